@@ -1,0 +1,113 @@
+/*
+ * Pure, host-testable parsing and formatting: the tokenizer, masks, the
+ * key=value records of the debugfs files, names, numbers, signals.
+ * No I/O, no global state.
+ */
+#ifndef POLLSCOPE_PARSE_H
+#define POLLSCOPE_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pollscope.h"
+
+/* ---- tokenizer ----
+ * Splits one line into commands and words. Whitespace separates words;
+ * ';' (outside quotes) ends a command; '#' at the start of a word starts a
+ * comment to the end of the line; '...' and "..." quote; backslash escapes
+ * the next character (outside single quotes). */
+#define PS_TOK_MAX_WORDS 64
+struct ps_tokens {
+	int ncmds;
+	struct {
+		int argc;
+		char *argv[PS_TOK_MAX_WORDS + 1];
+	} cmd[32];
+	char *buf; /* owns the word storage */
+};
+/* Returns 0, or -1 with a message ("unterminated quote", "too many words"). */
+int ps_tokenize(const char *line, struct ps_tokens *t, char *err, size_t errlen);
+void ps_tokens_free(struct ps_tokens *t);
+
+/* ---- masks (interface.md "MASK syntax") ---- */
+#define PS_NMASK 11
+extern const struct ps_mask_name {
+	const char *name;
+	uint32_t value;
+} ps_mask_names[PS_NMASK];
+/* Names joined by ',' or '|', a number (decimal or 0x hex), `none` or `0`.
+ * Returns 0, or -1 with "bad mask 'x': unknown event 'foo'". */
+int ps_mask_parse(const char *s, uint32_t *out, char *err, size_t errlen);
+/* Names joined by ',' in the canonical order, `none` for 0, unknown bits as
+ * one hex number at the end. Returns buf. */
+char *ps_mask_format(uint32_t mask, char *buf, size_t len);
+
+/* ---- key=value records ---- */
+#define PS_KV_MAX 32
+struct ps_kv {
+	int n;
+	struct {
+		char *key;
+		char *val;
+	} f[PS_KV_MAX];
+};
+/* Splits `line` in place (it is modified). Returns the number of fields, or
+ * -1 if a word has no '=' or there are too many fields. */
+int ps_kv_split(char *line, struct ps_kv *kv);
+const char *ps_kv_get(const struct ps_kv *kv, const char *key);
+
+/* Typed records. Each takes one line (without or with '\n'), returns 0 or -1
+ * for a malformed line. */
+int ps_parse_entry(const char *line, struct ps_entry *e);
+int ps_parse_event(const char *line, struct ps_event *ev);
+/* stats: the first line `objects=...` -> *global (kv with own copy); object lines -> o */
+int ps_parse_object_stats(const char *line, struct ps_object *o);
+
+struct ps_version {
+	int interface;
+	char release[64];
+	int max_objects;
+	int events_size;
+	int nflags;
+	struct {
+		char name[24];
+		uint32_t value;
+	} flags[16];
+	int nevents;
+	struct {
+		char name[16];
+		uint32_t value;
+	} events[16];
+};
+/* The whole `version` file. Returns 0, or -1 if no interface= line. */
+int ps_parse_version(const char *text, struct ps_version *v);
+
+/* inspect header line `fd=5 file=... mask=... heads=2 poll=yes` */
+struct ps_inspect_head {
+	int fd;
+	char file[128];
+	char mask[PS_MASK_TEXT];
+	int heads;
+	bool poll;
+};
+int ps_parse_inspect_header(const char *line, struct ps_inspect_head *h);
+
+/* ---- names, numbers, signals ---- */
+/* NAME: 1-31 chars of [A-Za-z0-9_.-], not "." or "..". Returns 0 or -1 + why. */
+int ps_name_check(const char *name, char *err, size_t errlen);
+/* Non-negative decimal integer that fits in an int (no sign, no junk). */
+int ps_parse_uint(const char *s, int *out);
+/* "USR1", "SIGUSR1", "usr1", "10" -> signal number; -1 if unknown. */
+int ps_signal_parse(const char *s);
+/* "USR1" for SIGUSR1, NULL if unknown. */
+const char *ps_signal_name(int sig);
+/* "EINTR" for EINTR, else the number as text in buf. */
+const char *ps_errno_name(int err, char *buf, size_t len);
+/* Levenshtein distance, for "did you mean". */
+int ps_edit_distance(const char *a, const char *b);
+
+/* key=value option: if word starts with "key=", returns the value, else NULL. */
+const char *ps_opt_value(const char *word, const char *key);
+
+#endif

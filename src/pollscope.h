@@ -1,0 +1,297 @@
+/*
+ * pollscope core API: everything the front ends (scripts, line mode, the TUI)
+ * need. No curses here. One session object owns the module connection, the
+ * waiter processes and the cached state; one function executes a command line;
+ * output goes to a caller-provided sink, one record at a time, each with a
+ * structured form (kind + key/value fields + typed data) and a text line.
+ *
+ * Typical TUI loop:
+ *
+ *	struct ps_session_opts o = { 0 };
+ *	struct ps_session *s = ps_session_new(&o);
+ *	if (ps_session_attach(s, err, sizeof(err)) < 0) ... show err ...
+ *	ps_session_set_async_sink(s, &sink);        waiter results between commands
+ *	ps_session_set_hooks(s, &hooks);             say / pause for demo mode
+ *	for (;;) {
+ *		n = ps_session_pollfds(s, fds, 8);   + the terminal, SIGWINCH ...
+ *		poll(fds, n + extra, ps_session_states_pending(s) ? 20 : -1);
+ *		chg = ps_session_process(s);         drains events, reports, SIGCHLD
+ *		if (ps_session_states_pending(s)) chg |= ps_session_refresh_states(s);
+ *		if (chg & (PS_CHG_EVENTS | PS_CHG_OBJECTS)) ps_session_read_queues(s, ...);
+ *		nev = ps_session_events_since(s, &cursor, evbuf, 64);
+ *		... redraw from ps_session_entries / ps_session_waiters / evbuf ...
+ *	}
+ *	rc = ps_exec(s, line, &sink, err, sizeof(err));   for ':' commands
+ *	ps_session_free(s);                          kills waiters, destroys objects, unloads
+ */
+#ifndef POLLSCOPE_H
+#define POLLSCOPE_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define PS_NAME_MAX 32	 /* object names: 1-31 chars + NUL */
+#define PS_LABEL_MAX 32	 /* waiter labels */
+#define PS_MASK_TEXT 96	 /* "in,out,pri,..." */
+#define PS_MAX_WAIT_OBJS 8 /* objects one waiter waits on */
+#define PS_INTERFACE_VERSION 1
+#define PS_DEFAULT_DEBUGFS "/sys/kernel/debug/pollscope"
+
+struct ps_session;
+
+/* ---------------------------------------------------------------- records */
+
+enum ps_rec_kind {
+	PS_REC_TEXT,	/* text only (table headers, blank lines); not in JSON output */
+	PS_REC_MESSAGE, /* status of a command: "created object a" */
+	PS_REC_OBJECT,	/* data: struct ps_object */
+	PS_REC_ENTRY,	/* data: struct ps_entry (show, inspect) */
+	PS_REC_WAITER,	/* data: struct ps_waiter (ps, spawn) */
+	PS_REC_PROCESS, /* data: struct ps_procinfo (ps PID for a non-waiter) */
+	PS_REC_RESULT,	/* data: struct ps_waiter (a waiter's call returned; w->last) */
+	PS_REC_EVENT,	/* data: struct ps_event */
+	PS_REC_STATS,	/* data: NULL; fields from the stats file */
+	PS_REC_VERSION, /* data: NULL */
+	PS_REC_SAY,	/* say TEXT (only when no say hook is installed) */
+	PS_REC_HELP,	/* help output */
+	PS_REC_VALUE,	/* read NAME: the value read */
+};
+
+enum ps_field_type { PS_F_STR, PS_F_INT, PS_F_BOOL };
+
+struct ps_field {
+	const char *key;
+	enum ps_field_type type;
+	const char *str; /* PS_F_STR */
+	long long num;	 /* PS_F_INT, PS_F_BOOL */
+};
+
+#define PS_REC_MAX_FIELDS 24
+
+/* Valid only during the sink callback; copy what you keep. */
+struct ps_rec {
+	enum ps_rec_kind kind;
+	const char *kind_name; /* "entry", "waiter", ... (the JSON "type") */
+	const char *text;      /* one human-readable line, no trailing newline */
+	int nfields;
+	const struct ps_field *fields;
+	const void *data; /* typed struct as documented for kind, or NULL */
+};
+
+struct ps_sink {
+	void (*record)(void *ctx, const struct ps_rec *rec);
+	void *ctx;
+};
+
+/* Interactive hooks (TUI demo mode, shell). Any may be NULL. */
+struct ps_hooks {
+	/* say TEXT: if set, called instead of emitting a PS_REC_SAY record */
+	void (*say)(void *ctx, const char *text);
+	/* pause [TEXT]: return 0 to continue, -1 to stop the script.
+	 * Without a hook, pause is a no-op unless the session is interactive
+	 * (opts.interactive), then it waits for Enter on the terminal. */
+	int (*pause)(void *ctx, const char *text);
+	void *ctx;
+};
+
+/* --------------------------------------------------------------- state */
+
+/* One wait-queue entry as printed by `queues` (and by `inspect`). */
+struct ps_entry {
+	char object[PS_NAME_MAX]; /* "" for inspect entries */
+	int head;		  /* inspect: head index; queues: -1 */
+	int pos;
+	char func[64];
+	char kind[16]; /* poll, epoll, epoll_waiter, wait_event, wait_woken, default, other */
+	pid_t pid;     /* 0 when unknown */
+	char comm[32];
+	char state;	/* 'S', 'R', ..., '-' */
+	char flags[64]; /* "exclusive", "-" */
+	bool exclusive;
+	char key[PS_MASK_TEXT]; /* mask text or "-" */
+	uint32_t key_mask;
+	bool has_key;
+};
+
+/* One object of the module (objects/ directory + its stats line). */
+struct ps_object {
+	char name[PS_NAME_MAX];
+	bool ours; /* created by this session */
+	char ready[PS_MASK_TEXT];
+	uint32_t ready_mask;
+	unsigned long polls, queued, added, removed, wakes, woken;
+	unsigned long count; /* the object's counter */
+	int waiting;	     /* current queue length */
+	int open;	     /* open files */
+	bool has_stats;
+};
+
+/* One `events` record. */
+struct ps_event {
+	uint64_t seq;
+	uint64_t ns;
+	char type[16]; /* create destroy poll ready wake read write open release lost */
+	pid_t pid;
+	char comm[32];
+	char object[PS_NAME_MAX];
+	char detail[160]; /* the type-specific fields, "mask=in queued=1 qproc=pollwake" */
+	char line[320];	  /* the raw line without '\n' */
+};
+
+enum ps_call { PS_CALL_POLL, PS_CALL_PPOLL, PS_CALL_SELECT, PS_CALL_PSELECT, PS_CALL_EPOLL, PS_CALL_READ };
+
+#define PS_WF_EDGE 0x1
+#define PS_WF_ONESHOT 0x2
+#define PS_WF_EXCLUSIVE 0x4
+#define PS_WF_LOOP 0x8
+
+/* What one blocking call returned. */
+struct ps_result {
+	bool valid;
+	long long value; /* return value (read: the value read, or -1) */
+	int err;	 /* errno when value < 0, else 0 */
+	double ms;	 /* time spent in the call */
+	unsigned seq;	 /* 1 for the first return, 2 ... */
+	int nfds;
+	uint32_t revents[PS_MAX_WAIT_OBJS]; /* per waited object (select: in/out/pri) */
+	char text[192]; /* "1 in 12.3 ms: a=in,rdnorm" / "-1 EINTR after 3.0 ms" / "0 (timeout)" */
+};
+
+struct ps_waiter {
+	int id;
+	pid_t pid;
+	char label[PS_LABEL_MAX]; /* unique: "w1", "r.2", ... */
+	char group[PS_LABEL_MAX]; /* as=LABEL (or the label) */
+	enum ps_call call;
+	const char *call_name; /* "poll", "epoll", ... */
+	int nobjs;
+	char objs[PS_MAX_WAIT_OBJS][PS_NAME_MAX];
+	char objects[PS_MAX_WAIT_OBJS * PS_NAME_MAX]; /* "a,b" */
+	char options[96];			      /* "events=in timeout=500 edge loop" */
+	uint32_t events;
+	int timeout_ms; /* -1 = none */
+	unsigned flags; /* PS_WF_* */
+	/* process state (ps_session_refresh_states) */
+	char state; /* 'S', 'R', 'Z', '-' when gone */
+	char wchan[64];
+	bool asleep; /* in its call: state S with the expected wchan, or queued */
+	/* lifecycle */
+	bool alive;   /* not yet reaped */
+	bool in_call; /* told us it is entering the call and has not returned */
+	unsigned calls;
+	char exit_text[48]; /* "exited 0", "killed by SIGTERM" */
+	struct ps_result last;
+};
+
+/* State of any pid (ps PID). */
+struct ps_procinfo {
+	pid_t pid;
+	char state;
+	char wchan[64];
+	char comm[32];
+	bool exists;
+};
+
+struct ps_info {
+	const char *debugfs_dir;
+	const char *release;   /* kernel release from `version` ("" before attach) */
+	int interface;	       /* from `version`, 0 before attach */
+	const char *module;    /* "loaded by pollscope", "already loaded", "recorded files" */
+	bool attached;
+};
+
+/* ------------------------------------------------------------- session */
+
+struct ps_session_opts {
+	const char *debugfs_dir; /* NULL: /sys/kernel/debug/pollscope, loading the module */
+	const char *module_path; /* --module PATH */
+	bool no_load;		 /* --no-load */
+	bool keep_module;	 /* --keep-module */
+	bool interactive;	 /* a person is at the terminal (pause waits) */
+};
+
+struct ps_session *ps_session_new(const struct ps_session_opts *opts);
+/* Kill and reap every waiter, destroy the objects this session created, close
+ * the debugfs files, unload the module if this session loaded it. */
+void ps_session_free(struct ps_session *s);
+
+/* Find or load the module, mount debugfs if needed, check `version`.
+ * Idempotent; commands that need the module call it themselves. */
+int ps_session_attach(struct ps_session *s, char *err, size_t errlen);
+void ps_session_info(struct ps_session *s, struct ps_info *info);
+
+void ps_session_set_hooks(struct ps_session *s, const struct ps_hooks *hooks);
+/* Where records produced outside a command go (a waiter returned while the
+ * session was idle). Default: dropped (state is still updated). */
+void ps_session_set_async_sink(struct ps_session *s, const struct ps_sink *sink);
+
+/* ------------------------------------------------------------- commands */
+
+enum { PS_EXEC_OK = 0, PS_EXEC_ERROR = -1, PS_EXEC_QUIT = 1 };
+
+/* Execute one command line (may hold several commands separated by ';';
+ * '#' starts a comment). Stops at the first failing command: returns
+ * PS_EXEC_ERROR with a one-line message in err ("wake: no object named 'x'").
+ * Returns PS_EXEC_QUIT after `quit`. Output goes to sink (may be NULL). */
+int ps_exec(struct ps_session *s, const char *line, const struct ps_sink *sink, char *err,
+	    size_t errlen);
+
+/* Completion of the last word of `line` (the text before the cursor):
+ * calls add() for each candidate (full word). Returns the number of candidates.
+ * Commands, object names, waiter labels, spawn kinds and options, mask names,
+ * signal names, depending on the position. */
+int ps_complete(struct ps_session *s, const char *line, void (*add)(void *ctx, const char *word),
+		void *ctx);
+
+/* ------------------------------------------------- state for drawing */
+
+/* Re-read `queues`; the cached entries stay valid until the next call. */
+int ps_session_read_queues(struct ps_session *s, char *err, size_t errlen);
+const struct ps_entry *ps_session_entries(struct ps_session *s, size_t *n);
+
+/* Re-read objects/ and `stats`. */
+int ps_session_read_objects(struct ps_session *s, char *err, size_t errlen);
+const struct ps_object *ps_session_objects(struct ps_session *s, size_t *n);
+
+/* The waiters (alive and exited), in spawn order. */
+struct ps_waiter *const *ps_session_waiters(struct ps_session *s, size_t *n);
+
+/* Copy the events with seq > *cursor (oldest first, at most max) and advance
+ * *cursor. The session keeps the last 1024 events; start with *cursor = 0. */
+size_t ps_session_events_since(struct ps_session *s, uint64_t *cursor, struct ps_event *out,
+			       size_t max);
+
+/* ------------------------------------------------------- event loop */
+
+#define PS_CHG_EVENTS 0x1  /* new records in `events` (queues may have changed) */
+#define PS_CHG_WAITERS 0x2 /* a waiter reported, entered its call, or exited */
+#define PS_CHG_STATES 0x4  /* a waiter's state letter / wchan changed */
+#define PS_CHG_OBJECTS 0x8 /* an object was created or destroyed */
+
+/* The descriptors to poll() for POLLIN: the module's events file, the
+ * waiters' report pipes, the SIGCHLD self-pipe. Returns how many were
+ * written (at most max). The set changes when waiters come and go. */
+int ps_session_pollfds(struct ps_session *s, struct pollfd *fds, int max);
+/* Drain everything readable without blocking; returns PS_CHG_* bits. Call it
+ * whenever one of the pollfds is readable (calling it spuriously is fine). */
+unsigned ps_session_process(struct ps_session *s);
+/* Re-read state letters and wchans of the waiters (libproc2). */
+unsigned ps_session_refresh_states(struct ps_session *s);
+/* True while some waiter is between "entering its call" and "asleep": state
+ * changes then happen without an event, so poll with a short timeout. */
+bool ps_session_states_pending(struct ps_session *s);
+/* State of any pid (libproc2). Returns 0, -1 if the pid does not exist. */
+int ps_procinfo_get(pid_t pid, struct ps_procinfo *pi);
+
+/* ------------------------------------------------------------- output */
+
+/* Standard sinks: plain text lines to a FILE, or JSON lines (jansson). */
+void ps_sink_text(void *ctx /* FILE * */, const struct ps_rec *rec);
+void ps_sink_json(void *ctx /* FILE * */, const struct ps_rec *rec);
+/* One record as a JSON object text (malloc'd, no newline); NULL for PS_REC_TEXT. */
+char *ps_rec_to_json(const struct ps_rec *rec);
+
+#endif
