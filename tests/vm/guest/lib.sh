@@ -1,0 +1,57 @@
+# Helpers for guest test scripts (busybox ash). Source with: . /tests/lib.sh
+# Every failure names what was expected, so a red run explains itself.
+
+PS_DIR=/sys/kernel/debug/pollscope
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+ok() {
+	echo "ok: $*"
+}
+
+# assert_grep PATTERN FILE [MSG]: an extended regex must match a line of FILE.
+assert_grep() {
+	grep -Eq -- "$1" "$2" || {
+		echo "--- $2:"
+		cat "$2"
+		fail "${3:-expected /$1/ in $2}"
+	}
+}
+
+assert_no_grep() {
+	if grep -Eq -- "$1" "$2"; then
+		echo "--- $2:"
+		cat "$2"
+		fail "${3:-unexpected /$1/ in $2}"
+	fi
+}
+
+assert_eq() {
+	[ "$1" = "$2" ] || fail "${3:-values differ}: got '$1', want '$2'"
+}
+
+# load_module [PARAMS]: insmod the module under test, failing loudly.
+load_module() {
+	insmod "$PS_KO" "$@" || fail "insmod $PS_KO $* failed"
+	[ -d "$PS_DIR" ] || fail "$PS_DIR missing after insmod"
+}
+
+unload_module() {
+	rmmod pollscope || fail "rmmod pollscope failed"
+	[ ! -d "$PS_DIR" ] || fail "$PS_DIR still present after rmmod"
+}
+
+# wait_for CMD...: retry a command for up to 10 s (TCG is slow); no fixed sleeps
+# in assertions, only a bounded wait for a state to be reached.
+wait_for() {
+	i=0
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || return 1
+		usleep 50000
+	done
+	return 0
+}
