@@ -285,6 +285,11 @@ unsigned ps_session_refresh_states(struct ps_session *s);
 bool ps_session_states_pending(struct ps_session *s);
 /* State of any pid (libproc2). Returns 0, -1 if the pid does not exist. */
 int ps_procinfo_get(pid_t pid, struct ps_procinfo *pi);
+/* Async-signal-safe: make the running command (settle, sleep, pause) stop
+ * early with "interrupted". Call from a SIGINT/SIGTERM handler. */
+void ps_interrupt(void);
+/* Clear the interrupt flag (after the front end handled it). */
+void ps_interrupt_clear(void);
 
 /* ------------------------------------------------------------- output */
 
