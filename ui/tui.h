@@ -1,0 +1,23 @@
+/*
+ * The full-screen front end. It only draws and routes keys: every action is a
+ * command line handed to ps_exec(), exactly as in scripts and line mode.
+ */
+#ifndef POLLSCOPE_TUI_H
+#define POLLSCOPE_TUI_H
+
+#include <stdbool.h>
+
+struct ps_session;
+
+struct tui_opts {
+	const char *demo_file; /* --demo FILE: run it step by step */
+	int demo_delay_ms;     /* > 0: pause steps advance after this delay */
+	bool ascii;	       /* force ASCII line drawing */
+};
+
+/* Runs until q, Ctrl-C, SIGHUP/SIGTERM, `quit` or the end of a demo that the
+ * user leaves. Returns 0, or 1 if the terminal could not be set up (with a
+ * message on stderr). The caller frees the session (stopping every waiter). */
+int tui_run(struct ps_session *s, const struct tui_opts *opts);
+
+#endif

@@ -1,0 +1,363 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "view.h"
+
+uint64_t view_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q) {
+		perror("pollscope: out of memory");
+		abort();
+	}
+	return q;
+}
+
+void view_init(struct view *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->tl = xrealloc(NULL, VIEW_TIMELINE_MAX * sizeof(*v->tl));
+}
+
+void view_free(struct view *v)
+{
+	free(v->rows);
+	free(v->marks);
+	free(v->ghosts);
+	free(v->objmarks);
+	free(v->wstates);
+	free(v->tl);
+	memset(v, 0, sizeof(*v));
+}
+
+void view_entry_key(const struct ps_entry *e, char *buf, size_t len)
+{
+	/* The position is left out on purpose: an entry that moves up when one
+	 * before it leaves is the same entry. */
+	snprintf(buf, len, "%s|%d|%s|%d|%s|%s", e->object, e->head, e->func, (int)e->pid, e->flags,
+		 e->key);
+}
+
+static int mark_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct view_mark *)a)->key, ((const struct view_mark *)b)->key);
+}
+
+static struct view_mark *mark_find(struct view_mark *m, size_t n, const char *key)
+{
+	struct view_mark k;
+
+	snprintf(k.key, sizeof(k.key), "%s", key);
+	return bsearch(&k, m, n, sizeof(*m), mark_cmp);
+}
+
+static void add_row(struct view *v, enum row_type t, int index, uint64_t until)
+{
+	if (v->nrows == v->rows_cap) {
+		v->rows_cap = v->rows_cap ? 2 * v->rows_cap : 256;
+		v->rows = xrealloc(v->rows, v->rows_cap * sizeof(*v->rows));
+	}
+	v->rows[v->nrows++] = (struct view_row){ .type = t, .index = index, .hl_until = until };
+}
+
+struct name_index {
+	const char *name;
+	size_t index;
+};
+
+static int name_index_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct name_index *)a)->name, ((const struct name_index *)b)->name);
+}
+
+/* Object index of every entry (or nobjects if its object is not listed),
+ * so rows are built in one pass whatever the order of the two lists. */
+static size_t *entry_objects(const struct view *v)
+{
+	struct name_index *idx = xrealloc(NULL, v->nobjects * sizeof(*idx));
+	size_t *owner = xrealloc(NULL, v->nentries * sizeof(*owner));
+
+	for (size_t o = 0; o < v->nobjects; o++)
+		idx[o] = (struct name_index){ v->objects[o].name, o };
+	qsort(idx, v->nobjects, sizeof(*idx), name_index_cmp);
+	for (size_t e = 0; e < v->nentries; e++) {
+		struct name_index k = { v->entries[e].object, 0 }, *hit;
+
+		hit = bsearch(&k, idx, v->nobjects, sizeof(*idx), name_index_cmp);
+		owner[e] = hit ? hit->index : v->nobjects;
+	}
+	free(idx);
+	return owner;
+}
+
+static void rebuild_rows(struct view *v, uint64_t now)
+{
+	size_t *owner = entry_objects(v);
+	size_t *start = xrealloc(NULL, (v->nobjects + 2) * sizeof(*start));
+	size_t *order = xrealloc(NULL, v->nentries * sizeof(*order));
+
+	/* counting sort of entries by object, keeping queue order */
+	memset(start, 0, (v->nobjects + 2) * sizeof(*start));
+	for (size_t e = 0; e < v->nentries; e++)
+		start[owner[e] + 1]++;
+	for (size_t o = 1; o <= v->nobjects + 1; o++)
+		start[o] += start[o - 1];
+	for (size_t e = 0; e < v->nentries; e++)
+		order[start[owner[e]]++] = e;
+	/* start[o] now points past object o's entries: shift back */
+	for (size_t o = v->nobjects + 1; o > 0; o--)
+		start[o] = start[o - 1];
+	start[0] = 0;
+
+	v->nrows = 0;
+	for (size_t o = 0; o < v->nobjects; o++) {
+		const char *name = v->objects[o].name;
+
+		add_row(v, ROW_OBJECT, (int)o, view_object_highlight(v, name));
+		for (size_t i = start[o]; i < start[o + 1]; i++) {
+			const struct ps_entry *en = &v->entries[order[i]];
+			char key[192];
+			struct view_mark *m;
+
+			view_entry_key(en, key, sizeof(key));
+			m = mark_find(v->marks, v->nmarks, key);
+			add_row(v, ROW_ENTRY, (int)order[i], m && m->until > now ? m->until : 0);
+		}
+		for (size_t g = 0; g < v->nghosts; g++)
+			if (strcmp(v->ghosts[g].e.object, name) == 0)
+				add_row(v, ROW_GHOST, (int)g, v->ghosts[g].until);
+	}
+	free(owner);
+	free(start);
+	free(order);
+}
+
+static bool object_listed(const struct ps_object *objs, size_t n, const char *name)
+{
+	for (size_t o = 0; o < n; o++)
+		if (strcmp(objs[o].name, name) == 0)
+			return true;
+	return false;
+}
+
+void view_update_queues(struct view *v, const struct ps_object *objs, size_t nobjs,
+			const struct ps_entry *entries, size_t n, uint64_t now)
+{
+	struct view_mark *marks = xrealloc(NULL, n * sizeof(*marks));
+	struct view_mark *objmarks = xrealloc(NULL, nobjs * sizeof(*objmarks));
+
+	/* Entries: keep the time each one appeared; new ones light up. */
+	for (size_t i = 0; i < n; i++) {
+		struct view_mark *old;
+
+		view_entry_key(&entries[i], marks[i].key, sizeof(marks[i].key));
+		marks[i].e = entries[i];
+		old = mark_find(v->marks, v->nmarks, marks[i].key);
+		if (old)
+			marks[i].until = old->until;
+		else
+			marks[i].until = v->have_snapshot ? now + VIEW_HIGHLIGHT_MS : 0;
+	}
+	qsort(marks, n, sizeof(*marks), mark_cmp);
+
+	/* Entries that left become ghosts for a moment, if their object remains
+	 * (a destroyed object takes its rows with it). */
+	for (size_t i = 0; i < v->nmarks; i++) {
+		if (mark_find(marks, n, v->marks[i].key))
+			continue;
+		if (!object_listed(objs, nobjs, v->marks[i].e.object))
+			continue;
+		v->ghosts = xrealloc(v->ghosts, (v->nghosts + 1) * sizeof(*v->ghosts));
+		v->ghosts[v->nghosts].e = v->marks[i].e;
+		v->ghosts[v->nghosts].until = now + VIEW_HIGHLIGHT_MS;
+		v->nghosts++;
+	}
+	/* An entry that came back is no longer a ghost. */
+	for (size_t g = 0; g < v->nghosts;) {
+		char key[192];
+
+		view_entry_key(&v->ghosts[g].e, key, sizeof(key));
+		if (mark_find(marks, n, key))
+			v->ghosts[g] = v->ghosts[--v->nghosts];
+		else
+			g++;
+	}
+
+	for (size_t o = 0; o < nobjs; o++) {
+		struct view_mark *old = mark_find(v->objmarks, v->nobjmarks, objs[o].name);
+
+		snprintf(objmarks[o].key, sizeof(objmarks[o].key), "%s", objs[o].name);
+		objmarks[o].until =
+			old ? old->until : (v->have_snapshot ? now + VIEW_HIGHLIGHT_MS : 0);
+	}
+	qsort(objmarks, nobjs, sizeof(*objmarks), mark_cmp);
+
+	free(v->marks);
+	v->marks = marks;
+	v->nmarks = n;
+	free(v->objmarks);
+	v->objmarks = objmarks;
+	v->nobjmarks = nobjs;
+	v->objects = objs;
+	v->nobjects = nobjs;
+	v->entries = entries;
+	v->nentries = n;
+	v->have_snapshot = true;
+	rebuild_rows(v, now);
+}
+
+uint64_t view_object_highlight(const struct view *v, const char *name)
+{
+	struct view_mark *m = mark_find(v->objmarks, v->nobjmarks, name);
+
+	return m ? m->until : 0;
+}
+
+static struct view_wstate *wstate_find(const struct view *v, int id)
+{
+	for (size_t i = 0; i < v->nwstates; i++)
+		if (v->wstates[i].id == id)
+			return &v->wstates[i];
+	return NULL;
+}
+
+void view_update_waiters(struct view *v, struct ps_waiter *const *w, size_t n, uint64_t now)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct view_wstate *st = wstate_find(v, w[i]->id);
+
+		if (!st) {
+			v->wstates = xrealloc(v->wstates, (v->nwstates + 1) * sizeof(*v->wstates));
+			st = &v->wstates[v->nwstates++];
+			st->id = w[i]->id;
+			st->until = now + VIEW_HIGHLIGHT_MS;
+		} else if (st->state != w[i]->state || st->calls != w[i]->calls ||
+			   st->alive != w[i]->alive) {
+			st->until = now + VIEW_HIGHLIGHT_MS;
+		}
+		st->state = w[i]->state;
+		st->calls = w[i]->calls;
+		st->alive = w[i]->alive;
+	}
+}
+
+uint64_t view_waiter_highlight(const struct view *v, int id)
+{
+	struct view_wstate *st = wstate_find(v, id);
+
+	return st ? st->until : 0;
+}
+
+bool view_expire(struct view *v, uint64_t now)
+{
+	bool changed = false;
+
+	for (size_t g = 0; g < v->nghosts;) {
+		if (v->ghosts[g].until <= now) {
+			v->ghosts[g] = v->ghosts[--v->nghosts];
+			changed = true;
+		} else {
+			g++;
+		}
+	}
+	if (changed)
+		rebuild_rows(v, now);
+	return changed;
+}
+
+static void consider(uint64_t until, uint64_t now, uint64_t *best)
+{
+	if (until > now && (*best == 0 || until < *best))
+		*best = until;
+}
+
+uint64_t view_next_deadline(const struct view *v, uint64_t now)
+{
+	uint64_t best = 0;
+
+	for (size_t i = 0; i < v->nmarks; i++)
+		consider(v->marks[i].until, now, &best);
+	for (size_t i = 0; i < v->nghosts; i++)
+		consider(v->ghosts[i].until, now, &best);
+	for (size_t i = 0; i < v->nobjmarks; i++)
+		consider(v->objmarks[i].until, now, &best);
+	for (size_t i = 0; i < v->nwstates; i++)
+		consider(v->wstates[i].until, now, &best);
+	return best;
+}
+
+void view_timeline_add(struct view *v, enum tl_kind kind, const char *fmt, ...)
+{
+	struct tl_line *l;
+	va_list ap;
+
+	if (v->tl_count < VIEW_TIMELINE_MAX) {
+		l = &v->tl[(v->tl_head + v->tl_count) % VIEW_TIMELINE_MAX];
+		v->tl_count++;
+	} else {
+		l = &v->tl[v->tl_head];
+		v->tl_head = (v->tl_head + 1) % VIEW_TIMELINE_MAX;
+	}
+	l->kind = kind;
+	l->at_ms = view_now_ms();
+	va_start(ap, fmt);
+	vsnprintf(l->text, sizeof(l->text), fmt, ap);
+	va_end(ap);
+}
+
+const struct tl_line *view_timeline_get(const struct view *v, size_t i)
+{
+	if (i >= v->tl_count)
+		return NULL;
+	return &v->tl[(v->tl_head + i) % VIEW_TIMELINE_MAX];
+}
+
+enum tl_kind view_event_kind(const struct ps_event *ev)
+{
+	if (strcmp(ev->type, "wake") == 0 || strcmp(ev->type, "ready") == 0)
+		return TL_WAKE;
+	if (strcmp(ev->type, "lost") == 0)
+		return TL_ERROR;
+	return TL_EVENT;
+}
+
+void view_format_event(const struct ps_event *ev, char *buf, size_t len)
+{
+	unsigned long long s = ev->ns / 1000000000ull, ms = ev->ns / 1000000ull % 1000;
+
+	if (strcmp(ev->type, "lost") == 0) {
+		snprintf(buf, len, "%5llu.%03llu  lost  %s", s, ms, ev->detail);
+		return;
+	}
+	snprintf(buf, len, "%5llu.%03llu  %-7s %-10s %s  by %s[%d]", s, ms, ev->type,
+		 ev->object[0] ? ev->object : "-", ev->detail, ev->comm, (int)ev->pid);
+}
+
+const char *view_short_func(const char *func)
+{
+	static const struct {
+		const char *name, *abbrev;
+	} map[] = {
+		{ "autoremove_wake_function", "autoremove_wake" },
+		{ "ep_autoremove_wake_function", "ep_autoremove" },
+		{ "default_wake_function", "default_wake" },
+		{ "woken_wake_function", "woken_wake" },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(func, map[i].name) == 0)
+			return map[i].abbrev;
+	return func;
+}
