@@ -20,9 +20,9 @@ struct ps_cmdctx;
 
 struct ps_cmd {
 	const char *name;
-	const char *usage;     /* "wake NAME [MASK] [nr=N]" */
-	const char *help;      /* one line */
-	const char *long_help; /* several lines, '\n' separated */
+	const char *usage;	/* "wake NAME [MASK] [nr=N]" */
+	const char *help;	/* one line */
+	const char *long_help;	/* several lines, '\n' separated */
 	int min_args, max_args; /* arguments after the name; -1 = unlimited */
 	int (*exec)(struct ps_cmdctx *c);
 	enum ps_complete_kind complete;

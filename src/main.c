@@ -1,14 +1,178 @@
-/* Temporary entry point; replaced by the full option parser. */
+/* pollscope: option parsing and the choice of front end. */
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "lineedit.h"
+#include "pollscope.h"
 #include "version.h"
+
+static void usage(FILE *f)
+{
+	size_t n;
+	const struct ps_cmd *t = ps_cmd_table(&n);
+
+	fprintf(f,
+		"usage: pollscope [OPTIONS]                 (a terminal: line mode for now)\n"
+		"       pollscope [OPTIONS] -c 'CMD; CMD'   run commands\n"
+		"       pollscope [OPTIONS] -f FILE         run a script ('-' = stdin)\n"
+		"       pollscope [OPTIONS] < FILE          commands on a non-terminal stdin\n"
+		"       pollscope [OPTIONS] --shell         line mode (history, Tab completion)\n"
+		"\n"
+		"Watch the Linux poll machinery: create pollable objects (pollscope.ko), put\n"
+		"processes to sleep on them with poll/select/epoll/read, wake them with chosen\n"
+		"masks, and see the wait-queue entries and the sleepers' states.\n"
+		"\n"
+		"Options:\n"
+		"  -c, --command CMDS   run CMDS (';' or newline separated) and exit\n"
+		"  -f, --file FILE      run the commands in FILE and exit\n"
+		"  -s, --shell          line mode with libedit\n"
+		"  -j, --json           print one JSON object per record, one per line\n"
+		"  -m, --module PATH    load the module from PATH if it is not loaded\n"
+		"  -n, --no-load        never load the module; fail if it is not loaded\n"
+		"  -k, --keep-module    leave a module this run loaded in the kernel\n"
+		"  -d, --debugfs DIR    use DIR instead of /sys/kernel/debug/pollscope\n"
+		"                       (recorded files for tests; no module loading)\n"
+		"  -V, --version        print the version and exit\n"
+		"  -h, --help           print this help and exit\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "  %s\n      %s\n", t[i].usage, t[i].help);
+	fprintf(f,
+		"\n"
+		"MASK: in out pri err hup rdnorm rdband wrnorm wrband msg rdhup joined by ','\n"
+		"or '|', a number, or none. In a script the first failing command stops the\n"
+		"run with FILE:LINE: message and exit status 1.\n"
+		"\n"
+		"Examples:\n"
+		"  pollscope -c 'create a; spawn poll a; settle; show a; wake a; settle; ps'\n"
+		"  pollscope --json -c 'create a; spawn epoll a count=2 exclusive; settle; show'\n"
+		"See pollscope(1) and pollscope(4).\n");
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	ps_interrupt();
+}
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("pollscope %s\n", pollscope_version());
-		return 0;
+	static const struct option longopts[] = {
+		{ "command", required_argument, NULL, 'c' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "shell", no_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "module", required_argument, NULL, 'm' },
+		{ "no-load", no_argument, NULL, 'n' },
+		{ "keep-module", no_argument, NULL, 'k' },
+		{ "debugfs", required_argument, NULL, 'd' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ps_session_opts o = { 0 };
+	const char *command = NULL, *file = NULL;
+	bool shell = false, json = false;
+	struct ps_session *s;
+	struct ps_sink sink;
+	struct sigaction sa;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "c:f:sjm:nkd:Vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			command = optarg;
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 's':
+			shell = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'm':
+			o.module_path = optarg;
+			break;
+		case 'n':
+			o.no_load = true;
+			break;
+		case 'k':
+			o.keep_module = true;
+			break;
+		case 'd':
+			o.debugfs_dir = optarg;
+			break;
+		case 'V':
+			printf("pollscope %s (module interface %d)\n", pollscope_version(),
+			       PS_INTERFACE_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "Try 'pollscope --help'.\n");
+			return 2;
+		}
 	}
-	fprintf(stderr, "usage: pollscope [--version]\n");
-	return 2;
+	if (optind < argc) {
+		fprintf(stderr, "pollscope: unexpected argument '%s' (commands go in -c '...')\n",
+			argv[optind]);
+		return 2;
+	}
+	if ((command != NULL) + (file != NULL) + shell > 1) {
+		fprintf(stderr, "pollscope: -c, -f and --shell exclude each other\n");
+		return 2;
+	}
+	if (!command && !file && !shell && isatty(STDIN_FILENO))
+		shell = true; /* the TUI will take this place (issue 5) */
+	o.interactive = shell || (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !command &&
+				  (!file || strcmp(file, "-") == 0));
+	if (file && strcmp(file, "-") != 0)
+		o.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	s = ps_session_new(&o);
+	if (!s) {
+		fprintf(stderr, "pollscope: cannot create a session\n");
+		return 1;
+	}
+	sink.record = json ? ps_sink_json : ps_sink_text;
+	sink.ctx = stdout;
+	ps_session_set_async_sink(s, &sink);
+
+	if (command) {
+		rc = ps_run_script_string(s, command, "-c", &sink, stderr);
+	} else if (file) {
+		FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "re");
+		if (!f) {
+			perror(file);
+			ps_session_free(s);
+			return 1;
+		}
+		rc = ps_run_script_file(s, f, strcmp(file, "-") == 0 ? "<stdin>" : file, &sink,
+					stderr);
+		if (f != stdin)
+			fclose(f);
+	} else if (shell) {
+		rc = ps_shell(s, &sink);
+	} else {
+		rc = ps_run_script_file(s, stdin, "<stdin>", &sink, stderr);
+	}
+	ps_session_free(s);
+	return rc;
 }

@@ -33,12 +33,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define PS_NAME_MAX 32	 /* object names: 1-31 chars + NUL */
-#define PS_LABEL_MAX 32	 /* waiter labels */
-#define PS_MASK_TEXT 96	 /* "in,out,pri,..." */
+#define PS_NAME_MAX 32	   /* object names: 1-31 chars + NUL */
+#define PS_LABEL_MAX 32	   /* waiter labels */
+#define PS_MASK_TEXT 96	   /* "in,out,pri,..." */
 #define PS_MAX_WAIT_OBJS 8 /* objects one waiter waits on */
 #define PS_INTERFACE_VERSION 1
 #define PS_DEFAULT_DEBUGFS "/sys/kernel/debug/pollscope"
+#define PS_MAX_POLLFDS 3 /* ps_session_pollfds never returns more */
 
 struct ps_session;
 
@@ -141,7 +142,14 @@ struct ps_event {
 	char line[320];	  /* the raw line without '\n' */
 };
 
-enum ps_call { PS_CALL_POLL, PS_CALL_PPOLL, PS_CALL_SELECT, PS_CALL_PSELECT, PS_CALL_EPOLL, PS_CALL_READ };
+enum ps_call {
+	PS_CALL_POLL,
+	PS_CALL_PPOLL,
+	PS_CALL_SELECT,
+	PS_CALL_PSELECT,
+	PS_CALL_EPOLL,
+	PS_CALL_READ
+};
 
 #define PS_WF_EDGE 0x1
 #define PS_WF_ONESHOT 0x2
@@ -151,10 +159,11 @@ enum ps_call { PS_CALL_POLL, PS_CALL_PPOLL, PS_CALL_SELECT, PS_CALL_PSELECT, PS_
 /* What one blocking call returned. */
 struct ps_result {
 	bool valid;
-	long long value; /* return value (read: the value read, or -1) */
-	int err;	 /* errno when value < 0, else 0 */
-	double ms;	 /* time spent in the call */
-	unsigned seq;	 /* 1 for the first return, 2 ... */
+	long long value;   /* the call's return value (read: bytes) */
+	long long readval; /* read: the counter value read, -1 if none */
+	int err;	   /* errno when value < 0, else 0 */
+	double ms;	   /* time spent in the call */
+	unsigned seq;	   /* 1 for the first return, 2 ... */
 	int nfds;
 	uint32_t revents[PS_MAX_WAIT_OBJS]; /* per waited object (select: in/out/pri) */
 	char text[192]; /* "1 in 12.3 ms: a=in,rdnorm" / "-1 EINTR after 3.0 ms" / "0 (timeout)" */
@@ -197,9 +206,9 @@ struct ps_procinfo {
 
 struct ps_info {
 	const char *debugfs_dir;
-	const char *release;   /* kernel release from `version` ("" before attach) */
-	int interface;	       /* from `version`, 0 before attach */
-	const char *module;    /* "loaded by pollscope", "already loaded", "recorded files" */
+	const char *release; /* kernel release from `version` ("" before attach) */
+	int interface;	     /* from `version`, 0 before attach */
+	const char *module;  /* "loaded by pollscope", "already loaded", "recorded files" */
 	bool attached;
 };
 
@@ -271,9 +280,10 @@ size_t ps_session_events_since(struct ps_session *s, uint64_t *cursor, struct ps
 #define PS_CHG_STATES 0x4  /* a waiter's state letter / wchan changed */
 #define PS_CHG_OBJECTS 0x8 /* an object was created or destroyed */
 
-/* The descriptors to poll() for POLLIN: the module's events file, the
- * waiters' report pipes, the SIGCHLD self-pipe. Returns how many were
- * written (at most max). The set changes when waiters come and go. */
+/* The descriptors to poll() for POLLIN: the SIGCHLD self-pipe, the module's
+ * events file (not with --debugfs on plain files), and the report pipe all
+ * waiters share. At most 3; returns how many were written (at most max).
+ * The set only changes at ps_session_attach(). */
 int ps_session_pollfds(struct ps_session *s, struct pollfd *fds, int max);
 /* Drain everything readable without blocking; returns PS_CHG_* bits. Call it
  * whenever one of the pollfds is readable (calling it spuriously is fine). */
@@ -290,6 +300,17 @@ int ps_procinfo_get(pid_t pid, struct ps_procinfo *pi);
 void ps_interrupt(void);
 /* Clear the interrupt flag (after the front end handled it). */
 void ps_interrupt_clear(void);
+
+/* -------------------------------------------------------------- scripts */
+
+/* Run a script (one command line per line; ';' separates commands, '#'
+ * comments). Stops at the first failure, printing "NAME:LINE: message" to
+ * errf, and returns 1; returns 0 at the end or after `quit`. */
+#include <stdio.h>
+int ps_run_script_file(struct ps_session *s, FILE *f, const char *name, const struct ps_sink *sink,
+		       FILE *errf);
+int ps_run_script_string(struct ps_session *s, const char *text, const char *name,
+			 const struct ps_sink *sink, FILE *errf);
 
 /* ------------------------------------------------------------- output */
 

@@ -13,9 +13,7 @@
 
 struct waiter_int {
 	struct ps_waiter w; /* first: ps_waiter * <-> waiter_int * */
-	int rfd;	    /* report pipe, -1 when closed */
-	char buf[4096];
-	size_t blen;
+	uint64_t spawned_ns;
 };
 
 struct ps_session {
@@ -47,6 +45,9 @@ struct ps_session {
 	size_t nwaiters, cwaiters;
 	int next_waiter_id;
 
+	int report_pipe[2]; /* all waiters write "ID enter N" / "ID ret ..." lines */
+	char repbuf[8192];
+	size_t replen;
 	int chld_pipe[2];
 	struct sigaction old_chld;
 	bool sig_installed;
@@ -93,6 +94,8 @@ int ps_waiters_spawn(struct ps_session *s, const struct ps_spawn_req *req, size_
 		     size_t errlen);
 unsigned ps_waiters_process(struct ps_session *s);
 void ps_waiters_kill_all(struct ps_session *s);
+/* Send sig; with wait, reap it before returning. -1 if not alive. */
+int ps_waiter_kill(struct ps_session *s, struct ps_waiter *w, int sig, bool wait);
 bool ps_waiter_settled(const struct ps_waiter *w);
 const char *ps_call_name(enum ps_call c);
 int ps_call_parse(const char *s, enum ps_call *c);

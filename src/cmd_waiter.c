@@ -1,0 +1,335 @@
+/* Waiter commands: spawn, kill, signal, ps, settle. */
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "session.h"
+
+static int label_check(const char *l)
+{
+	size_t n = strlen(l);
+
+	if (n == 0 || n > 20 || isdigit((unsigned char)l[0]) || !strcmp(l, "all"))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)l[i]) && l[i] != '_' && l[i] != '-')
+			return -1;
+	return 0;
+}
+
+int cmd_spawn(struct ps_cmdctx *c)
+{
+	struct ps_spawn_req req;
+	char msg[512];
+	char objs[256];
+	size_t first;
+	char *p, *save = NULL;
+	bool have_events = false;
+
+	memset(&req, 0, sizeof(req));
+	req.timeout_ms = -1;
+	req.count = 1;
+	req.events = 0x1; /* in */
+	if (ps_call_parse(c->argv[0], &req.call) < 0)
+		return ps_cmd_error(
+			c, "unknown kind '%s' (kinds: poll ppoll select pselect epoll read)",
+			c->argv[0]);
+	if (strlen(c->argv[1]) >= sizeof(objs))
+		return ps_cmd_error(c, "object list too long");
+	snprintf(objs, sizeof(objs), "%s", c->argv[1]);
+	for (p = strtok_r(objs, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		if (req.nobjs == PS_MAX_WAIT_OBJS)
+			return ps_cmd_error(c, "too many objects (at most %d per waiter)",
+					    PS_MAX_WAIT_OBJS);
+		if (ps_name_check(p, msg, sizeof(msg)) < 0)
+			return ps_cmd_error(c, "%s", msg);
+		if (!ps_object_exists(c->s, p)) {
+			ps_no_object_msg(c->s, p, msg, sizeof(msg));
+			return ps_cmd_error(c, "%s", msg);
+		}
+		for (int i = 0; i < req.nobjs; i++)
+			if (!strcmp(req.objs[i], p))
+				return ps_cmd_error(c, "object '%s' is listed twice", p);
+		snprintf(req.objs[req.nobjs++], PS_NAME_MAX, "%s", p);
+	}
+	if (req.nobjs == 0)
+		return ps_cmd_error(c, "no object given (usage: %s)", c->cmd->usage);
+	for (int i = 2; i < c->argc; i++) {
+		const char *a = c->argv[i], *v;
+		if ((v = ps_opt_value(a, "events")) != NULL) {
+			if (ps_mask_parse(v, &req.events, msg, sizeof(msg)) < 0)
+				return ps_cmd_error(c, "events=: %s", msg);
+			have_events = true;
+		} else if ((v = ps_opt_value(a, "timeout")) != NULL) {
+			if (ps_parse_uint(v, &req.timeout_ms) < 0)
+				return ps_cmd_error(
+					c, "bad timeout=%s: milliseconds, a number >= 0", v);
+		} else if ((v = ps_opt_value(a, "count")) != NULL) {
+			if (ps_parse_uint(v, &req.count) < 0 || req.count < 1 || req.count > 1024)
+				return ps_cmd_error(c, "bad count=%s: a number from 1 to 1024", v);
+		} else if ((v = ps_opt_value(a, "as")) != NULL) {
+			if (label_check(v) < 0)
+				return ps_cmd_error(
+					c,
+					"bad label as=%s: 1-20 chars of A-Z a-z 0-9 _ -, "
+					"not starting with a digit, not 'all'",
+					v);
+			snprintf(req.as, sizeof(req.as), "%s", v);
+		} else if (!strcmp(a, "edge")) {
+			req.flags |= PS_WF_EDGE;
+		} else if (!strcmp(a, "oneshot")) {
+			req.flags |= PS_WF_ONESHOT;
+		} else if (!strcmp(a, "exclusive")) {
+			req.flags |= PS_WF_EXCLUSIVE;
+		} else if (!strcmp(a, "loop")) {
+			req.flags |= PS_WF_LOOP;
+		} else {
+			return ps_cmd_error(
+				c,
+				"unknown option '%s' (options: events=MASK timeout=MS edge "
+				"oneshot exclusive loop count=N as=LABEL)",
+				a);
+		}
+	}
+	if (req.call != PS_CALL_EPOLL &&
+	    (req.flags & (PS_WF_EDGE | PS_WF_ONESHOT | PS_WF_EXCLUSIVE)))
+		return ps_cmd_error(c, "edge, oneshot and exclusive are epoll options, not %s",
+				    c->argv[0]);
+	if ((req.flags & PS_WF_EXCLUSIVE) && (req.flags & PS_WF_ONESHOT))
+		return ps_cmd_error(c, "exclusive cannot be combined with oneshot (epoll_ctl "
+				       "rejects EPOLLEXCLUSIVE|EPOLLONESHOT)");
+	if (req.call == PS_CALL_READ) {
+		if (req.nobjs != 1)
+			return ps_cmd_error(c, "read waits on one object, not %d", req.nobjs);
+		if (req.timeout_ms >= 0)
+			return ps_cmd_error(c,
+					    "timeout= does not apply to read (a blocking read has "
+					    "no timeout)");
+		if (have_events)
+			return ps_cmd_error(c, "events= does not apply to read");
+	}
+	if (req.events == 0 && req.call != PS_CALL_READ)
+		return ps_cmd_error(c, "events=none: the call would wait for nothing");
+	if (ps_waiters_spawn(c->s, &req, &first, msg, sizeof(msg)) < 0)
+		return ps_cmd_error(c, "%s", msg);
+	for (size_t i = first; i < c->s->nwaiters; i++) {
+		struct ps_waiter *w = &c->s->waiters[i]->w;
+		struct ps_field f[5] = {
+			{ "action", PS_F_STR, "spawned", 0 },
+			{ "label", PS_F_STR, w->label, 0 },
+			{ "pid", PS_F_INT, NULL, w->pid },
+			{ "call", PS_F_STR, w->call_name, 0 },
+			{ "objects", PS_F_STR, w->objects, 0 },
+		};
+		ps_emit(c->sink, PS_REC_MESSAGE, w, f, 5, "spawned %s (pid %d): %s on %s, %s",
+			w->label, (int)w->pid, w->call_name, w->objects, w->options);
+	}
+	return 0;
+}
+
+/* Resolve WAITER (label, group, pid, all) to the alive waiters it names. */
+static int resolve(struct ps_cmdctx *c, const char *what, struct ps_waiter **out, size_t max,
+		   size_t *n)
+{
+	size_t nw;
+	struct ps_waiter *const *w = ps_session_waiters(c->s, &nw);
+	int pid = -1;
+	bool exited = false;
+
+	*n = 0;
+	ps_parse_uint(what, &pid);
+	for (size_t i = 0; i < nw && *n < max; i++) {
+		bool match = !strcmp(what, "all") || !strcmp(w[i]->label, what) ||
+			     !strcmp(w[i]->group, what) || (pid > 0 && w[i]->pid == pid);
+		if (!match)
+			continue;
+		if (!w[i]->alive) {
+			exited = true;
+			continue;
+		}
+		out[(*n)++] = w[i];
+	}
+	if (*n > 0 || !strcmp(what, "all"))
+		return 0;
+	if (exited)
+		return ps_cmd_error(c, "waiter '%s' has already exited", what);
+	{
+		char list[256] = "";
+		size_t used = 0;
+		for (size_t i = 0; i < nw; i++) {
+			if (!w[i]->alive)
+				continue;
+			int k = snprintf(list + used, sizeof(list) - used, " %s", w[i]->label);
+			if (k < 0 || (size_t)k >= sizeof(list) - used)
+				break;
+			used += (size_t)k;
+		}
+		if (used)
+			return ps_cmd_error(c, "no waiter '%s' (waiters:%s)", what, list);
+		return ps_cmd_error(
+			c, "no waiter '%s' (there are no waiters; start one with spawn)", what);
+	}
+}
+
+int cmd_kill(struct ps_cmdctx *c)
+{
+	size_t cap = c->s->nwaiters + 1, total = 0;
+	struct ps_waiter **list = calloc(cap, sizeof(*list));
+
+	if (!list)
+		return ps_cmd_error(c, "out of memory");
+	for (int a = 0; a < c->argc; a++) {
+		size_t n;
+		if (resolve(c, c->argv[a], list, cap, &n) < 0) {
+			free(list);
+			return -1;
+		}
+		for (size_t i = 0; i < n; i++)
+			kill(list[i]->pid, SIGTERM);
+		for (size_t i = 0; i < n; i++) {
+			struct ps_waiter *w = list[i];
+			struct ps_field f[3] = { { "action", PS_F_STR, "killed", 0 },
+						 { "label", PS_F_STR, w->label, 0 },
+						 { "pid", PS_F_INT, NULL, w->pid } };
+			ps_waiter_kill(c->s, w, SIGTERM, true);
+			ps_emit(c->sink, PS_REC_MESSAGE, w, f, 3, "killed %s (pid %d)", w->label,
+				(int)w->pid);
+			total++;
+		}
+	}
+	free(list);
+	if (total == 0)
+		ps_emit(c->sink, PS_REC_MESSAGE, NULL, NULL, 0, "no waiters to kill");
+	return 0;
+}
+
+int cmd_signal(struct ps_cmdctx *c)
+{
+	size_t cap = c->s->nwaiters + 1, n;
+	struct ps_waiter **list;
+	int sig = ps_signal_parse(c->argv[1]);
+
+	if (sig < 0)
+		return ps_cmd_error(c, "unknown signal '%s' (e.g. USR1, INT, TERM, KILL, 10)",
+				    c->argv[1]);
+	list = calloc(cap, sizeof(*list));
+	if (!list)
+		return ps_cmd_error(c, "out of memory");
+	if (resolve(c, c->argv[0], list, cap, &n) < 0) {
+		free(list);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *sn = ps_signal_name(sig);
+		struct ps_field f[4] = { { "action", PS_F_STR, "signalled", 0 },
+					 { "label", PS_F_STR, list[i]->label, 0 },
+					 { "pid", PS_F_INT, NULL, list[i]->pid },
+					 { "signal", PS_F_STR, sn ? sn : "?", 0 } };
+		if (kill(list[i]->pid, sig) < 0) {
+			free(list);
+			return ps_cmd_error(c, "kill(%d): %s", (int)list[i]->pid, strerror(errno));
+		}
+		ps_emit(c->sink, PS_REC_MESSAGE, list[i], f, 4, "sent SIG%s to %s (pid %d)",
+			sn ? sn : "?", list[i]->label, (int)list[i]->pid);
+	}
+	free(list);
+	return 0;
+}
+
+int cmd_ps(struct ps_cmdctx *c)
+{
+	size_t nw;
+	struct ps_waiter *const *w;
+
+	ps_session_refresh_states(c->s);
+	w = ps_session_waiters(c->s, &nw);
+	ps_emit_text(c->sink, "%6s  %-10s %-7s %-12s %-2s %-18s %s", "PID", "LABEL", "CALL",
+		     "OBJECTS", "ST", "WCHAN", "LAST RESULT");
+	if (c->argc == 0) {
+		for (size_t i = 0; i < nw; i++)
+			ps_waiter_emit(c->s, c->sink, PS_REC_WAITER, w[i]);
+		return 0;
+	}
+	for (int a = 0; a < c->argc; a++) {
+		int pid = -1;
+		bool found = false;
+		ps_parse_uint(c->argv[a], &pid);
+		for (size_t i = 0; i < nw; i++) {
+			if (!strcmp(w[i]->label, c->argv[a]) || !strcmp(w[i]->group, c->argv[a]) ||
+			    (pid > 0 && w[i]->pid == pid)) {
+				ps_waiter_emit(c->s, c->sink, PS_REC_WAITER, w[i]);
+				found = true;
+			}
+		}
+		if (found)
+			continue;
+		if (pid > 0) {
+			struct ps_procinfo pi;
+			char st[2];
+			if (ps_procinfo_get(pid, &pi) < 0)
+				return ps_cmd_error(c, "no process with pid %d", pid);
+			st[0] = pi.state;
+			st[1] = '\0';
+			struct ps_field f[4] = { { "pid", PS_F_INT, NULL, pi.pid },
+						 { "comm", PS_F_STR, pi.comm, 0 },
+						 { "state", PS_F_STR, st, 0 },
+						 { "wchan", PS_F_STR, pi.wchan, 0 } };
+			ps_emit(c->sink, PS_REC_PROCESS, &pi, f, 4,
+				"%6d  %-10s %-7s %-12s %c  %-18s -", pid, pi.comm, "-", "-",
+				pi.state, pi.wchan);
+			continue;
+		}
+		return ps_cmd_error(c, "no waiter or pid '%s'", c->argv[a]);
+	}
+	return 0;
+}
+
+int cmd_settle(struct ps_cmdctx *c)
+{
+	int limit = 2000;
+	uint64_t start = ps_now_ns(), deadline;
+
+	if (c->argc > 0 && ps_parse_uint(c->argv[0], &limit) < 0)
+		return ps_cmd_error(c, "bad limit '%s': milliseconds", c->argv[0]);
+	deadline = start + (uint64_t)limit * 1000000ull;
+	for (;;) {
+		struct pollfd fds[PS_MAX_POLLFDS];
+		int n;
+		size_t nw;
+		struct ps_waiter *const *w;
+		struct ps_waiter *bad = NULL;
+		uint64_t now;
+
+		ps_session_process(c->s);
+		ps_session_refresh_states(c->s);
+		w = ps_session_waiters(c->s, &nw);
+		for (size_t i = 0; i < nw && !bad; i++)
+			if (!ps_waiter_settled(w[i]))
+				bad = w[i];
+		now = ps_now_ns();
+		if (!bad) {
+			struct ps_field f[1] = { { "ms", PS_F_INT, NULL,
+						   (long long)((now - start) / 1000000ull) } };
+			ps_emit(c->sink, PS_REC_MESSAGE, NULL, f, 1, "settled after %llu ms",
+				(unsigned long long)((now - start) / 1000000ull));
+			return 0;
+		}
+		if (ps_interrupted)
+			return ps_cmd_error(c, "interrupted");
+		if (now >= deadline)
+			return ps_cmd_error(c,
+					    "not settled after %d ms: %s (pid %d) is %s (state %c, "
+					    "wchan %s)",
+					    limit, bad->label, (int)bad->pid,
+					    bad->in_call ? "in its call but not asleep"
+							 : "not in its call",
+					    bad->state, bad->wchan);
+		/* wake up on reports and exits at once; sample states every 2 ms */
+		n = ps_session_pollfds(c->s, fds, PS_MAX_POLLFDS);
+		poll(fds, (nfds_t)n, 2);
+	}
+}

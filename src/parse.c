@@ -1,0 +1,709 @@
+/* Pure parsing and formatting; see parse.h. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "parse.h"
+
+/* ------------------------------------------------------------ tokenizer */
+
+int ps_tokenize(const char *line, struct ps_tokens *t, char *err, size_t errlen)
+{
+	size_t len = strlen(line);
+	char *out;
+	const char *p = line;
+	int in_word = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->buf = malloc(2 * len + 2);
+	if (!t->buf) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	out = t->buf;
+	t->ncmds = 0;
+
+#define CUR (&t->cmd[t->ncmds])
+#define START_WORD()                                                                               \
+	do {                                                                                       \
+		if (!in_word) {                                                                    \
+			if (CUR->argc >= PS_TOK_MAX_WORDS) {                                       \
+				snprintf(err, errlen,                                              \
+					 "too many words in one command (at most %d)",             \
+					 PS_TOK_MAX_WORDS);                                        \
+				goto fail;                                                         \
+			}                                                                          \
+			CUR->argv[CUR->argc++] = out;                                              \
+			in_word = 1;                                                               \
+		}                                                                                  \
+	} while (0)
+#define END_WORD()                                                                                 \
+	do {                                                                                       \
+		if (in_word) {                                                                     \
+			*out++ = '\0';                                                             \
+			in_word = 0;                                                               \
+		}                                                                                  \
+	} while (0)
+
+	while (*p) {
+		char ch = *p;
+		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+			END_WORD();
+			p++;
+		} else if (ch == ';') {
+			END_WORD();
+			p++;
+			if (CUR->argc > 0) {
+				if (t->ncmds + 1 >= (int)(sizeof(t->cmd) / sizeof(t->cmd[0]))) {
+					snprintf(err, errlen, "too many commands on one line");
+					goto fail;
+				}
+				t->ncmds++;
+			}
+		} else if (ch == '#' && !in_word) {
+			break;
+		} else if (ch == '\'') {
+			START_WORD();
+			p++;
+			while (*p && *p != '\'')
+				*out++ = *p++;
+			if (*p != '\'') {
+				snprintf(err, errlen, "unterminated quote (')");
+				goto fail;
+			}
+			p++;
+		} else if (ch == '"') {
+			START_WORD();
+			p++;
+			while (*p && *p != '"') {
+				if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+					p++;
+				*out++ = *p++;
+			}
+			if (*p != '"') {
+				snprintf(err, errlen, "unterminated quote (\")");
+				goto fail;
+			}
+			p++;
+		} else if (ch == '\\') {
+			START_WORD();
+			p++;
+			if (*p)
+				*out++ = *p++;
+		} else {
+			START_WORD();
+			*out++ = *p++;
+		}
+	}
+	END_WORD();
+	if (CUR->argc > 0)
+		t->ncmds++;
+	for (int i = 0; i < t->ncmds; i++)
+		t->cmd[i].argv[t->cmd[i].argc] = NULL;
+	return 0;
+fail:
+	free(t->buf);
+	t->buf = NULL;
+	t->ncmds = 0;
+	return -1;
+#undef CUR
+#undef START_WORD
+#undef END_WORD
+}
+
+void ps_tokens_free(struct ps_tokens *t)
+{
+	free(t->buf);
+	t->buf = NULL;
+	t->ncmds = 0;
+}
+
+/* ---------------------------------------------------------------- masks */
+
+const struct ps_mask_name ps_mask_names[PS_NMASK] = {
+	{ "in", 0x001 },     { "out", 0x004 },	  { "pri", 0x002 },    { "err", 0x008 },
+	{ "hup", 0x010 },    { "rdnorm", 0x040 }, { "rdband", 0x080 }, { "wrnorm", 0x100 },
+	{ "wrband", 0x200 }, { "msg", 0x400 },	  { "rdhup", 0x2000 },
+};
+
+static int parse_number_u32(const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		if (!isxdigit((unsigned char)s[2]))
+			return -1;
+		v = strtoull(s + 2, &end, 16);
+	} else {
+		v = strtoull(s, &end, 10);
+	}
+	if (errno || *end || v > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int ps_mask_parse(const char *s, uint32_t *out, char *err, size_t errlen)
+{
+	char word[64];
+	const char *p = s;
+	uint32_t mask = 0;
+
+	if (!s || !*s) {
+		snprintf(err, errlen, "empty mask");
+		return -1;
+	}
+	if (strcasecmp(s, "none") == 0) {
+		*out = 0;
+		return 0;
+	}
+	if (isdigit((unsigned char)s[0])) {
+		if (parse_number_u32(s, out) < 0) {
+			snprintf(err, errlen, "bad mask '%s': not a number", s);
+			return -1;
+		}
+		return 0;
+	}
+	while (*p) {
+		size_t n = strcspn(p, ",|");
+		int found = 0;
+
+		if (n == 0 || n >= sizeof(word)) {
+			snprintf(err, errlen, "bad mask '%s': empty or overlong event name", s);
+			return -1;
+		}
+		memcpy(word, p, n);
+		word[n] = '\0';
+		for (int i = 0; i < PS_NMASK; i++) {
+			if (strcasecmp(word, ps_mask_names[i].name) == 0) {
+				mask |= ps_mask_names[i].value;
+				found = 1;
+				break;
+			}
+		}
+		if (!found) {
+			uint32_t v;
+			/* strip an EPOLL/POLL prefix the user may be used to */
+			const char *w = word;
+			if (strncasecmp(w, "EPOLL", 5) == 0)
+				w += 5;
+			else if (strncasecmp(w, "POLL", 4) == 0)
+				w += 4;
+			for (int i = 0; i < PS_NMASK && w != word; i++) {
+				if (strcasecmp(w, ps_mask_names[i].name) == 0) {
+					mask |= ps_mask_names[i].value;
+					found = 1;
+					break;
+				}
+			}
+			if (!found && parse_number_u32(word, &v) == 0) {
+				mask |= v;
+				found = 1;
+			}
+		}
+		if (!found) {
+			snprintf(err, errlen,
+				 "bad mask '%s': unknown event '%s' (known: in out pri err hup "
+				 "rdnorm rdband wrnorm wrband msg rdhup, none, or a number)",
+				 s, word);
+			return -1;
+		}
+		p += n;
+		if (*p) {
+			p++;
+			if (!*p) {
+				snprintf(err, errlen, "bad mask '%s': trailing separator", s);
+				return -1;
+			}
+		}
+	}
+	*out = mask;
+	return 0;
+}
+
+char *ps_mask_format(uint32_t mask, char *buf, size_t len)
+{
+	size_t used = 0;
+	uint32_t known = 0;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	if (mask == 0) {
+		snprintf(buf, len, "none");
+		return buf;
+	}
+	for (int i = 0; i < PS_NMASK; i++) {
+		known |= ps_mask_names[i].value;
+		if (mask & ps_mask_names[i].value) {
+			int n = snprintf(buf + used, len - used, "%s%s", used ? "," : "",
+					 ps_mask_names[i].name);
+			if (n < 0 || (size_t)n >= len - used)
+				return buf;
+			used += (size_t)n;
+		}
+	}
+	if (mask & ~known)
+		snprintf(buf + used, len - used, "%s0x%x", used ? "," : "", mask & ~known);
+	return buf;
+}
+
+/* ---------------------------------------------------------- kv records */
+
+int ps_kv_split(char *line, struct ps_kv *kv)
+{
+	char *p = line;
+
+	kv->n = 0;
+	for (;;) {
+		char *w, *eq;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (!*p)
+			break;
+		w = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			p++;
+		if (*p)
+			*p++ = '\0';
+		eq = strchr(w, '=');
+		if (!eq || eq == w)
+			return -1;
+		if (kv->n >= PS_KV_MAX)
+			return -1;
+		*eq = '\0';
+		kv->f[kv->n].key = w;
+		kv->f[kv->n].val = eq + 1;
+		kv->n++;
+	}
+	return kv->n;
+}
+
+const char *ps_kv_get(const struct ps_kv *kv, const char *key)
+{
+	for (int i = 0; i < kv->n; i++)
+		if (strcmp(kv->f[i].key, key) == 0)
+			return kv->f[i].val;
+	return NULL;
+}
+
+static void copy_str(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src ? src : "-");
+}
+
+static int get_long(const struct ps_kv *kv, const char *key, long long *out)
+{
+	const char *v = ps_kv_get(kv, key);
+	char *end;
+
+	if (!v || !*v)
+		return -1;
+	errno = 0;
+	*out = strtoll(v, &end, 10);
+	if (errno || *end)
+		return -1;
+	return 0;
+}
+
+static int get_ulong(const struct ps_kv *kv, const char *key, unsigned long *out)
+{
+	long long v;
+
+	if (get_long(kv, key, &v) < 0 || v < 0)
+		return -1;
+	*out = (unsigned long)v;
+	return 0;
+}
+
+static int entry_from_kv(const struct ps_kv *kv, struct ps_entry *e)
+{
+	long long v;
+	const char *s;
+	char err[8];
+
+	if (get_long(kv, "pos", &v) < 0)
+		return -1;
+	e->pos = (int)v;
+	s = ps_kv_get(kv, "func");
+	if (!s)
+		return -1;
+	copy_str(e->func, sizeof(e->func), s);
+	copy_str(e->kind, sizeof(e->kind), ps_kv_get(kv, "kind"));
+	if (get_long(kv, "pid", &v) < 0)
+		v = 0;
+	e->pid = (pid_t)v;
+	copy_str(e->comm, sizeof(e->comm), ps_kv_get(kv, "comm"));
+	s = ps_kv_get(kv, "state");
+	e->state = (s && *s) ? s[0] : '-';
+	copy_str(e->flags, sizeof(e->flags), ps_kv_get(kv, "flags"));
+	e->exclusive = false;
+	{
+		/* flags is a ','-joined list; look for the word "exclusive" */
+		const char *f = e->flags;
+		while (*f) {
+			size_t n = strcspn(f, ",");
+			if (n == 9 && strncmp(f, "exclusive", 9) == 0)
+				e->exclusive = true;
+			f += n;
+			if (*f)
+				f++;
+		}
+	}
+	copy_str(e->key, sizeof(e->key), ps_kv_get(kv, "key"));
+	e->has_key = strcmp(e->key, "-") != 0;
+	e->key_mask = 0;
+	if (e->has_key && ps_mask_parse(e->key, &e->key_mask, err, sizeof(err)) < 0)
+		e->key_mask = 0;
+	return 0;
+}
+
+int ps_parse_entry(const char *line, struct ps_entry *e)
+{
+	char buf[512];
+	struct ps_kv kv;
+	const char *s;
+	long long v;
+
+	memset(e, 0, sizeof(*e));
+	if (strlen(line) >= sizeof(buf))
+		return -1;
+	strcpy(buf, line);
+	if (ps_kv_split(buf, &kv) <= 0)
+		return -1;
+	s = ps_kv_get(&kv, "object");
+	e->head = -1;
+	if (s) {
+		copy_str(e->object, sizeof(e->object), s);
+	} else if (get_long(&kv, "head", &v) == 0) {
+		e->head = (int)v;
+	} else {
+		return -1;
+	}
+	return entry_from_kv(&kv, e);
+}
+
+int ps_parse_event(const char *line, struct ps_event *ev)
+{
+	char buf[512];
+	struct ps_kv kv;
+	long long v;
+	size_t used = 0;
+	const char *s;
+
+	memset(ev, 0, sizeof(*ev));
+	if (strlen(line) >= sizeof(buf))
+		return -1;
+	strcpy(buf, line);
+	snprintf(ev->line, sizeof(ev->line), "%s", line);
+	ev->line[strcspn(ev->line, "\n")] = '\0';
+	if (ps_kv_split(buf, &kv) <= 0)
+		return -1;
+	if (get_long(&kv, "seq", &v) < 0 || v < 0)
+		return -1;
+	ev->seq = (uint64_t)v;
+	s = ps_kv_get(&kv, "type");
+	if (!s)
+		return -1;
+	copy_str(ev->type, sizeof(ev->type), s);
+	if (get_long(&kv, "ns", &v) == 0)
+		ev->ns = (uint64_t)v;
+	if (get_long(&kv, "pid", &v) == 0)
+		ev->pid = (pid_t)v;
+	copy_str(ev->comm, sizeof(ev->comm), ps_kv_get(&kv, "comm"));
+	s = ps_kv_get(&kv, "object");
+	snprintf(ev->object, sizeof(ev->object), "%s", s ? s : "");
+	for (int i = 0; i < kv.n; i++) {
+		const char *k = kv.f[i].key;
+		int n;
+		if (!strcmp(k, "seq") || !strcmp(k, "ns") || !strcmp(k, "type") ||
+		    !strcmp(k, "pid") || !strcmp(k, "comm") || !strcmp(k, "object"))
+			continue;
+		n = snprintf(ev->detail + used, sizeof(ev->detail) - used, "%s%s=%s",
+			     used ? " " : "", k, kv.f[i].val);
+		if (n < 0 || (size_t)n >= sizeof(ev->detail) - used)
+			break;
+		used += (size_t)n;
+	}
+	return 0;
+}
+
+int ps_parse_object_stats(const char *line, struct ps_object *o)
+{
+	char buf[512];
+	struct ps_kv kv;
+	const char *s;
+	long long v;
+	char err[8];
+
+	memset(o, 0, sizeof(*o));
+	if (strlen(line) >= sizeof(buf))
+		return -1;
+	strcpy(buf, line);
+	if (ps_kv_split(buf, &kv) <= 0)
+		return -1;
+	s = ps_kv_get(&kv, "object");
+	if (!s)
+		return -1;
+	copy_str(o->name, sizeof(o->name), s);
+	copy_str(o->ready, sizeof(o->ready), ps_kv_get(&kv, "ready"));
+	if (ps_mask_parse(o->ready, &o->ready_mask, err, sizeof(err)) < 0)
+		o->ready_mask = 0;
+	get_ulong(&kv, "polls", &o->polls);
+	get_ulong(&kv, "queued", &o->queued);
+	get_ulong(&kv, "added", &o->added);
+	get_ulong(&kv, "removed", &o->removed);
+	get_ulong(&kv, "wakes", &o->wakes);
+	get_ulong(&kv, "woken", &o->woken);
+	get_ulong(&kv, "count", &o->count);
+	if (get_long(&kv, "waiting", &v) == 0)
+		o->waiting = (int)v;
+	if (get_long(&kv, "open", &v) == 0)
+		o->open = (int)v;
+	o->has_stats = true;
+	return 0;
+}
+
+int ps_parse_version(const char *text, struct ps_version *v)
+{
+	const char *p = text;
+	int have_iface = 0;
+
+	memset(v, 0, sizeof(*v));
+	while (*p) {
+		char buf[256];
+		size_t n = strcspn(p, "\n");
+		struct ps_kv kv;
+		const char *s;
+		long long x;
+
+		if (n < sizeof(buf)) {
+			memcpy(buf, p, n);
+			buf[n] = '\0';
+			if (ps_kv_split(buf, &kv) > 0) {
+				if ((s = ps_kv_get(&kv, "interface")) != NULL) {
+					if (get_long(&kv, "interface", &x) == 0) {
+						v->interface = (int)x;
+						have_iface = 1;
+					}
+					copy_str(v->release, sizeof(v->release),
+						 ps_kv_get(&kv, "release"));
+					if (get_long(&kv, "max_objects", &x) == 0)
+						v->max_objects = (int)x;
+					if (get_long(&kv, "events_size", &x) == 0)
+						v->events_size = (int)x;
+				} else if ((s = ps_kv_get(&kv, "flag")) != NULL && v->nflags < 16) {
+					uint32_t val = 0;
+					const char *vs = ps_kv_get(&kv, "value");
+					if (vs)
+						parse_number_u32(vs, &val);
+					copy_str(v->flags[v->nflags].name, sizeof(v->flags[0].name),
+						 s);
+					v->flags[v->nflags++].value = val;
+				} else if ((s = ps_kv_get(&kv, "event")) != NULL &&
+					   v->nevents < 16) {
+					uint32_t val = 0;
+					const char *vs = ps_kv_get(&kv, "value");
+					if (vs)
+						parse_number_u32(vs, &val);
+					copy_str(v->events[v->nevents].name,
+						 sizeof(v->events[0].name), s);
+					v->events[v->nevents++].value = val;
+				}
+			}
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	return have_iface ? 0 : -1;
+}
+
+int ps_parse_inspect_header(const char *line, struct ps_inspect_head *h)
+{
+	char buf[512];
+	struct ps_kv kv;
+	long long v;
+	const char *s;
+
+	memset(h, 0, sizeof(*h));
+	if (strlen(line) >= sizeof(buf))
+		return -1;
+	strcpy(buf, line);
+	if (ps_kv_split(buf, &kv) <= 0)
+		return -1;
+	if (get_long(&kv, "fd", &v) < 0)
+		return -1;
+	h->fd = (int)v;
+	copy_str(h->file, sizeof(h->file), ps_kv_get(&kv, "file"));
+	copy_str(h->mask, sizeof(h->mask), ps_kv_get(&kv, "mask"));
+	if (get_long(&kv, "heads", &v) == 0)
+		h->heads = (int)v;
+	s = ps_kv_get(&kv, "poll");
+	h->poll = s && strcmp(s, "yes") == 0;
+	return 0;
+}
+
+/* ------------------------------------------------ names, numbers, signals */
+
+int ps_name_check(const char *name, char *err, size_t errlen)
+{
+	size_t n = strlen(name);
+
+	if (n == 0) {
+		snprintf(err, errlen, "empty object name");
+		return -1;
+	}
+	if (n > 31) {
+		snprintf(err, errlen, "object name '%s' is too long (%zu chars, at most 31)", name,
+			 n);
+		return -1;
+	}
+	if (!strcmp(name, ".") || !strcmp(name, "..")) {
+		snprintf(err, errlen, "bad object name '%s'", name);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)name[i];
+		if (!isalnum(ch) && ch != '_' && ch != '.' && ch != '-') {
+			snprintf(
+				err, errlen,
+				"bad object name '%s': '%c' is not allowed (use A-Z a-z 0-9 _ . -)",
+				name, isprint(ch) ? ch : '?');
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int ps_parse_uint(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v > INT_MAX)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int sig;
+} signals[] = {
+	{ "HUP", SIGHUP },	 { "INT", SIGINT },   { "QUIT", SIGQUIT },   { "ILL", SIGILL },
+	{ "TRAP", SIGTRAP },	 { "ABRT", SIGABRT }, { "BUS", SIGBUS },     { "FPE", SIGFPE },
+	{ "KILL", SIGKILL },	 { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV },   { "USR2", SIGUSR2 },
+	{ "PIPE", SIGPIPE },	 { "ALRM", SIGALRM }, { "TERM", SIGTERM },   { "CHLD", SIGCHLD },
+	{ "CONT", SIGCONT },	 { "STOP", SIGSTOP }, { "TSTP", SIGTSTP },   { "TTIN", SIGTTIN },
+	{ "TTOU", SIGTTOU },	 { "URG", SIGURG },   { "XCPU", SIGXCPU },   { "XFSZ", SIGXFSZ },
+	{ "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "IO", SIGIO },
+	{ "PWR", SIGPWR },	 { "SYS", SIGSYS },
+};
+
+int ps_signal_parse(const char *s)
+{
+	int n;
+
+	if (!s || !*s)
+		return -1;
+	if (ps_parse_uint(s, &n) == 0)
+		return (n >= 1 && n < 65) ? n : -1;
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		if (strcasecmp(s, signals[i].name) == 0)
+			return signals[i].sig;
+	return -1;
+}
+
+const char *ps_signal_name(int sig)
+{
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		if (signals[i].sig == sig)
+			return signals[i].name;
+	return NULL;
+}
+
+const char *ps_errno_name(int err, char *buf, size_t len)
+{
+	static const struct {
+		int e;
+		const char *n;
+	} names[] = {
+		{ EINTR, "EINTR" },
+		{ EAGAIN, "EAGAIN" },
+		{ EBADF, "EBADF" },
+		{ EINVAL, "EINVAL" },
+		{ ENOENT, "ENOENT" },
+		{ EEXIST, "EEXIST" },
+		{ ENOSPC, "ENOSPC" },
+		{ EPIPE, "EPIPE" },
+		{ EFAULT, "EFAULT" },
+		{ ENOMEM, "ENOMEM" },
+		{ EPERM, "EPERM" },
+		{ EACCES, "EACCES" },
+		{ ENAMETOOLONG, "ENAMETOOLONG" },
+		{ E2BIG, "E2BIG" },
+		{ ENODATA, "ENODATA" },
+		{ EIO, "EIO" },
+		{ ENODEV, "ENODEV" },
+		{ EBUSY, "EBUSY" },
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].e == err)
+			return names[i].n;
+	snprintf(buf, len, "errno%d", err);
+	return buf;
+}
+
+int ps_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int row[64], prev_diag, tmp;
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		prev_diag = row[0];
+		row[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int cost = tolower((unsigned char)a[i - 1]) !=
+				   tolower((unsigned char)b[j - 1]);
+			int best = prev_diag + cost;
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			tmp = row[j];
+			row[j] = best;
+			prev_diag = tmp;
+		}
+	}
+	return row[lb];
+}
+
+const char *ps_opt_value(const char *word, const char *key)
+{
+	size_t n = strlen(key);
+
+	if (strncmp(word, key, n) == 0 && word[n] == '=')
+		return word + n + 1;
+	return NULL;
+}

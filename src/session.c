@@ -1,0 +1,652 @@
+/* The session: module connection, cached state, the event loop plumbing. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "session.h"
+
+volatile sig_atomic_t ps_interrupted;
+static int chld_write_fd = -1;
+
+void ps_interrupt(void)
+{
+	ps_interrupted = 1;
+}
+
+void ps_interrupt_clear(void)
+{
+	ps_interrupted = 0;
+}
+
+uint64_t ps_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void on_sigchld(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	if (chld_write_fd >= 0) {
+		ssize_t r = write(chld_write_fd, "c", 1);
+		(void)r;
+	}
+	errno = saved;
+}
+
+struct ps_session *ps_session_new(const struct ps_session_opts *opts)
+{
+	struct ps_session *s = calloc(1, sizeof(*s));
+	struct sigaction sa;
+
+	if (!s)
+		return NULL;
+	s->opts = *opts;
+	if (opts->module_path) {
+		snprintf(s->module_path_buf, sizeof(s->module_path_buf), "%s", opts->module_path);
+		s->opts.module_path = s->module_path_buf;
+	}
+	s->recorded = opts->debugfs_dir != NULL;
+	snprintf(s->dir, sizeof(s->dir), "%s",
+		 opts->debugfs_dir ? opts->debugfs_dir : PS_DEFAULT_DEBUGFS);
+	s->opts.debugfs_dir = s->dir;
+	snprintf(s->module_state, sizeof(s->module_state), "%s",
+		 s->recorded ? "recorded files" : "not attached");
+	s->events_fd = -1;
+	s->ring = calloc(PS_EVENT_RING, sizeof(*s->ring));
+	s->next_waiter_id = 1;
+	if (!s->ring || pipe2(s->chld_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		free(s->ring);
+		free(s);
+		return NULL;
+	}
+	/* one report pipe shared by every waiter: lines "ID ..." (< PIPE_BUF,
+	 * so atomic); the read end is non-blocking */
+	if (pipe2(s->report_pipe, O_CLOEXEC) < 0 ||
+	    fcntl(s->report_pipe[0], F_SETFL, O_NONBLOCK) < 0) {
+		close(s->chld_pipe[0]);
+		close(s->chld_pipe[1]);
+		free(s->ring);
+		free(s);
+		return NULL;
+	}
+	chld_write_fd = s->chld_pipe[1];
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigchld;
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGCHLD, &sa, &s->old_chld) == 0)
+		s->sig_installed = true;
+	return s;
+}
+
+void ps_session_free(struct ps_session *s)
+{
+	char err[256];
+
+	if (!s)
+		return;
+	ps_waiters_kill_all(s);
+	if (s->events_fd >= 0)
+		close(s->events_fd);
+	s->events_fd = -1;
+	if (s->attached) {
+		/* destroy what we created, newest first */
+		for (size_t i = s->ncreated; i-- > 0;)
+			ps_control(s, "destroy %s", s->created[i]);
+	}
+	if (s->kmod) {
+		if (s->opts.keep_module) {
+			ps_kmod_free(s->kmod);
+		} else if (ps_kmod_unload(s->kmod, err, sizeof(err)) < 0) {
+			fprintf(stderr, "pollscope: %s\n", err);
+		}
+		s->kmod = NULL;
+	}
+	for (size_t i = 0; i < s->nwaiters; i++)
+		free(s->waiters[i]);
+	close(s->report_pipe[0]);
+	close(s->report_pipe[1]);
+	if (s->sig_installed)
+		sigaction(SIGCHLD, &s->old_chld, NULL);
+	chld_write_fd = -1;
+	close(s->chld_pipe[0]);
+	close(s->chld_pipe[1]);
+	free(s->waiters);
+	free(s->entries);
+	free(s->objects);
+	free(s->created);
+	free(s->ring);
+	free(s);
+}
+
+int ps_path(struct ps_session *s, char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(buf, len, "%s/", s->dir);
+
+	if (n < 0 || (size_t)n >= len)
+		return -1;
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, len - (size_t)n, fmt, ap);
+	va_end(ap);
+	return (n < 0 || (size_t)n >= len) ? -1 : 0;
+}
+
+char *ps_read_file(const char *path, size_t *lenp)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 16384, len = 0;
+	char *buf;
+
+	if (fd < 0)
+		return NULL;
+	buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		return NULL;
+	}
+	for (;;) {
+		ssize_t r;
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				close(fd);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(fd, buf + len, cap - len - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			free(buf);
+			close(fd);
+			errno = e;
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (lenp)
+		*lenp = len;
+	return buf;
+}
+
+int ps_control(struct ps_session *s, const char *fmt, ...)
+{
+	char path[PATH_MAX], cmd[256];
+	va_list ap;
+	int fd, n;
+	ssize_t r;
+
+	va_start(ap, fmt);
+	n = vsnprintf(cmd, sizeof(cmd) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(cmd) - 1)
+		return -E2BIG;
+	cmd[n++] = '\n';
+	cmd[n] = '\0';
+	if (ps_path(s, path, sizeof(path), "control") < 0)
+		return -ENAMETOOLONG;
+	/* O_APPEND: harmless on debugfs, and with --debugfs DIR the control
+	 * file collects what was written (the unit tests check it) */
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = write(fd, cmd, (size_t)n);
+	if (r < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	close(fd);
+	return 0;
+}
+
+bool ps_object_exists(struct ps_session *s, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (ps_path(s, path, sizeof(path), "objects/%s", name) < 0)
+		return false;
+	return access(path, F_OK) == 0;
+}
+
+static int cmp_obj(const void *a, const void *b)
+{
+	return strcmp(((const struct ps_object *)a)->name, ((const struct ps_object *)b)->name);
+}
+
+void ps_no_object_msg(struct ps_session *s, const char *name, char *buf, size_t len)
+{
+	size_t n = 0;
+	int k;
+	char e[8];
+
+	ps_session_read_objects(s, e, sizeof(e));
+	k = snprintf(buf, len, "no object named '%s'", name);
+	if (k < 0 || (size_t)k >= len)
+		return;
+	n = (size_t)k;
+	if (s->nobjects == 0) {
+		snprintf(buf + n, len - n, " (there are no objects; create one with: create NAME)");
+		return;
+	}
+	k = snprintf(buf + n, len - n, " (objects:");
+	for (size_t i = 0; i < s->nobjects && k >= 0 && (size_t)k < len - n; i++) {
+		n += (size_t)k;
+		k = snprintf(buf + n, len - n, " %s", s->objects[i].name);
+	}
+	if (k >= 0 && (size_t)k < len - n) {
+		n += (size_t)k;
+		snprintf(buf + n, len - n, ")");
+	}
+}
+
+void ps_note_created(struct ps_session *s, const char *name)
+{
+	for (size_t i = 0; i < s->ncreated; i++)
+		if (strcmp(s->created[i], name) == 0)
+			return;
+	if (s->ncreated == s->ccreated) {
+		size_t nc = s->ccreated ? 2 * s->ccreated : 16;
+		void *p = realloc(s->created, nc * sizeof(*s->created));
+		if (!p)
+			return;
+		s->created = p;
+		s->ccreated = nc;
+	}
+	snprintf(s->created[s->ncreated++], PS_NAME_MAX, "%s", name);
+}
+
+void ps_note_destroyed(struct ps_session *s, const char *name)
+{
+	for (size_t i = 0; i < s->ncreated; i++) {
+		if (strcmp(s->created[i], name) == 0) {
+			memmove(&s->created[i], &s->created[i + 1],
+				(s->ncreated - i - 1) * sizeof(*s->created));
+			s->ncreated--;
+			return;
+		}
+	}
+}
+
+const struct ps_sink *ps_current_sink(struct ps_session *s)
+{
+	if (s->cur_sink)
+		return s->cur_sink;
+	return s->has_async_sink ? &s->async_sink : NULL;
+}
+
+void ps_session_set_hooks(struct ps_session *s, const struct ps_hooks *hooks)
+{
+	if (hooks)
+		s->hooks = *hooks;
+	else
+		memset(&s->hooks, 0, sizeof(s->hooks));
+}
+
+void ps_session_set_async_sink(struct ps_session *s, const struct ps_sink *sink)
+{
+	if (sink) {
+		s->async_sink = *sink;
+		s->has_async_sink = true;
+	} else {
+		s->has_async_sink = false;
+	}
+}
+
+/* ------------------------------------------------------------- attach */
+
+static int read_version(struct ps_session *s, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	char *text;
+
+	ps_path(s, path, sizeof(path), "version");
+	text = ps_read_file(path, NULL);
+	if (!text) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (ps_parse_version(text, &s->version) < 0) {
+		snprintf(err, errlen, "%s has no interface= line: not a pollscope module directory",
+			 path);
+		free(text);
+		return -1;
+	}
+	free(text);
+	if (s->version.interface != PS_INTERFACE_VERSION) {
+		snprintf(err, errlen,
+			 "interface version mismatch: the module speaks version %d, this pollscope "
+			 "speaks version %d; use matching builds of the module and the tool",
+			 s->version.interface, PS_INTERFACE_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int ps_session_attach(struct ps_session *s, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (s->attached)
+		return 0;
+	if (s->recorded) {
+		if (!is_dir(s->dir)) {
+			snprintf(err, errlen, "debugfs directory %s: %s", s->dir,
+				 errno ? strerror(errno) : "not a directory");
+			return -1;
+		}
+	} else {
+		if (geteuid() != 0) {
+			snprintf(err, errlen,
+				 "not root: pollscope needs root for debugfs and for loading its "
+				 "module (try: sudo pollscope)");
+			return -1;
+		}
+		if (ps_debugfs_ensure("", err, errlen) < 0)
+			return -1;
+		if (is_dir(s->dir)) {
+			snprintf(s->module_state, sizeof(s->module_state), "already loaded");
+		} else if (s->opts.no_load) {
+			snprintf(err, errlen,
+				 "the pollscope module is not loaded (%s is missing) and --no-load "
+				 "was given",
+				 s->dir);
+			return -1;
+		} else {
+			if (ps_kmod_check_support("", err, errlen) < 0)
+				return -1;
+			if (ps_kmod_load(s->opts.module_path, POLLSCOPE_BUILD_KO, &s->kmod, err,
+					 errlen) < 0)
+				return -1;
+			snprintf(s->module_state, sizeof(s->module_state), "%s",
+				 s->kmod ? "loaded by pollscope" : "already loaded");
+			if (!is_dir(s->dir)) {
+				snprintf(err, errlen,
+					 "the module is loaded but %s is missing (is it the "
+					 "pollscope "
+					 "module?)",
+					 s->dir);
+				goto fail;
+			}
+		}
+	}
+	if (read_version(s, err, errlen) < 0)
+		goto fail;
+	ps_path(s, path, sizeof(path), "events");
+	s->events_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (s->events_fd >= 0) {
+		s->events_pollable = fstat(s->events_fd, &st) == 0 && !S_ISREG(st.st_mode);
+	}
+	s->attached = true;
+	ps_read_events(s);
+	return 0;
+fail:
+	if (s->kmod) {
+		char e2[128];
+		ps_kmod_unload(s->kmod, e2, sizeof(e2));
+		s->kmod = NULL;
+	}
+	return -1;
+}
+
+void ps_session_info(struct ps_session *s, struct ps_info *info)
+{
+	info->debugfs_dir = s->dir;
+	info->release = s->attached ? s->version.release : "";
+	info->interface = s->attached ? s->version.interface : 0;
+	info->module = s->module_state;
+	info->attached = s->attached;
+}
+
+/* ------------------------------------------------------------- state */
+
+int ps_session_read_queues(struct ps_session *s, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	char *text, *line, *save = NULL;
+
+	if (ps_session_attach(s, err, errlen) < 0)
+		return -1;
+	ps_path(s, path, sizeof(path), "queues");
+	text = ps_read_file(path, NULL);
+	if (!text) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	s->nentries = 0;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct ps_entry e;
+		if (ps_parse_entry(line, &e) < 0)
+			continue; /* tolerate lines we do not understand */
+		if (s->nentries == s->centries) {
+			size_t nc = s->centries ? 2 * s->centries : 64;
+			void *p = realloc(s->entries, nc * sizeof(*s->entries));
+			if (!p)
+				break;
+			s->entries = p;
+			s->centries = nc;
+		}
+		s->entries[s->nentries++] = e;
+	}
+	free(text);
+	return 0;
+}
+
+const struct ps_entry *ps_session_entries(struct ps_session *s, size_t *n)
+{
+	*n = s->nentries;
+	return s->entries;
+}
+
+static struct ps_object *add_object(struct ps_session *s, const char *name)
+{
+	for (size_t i = 0; i < s->nobjects; i++)
+		if (strcmp(s->objects[i].name, name) == 0)
+			return &s->objects[i];
+	if (s->nobjects == s->cobjects) {
+		size_t nc = s->cobjects ? 2 * s->cobjects : 32;
+		void *p = realloc(s->objects, nc * sizeof(*s->objects));
+		if (!p)
+			return NULL;
+		s->objects = p;
+		s->cobjects = nc;
+	}
+	memset(&s->objects[s->nobjects], 0, sizeof(s->objects[0]));
+	snprintf(s->objects[s->nobjects].name, PS_NAME_MAX, "%s", name);
+	snprintf(s->objects[s->nobjects].ready, PS_MASK_TEXT, "-");
+	return &s->objects[s->nobjects++];
+}
+
+int ps_session_read_objects(struct ps_session *s, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	DIR *d;
+	struct dirent *de;
+	char *text, *line, *save = NULL;
+
+	s->nobjects = 0;
+	if (ps_session_attach(s, err, errlen) < 0)
+		return -1;
+	ps_path(s, path, sizeof(path), "objects");
+	d = opendir(path);
+	if (d) {
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			add_object(s, de->d_name);
+		}
+		closedir(d);
+	}
+	ps_path(s, path, sizeof(path), "stats");
+	text = ps_read_file(path, NULL);
+	if (text) {
+		for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			struct ps_object o, *p;
+			if (ps_parse_object_stats(line, &o) < 0)
+				continue;
+			p = add_object(s, o.name);
+			if (p)
+				*p = o;
+		}
+		free(text);
+	}
+	for (size_t i = 0; i < s->nobjects; i++) {
+		s->objects[i].ours = false;
+		for (size_t k = 0; k < s->ncreated; k++)
+			if (strcmp(s->created[k], s->objects[i].name) == 0)
+				s->objects[i].ours = true;
+	}
+	qsort(s->objects, s->nobjects, sizeof(*s->objects), cmp_obj);
+	return 0;
+}
+
+const struct ps_object *ps_session_objects(struct ps_session *s, size_t *n)
+{
+	*n = s->nobjects;
+	return s->objects;
+}
+
+struct ps_waiter *const *ps_session_waiters(struct ps_session *s, size_t *n)
+{
+	*n = s->nwaiters;
+	/* struct waiter_int starts with its struct ps_waiter */
+	return (struct ps_waiter *const *)(void *)s->waiters;
+}
+
+/* ------------------------------------------------------------- events */
+
+static void ring_push(struct ps_session *s, const struct ps_event *ev)
+{
+	size_t idx;
+
+	if (s->ring_count < PS_EVENT_RING) {
+		idx = (s->ring_start + s->ring_count) % PS_EVENT_RING;
+		s->ring_count++;
+	} else {
+		idx = s->ring_start;
+		s->ring_start = (s->ring_start + 1) % PS_EVENT_RING;
+	}
+	s->ring[idx] = *ev;
+}
+
+unsigned ps_read_events(struct ps_session *s)
+{
+	unsigned chg = 0;
+
+	if (s->events_fd < 0)
+		return 0;
+	for (;;) {
+		ssize_t r =
+			read(s->events_fd, s->evbuf + s->evlen, sizeof(s->evbuf) - 1 - s->evlen);
+		char *p, *nl;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		s->evlen += (size_t)r;
+		s->evbuf[s->evlen] = '\0';
+		p = s->evbuf;
+		while ((nl = strchr(p, '\n')) != NULL) {
+			struct ps_event ev;
+			*nl = '\0';
+			if (ps_parse_event(p, &ev) == 0) {
+				/* a recorded file re-read, or a reopened file: skip what we have */
+				if (ev.seq > s->last_seq || strcmp(ev.type, "lost") == 0) {
+					if (ev.seq > s->last_seq)
+						s->last_seq = ev.seq;
+					ring_push(s, &ev);
+					chg |= PS_CHG_EVENTS;
+					if (!strcmp(ev.type, "create") ||
+					    !strcmp(ev.type, "destroy"))
+						chg |= PS_CHG_OBJECTS;
+				}
+			}
+			p = nl + 1;
+		}
+		s->evlen = strlen(p);
+		memmove(s->evbuf, p, s->evlen + 1);
+		if (s->evlen == sizeof(s->evbuf) - 1)
+			s->evlen = 0; /* an absurdly long line: drop it */
+	}
+	return chg;
+}
+
+size_t ps_session_events_since(struct ps_session *s, uint64_t *cursor, struct ps_event *out,
+			       size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->ring_count && n < max; i++) {
+		const struct ps_event *ev = &s->ring[(s->ring_start + i) % PS_EVENT_RING];
+		if (ev->seq > *cursor) {
+			out[n++] = *ev;
+			*cursor = ev->seq;
+		}
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------- loop */
+
+int ps_session_pollfds(struct ps_session *s, struct pollfd *fds, int max)
+{
+	int n = 0;
+
+	if (n < max) {
+		fds[n].fd = s->chld_pipe[0];
+		fds[n].events = POLLIN;
+		fds[n++].revents = 0;
+	}
+	if (s->events_fd >= 0 && s->events_pollable && n < max) {
+		fds[n].fd = s->events_fd;
+		fds[n].events = POLLIN;
+		fds[n++].revents = 0;
+	}
+	if (n < max) {
+		fds[n].fd = s->report_pipe[0];
+		fds[n].events = POLLIN;
+		fds[n++].revents = 0;
+	}
+	return n;
+}
+
+unsigned ps_session_process(struct ps_session *s)
+{
+	unsigned chg = 0;
+
+	chg |= ps_read_events(s);
+	chg |= ps_waiters_process(s);
+	return chg;
+}
