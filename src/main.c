@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "lineedit.h"
 #include "pollscope.h"
+#include "tui.h"
 #include "version.h"
 
 static void usage(FILE *f)
@@ -17,7 +18,9 @@ static void usage(FILE *f)
 	const struct ps_cmd *t = ps_cmd_table(&n);
 
 	fprintf(f,
-		"usage: pollscope [OPTIONS]                 (a terminal: line mode for now)\n"
+		"usage: pollscope [OPTIONS]                 the full-screen interface (a "
+		"terminal)\n"
+		"       pollscope [OPTIONS] --demo FILE     run FILE in it step by step\n"
 		"       pollscope [OPTIONS] -c 'CMD; CMD'   run commands\n"
 		"       pollscope [OPTIONS] -f FILE         run a script ('-' = stdin)\n"
 		"       pollscope [OPTIONS] < FILE          commands on a non-terminal stdin\n"
@@ -31,6 +34,10 @@ static void usage(FILE *f)
 		"  -c, --command CMDS   run CMDS (';' or newline separated) and exit\n"
 		"  -f, --file FILE      run the commands in FILE and exit\n"
 		"  -s, --shell          line mode with libedit\n"
+		"  -D, --demo FILE      full-screen demo: say shows a banner, pause waits\n"
+		"                       for Space or Enter\n"
+		"  -t, --delay MS       with --demo: pause steps go on by themselves after MS\n"
+		"  -a, --ascii          full screen: ASCII line drawing instead of UTF-8\n"
 		"  -j, --json           print one JSON object per record, one per line\n"
 		"  -m, --module PATH    load the module from PATH if it is not loaded\n"
 		"  -n, --no-load        never load the module; fail if it is not loaded\n"
@@ -67,6 +74,9 @@ int main(int argc, char **argv)
 		{ "command", required_argument, NULL, 'c' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "shell", no_argument, NULL, 's' },
+		{ "demo", required_argument, NULL, 'D' },
+		{ "delay", required_argument, NULL, 't' },
+		{ "ascii", no_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "module", required_argument, NULL, 'm' },
 		{ "no-load", no_argument, NULL, 'n' },
@@ -78,13 +88,15 @@ int main(int argc, char **argv)
 	};
 	struct ps_session_opts o = { 0 };
 	const char *command = NULL, *file = NULL;
+	struct tui_opts to = { 0 };
+	bool tui = false;
 	bool shell = false, json = false;
 	struct ps_session *s;
 	struct ps_sink sink;
 	struct sigaction sa;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "c:f:sjm:nkd:Vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:f:sD:t:ajm:nkd:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			command = optarg;
@@ -94,6 +106,19 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			shell = true;
+			break;
+		case 'D':
+			to.demo_file = optarg;
+			break;
+		case 't':
+			to.demo_delay_ms = atoi(optarg);
+			if (to.demo_delay_ms <= 0) {
+				fprintf(stderr, "pollscope: --delay wants milliseconds > 0\n");
+				return 2;
+			}
+			break;
+		case 'a':
+			to.ascii = true;
 			break;
 		case 'j':
 			json = true;
@@ -127,16 +152,23 @@ int main(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
-	if ((command != NULL) + (file != NULL) + shell > 1) {
-		fprintf(stderr, "pollscope: -c, -f and --shell exclude each other\n");
+	if ((command != NULL) + (file != NULL) + shell + (to.demo_file != NULL) > 1) {
+		fprintf(stderr, "pollscope: -c, -f, --shell and --demo exclude each other\n");
 		return 2;
 	}
-	if (!command && !file && !shell && isatty(STDIN_FILENO))
-		shell = true; /* the TUI will take this place (issue 5) */
+	if (to.demo_file || (!command && !file && !shell && isatty(STDIN_FILENO)))
+		tui = true;
+	if (tui && json) {
+		fprintf(stderr,
+			"pollscope: --json is for scripts (-c, -f, stdin), not the full screen\n");
+		return 2;
+	}
 	o.interactive = shell || (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !command &&
 				  (!file || strcmp(file, "-") == 0));
 	if (file && strcmp(file, "-") != 0)
 		o.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	if (tui)
+		o.interactive = true;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -168,6 +200,8 @@ int main(int argc, char **argv)
 					stderr);
 		if (f != stdin)
 			fclose(f);
+	} else if (tui) {
+		rc = tui_run(s, &to);
 	} else if (shell) {
 		rc = ps_shell(s, &sink);
 	} else {
