@@ -55,9 +55,13 @@ bool ps_wchan_matches(enum ps_call c, const char *wchan)
 					    NULL };
 	static const char *const epw[] = { "do_epoll_wait", "ep_poll", NULL };
 	const char *const *list;
+	char base[64];
 
 	if (!wchan || !*wchan || !strcmp(wchan, "-"))
 		return false;
+	/* compiler clones: "poll_schedule_timeout.constprop.0" */
+	snprintf(base, sizeof(base), "%.*s", (int)strcspn(wchan, "."), wchan);
+	wchan = base;
 	switch (c) {
 	case PS_CALL_POLL:
 	case PS_CALL_PPOLL:
@@ -548,16 +552,16 @@ void ps_waiter_emit(struct ps_session *s, const struct ps_sink *sink, enum ps_re
 	f[n++] = (struct ps_field){ "alive", PS_F_BOOL, NULL, w->alive };
 	f[n++] = (struct ps_field){ "in_call", PS_F_BOOL, NULL, w->in_call };
 	f[n++] = (struct ps_field){ "calls", PS_F_INT, NULL, w->calls };
-	f[n++] = (struct ps_field){ "last", PS_F_STR, w->last.valid ? w->last.text : "-", 0 };
+	f[n++] = (struct ps_field){ "last", PS_F_STR, w->last.text[0] ? w->last.text : "-", 0 };
 	f[n++] = (struct ps_field){ "status", PS_F_STR, w->exit_text, 0 };
 	if (kind == PS_REC_WAITER && !w->alive)
 		ps_emit(sink, kind, w, f, n, "%6d  %-10s %-7s %-12s %c  %-18s %s [%s]", (int)w->pid,
 			w->label, w->call_name, w->objects, '-', "-",
-			w->last.valid ? w->last.text : "-", w->exit_text);
+			w->last.text[0] ? w->last.text : "-", w->exit_text);
 	else
 		ps_emit(sink, kind, w, f, n, "%6d  %-10s %-7s %-12s %c  %-18s %s", (int)w->pid,
 			w->label, w->call_name, w->objects, w->state, w->wchan,
-			w->last.valid ? w->last.text : "-");
+			w->last.text[0] ? w->last.text : "-");
 }
 
 static void handle_report(struct ps_session *s, char *line, unsigned *chg)
