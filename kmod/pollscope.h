@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pollscope: observe the Linux poll machinery (select/poll/epoll and wait
+ * queues) through debugfs.  Shared declarations of the module's parts:
+ *
+ *   pollscope_main.c  module init/exit, parameters, version and stats files
+ *   control.c         the control file: command parser and MASK syntax
+ *   object.c          pollable objects, their files and the keyed wake walk
+ *   events.c          the event ring and the events file
+ *   snapshot.c        wait-queue entry classification and copying, queues file
+ *   inspect.c         the inspect file (vfs_poll on any fd of the writer)
+ *
+ * Lock order: ps_mutex -> obj->reg_mutex -> obj->wq.lock -> ps_fn_lock.
+ * The event ring lock is never held together with any other lock.
+ */
+#ifndef POLLSCOPE_H
+#define POLLSCOPE_H
+
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/hashtable.h>
+#include <linux/poll.h>
+#include <linux/sched.h>
+#include <linux/fs.h>
+
+#define PS_INTERFACE_VERSION	1
+#define PS_NAME_MAX		31	/* object name length, without NUL */
+#define PS_CMD_MAX		127	/* longest control write */
+#define PS_MAX_HEADS		16	/* wait queue heads recorded by inspect */
+#define PS_LINE_MAX		256	/* longest record line, '\n' included */
+
+/* The eleven event bits of the MASK syntax. */
+#define PS_MASK_ALL (EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLERR | EPOLLHUP | \
+		     EPOLLRDNORM | EPOLLRDBAND | EPOLLWRNORM | EPOLLWRBAND | \
+		     EPOLLMSG | EPOLLRDHUP)
+
+extern unsigned int ps_max_objects;
+extern unsigned int ps_events_size;
+extern struct dentry *ps_root;
+extern struct dentry *ps_objdir;
+
+/* --- MASK syntax (control.c) --- */
+struct ps_mask_name {
+	const char *name;
+	__poll_t bit;
+};
+extern const struct ps_mask_name ps_mask_names[];
+extern const unsigned int ps_mask_count;
+int ps_mask_parse(const char *s, __poll_t *out);
+/* Writes "in,out", "none" or "in,0x10000" into buf; returns buf. */
+char *ps_mask_str(char *buf, size_t len, __poll_t mask);
+/* WQ_FLAG_* names of this kernel. */
+struct ps_flag_name {
+	const char *name;
+	unsigned int bit;
+};
+extern const struct ps_flag_name ps_flag_names[];
+extern const unsigned int ps_flag_count;
+char *ps_flags_str(char *buf, size_t len, unsigned int flags);
+/* Copies a task comm, replacing bytes outside 0x21..0x7e and '=' by '?'. */
+void ps_comm_sanitize(char *dst, const char *src, size_t len);
+
+extern const struct file_operations ps_control_fops;
+
+/* --- objects (object.c) --- */
+
+/* Who registered an ep_poll_callback entry (epoll leaves ->private NULL). */
+struct ps_reg {
+	struct hlist_node node;
+	const wait_queue_entry_t *entry;	/* identity only, never followed */
+	struct pid *pid;
+	__poll_t key;
+	bool seen;
+	char comm[TASK_COMM_LEN];
+};
+
+#define PS_REG_BITS 6
+
+struct ps_obj {
+	struct kref ref;
+	struct list_head node;		/* on ps_objects, under ps_mutex */
+	char name[PS_NAME_MAX + 1];
+	struct dentry *dentry;
+	struct mutex reg_mutex;		/* serialises epoll registrations */
+	wait_queue_head_t wq;		/* wq.lock protects all below */
+	__poll_t ready;
+	u64 count;
+	bool dead;
+	unsigned int open;
+	u64 polls, queued, added, wakes, woken;
+	DECLARE_HASHTABLE(reg, PS_REG_BITS);
+};
+
+extern struct mutex ps_mutex;		/* the object list and its count */
+extern struct list_head ps_objects;
+extern unsigned int ps_nobjects;
+extern const struct file_operations ps_obj_fops;
+
+struct ps_obj *ps_obj_find(const char *name);	/* under ps_mutex */
+int ps_obj_create(const char *name);		/* under ps_mutex */
+void ps_obj_destroy(struct ps_obj *obj);	/* under ps_mutex */
+void ps_obj_ready(struct ps_obj *obj, __poll_t mask);
+void ps_obj_wake(struct ps_obj *obj, __poll_t mask, int nr);
+void ps_obj_put(struct ps_obj *obj);
+void ps_objects_cleanup(void);			/* module exit */
+/* Looks up the registration of an epoll entry; under obj->wq.lock. */
+struct ps_reg *ps_reg_find(struct ps_obj *obj, const wait_queue_entry_t *e);
+
+/* --- lock-hold accounting (snapshot.c) --- */
+u64 ps_lock_begin(void);
+void ps_lock_end(u64 t0);
+
+/* --- events (events.c) --- */
+enum ps_ev_type {
+	PS_EV_CREATE, PS_EV_DESTROY, PS_EV_POLL, PS_EV_READY, PS_EV_WAKE,
+	PS_EV_READ, PS_EV_WRITE, PS_EV_OPEN, PS_EV_RELEASE,
+};
+
+enum ps_qproc {
+	PS_QP_NONE, PS_QP_POLLWAKE, PS_QP_EP, PS_QP_INSPECT, PS_QP_OTHER,
+};
+
+enum ps_source {
+	PS_SRC_WAKE, PS_SRC_WRITE, PS_SRC_DESTROY,
+};
+
+struct ps_ev {
+	u64 seq;
+	u64 ns;
+	struct pid *pid;
+	char comm[TASK_COMM_LEN];
+	char obj[PS_NAME_MAX + 1];
+	u8 type;
+	u8 qproc;	/* poll */
+	u8 queued;	/* poll */
+	u8 source;	/* wake */
+	__poll_t mask;	/* poll: returned; ready: new; wake: key */
+	__poll_t old;	/* ready */
+	u32 nr, visited, woken, waiters;
+	u64 value;
+};
+
+int ps_events_init(void);
+void ps_events_exit(void);
+/* Fills seq, ns, pid and comm; the caller fills the rest. No lock held. */
+void ps_event(struct ps_ev *ev);
+extern const struct file_operations ps_events_fops;
+
+/* --- snapshots (snapshot.c) --- */
+enum ps_sym {
+	PS_SYM_NONE,		/* NULL function pointer (bookmark) */
+	PS_SYM_OTHER,
+	PS_SYM_POLLWAKE,
+	PS_SYM_EP_POLL_CALLBACK,
+	PS_SYM_EP_AUTOREMOVE,
+	PS_SYM_AUTOREMOVE,
+	PS_SYM_WOKEN,
+	PS_SYM_DEFAULT,
+	PS_SYM_POLLWAIT,	/* __pollwait, a qproc */
+	PS_SYM_EP_QUEUE_PROC,	/* ep_ptable_queue_proc, a qproc */
+	PS_SYM_INSPECT,		/* our own inspect qproc */
+};
+
+enum ps_sym ps_classify(const void *fn);
+enum ps_qproc ps_qproc_of(const poll_table *pt);
+const char *ps_qproc_name(unsigned int qp);
+
+/* One wait queue entry, copied under the queue lock. */
+struct ps_ent {
+	const void *func;	/* for the name lookup only, never printed */
+	u32 owner;		/* object index (queues) or head index (inspect) */
+	u32 pos;
+	u32 flags;
+	pid_t pid;
+	__poll_t key;
+	u8 sym;
+	u8 has_key;
+	char state;		/* 0: unknown */
+	char comm[TASK_COMM_LEN];
+};
+
+/* Memo of the last function name looked up while formatting. */
+struct ps_fname {
+	const void *fn;
+	bool valid;
+	char name[64];
+};
+
+u32 ps_count_entries(wait_queue_head_t *wq);
+int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner,
+		    struct ps_ent *out, u32 cap, u32 *n);
+int ps_format_ent(char *buf, size_t len, const char *lead,
+		  const struct ps_ent *e, struct ps_fname *fc);
+void ps_func_name(const void *fn, char *buf, size_t len);
+void ps_snap_account(u32 entries, u64 ns);
+void ps_stats_globals(u64 *snapshots, u64 *entries, u64 *ns, u64 *lock_max);
+extern const struct file_operations ps_queues_fops;
+
+/* --- inspect (inspect.c) --- */
+extern const struct file_operations ps_inspect_fops;
+void ps_inspect_qproc(struct file *file, wait_queue_head_t *head,
+		      poll_table *pt);
+
+#endif /* POLLSCOPE_H */

@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pollscope: wait queue entries.  Which wake function an entry has tells
+ * what its ->private is (a poll_wqueues for pollwake, the task for the
+ * autoremove/default/woken functions, nothing for ep_poll_callback); the
+ * static kernel functions are recognised by their symbol name.  Entries are
+ * copied under the queue lock and formatted after it is dropped.
+ */
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/seq_file.h>
+#include <linux/ktime.h>
+#include <linux/pid.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/task.h>
+#include "pollscope.h"
+
+static atomic64_t ps_snapshots = ATOMIC64_INIT(0);
+static atomic64_t ps_snap_entries = ATOMIC64_INIT(0);
+static atomic64_t ps_snap_ns = ATOMIC64_INIT(0);
+static atomic64_t ps_lock_max = ATOMIC64_INIT(0);
+
+u64 ps_lock_begin(void)
+{
+	return ktime_get_ns();
+}
+
+void ps_lock_end(u64 t0)
+{
+	s64 d = ktime_get_ns() - t0;
+	s64 cur = atomic64_read(&ps_lock_max);
+
+	while (d > cur) {
+		s64 old = atomic64_cmpxchg(&ps_lock_max, cur, d);
+
+		if (old == cur)
+			break;
+		cur = old;
+	}
+}
+
+void ps_snap_account(u32 entries, u64 ns)
+{
+	atomic64_inc(&ps_snapshots);
+	atomic64_add(entries, &ps_snap_entries);
+	atomic64_add(ns, &ps_snap_ns);
+}
+
+void ps_stats_globals(u64 *snapshots, u64 *entries, u64 *ns, u64 *lock_max)
+{
+	*snapshots = atomic64_read(&ps_snapshots);
+	*entries = atomic64_read(&ps_snap_entries);
+	*ns = atomic64_read(&ps_snap_ns);
+	*lock_max = atomic64_read(&ps_lock_max);
+}
+
+/* --- function classification ------------------------------------------ */
+
+static const struct {
+	const char *name;
+	u8 sym;
+} ps_sym_names[] = {
+	{ "pollwake", PS_SYM_POLLWAKE },
+	{ "ep_poll_callback", PS_SYM_EP_POLL_CALLBACK },
+	{ "ep_autoremove_wake_function", PS_SYM_EP_AUTOREMOVE },
+	{ "__pollwait", PS_SYM_POLLWAIT },
+	{ "ep_ptable_queue_proc", PS_SYM_EP_QUEUE_PROC },
+};
+
+/*
+ * Only built-in kernel text is cached: its addresses and names never
+ * change.  A module's function (its %ps carries " [module]") is looked up
+ * every time, since the module may go and another take its place.
+ */
+#define PS_FN_CACHE 32
+static struct {
+	const void *fn;
+	u8 sym;
+} ps_fn_cache[PS_FN_CACHE];
+static unsigned int ps_fn_n;		/* published with release */
+static DEFINE_SPINLOCK(ps_fn_lock);
+
+static u8 ps_sym_by_name(const void *fn, bool *cacheable)
+{
+	char buf[128], *dot;
+	unsigned int i;
+
+	*cacheable = false;
+	snprintf(buf, sizeof(buf), "%ps", fn);
+	if (!buf[0] || !strncmp(buf, "0x", 2))
+		return PS_SYM_OTHER;	/* unresolved */
+	if (strchr(buf, ' '))
+		return PS_SYM_OTHER;	/* a module's function */
+	*cacheable = true;
+	dot = strchr(buf, '.');		/* pollwake.cold and the like */
+	if (dot)
+		*dot = '\0';
+	for (i = 0; i < ARRAY_SIZE(ps_sym_names); i++)
+		if (!strcmp(buf, ps_sym_names[i].name))
+			return ps_sym_names[i].sym;
+	return PS_SYM_OTHER;
+}
+
+/* Safe in any context (called under wait queue locks, irqs off). */
+enum ps_sym ps_classify(const void *fn)
+{
+	unsigned long flags;
+	unsigned int i, n;
+	bool cacheable;
+	u8 sym;
+
+	if (!fn)
+		return PS_SYM_NONE;
+	if (fn == (const void *)autoremove_wake_function)
+		return PS_SYM_AUTOREMOVE;
+	if (fn == (const void *)default_wake_function)
+		return PS_SYM_DEFAULT;
+	if (fn == (const void *)woken_wake_function)
+		return PS_SYM_WOKEN;
+	if (fn == (const void *)ps_inspect_qproc)
+		return PS_SYM_INSPECT;
+
+	n = smp_load_acquire(&ps_fn_n);
+	for (i = 0; i < n; i++)
+		if (ps_fn_cache[i].fn == fn)
+			return ps_fn_cache[i].sym;
+
+	sym = ps_sym_by_name(fn, &cacheable);
+	if (!cacheable)
+		return sym;
+	spin_lock_irqsave(&ps_fn_lock, flags);
+	n = ps_fn_n;
+	for (i = 0; i < n; i++)
+		if (ps_fn_cache[i].fn == fn)
+			break;
+	if (i == n && n < PS_FN_CACHE) {
+		ps_fn_cache[n].fn = fn;
+		ps_fn_cache[n].sym = sym;
+		smp_store_release(&ps_fn_n, n + 1);
+	}
+	spin_unlock_irqrestore(&ps_fn_lock, flags);
+	return sym;
+}
+
+enum ps_qproc ps_qproc_of(const poll_table *pt)
+{
+	if (!pt || !pt->_qproc)
+		return PS_QP_NONE;
+	switch (ps_classify(pt->_qproc)) {
+	case PS_SYM_POLLWAIT:
+		return PS_QP_POLLWAKE;
+	case PS_SYM_EP_QUEUE_PROC:
+		return PS_QP_EP;
+	case PS_SYM_INSPECT:
+		return PS_QP_INSPECT;
+	default:
+		return PS_QP_OTHER;
+	}
+}
+
+const char *ps_qproc_name(unsigned int qp)
+{
+	switch (qp) {
+	case PS_QP_NONE:
+		return "none";
+	case PS_QP_POLLWAKE:
+		return "pollwake";
+	case PS_QP_EP:
+		return "ep";
+	case PS_QP_INSPECT:
+		return "inspect";
+	default:
+		return "other";
+	}
+}
+
+static const char *ps_kind_name(u8 sym)
+{
+	switch (sym) {
+	case PS_SYM_POLLWAKE:
+		return "poll";
+	case PS_SYM_EP_POLL_CALLBACK:
+		return "epoll";
+	case PS_SYM_EP_AUTOREMOVE:
+		return "epoll_waiter";
+	case PS_SYM_AUTOREMOVE:
+		return "wait_event";
+	case PS_SYM_WOKEN:
+		return "wait_woken";
+	case PS_SYM_DEFAULT:
+		return "default";
+	default:
+		return "other";
+	}
+}
+
+/*
+ * The one place a kernel function is named: "%ps" with the module suffix
+ * cut, and "unknown" when it does not resolve (%ps then prints the raw
+ * address, which must never reach user space).
+ */
+void ps_func_name(const void *fn, char *buf, size_t len)
+{
+	char tmp[128], *sp;
+
+	if (!fn) {
+		strscpy(buf, "-", len);
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%ps", fn);
+	if (!tmp[0] || !strncmp(tmp, "0x", 2)) {
+		strscpy(buf, "unknown", len);
+		return;
+	}
+	sp = strchr(tmp, ' ');
+	if (sp)
+		*sp = '\0';
+	ps_comm_sanitize(buf, tmp, min(len, sizeof(tmp)));
+}
+
+/* --- copying entries ------------------------------------------------ */
+
+/* Under the queue lock: t cannot go away while its entry is queued. */
+static void ps_ent_task(struct ps_ent *e, struct task_struct *t)
+{
+	if (!t)
+		return;
+	e->pid = task_pid_vnr(t);
+	memcpy(e->comm, t->comm, TASK_COMM_LEN);
+	e->comm[TASK_COMM_LEN - 1] = '\0';
+	e->state = task_state_to_char(t);
+}
+
+static bool ps_is_bookmark(const wait_queue_entry_t *e)
+{
+#ifdef WQ_FLAG_BOOKMARK
+	if (e->flags & WQ_FLAG_BOOKMARK)
+		return true;
+#endif
+	return !e->func;
+}
+
+u32 ps_count_entries(wait_queue_head_t *wq)
+{
+	wait_queue_entry_t *e;
+	unsigned long flags;
+	u32 n = 0;
+	u64 t0;
+
+	spin_lock_irqsave(&wq->lock, flags);
+	t0 = ps_lock_begin();
+	list_for_each_entry(e, &wq->head, entry)
+		if (!ps_is_bookmark(e))
+			n++;
+	ps_lock_end(t0);
+	spin_unlock_irqrestore(&wq->lock, flags);
+	return n;
+}
+
+/*
+ * Copies the entries of wq into out[0..cap) under wq->lock.  reg_obj, when
+ * wq is that object's queue, supplies the registrants of epoll entries.
+ * Returns -EAGAIN (and copies nothing useful) when cap is too small.
+ */
+int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner,
+		    struct ps_ent *out, u32 cap, u32 *n)
+{
+	wait_queue_entry_t *curr;
+	unsigned long flags;
+	u32 i = 0;
+	int ret = 0;
+	u64 t0;
+
+	spin_lock_irqsave(&wq->lock, flags);
+	t0 = ps_lock_begin();
+	list_for_each_entry(curr, &wq->head, entry) {
+		struct ps_ent *e;
+		u8 sym;
+
+		if (ps_is_bookmark(curr))
+			continue;
+		if (i == cap) {
+			ret = -EAGAIN;
+			break;
+		}
+		sym = ps_classify(curr->func);
+		e = &out[i];
+		memset(e, 0, sizeof(*e));
+		e->func = curr->func;
+		e->owner = owner;
+		e->pos = i;
+		e->flags = curr->flags;
+		e->sym = sym;
+		switch (sym) {
+		case PS_SYM_POLLWAKE: {
+			struct poll_table_entry *pte =
+				container_of(curr, struct poll_table_entry, wait);
+			struct poll_wqueues *pwq = curr->private;
+
+			if (pwq)
+				ps_ent_task(e, pwq->polling_task);
+			e->key = pte->key;
+			e->has_key = 1;
+			break;
+		}
+		case PS_SYM_AUTOREMOVE:
+		case PS_SYM_DEFAULT:
+		case PS_SYM_WOKEN:
+		case PS_SYM_EP_AUTOREMOVE:
+			ps_ent_task(e, curr->private);
+			break;
+		case PS_SYM_EP_POLL_CALLBACK: {
+			struct ps_reg *rec;
+			struct task_struct *t;
+
+			rec = reg_obj ? ps_reg_find(reg_obj, curr) : NULL;
+			if (!rec)
+				break;
+			e->key = rec->key;
+			e->has_key = 1;
+			memcpy(e->comm, rec->comm, TASK_COMM_LEN);
+			rcu_read_lock();
+			e->pid = pid_vnr(rec->pid);
+			t = pid_task(rec->pid, PIDTYPE_PID);
+			if (t)
+				e->state = task_state_to_char(t);
+			rcu_read_unlock();
+			break;
+		}
+		default:
+			break;
+		}
+		i++;
+	}
+	ps_lock_end(t0);
+	spin_unlock_irqrestore(&wq->lock, flags);
+	*n = i;
+	return ret;
+}
+
+int ps_format_ent(char *buf, size_t len, const char *lead,
+		  const struct ps_ent *e, struct ps_fname *fc)
+{
+	char comm[TASK_COMM_LEN], fl[64], key[96];
+
+	if (!fc->valid || fc->fn != e->func) {
+		ps_func_name(e->func, fc->name, sizeof(fc->name));
+		fc->fn = e->func;
+		fc->valid = true;
+	}
+	ps_comm_sanitize(comm, e->comm, sizeof(comm));
+	return scnprintf(buf, len,
+			 "%s pos=%u func=%s kind=%s pid=%d comm=%s state=%c flags=%s key=%s\n",
+			 lead, e->pos, fc->name, ps_kind_name(e->sym), e->pid,
+			 comm, e->state ? e->state : '-',
+			 ps_flags_str(fl, sizeof(fl), e->flags),
+			 e->has_key ? ps_mask_str(key, sizeof(key), e->key) : "-");
+}
+
+/* --- the queues file -------------------------------------------------- */
+
+struct ps_snap {
+	u32 n;
+	u32 nobj;
+	struct ps_ent *ents;
+	char (*names)[PS_NAME_MAX + 1];
+	struct ps_fname fc;
+};
+
+static void ps_snap_free(struct ps_snap *s)
+{
+	kvfree(s->ents);
+	kvfree(s->names);
+	kfree(s);
+}
+
+/*
+ * Count under each lock, allocate outside, copy under each lock again and
+ * retry if a queue grew past the slack in between.
+ */
+static int ps_snapshot_all(struct ps_snap *s)
+{
+	u64 t0 = ktime_get_ns();
+	struct ps_obj *obj;
+	u32 n = 0, i = 0, got;
+	int tries, ret = 0;
+
+	mutex_lock(&ps_mutex);
+	s->names = kvmalloc_array(max(ps_nobjects, 1u), sizeof(*s->names),
+				  GFP_KERNEL);
+	if (!s->names) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (tries = 0; ; tries++) {
+		u64 total = 0, cap;
+
+		list_for_each_entry(obj, &ps_objects, node)
+			total += ps_count_entries(&obj->wq);
+		cap = total + total / 4 + 16 + tries * total;
+		if (cap > U32_MAX / 2) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		s->ents = kvmalloc_array(cap, sizeof(*s->ents), GFP_KERNEL);
+		if (!s->ents) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		n = 0;
+		i = 0;
+		list_for_each_entry(obj, &ps_objects, node) {
+			strscpy(s->names[i], obj->name, sizeof(s->names[i]));
+			ret = ps_copy_entries(&obj->wq, obj, i, s->ents + n,
+					      cap - n, &got);
+			if (ret)
+				break;
+			n += got;
+			i++;
+		}
+		if (!ret)
+			break;
+		kvfree(s->ents);
+		s->ents = NULL;
+		if (tries >= 8)
+			goto out;
+	}
+	s->n = n;
+	s->nobj = i;
+out:
+	mutex_unlock(&ps_mutex);
+	if (!ret)
+		ps_snap_account(n, ktime_get_ns() - t0);
+	return ret;
+}
+
+static void *ps_q_start(struct seq_file *m, loff_t *pos)
+{
+	struct ps_snap *s = m->private;
+
+	return *pos < s->n ? &s->ents[*pos] : NULL;
+}
+
+static void *ps_q_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	++*pos;
+	return ps_q_start(m, pos);
+}
+
+static void ps_q_stop(struct seq_file *m, void *v)
+{
+}
+
+static int ps_q_show(struct seq_file *m, void *v)
+{
+	struct ps_snap *s = m->private;
+	const struct ps_ent *e = v;
+	char lead[8 + PS_NAME_MAX + 1];
+	char line[PS_LINE_MAX];
+	int len;
+
+	snprintf(lead, sizeof(lead), "object=%s", s->names[e->owner]);
+	len = ps_format_ent(line, sizeof(line), lead, e, &s->fc);
+	seq_write(m, line, len);
+	return 0;
+}
+
+static const struct seq_operations ps_q_ops = {
+	.start = ps_q_start,
+	.next = ps_q_next,
+	.stop = ps_q_stop,
+	.show = ps_q_show,
+};
+
+static int ps_queues_open(struct inode *inode, struct file *file)
+{
+	struct ps_snap *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	int ret;
+
+	if (!s)
+		return -ENOMEM;
+	ret = ps_snapshot_all(s);
+	if (!ret)
+		ret = seq_open(file, &ps_q_ops);
+	if (ret) {
+		ps_snap_free(s);
+		return ret;
+	}
+	((struct seq_file *)file->private_data)->private = s;
+	return 0;
+}
+
+static int ps_queues_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+
+	ps_snap_free(m->private);
+	return seq_release(inode, file);
+}
+
+const struct file_operations ps_queues_fops = {
+	.owner = THIS_MODULE,
+	.open = ps_queues_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = ps_queues_release,
+};
