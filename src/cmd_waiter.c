@@ -41,6 +41,8 @@ int cmd_spawn(struct ps_cmdctx *c)
 	if (strlen(c->argv[1]) >= sizeof(objs))
 		return ps_cmd_error(c, "object list too long");
 	snprintf(objs, sizeof(objs), "%s", c->argv[1]);
+	if (objs[0] == ',' || objs[strlen(objs) - 1] == ',' || strstr(objs, ",,"))
+		return ps_cmd_error(c, "empty object name in '%s'", objs);
 	for (p = strtok_r(objs, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
 		if (req.nobjs == PS_MAX_WAIT_OBJS)
 			return ps_cmd_error(c, "too many objects (at most %d per waiter)",

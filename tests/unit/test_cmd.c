@@ -1,0 +1,447 @@
+/* The command layer against recorded debugfs files: lookup, every command's
+ * argument errors, what reaches the control file, records in text and JSON,
+ * completion. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "cmd.h"
+#include "test_common.h"
+
+struct fx {
+	char *dir;
+	struct ps_session *s;
+	struct captured out;
+	struct ps_sink sink;
+	char err[1024];
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct ps_session_opts o = { 0 };
+
+	f->dir = scratch_copy("basic");
+	assert_non_null(f->dir);
+	o.debugfs_dir = f->dir;
+	f->s = ps_session_new(&o);
+	assert_non_null(f->s);
+	f->sink.record = capture;
+	f->sink.ctx = &f->out;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	ps_session_free(f->s);
+	scratch_remove(f->dir);
+	free(f);
+	return 0;
+}
+
+static int run(struct fx *f, const char *line)
+{
+	f->out.n = 0;
+	f->err[0] = '\0';
+	return ps_exec(f->s, line, &f->sink, f->err, sizeof(f->err));
+}
+
+/* The command must fail and its message must contain want. */
+static void expect_error(struct fx *f, const char *line, const char *want)
+{
+	int r = run(f, line);
+
+	if (r != PS_EXEC_ERROR || !strstr(f->err, want)) {
+		fprintf(stderr, "'%s': r=%d err='%s', want '%s'\n", line, r, f->err, want);
+		fail();
+	}
+}
+
+static void test_lookup_suggest(void **state)
+{
+	size_t n;
+	const struct ps_cmd *t = ps_cmd_table(&n);
+
+	(void)state;
+	assert_true(n >= 20);
+	for (size_t i = 0; i < n; i++) {
+		assert_ptr_equal(ps_cmd_find(t[i].name), &t[i]);
+		assert_non_null(t[i].usage);
+		assert_non_null(t[i].help);
+		assert_non_null(t[i].exec);
+		assert_true(t[i].max_args < 0 || t[i].max_args >= t[i].min_args);
+		assert_int_equal(strncmp(t[i].usage, t[i].name, strlen(t[i].name)), 0);
+	}
+	assert_null(ps_cmd_find("wkae"));
+	assert_string_equal(ps_cmd_suggest("wkae"), "wake");
+	assert_string_equal(ps_cmd_suggest("spwan"), "spawn");
+	assert_string_equal(ps_cmd_suggest("destory"), "destroy");
+	assert_string_equal(ps_cmd_suggest("sett"), "settle");
+	assert_null(ps_cmd_suggest("xyzzy"));
+	assert_null(ps_cmd_suggest("a"));
+	assert_ptr_equal(ps_cmd_find("exit"), ps_cmd_find("quit"));
+}
+
+static void test_unknown_and_counts(void **state)
+{
+	struct fx *f = *state;
+
+	expect_error(f, "wkae a", "unknown command 'wkae' (did you mean 'wake'?)");
+	expect_error(f, "xyzzy", "unknown command 'xyzzy' (try: help)");
+	expect_error(f, "create", "create: missing argument (usage: create NAME)");
+	expect_error(f, "create a b", "create: too many arguments: 'b'");
+	expect_error(f, "destroy", "destroy: missing argument");
+	expect_error(f, "ready a", "ready: missing argument (usage: ready NAME MASK)");
+	expect_error(f, "ready a in out", "ready: too many arguments: 'out'");
+	expect_error(f, "wake", "wake: missing argument");
+	expect_error(f, "wake a in nr=1 x", "too many arguments: 'x'");
+	expect_error(f, "write", "write: missing argument");
+	expect_error(f, "read a b", "read: too many arguments");
+	expect_error(f, "spawn poll", "spawn: missing argument");
+	expect_error(f, "kill", "kill: missing argument");
+	expect_error(f, "signal w1", "signal: missing argument");
+	expect_error(f, "events 1 2", "events: too many arguments");
+	expect_error(f, "stats x", "stats: too many arguments");
+	expect_error(f, "settle 1 2", "settle: too many arguments");
+	expect_error(f, "sleep", "sleep: missing argument");
+	expect_error(f, "help a b", "help: too many arguments");
+	expect_error(f, "quit now", "quit: too many arguments");
+	expect_error(f, "say 'unterminated", "unterminated quote");
+}
+
+static void test_objects_commands(void **state)
+{
+	struct fx *f = *state;
+	char *control;
+
+	assert_int_equal(run(f, "create c"), PS_EXEC_OK);
+	assert_int_equal(f->out.n, 1);
+	assert_string_equal(f->out.text[0], "created c");
+	assert_int_equal(f->out.kind[0], PS_REC_MESSAGE);
+	assert_string_equal(f->out.json[0],
+			    "{\"type\":\"message\",\"action\":\"created\",\"object\":\"c\","
+			    "\"detail\":\"\",\"text\":\"created c\"}");
+	assert_int_equal(run(f, "wake a; wake a out nr=0; wake a nr=3 in|pri; ready b in,rdnorm; "
+				"ready b 0x18; write a; write a 42; destroy b"),
+			 PS_EXEC_OK);
+	assert_string_equal(f->out.text[0], "woke a key=in nr=1");
+	assert_string_equal(f->out.text[3], "ready b in,rdnorm (nobody woken)");
+	control = read_all(f->dir, "control");
+	assert_string_equal(control, "create c\n"
+				     "wake a in 1\n"
+				     "wake a out 0\n"
+				     "wake a in,pri 3\n"
+				     "ready b in,rdnorm\n"
+				     "ready b err,hup\n"
+				     "destroy b\n");
+	free(control);
+	/* the object files got the values written */
+	control = read_all(f->dir, "objects/a");
+	assert_string_equal(control, "42\n"); /* each write starts at offset 0 */
+	free(control);
+}
+
+static void test_object_errors(void **state)
+{
+	struct fx *f = *state;
+	char *control;
+
+	expect_error(f, "create a", "create: an object named 'a' already exists");
+	expect_error(f, "create a/b", "create: bad object name 'a/b': '/' is not allowed");
+	expect_error(f, "create abcdefghijklmnopqrstuvwxyz012345", "is too long");
+	expect_error(f, "destroy zz", "destroy: no object named 'zz' (objects: a b)");
+	expect_error(f, "wake zz", "wake: no object named 'zz' (objects: a b)");
+	expect_error(f, "wake a bogus", "wake: bad mask 'bogus': unknown event 'bogus'");
+	expect_error(f, "wake a nr=x", "wake: bad nr=x");
+	expect_error(f, "wake a nr=-1", "wake: bad nr=-1");
+	expect_error(f, "wake a in out", "wake: unexpected argument 'out'");
+	expect_error(f, "ready a in,,out", "ready: bad mask");
+	expect_error(f, "ready zz in", "ready: no object named 'zz'");
+	expect_error(f, "write a -5", "write: bad value '-5'");
+	expect_error(f, "write zz", "write: no object named 'zz'");
+	expect_error(f, "read zz", "read: no object named 'zz'");
+	expect_error(f, "show zz", "show: no object named 'zz'");
+	/* none of those reached the module */
+	control = read_all(f->dir, "control");
+	assert_string_equal(control, "");
+	free(control);
+	/* the first failure stops a line */
+	assert_int_equal(run(f, "wake a; wake zz; wake b"), PS_EXEC_ERROR);
+	control = read_all(f->dir, "control");
+	assert_string_equal(control, "wake a in 1\n");
+	free(control);
+}
+
+static void test_spawn_errors(void **state)
+{
+	struct fx *f = *state;
+
+	expect_error(f, "spawn bogus a", "spawn: unknown kind 'bogus' (kinds: poll ppoll select");
+	expect_error(f, "spawn poll zz", "spawn: no object named 'zz'");
+	expect_error(f, "spawn poll a,zz", "spawn: no object named 'zz'");
+	expect_error(f, "spawn poll a,a", "object 'a' is listed twice");
+	expect_error(f, "spawn poll a,", "spawn: empty object name in 'a,'");
+	expect_error(f, "spawn poll a,,b", "empty object name");
+	expect_error(f, "spawn poll a fast", "spawn: unknown option 'fast' (options: events=MASK");
+	expect_error(f, "spawn poll a edge", "edge, oneshot and exclusive are epoll options");
+	expect_error(f, "spawn select a exclusive", "epoll options, not select");
+	expect_error(f, "spawn epoll a exclusive oneshot", "exclusive cannot be combined");
+	expect_error(f, "spawn read a,b", "read waits on one object, not 2");
+	expect_error(f, "spawn read a timeout=5", "timeout= does not apply to read");
+	expect_error(f, "spawn read a events=out", "events= does not apply to read");
+	expect_error(f, "spawn poll a events=bogus", "events=: bad mask 'bogus'");
+	expect_error(f, "spawn poll a events=none", "would wait for nothing");
+	expect_error(f, "spawn poll a timeout=-1", "bad timeout=-1");
+	expect_error(f, "spawn poll a count=0", "bad count=0");
+	expect_error(f, "spawn poll a count=5000", "bad count=5000");
+	expect_error(f, "spawn poll a as=9x", "bad label as=9x");
+	expect_error(f, "spawn poll a as=all", "bad label as=all");
+	expect_error(f, "spawn poll a,b,a", "object 'a' is listed twice");
+	size_t n;
+	ps_session_waiters(f->s, &n);
+	assert_int_equal(n, 0); /* no failed spawn forked anything */
+}
+
+static void test_waiter_cmd_errors(void **state)
+{
+	struct fx *f = *state;
+
+	expect_error(f, "kill w1", "kill: no waiter 'w1' (there are no waiters");
+	expect_error(f, "signal w1 USR1", "signal: no waiter 'w1'");
+	expect_error(f, "signal w1 BOGUS", "signal: unknown signal 'BOGUS'");
+	expect_error(f, "ps nosuch", "ps: no waiter or pid 'nosuch'");
+	expect_error(f, "settle x", "settle: bad limit 'x'");
+	expect_error(f, "sleep soon", "sleep: bad duration 'soon'");
+	expect_error(f, "events x", "events: bad count 'x'");
+	expect_error(f, "help nosuch", "help: no command 'nosuch'");
+	expect_error(f, "help wkae", "did you mean 'wake'?");
+	/* kill all with nobody is fine */
+	assert_int_equal(run(f, "kill all"), PS_EXEC_OK);
+	assert_string_equal(f->out.text[0], "no waiters to kill");
+	assert_int_equal(run(f, "settle"), PS_EXEC_OK);
+	assert_int_equal(run(f, "sleep 0"), PS_EXEC_OK);
+	assert_int_equal(run(f, "quit"), PS_EXEC_QUIT);
+	assert_int_equal(run(f, "say hello 'big world'"), PS_EXEC_OK);
+	assert_int_equal(f->out.kind[0], PS_REC_SAY);
+	assert_string_equal(f->out.text[0], "hello big world");
+	assert_string_equal(f->out.json[0], "{\"type\":\"say\",\"text\":\"hello big world\"}");
+	assert_int_equal(run(f, "pause not interactive"), PS_EXEC_OK);
+	assert_int_equal(f->out.n, 0);
+}
+
+static void test_show_records(void **state)
+{
+	struct fx *f = *state;
+	int i;
+
+	assert_int_equal(run(f, "show"), PS_EXEC_OK);
+	/* a: object + header + 3 entries; b: object + header + 1 entry */
+	assert_int_equal(f->out.n, 8);
+	assert_int_equal(f->out.kind[0], PS_REC_OBJECT);
+	assert_string_equal(f->out.text[0], "a: ready=in entries=3 polls=7 wakes=3 woken=2 open=3");
+	assert_int_equal(f->out.kind[1], PS_REC_TEXT);
+	assert_string_equal(f->out.json[1], "");
+	assert_int_equal(f->out.kind[2], PS_REC_ENTRY);
+	assert_string_equal(
+		f->out.json[2],
+		"{\"type\":\"entry\",\"object\":\"a\",\"pos\":0,\"kind\":\"poll\","
+		"\"func\":\"pollwake\",\"pid\":93,\"comm\":\"waiter\",\"state\":\"S\","
+		"\"flags\":\"-\",\"exclusive\":false,\"key\":\"in,rdnorm\",\"waiter\":\"-\"}");
+	i = captured_find(&f->out, "ep_poll_callback");
+	assert_true(i > 0);
+	assert_non_null(strstr(f->out.text[i], "exclusive"));
+	assert_non_null(strstr(f->out.json[i], "\"exclusive\":true"));
+	i = captured_find(&f->out, "autoremove_wake_function");
+	assert_non_null(strstr(f->out.text[i], "wait_event"));
+	assert_int_equal(run(f, "show b"), PS_EXEC_OK);
+	assert_int_equal(f->out.n, 3);
+	assert_string_equal(f->out.text[0],
+			    "b: ready=none entries=1 polls=0 wakes=0 woken=0 open=1");
+
+	/* the state API sees the same */
+	size_t n;
+	const struct ps_entry *e = ps_session_entries(f->s, &n);
+	assert_int_equal(n, 4);
+	assert_string_equal(e[1].func, "ep_poll_callback");
+	const struct ps_object *o = ps_session_objects(f->s, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(o[0].name, "a");
+	assert_int_equal(o[0].waiting, 3);
+}
+
+static void test_events_stats_version(void **state)
+{
+	struct fx *f = *state;
+	struct ps_event ev[16];
+	uint64_t cursor = 0;
+
+	assert_int_equal(run(f, "events"), PS_EXEC_OK);
+	assert_int_equal(f->out.n, 8);
+	assert_string_equal(f->out.text[5], "     6      3.000 ms  wake     a        key=in nr=1 "
+					    "visited=3 woken=1 source=wake  [pid 90 pollscope]");
+	assert_string_equal(
+		f->out.json[5],
+		"{\"type\":\"event\",\"seq\":6,\"ns\":4000000,\"event\":\"wake\",\"pid\":90,"
+		"\"comm\":\"pollscope\",\"object\":\"a\",\"detail\":\"key=in nr=1 "
+		"visited=3 woken=1 source=wake\",\"waiter\":\"-\"}");
+	assert_int_equal(run(f, "events 2"), PS_EXEC_OK);
+	assert_int_equal(f->out.n, 2);
+	assert_non_null(strstr(f->out.text[0], "     7 "));
+	/* TUI access: everything once, then nothing new */
+	assert_int_equal(ps_session_events_since(f->s, &cursor, ev, 16), 8);
+	assert_int_equal(cursor, 8);
+	assert_int_equal(ev[7].seq, 8);
+	assert_int_equal(ps_session_events_since(f->s, &cursor, ev, 16), 0);
+	cursor = 5;
+	assert_int_equal(ps_session_events_since(f->s, &cursor, ev, 2), 2);
+	assert_int_equal(ev[0].seq, 6);
+	assert_int_equal(cursor, 7);
+
+	assert_int_equal(run(f, "stats"), PS_EXEC_OK);
+	assert_int_equal(f->out.n, 3);
+	assert_int_equal(f->out.kind[0], PS_REC_STATS);
+	assert_string_equal(
+		f->out.json[1],
+		"{\"type\":\"stats\",\"object\":\"a\",\"polls\":7,\"queued\":5,\"added\":6,"
+		"\"removed\":3,\"waiting\":3,\"wakes\":3,\"woken\":2,\"ready\":\"in\","
+		"\"count\":0,\"open\":3}");
+	assert_int_equal(run(f, "version"), PS_EXEC_OK);
+	assert_non_null(strstr(f->out.text[0], "module interface 1 (recorded files), kernel "
+					       "6.1.0-56-amd64, flags: exclusive=0x1"));
+	struct ps_info info;
+	ps_session_info(f->s, &info);
+	assert_true(info.attached);
+	assert_string_equal(info.release, "6.1.0-56-amd64");
+	assert_int_equal(info.interface, 1);
+	assert_string_equal(info.module, "recorded files");
+}
+
+static void test_help(void **state)
+{
+	struct fx *f = *state;
+	size_t n;
+
+	ps_cmd_table(&n);
+	assert_int_equal(run(f, "help"), PS_EXEC_OK);
+	assert_int_equal((size_t)f->out.n, n + 1);
+	assert_non_null(strstr(f->out.json[0], "\"command\":\"create\""));
+	assert_int_equal(run(f, "help spawn"), PS_EXEC_OK);
+	assert_string_equal(f->out.text[0], "usage: spawn KIND NAME[,NAME...] [events=MASK] "
+					    "[timeout=MS] [edge] [oneshot] [exclusive] [loop] "
+					    "[count=N] [as=LABEL]");
+	assert_true(captured_find(&f->out, "count=N       N identical waiters") > 0);
+}
+
+struct words {
+	int n;
+	char w[64][64];
+};
+
+static void add_word(void *ctx, const char *word)
+{
+	struct words *w = ctx;
+	if (w->n < 64)
+		snprintf(w->w[w->n++], 64, "%s", word);
+}
+
+static int has(const struct words *w, const char *word)
+{
+	for (int i = 0; i < w->n; i++)
+		if (!strcmp(w->w[i], word))
+			return 1;
+	return 0;
+}
+
+static void test_completion(void **state)
+{
+	struct fx *f = *state;
+	struct words w;
+
+#define COMPLETE(line)                                                                             \
+	do {                                                                                       \
+		memset(&w, 0, sizeof(w));                                                          \
+		ps_complete(f->s, line, add_word, &w);                                             \
+	} while (0)
+	COMPLETE("");
+	assert_true(has(&w, "create") && has(&w, "wake") && has(&w, "quit"));
+	COMPLETE("s");
+	assert_true(has(&w, "spawn") && has(&w, "show") && has(&w, "settle") && has(&w, "say"));
+	assert_false(has(&w, "wake"));
+	COMPLETE("wake ");
+	assert_int_equal(w.n, 2);
+	assert_true(has(&w, "a") && has(&w, "b"));
+	COMPLETE("wake a r");
+	assert_true(has(&w, "rdnorm") && has(&w, "rdband") && has(&w, "rdhup"));
+	COMPLETE("create a; destroy b");
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.w[0], "b");
+	COMPLETE("spawn e");
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.w[0], "epoll");
+	COMPLETE("spawn epoll a,");
+	assert_true(has(&w, "a,a") && has(&w, "a,b"));
+	COMPLETE("spawn epoll a ex");
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.w[0], "exclusive");
+	COMPLETE("help sp");
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.w[0], "spawn");
+	COMPLETE("signal w1 US");
+	assert_true(has(&w, "USR1") && has(&w, "USR2"));
+	COMPLETE("kill ");
+	assert_true(has(&w, "all"));
+	COMPLETE("nosuch ");
+	assert_int_equal(w.n, 0);
+#undef COMPLETE
+}
+
+static void test_attach_errors(void **state)
+{
+	struct ps_session_opts o = { 0 };
+	struct ps_session *s;
+	char err[512];
+	char *dir = scratch_copy("badversion");
+
+	(void)state;
+	o.debugfs_dir = dir;
+	s = ps_session_new(&o);
+	assert_int_equal(ps_session_attach(s, err, sizeof(err)), -1);
+	assert_string_equal(err, "interface version mismatch: the module speaks version 2, this "
+				 "pollscope speaks version 1; use matching builds of the module "
+				 "and the tool");
+	/* commands that need the module say so; others still work */
+	assert_int_equal(ps_exec(s, "show", NULL, err, sizeof(err)), PS_EXEC_ERROR);
+	assert_non_null(strstr(err, "show: interface version mismatch"));
+	assert_int_equal(ps_exec(s, "help; say hi", NULL, err, sizeof(err)), PS_EXEC_OK);
+	ps_session_free(s);
+	scratch_remove(dir);
+
+	o.debugfs_dir = "/nonexistent/pollscope";
+	s = ps_session_new(&o);
+	assert_int_equal(ps_session_attach(s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "debugfs directory /nonexistent/pollscope:"));
+	ps_session_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lookup_suggest),
+		cmocka_unit_test_setup_teardown(test_unknown_and_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_objects_commands, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_object_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spawn_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_waiter_cmd_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_show_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_stats_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_help, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_completion, setup, teardown),
+		cmocka_unit_test(test_attach_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

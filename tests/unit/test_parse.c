@@ -1,0 +1,372 @@
+/* The pure parsers: tokenizer, masks, key=value records, names, signals. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+
+static char err[256];
+
+static void test_tokenize_basic(void **state)
+{
+	struct ps_tokens t;
+
+	(void)state;
+	assert_int_equal(ps_tokenize("  create a ;wake a in nr=0;; ", &t, err, sizeof(err)), 0);
+	assert_int_equal(t.ncmds, 2);
+	assert_int_equal(t.cmd[0].argc, 2);
+	assert_string_equal(t.cmd[0].argv[0], "create");
+	assert_string_equal(t.cmd[0].argv[1], "a");
+	assert_null(t.cmd[0].argv[2]);
+	assert_int_equal(t.cmd[1].argc, 4);
+	assert_string_equal(t.cmd[1].argv[3], "nr=0");
+	ps_tokens_free(&t);
+}
+
+static void test_tokenize_quotes_comments(void **state)
+{
+	struct ps_tokens t;
+
+	(void)state;
+	assert_int_equal(
+		ps_tokenize("say 'a; b' \"c \\\"d\\\"\" e\\ f # wake a", &t, err, sizeof(err)), 0);
+	assert_int_equal(t.ncmds, 1);
+	assert_int_equal(t.cmd[0].argc, 4);
+	assert_string_equal(t.cmd[0].argv[1], "a; b");
+	assert_string_equal(t.cmd[0].argv[2], "c \"d\"");
+	assert_string_equal(t.cmd[0].argv[3], "e f");
+	ps_tokens_free(&t);
+
+	assert_int_equal(ps_tokenize("# only a comment", &t, err, sizeof(err)), 0);
+	assert_int_equal(t.ncmds, 0);
+	ps_tokens_free(&t);
+	/* '#' inside a word is not a comment */
+	assert_int_equal(ps_tokenize("say a#b", &t, err, sizeof(err)), 0);
+	assert_string_equal(t.cmd[0].argv[1], "a#b");
+	ps_tokens_free(&t);
+
+	assert_int_equal(ps_tokenize("say 'open", &t, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "unterminated quote"));
+	assert_int_equal(ps_tokenize("say \"open", &t, err, sizeof(err)), -1);
+}
+
+static void test_tokenize_limits(void **state)
+{
+	struct ps_tokens t;
+	char line[4096] = "say";
+
+	(void)state;
+	for (int i = 0; i < PS_TOK_MAX_WORDS + 1; i++)
+		strcat(line, " w");
+	assert_int_equal(ps_tokenize(line, &t, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "too many words"));
+}
+
+static void test_mask_parse(void **state)
+{
+	uint32_t m;
+
+	(void)state;
+	assert_int_equal(ps_mask_parse("in", &m, err, sizeof(err)), 0);
+	assert_int_equal(m, 0x1);
+	assert_int_equal(ps_mask_parse("in,out|pri", &m, err, sizeof(err)), 0);
+	assert_int_equal(m, 0x7);
+	assert_int_equal(ps_mask_parse("IN,rdnorm", &m, err, sizeof(err)), 0);
+	assert_int_equal(m, 0x41);
+	assert_int_equal(ps_mask_parse("EPOLLIN|POLLOUT", &m, err, sizeof(err)), 0);
+	assert_int_equal(m, 0x5);
+	assert_int_equal(ps_mask_parse("rdhup", &m, err, sizeof(err)), 0);
+	assert_int_equal(m, 0x2000);
+	assert_int_equal(ps_mask_parse("0x18", &m, err, sizeof(err)), 0);
+	assert_int_equal(m, 0x18);
+	assert_int_equal(ps_mask_parse("65", &m, err, sizeof(err)), 0);
+	assert_int_equal(m, 65);
+	assert_int_equal(ps_mask_parse("none", &m, err, sizeof(err)), 0);
+	assert_int_equal(m, 0);
+	assert_int_equal(ps_mask_parse("0", &m, err, sizeof(err)), 0);
+	assert_int_equal(m, 0);
+
+	assert_int_equal(ps_mask_parse("in,bogus", &m, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "unknown event 'bogus'"));
+	assert_int_equal(ps_mask_parse("in,", &m, err, sizeof(err)), -1);
+	assert_int_equal(ps_mask_parse(",in", &m, err, sizeof(err)), -1);
+	assert_int_equal(ps_mask_parse("", &m, err, sizeof(err)), -1);
+	assert_int_equal(ps_mask_parse("0xZZ", &m, err, sizeof(err)), -1);
+	assert_int_equal(ps_mask_parse("99999999999", &m, err, sizeof(err)), -1);
+}
+
+static void test_mask_format(void **state)
+{
+	char b[PS_MASK_TEXT];
+	uint32_t m;
+
+	(void)state;
+	assert_string_equal(ps_mask_format(0, b, sizeof(b)), "none");
+	assert_string_equal(ps_mask_format(0x1, b, sizeof(b)), "in");
+	/* canonical order: in out pri err hup rdnorm ... */
+	assert_string_equal(ps_mask_format(0x2 | 0x4 | 0x1, b, sizeof(b)), "in,out,pri");
+	assert_string_equal(ps_mask_format(0x41 | 0x18, b, sizeof(b)), "in,err,hup,rdnorm");
+	assert_string_equal(ps_mask_format(0x1 | 0x10000, b, sizeof(b)), "in,0x10000");
+	assert_string_equal(ps_mask_format(0x30000, b, sizeof(b)), "0x30000");
+	/* round trip of every known bit */
+	for (int i = 0; i < PS_NMASK; i++) {
+		ps_mask_format(ps_mask_names[i].value, b, sizeof(b));
+		assert_string_equal(b, ps_mask_names[i].name);
+		assert_int_equal(ps_mask_parse(b, &m, err, sizeof(err)), 0);
+		assert_int_equal(m, ps_mask_names[i].value);
+	}
+	ps_mask_format(0x3fff, b, sizeof(b));
+	assert_int_equal(ps_mask_parse(b, &m, err, sizeof(err)), 0);
+	assert_int_equal(m, 0x3fff);
+}
+
+static void test_kv(void **state)
+{
+	char line[] = "a=1  b=x,y c= \n";
+	char bad[] = "a=1 junk";
+	struct ps_kv kv;
+
+	(void)state;
+	assert_int_equal(ps_kv_split(line, &kv), 3);
+	assert_string_equal(ps_kv_get(&kv, "a"), "1");
+	assert_string_equal(ps_kv_get(&kv, "b"), "x,y");
+	assert_string_equal(ps_kv_get(&kv, "c"), "");
+	assert_null(ps_kv_get(&kv, "d"));
+	assert_int_equal(ps_kv_split(bad, &kv), -1);
+}
+
+static char *slurp(const char *name)
+{
+	char path[1024];
+	FILE *f;
+	char *buf = calloc(1, 65536);
+
+	snprintf(path, sizeof(path), "%s/%s", PS_TEST_DATA, name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	buf[fread(buf, 1, 65535, f)] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void test_entries_recorded(void **state)
+{
+	char *text = slurp("basic/queues"), *save = NULL, *line;
+	struct ps_entry e[8];
+	int n = 0;
+
+	(void)state;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		assert_int_equal(ps_parse_entry(line, &e[n++]), 0);
+	free(text);
+	assert_int_equal(n, 4);
+	assert_string_equal(e[0].object, "a");
+	assert_int_equal(e[0].pos, 0);
+	assert_string_equal(e[0].func, "pollwake");
+	assert_string_equal(e[0].kind, "poll");
+	assert_int_equal(e[0].pid, 93);
+	assert_string_equal(e[0].comm, "waiter");
+	assert_int_equal(e[0].state, 'S');
+	assert_false(e[0].exclusive);
+	assert_true(e[0].has_key);
+	assert_int_equal(e[0].key_mask, 0x41);
+	assert_int_equal(e[0].head, -1);
+
+	assert_string_equal(e[1].kind, "epoll");
+	assert_true(e[1].exclusive);
+	assert_int_equal(e[1].key_mask, 0x19);
+
+	assert_string_equal(e[2].kind, "wait_event");
+	assert_false(e[2].has_key);
+
+	assert_string_equal(e[3].object, "b");
+	assert_int_equal(e[3].pid, 0);
+	assert_int_equal(e[3].state, '-');
+	assert_string_equal(e[3].flags, "woken,0x40");
+	assert_false(e[3].exclusive);
+
+	assert_int_equal(ps_parse_entry("object=a pos=x func=f", &e[0]), -1);
+	assert_int_equal(ps_parse_entry("pos=0 func=f", &e[0]), -1);
+	assert_int_equal(ps_parse_entry("object=a pos=0", &e[0]), -1);
+	assert_int_equal(ps_parse_entry("garbage", &e[0]), -1);
+}
+
+static void test_inspect_recorded(void **state)
+{
+	char *text = slurp("inspect.txt"), *save = NULL, *line;
+	struct ps_inspect_head h;
+	struct ps_entry e;
+	int entries = 0;
+
+	(void)state;
+	line = strtok_r(text, "\n", &save);
+	assert_int_equal(ps_parse_inspect_header(line, &h), 0);
+	assert_int_equal(h.fd, 5);
+	assert_string_equal(h.file, "pipe:[1234]");
+	assert_string_equal(h.mask, "out,wrnorm");
+	assert_int_equal(h.heads, 2);
+	assert_true(h.poll);
+	for (line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strstr(line, "pos=")) {
+			assert_int_equal(ps_parse_entry(line, &e), 0);
+			assert_int_equal(e.head, 0);
+			assert_string_equal(e.object, "");
+			assert_string_equal(e.kind, "poll");
+			entries++;
+		}
+	}
+	assert_int_equal(entries, 1);
+	free(text);
+}
+
+static void test_events_recorded(void **state)
+{
+	char *text = slurp("basic/events"), *save = NULL, *line;
+	struct ps_event ev[16];
+	int n = 0;
+
+	(void)state;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		assert_int_equal(ps_parse_event(line, &ev[n++]), 0);
+	free(text);
+	assert_int_equal(n, 8);
+	assert_int_equal(ev[0].seq, 1);
+	assert_int_equal(ev[0].ns, 1000000);
+	assert_string_equal(ev[0].type, "create");
+	assert_string_equal(ev[0].object, "a");
+	assert_string_equal(ev[0].detail, "");
+	assert_string_equal(ev[3].type, "poll");
+	assert_int_equal(ev[3].pid, 93);
+	assert_string_equal(ev[3].detail, "mask=none queued=1 qproc=pollwake");
+	assert_string_equal(ev[5].detail, "key=in nr=1 visited=3 woken=1 source=wake");
+	assert_string_equal(ev[5].line,
+			    "seq=6 ns=4000000 type=wake pid=90 comm=pollscope object=a key=in nr=1 "
+			    "visited=3 woken=1 source=wake");
+	/* lost records have no ns/pid */
+	assert_int_equal(ps_parse_event("seq=9 type=lost count=12", &ev[0]), 0);
+	assert_string_equal(ev[0].type, "lost");
+	assert_string_equal(ev[0].detail, "count=12");
+	assert_int_equal(ps_parse_event("type=create", &ev[0]), -1);
+	assert_int_equal(ps_parse_event("seq=1 ns=1", &ev[0]), -1);
+}
+
+static void test_stats_version_recorded(void **state)
+{
+	char *text = slurp("basic/stats"), *save = NULL, *line;
+	struct ps_object o;
+	struct ps_version v;
+
+	(void)state;
+	line = strtok_r(text, "\n", &save);
+	assert_int_equal(ps_parse_object_stats(line, &o), -1); /* the global line */
+	line = strtok_r(NULL, "\n", &save);
+	assert_int_equal(ps_parse_object_stats(line, &o), 0);
+	assert_string_equal(o.name, "a");
+	assert_int_equal(o.polls, 7);
+	assert_int_equal(o.added, 6);
+	assert_int_equal(o.removed, 3);
+	assert_int_equal(o.waiting, 3);
+	assert_int_equal(o.wakes, 3);
+	assert_int_equal(o.woken, 2);
+	assert_int_equal(o.ready_mask, 0x1);
+	assert_int_equal(o.open, 3);
+	free(text);
+
+	text = slurp("basic/version");
+	assert_int_equal(ps_parse_version(text, &v), 0);
+	assert_int_equal(v.interface, 1);
+	assert_string_equal(v.release, "6.1.0-56-amd64");
+	assert_int_equal(v.max_objects, 256);
+	assert_int_equal(v.events_size, 4096);
+	assert_int_equal(v.nflags, 6);
+	assert_string_equal(v.flags[0].name, "exclusive");
+	assert_int_equal(v.flags[0].value, 1);
+	assert_string_equal(v.flags[5].name, "priority");
+	assert_int_equal(v.flags[5].value, 0x20);
+	assert_int_equal(v.nevents, 11);
+	/* the module's event values agree with ours */
+	for (int i = 0; i < v.nevents; i++) {
+		bool found = false;
+		for (int k = 0; k < PS_NMASK; k++)
+			if (!strcmp(ps_mask_names[k].name, v.events[i].name)) {
+				assert_int_equal(ps_mask_names[k].value, v.events[i].value);
+				found = true;
+			}
+		assert_true(found);
+	}
+	free(text);
+	assert_int_equal(ps_parse_version("release=x\n", &v), -1);
+}
+
+static void test_names_numbers_signals(void **state)
+{
+	int n;
+	char b[32];
+
+	(void)state;
+	assert_int_equal(ps_name_check("a", err, sizeof(err)), 0);
+	assert_int_equal(ps_name_check("A-z_0.9", err, sizeof(err)), 0);
+	assert_int_equal(ps_name_check("abcdefghijklmnopqrstuvwxyz01234", err, sizeof(err)), 0);
+	assert_int_equal(ps_name_check("abcdefghijklmnopqrstuvwxyz012345", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "too long"));
+	assert_int_equal(ps_name_check("", err, sizeof(err)), -1);
+	assert_int_equal(ps_name_check(".", err, sizeof(err)), -1);
+	assert_int_equal(ps_name_check("..", err, sizeof(err)), -1);
+	assert_int_equal(ps_name_check("a/b", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "'/' is not allowed"));
+
+	assert_int_equal(ps_parse_uint("0", &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(ps_parse_uint("2000", &n), 0);
+	assert_int_equal(n, 2000);
+	assert_int_equal(ps_parse_uint("-1", &n), -1);
+	assert_int_equal(ps_parse_uint("12x", &n), -1);
+	assert_int_equal(ps_parse_uint("", &n), -1);
+	assert_int_equal(ps_parse_uint("99999999999", &n), -1);
+
+	assert_int_equal(ps_signal_parse("USR1"), SIGUSR1);
+	assert_int_equal(ps_signal_parse("sigusr2"), SIGUSR2);
+	assert_int_equal(ps_signal_parse("term"), SIGTERM);
+	assert_int_equal(ps_signal_parse("9"), 9);
+	assert_int_equal(ps_signal_parse("BOGUS"), -1);
+	assert_int_equal(ps_signal_parse("0"), -1);
+	assert_int_equal(ps_signal_parse("99"), -1);
+	assert_string_equal(ps_signal_name(SIGINT), "INT");
+
+	assert_string_equal(ps_errno_name(4 /* EINTR */, b, sizeof(b)), "EINTR");
+	assert_string_equal(ps_errno_name(4095, b, sizeof(b)), "errno4095");
+
+	assert_int_equal(ps_edit_distance("wake", "wake"), 0);
+	assert_int_equal(ps_edit_distance("wkae", "wake"), 2);
+	assert_int_equal(ps_edit_distance("spwan", "spawn"), 2);
+	assert_int_equal(ps_edit_distance("sho", "show"), 1);
+	assert_int_equal(ps_edit_distance("", "abc"), 3);
+
+	assert_string_equal(ps_opt_value("nr=3", "nr"), "3");
+	assert_null(ps_opt_value("nrx=3", "nr"));
+	assert_null(ps_opt_value("nr", "nr"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tokenize_basic),
+		cmocka_unit_test(test_tokenize_quotes_comments),
+		cmocka_unit_test(test_tokenize_limits),
+		cmocka_unit_test(test_mask_parse),
+		cmocka_unit_test(test_mask_format),
+		cmocka_unit_test(test_kv),
+		cmocka_unit_test(test_entries_recorded),
+		cmocka_unit_test(test_inspect_recorded),
+		cmocka_unit_test(test_events_recorded),
+		cmocka_unit_test(test_stats_version_recorded),
+		cmocka_unit_test(test_names_numbers_signals),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,281 @@
+/* Waiters on the host: objects/NAME are FIFOs in a scratch copy of recorded
+ * files, so poll/select/epoll really block (a FIFO that never had a writer
+ * is not readable) and a write really wakes them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test_common.h"
+
+struct fx {
+	char *dir;
+	struct ps_session *s;
+	struct captured out;
+	struct ps_sink sink;
+	char err[1024];
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct ps_session_opts o = { 0 };
+	char path[1024];
+
+	f->dir = scratch_copy("basic");
+	assert_non_null(f->dir);
+	for (const char *n = "a"; n; n = (*n == 'a') ? "b" : NULL) {
+		snprintf(path, sizeof(path), "%s/objects/%s", f->dir, n);
+		unlink(path);
+		assert_int_equal(mkfifo(path, 0600), 0);
+	}
+	o.debugfs_dir = f->dir;
+	f->s = ps_session_new(&o);
+	f->sink.record = capture;
+	f->sink.ctx = &f->out;
+	ps_session_set_async_sink(f->s, &f->sink);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	size_t n;
+	struct ps_waiter *const *w = ps_session_waiters(f->s, &n);
+	pid_t pids[64];
+	size_t np = 0;
+
+	for (size_t i = 0; i < n && np < 64; i++)
+		pids[np++] = w[i]->pid;
+	ps_session_free(f->s);
+	/* nothing left behind: every waiter is gone and reaped */
+	for (size_t i = 0; i < np; i++) {
+		errno = 0;
+		assert_int_equal(kill(pids[i], 0), -1);
+		assert_int_equal(errno, ESRCH);
+	}
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+	scratch_remove(f->dir);
+	free(f);
+	return 0;
+}
+
+static int run(struct fx *f, const char *line)
+{
+	int r;
+
+	f->out.n = 0;
+	f->err[0] = '\0';
+	r = ps_exec(f->s, line, &f->sink, f->err, sizeof(f->err));
+	if (r == PS_EXEC_ERROR)
+		fprintf(stderr, "'%s' failed: %s\n", line, f->err);
+	return r;
+}
+
+static struct ps_waiter *waiter(struct fx *f, const char *label)
+{
+	size_t n;
+	struct ps_waiter *const *w = ps_session_waiters(f->s, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(w[i]->label, label))
+			return w[i];
+	fail_msg("no waiter %s", label);
+	return NULL;
+}
+
+static void test_sleep_and_wake(void **state)
+{
+	struct fx *f = *state;
+	struct ps_waiter *w;
+	int i;
+
+	assert_int_equal(run(f, "spawn poll a; spawn select a,b as=sel; spawn epoll a as=ep; "
+				"spawn ppoll b as=pp; spawn pselect a as=ps"),
+			 PS_EXEC_OK);
+	assert_int_equal(f->out.n, 5);
+	assert_non_null(strstr(f->out.text[0], "spawned w1 (pid "));
+	assert_non_null(strstr(f->out.text[0], "poll on a, events=in"));
+	assert_int_equal(run(f, "settle 5000"), PS_EXEC_OK);
+	assert_non_null(strstr(f->out.text[f->out.n - 1], "settled after"));
+	const char *labels[] = { "w1", "sel", "ep", "pp", "ps" };
+	for (size_t k = 0; k < 5; k++) {
+		w = waiter(f, labels[k]);
+		assert_true(w->alive);
+		assert_true(w->in_call);
+		assert_true(w->asleep);
+		assert_int_equal(w->state, 'S');
+		assert_int_equal(w->calls, 1);
+		assert_false(w->last.valid);
+	}
+	assert_string_equal(waiter(f, "ep")->call_name, "epoll");
+	assert_non_null(strstr(waiter(f, "ep")->wchan, "epoll"));
+	assert_false(ps_session_states_pending(f->s));
+
+	/* a write to the FIFO makes a readable: a's waiters return, b's do not */
+	assert_int_equal(run(f, "write a 7; settle 5000"), PS_EXEC_OK);
+	i = captured_find(&f->out, "w1 (pid");
+	assert_true(i >= 0);
+	assert_int_equal(f->out.kind[i], PS_REC_RESULT);
+	assert_non_null(strstr(f->out.text[i], "poll returned 1 after "));
+	assert_non_null(strstr(f->out.text[i], "ms: a=in"));
+	assert_non_null(strstr(f->out.json[i], "\"revents\":\"a=in\""));
+	assert_non_null(strstr(f->out.json[i], "\"value\":1,\"errno\":\"-\""));
+	w = waiter(f, "sel");
+	assert_true(w->last.valid);
+	assert_int_equal(w->last.value, 1);
+	assert_int_equal(w->last.revents[0], 0x1); /* select: in for the read set */
+	assert_int_equal(w->last.revents[1], 0);
+	assert_int_equal(waiter(f, "ep")->last.revents[0], 0x1);
+	assert_int_equal(waiter(f, "ps")->last.value, 1);
+	w = waiter(f, "pp");
+	assert_false(w->last.valid);
+	assert_true(w->alive);
+	assert_true(w->asleep);
+}
+
+static void test_timeout_signal_kill(void **state)
+{
+	struct fx *f = *state;
+	struct ps_waiter *w;
+	int i;
+
+	assert_int_equal(run(f, "spawn poll a timeout=150 as=t; spawn epoll b as=e; "
+				"spawn select b count=3 as=s"),
+			 PS_EXEC_OK);
+	assert_int_equal(run(f, "settle"), PS_EXEC_OK);
+	/* settled means every waiter sleeps, or has returned */
+	w = waiter(f, "t");
+	if (w->last.valid) {
+		assert_int_equal(w->last.value, 0);
+	} else {
+		assert_true(w->asleep);
+	}
+	assert_int_equal(run(f, "sleep 400"), PS_EXEC_OK);
+	w = waiter(f, "t");
+	assert_true(w->last.valid);
+	assert_int_equal(w->last.value, 0);
+	assert_true(w->last.ms >= 140.0);
+	assert_true(w->last.ms < 1000.0);
+	assert_non_null(strstr(w->last.text, "0 (timeout) after"));
+
+	assert_int_equal(run(f, "signal e USR1; settle"), PS_EXEC_OK);
+	assert_non_null(strstr(f->out.text[0], "sent SIGUSR1 to e (pid "));
+	i = captured_find(&f->out, "e (pid");
+	w = waiter(f, "e");
+	assert_true(w->last.valid);
+	assert_int_equal(w->last.value, -1);
+	assert_int_equal(w->last.err, EINTR);
+	assert_non_null(strstr(w->last.text, "-1 EINTR after"));
+	(void)i;
+
+	/* group label: all three */
+	assert_int_equal(run(f, "kill s"), PS_EXEC_OK);
+	assert_int_equal(f->out.n, 3);
+	assert_non_null(strstr(f->out.text[0], "killed s.1 (pid "));
+	w = waiter(f, "s.3");
+	assert_false(w->alive);
+	assert_string_equal(w->exit_text, "killed by SIGTERM");
+	/* a dead waiter is reported as such */
+	assert_int_equal(run(f, "kill s.2"), PS_EXEC_ERROR);
+	assert_non_null(strstr(f->err, "waiter 's.2' has already exited"));
+	/* t returned (timeout) and exited: its label is free again */
+	assert_int_equal(run(f, "spawn poll a as=t"), PS_EXEC_OK);
+	assert_int_equal(run(f, "spawn poll a as=t"), PS_EXEC_ERROR);
+	assert_non_null(strstr(f->err, "a waiter labelled 't' already exists"));
+}
+
+static void test_loop_reregisters(void **state)
+{
+	struct fx *f = *state;
+	struct ps_waiter *w;
+
+	char path[1024];
+	int wfd;
+
+	assert_int_equal(run(f, "spawn epoll a loop as=l; settle"), PS_EXEC_OK);
+	/* keep a writer open: a FIFO whose last writer closes reports hup,
+	 * which ends a loop (as destroying an object does) */
+	snprintf(path, sizeof(path), "%s/objects/a", f->dir);
+	wfd = open(path, O_WRONLY | O_NONBLOCK);
+	assert_true(wfd >= 0);
+	assert_int_equal(write(wfd, "1\n", 2), 2);
+	assert_int_equal(run(f, "settle"), PS_EXEC_OK);
+	w = waiter(f, "l");
+	/* it returned, consumed the data, and waits again */
+	assert_true(w->alive);
+	assert_true(w->calls >= 2);
+	assert_true(w->in_call);
+	assert_true(w->asleep);
+	assert_int_equal(w->last.seq, w->calls - 1);
+	assert_int_equal(run(f, "ps l"), PS_EXEC_OK);
+	assert_int_equal(f->out.n, 2);
+	assert_non_null(strstr(f->out.text[1], " l "));
+	assert_non_null(strstr(f->out.text[1], " epoll "));
+	assert_non_null(strstr(f->out.json[1], "\"asleep\":true"));
+	assert_int_equal(w->last.revents[0], 0x1);
+	/* the last writer goes: hup ends the loop */
+	close(wfd);
+	assert_int_equal(run(f, "settle"), PS_EXEC_OK);
+	assert_true(w->last.revents[0] & 0x10);
+	assert_int_equal(run(f, "sleep 50; kill all"), PS_EXEC_OK);
+	assert_false(w->alive);
+	assert_string_equal(w->exit_text, "exited 0");
+}
+
+static void test_event_loop_api(void **state)
+{
+	struct fx *f = *state;
+	struct pollfd fds[PS_MAX_POLLFDS];
+	int n;
+	unsigned chg = 0;
+
+	n = ps_session_pollfds(f->s, fds, PS_MAX_POLLFDS);
+	assert_true(n >= 2 && n <= PS_MAX_POLLFDS);
+	assert_int_equal(run(f, "spawn poll a as=p"), PS_EXEC_OK);
+	/* the waiter's "entering the call" report makes a descriptor readable */
+	assert_true(poll(fds, (nfds_t)n, 5000) > 0);
+	for (int k = 0; k < 50 && !(chg & PS_CHG_WAITERS); k++) {
+		chg |= ps_session_process(f->s);
+		if (!(chg & PS_CHG_WAITERS))
+			poll(fds, (nfds_t)n, 100);
+	}
+	assert_true(chg & PS_CHG_WAITERS);
+	assert_true(waiter(f, "p")->in_call);
+	/* asleep is learnt from states, not events */
+	for (int k = 0; k < 500 && ps_session_states_pending(f->s); k++) {
+		ps_session_refresh_states(f->s);
+		poll(NULL, 0, 2);
+	}
+	assert_false(ps_session_states_pending(f->s));
+	assert_true(waiter(f, "p")->asleep);
+	/* it exits: SIGCHLD's pipe and the reaper */
+	kill(waiter(f, "p")->pid, SIGKILL);
+	chg = 0;
+	for (int k = 0; k < 50 && waiter(f, "p")->alive; k++) {
+		poll(fds, (nfds_t)n, 100);
+		chg |= ps_session_process(f->s);
+	}
+	assert_false(waiter(f, "p")->alive);
+	assert_string_equal(waiter(f, "p")->exit_text, "killed by SIGKILL");
+	assert_true(chg & PS_CHG_WAITERS);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_sleep_and_wake, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeout_signal_kill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loop_reregisters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_loop_api, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
