@@ -120,21 +120,22 @@ static void test_sleep_and_wake(void **state)
 	assert_non_null(strstr(waiter(f, "ep")->wchan, "epoll"));
 	assert_false(ps_session_states_pending(f->s));
 
-	/* a write to the FIFO makes a readable: a's waiters return, b's do not */
+	/* a write to the FIFO makes a readable: a's waiters return, b's do not
+	 * (the writer closes at once, so a FIFO may also report hup) */
 	assert_int_equal(run(f, "write a 7; settle 5000"), PS_EXEC_OK);
 	i = captured_find(&f->out, "w1 (pid");
 	assert_true(i >= 0);
 	assert_int_equal(f->out.kind[i], PS_REC_RESULT);
 	assert_non_null(strstr(f->out.text[i], "poll returned 1 after "));
 	assert_non_null(strstr(f->out.text[i], "ms: a=in"));
-	assert_non_null(strstr(f->out.json[i], "\"revents\":\"a=in\""));
+	assert_non_null(strstr(f->out.json[i], "\"revents\":\"a=in"));
 	assert_non_null(strstr(f->out.json[i], "\"value\":1,\"errno\":\"-\""));
 	w = waiter(f, "sel");
 	assert_true(w->last.valid);
 	assert_int_equal(w->last.value, 1);
-	assert_int_equal(w->last.revents[0], 0x1); /* select: in for the read set */
+	assert_int_equal(w->last.revents[0], 0x1); /* select: in for the read set, only */
 	assert_int_equal(w->last.revents[1], 0);
-	assert_int_equal(waiter(f, "ep")->last.revents[0], 0x1);
+	assert_true(waiter(f, "ep")->last.revents[0] & 0x1);
 	assert_int_equal(waiter(f, "ps")->last.value, 1);
 	w = waiter(f, "pp");
 	assert_false(w->last.valid);
