@@ -290,7 +290,8 @@ int ps_session_pollfds(struct ps_session *s, struct pollfd *fds, int max);
 unsigned ps_session_process(struct ps_session *s);
 /* Re-read state letters and wchans of the waiters (libproc2). */
 unsigned ps_session_refresh_states(struct ps_session *s);
-/* True while some waiter is between "entering its call" and "asleep": state
+/* True while some alive waiter is not asleep in its call (just spawned,
+ * entering the call, or returned and about to exit or wait again): state
  * changes then happen without an event, so poll with a short timeout. */
 bool ps_session_states_pending(struct ps_session *s);
 /* State of any pid (libproc2). Returns 0, -1 if the pid does not exist. */

@@ -86,12 +86,12 @@ bool ps_wchan_matches(enum ps_call c, const char *wchan)
 
 bool ps_waiter_settled(const struct ps_waiter *w)
 {
+	/* asleep in its call, or gone (a waiter that returned and does not
+	 * loop exits at once; waiting for the reap means its wait-queue
+	 * entries are gone too when settle returns) */
 	if (!w->alive)
 		return true;
-	if (w->in_call)
-		return w->asleep;
-	/* returned and not going to wait again: it is on its way out */
-	return w->last.valid && !(w->flags & PS_WF_LOOP);
+	return w->in_call && w->asleep;
 }
 
 /* ---------------------------------------------------------------- child */
@@ -149,7 +149,7 @@ static void child_main(const struct ps_spawn_req *req, const char *dir, const ch
 		sigaction(caught[i], &sa, NULL);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	prctl(PR_SET_NAME, label, 0, 0, 0);
+	(void)label; /* comm stays "pollscope": leftovers are easy to spot */
 
 	for (int i = 0; i < req->nobjs; i++) {
 		char path[PATH_MAX];
