@@ -127,8 +127,9 @@ int cmd_spawn(struct ps_cmdctx *c)
 			{ "call", PS_F_STR, w->call_name, 0 },
 			{ "objects", PS_F_STR, w->objects, 0 },
 		};
-		ps_emit(c->sink, PS_REC_MESSAGE, w, f, 5, "spawned %s (pid %d): %s on %s, %s",
-			w->label, (int)w->pid, w->call_name, w->objects, w->options);
+		ps_emit(c->sink, PS_REC_MESSAGE, w, f, 5, "spawned %s (pid %d): %s on %s%s%s",
+			w->label, (int)w->pid, w->call_name, w->objects, w->options[0] ? ", " : "",
+			w->options);
 	}
 	return 0;
 }

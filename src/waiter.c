@@ -344,8 +344,12 @@ static void format_options(const struct ps_spawn_req *req, char *buf, size_t len
 	size_t used = 0;
 	int k;
 
-	k = snprintf(buf, len, "events=%s", ps_mask_format(req->events, m, sizeof(m)));
-	used = k > 0 ? (size_t)k : 0;
+	buf[0] = '\0';
+	used = 0;
+	if (req->call != PS_CALL_READ) {
+		k = snprintf(buf, len, "events=%s", ps_mask_format(req->events, m, sizeof(m)));
+		used = k > 0 ? (size_t)k : 0;
+	}
 #define ADD(...)                                                                                   \
 	do {                                                                                       \
 		if (used < len) {                                                                  \
@@ -355,7 +359,7 @@ static void format_options(const struct ps_spawn_req *req, char *buf, size_t len
 		}                                                                                  \
 	} while (0)
 	if (req->timeout_ms >= 0)
-		ADD(" timeout=%d", req->timeout_ms);
+		ADD("%stimeout=%d", used ? " " : "", req->timeout_ms);
 	if (req->flags & PS_WF_EDGE)
 		ADD(" edge");
 	if (req->flags & PS_WF_ONESHOT)
@@ -363,7 +367,7 @@ static void format_options(const struct ps_spawn_req *req, char *buf, size_t len
 	if (req->flags & PS_WF_EXCLUSIVE)
 		ADD(" exclusive");
 	if (req->flags & PS_WF_LOOP)
-		ADD(" loop");
+		ADD("%sloop", used ? " " : "");
 #undef ADD
 }
 

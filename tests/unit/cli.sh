@@ -1,2 +1,101 @@
 #!/bin/sh
-exit 0
+# The pollscope binary end to end on recorded debugfs files (no module):
+# text and JSON output, script errors with FILE:LINE, exit codes, and
+# --help against the man page.
+# usage: cli.sh POLLSCOPE DATA_DIR MAN_PAGE
+set -u
+ps=$1
+data=$2
+man=$3
+failures=0
+passes=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+check() { # check NAME COMMAND... : the command must succeed
+	name=$1
+	shift
+	if "$@"; then
+		passes=$((passes + 1))
+	else
+		echo "FAIL: $name"
+		failures=$((failures + 1))
+	fi
+}
+
+fresh() {
+	rm -rf "$tmp/d"
+	cp -r "$data/basic" "$tmp/d"
+}
+
+# recorded queues/events/stats, as text
+fresh
+"$ps" --debugfs "$tmp/d" -c 'show; events 3; stats' >"$tmp/out" 2>"$tmp/err"
+check "show/events/stats exit 0" test $? -eq 0
+check "show/events/stats stderr empty" test ! -s "$tmp/err"
+check "show/events/stats text" diff -u "$data/expected/show.txt" "$tmp/out"
+
+# JSON: one object per line, nothing else
+fresh
+"$ps" --debugfs "$tmp/d" --json -c 'show; events; stats; version; help wake; say hi' >"$tmp/out" 2>&1
+check "json exit 0" test $? -eq 0
+check "json only objects" sh -c "! grep -v '^{\"type\":\"[a-z]*\".*}\$' '$tmp/out'"
+check "json entry" grep -qx '{"type":"entry","object":"a","pos":1,"kind":"epoll","func":"ep_poll_callback","pid":94,"comm":"waiter","state":"S","flags":"exclusive","exclusive":true,"key":"in,err,hup","waiter":"-"}' "$tmp/out"
+check "json say" grep -qx '{"type":"say","text":"hi"}' "$tmp/out"
+check "json counts" test "$(wc -l <"$tmp/out")" -eq 20
+
+# control writes, and what is left at exit: objects this run created are destroyed
+fresh
+"$ps" --debugfs "$tmp/d" -c 'create x; wake a rdnorm|rdband nr=2; ready b 0' >/dev/null 2>&1
+check "control exit 0" test $? -eq 0
+printf 'create x\nwake a rdnorm,rdband 2\nready b none\ndestroy x\n' >"$tmp/want"
+check "control file" diff -u "$tmp/want" "$tmp/d/control"
+
+# script errors: FILE:LINE, first failure stops, exit 1
+fresh
+printf 'wake a\n\n# comment\nwake a in nr=1 # trailing comment\nwake nosuch\nwake b\n' >"$tmp/s.ps"
+"$ps" --debugfs "$tmp/d" -f "$tmp/s.ps" >"$tmp/out" 2>"$tmp/err"
+check "-f exit 1" test $? -eq 1
+check "-f FILE:LINE" grep -qx "$tmp/s.ps:5: wake: no object named 'nosuch' (objects: a b)" "$tmp/err"
+check "-f stopped at the failure" test "$(grep -c . "$tmp/d/control")" -eq 2
+fresh
+"$ps" --debugfs "$tmp/d" <"$tmp/s.ps" >"$tmp/out" 2>"$tmp/err"
+check "stdin exit 1" test $? -eq 1
+check "stdin FILE:LINE" grep -qx "<stdin>:5: wake: no object named 'nosuch' (objects: a b)" "$tmp/err"
+"$ps" --debugfs "$tmp/d" -c 'show
+wkae a' >"$tmp/out" 2>"$tmp/err"
+check "-c exit 1" test $? -eq 1
+check "-c line 2" grep -qx -- "-c:2: unknown command 'wkae' (did you mean 'wake'?)" "$tmp/err"
+"$ps" --debugfs "$tmp/d" -c 'say a; quit; say b' >"$tmp/out" 2>&1
+check "quit stops a script with 0" test $? -eq 0
+check "quit stops a script" test "$(cat "$tmp/out")" = "a"
+
+# usage errors: exit 2
+"$ps" --bogus >/dev/null 2>&1
+check "unknown option exit 2" test $? -eq 2
+"$ps" -c 'show' -f x >/dev/null 2>&1
+check "-c with -f exit 2" test $? -eq 2
+"$ps" extra >/dev/null 2>&1
+check "operand exit 2" test $? -eq 2
+"$ps" --version >"$tmp/out"
+check "--version" grep -q '^pollscope [0-9][0-9.]* (module interface 1)$' "$tmp/out"
+
+# --help and the man page describe the same options and commands
+"$ps" --help >"$tmp/help"
+check "--help exit 0" test $? -eq 0
+for opt in $(grep -o -- '--[a-z][a-z-]*' "$tmp/help" | sort -u); do
+	esc=$(echo "$opt" | sed 's/-/\\\\-/g')
+	check "man documents $opt" grep -q -- "$esc" "$man"
+done
+for opt in $(grep -o -- '\\-\\-[a-z][a-z\\-]*' "$man" | sed 's/\\//g' | sort -u); do
+	check "--help documents $opt" grep -q -- "$opt" "$tmp/help"
+done
+"$ps" --debugfs "$tmp/d" --json -c help | sed 's/.*"command":"\([a-z]*\)".*/\1/' >"$tmp/cmds"
+check "commands listed" test "$(wc -l <"$tmp/cmds")" -ge 20
+for c in $(cat "$tmp/cmds"); do
+	check "man documents command $c" grep -Eq "^\.(B|BI) $c( |\$)" "$man"
+	check "--help documents command $c" grep -Eq "^  $c( |\$)" "$tmp/help"
+done
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
