@@ -90,7 +90,7 @@ int main(int argc, char **argv)
 	int opt, fd, rd = 0, flags = 0, i;
 	long size = -1;
 
-	while ((opt = getopt(argc, argv, "rNs:")) != -1) {
+	while ((opt = getopt(argc, argv, "+rNs:")) != -1) {
 		switch (opt) {
 		case 'r':
 			rd = 1;

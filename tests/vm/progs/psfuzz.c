@@ -13,7 +13,11 @@
  *  - inspect writes give EINVAL/EBADF or a result starting with "fd=";
  *  - object writes give EINVAL/EPIPE/EOVERFLOW or succeed.
  *
- *   psfuzz [-n LINES] [-s SEED] [-c CHILDREN]
+ *   psfuzz [-n LINES] [-s SEED] [-c CHILDREN] [-m MAX_OBJECTS] [-R]
+ *
+ * -m: the module's max_objects, so that ENOSPC is predicted too.
+ * -R: race mode, for several instances at once on the same names: no model
+ *     (other instances change the objects), only the errno checks.
  *
  * Prints a summary; exit status 0 only if no check failed.
  */
@@ -52,6 +56,7 @@ static unsigned int rn(unsigned int n)
 
 static const char *names[NNAMES] = { "f0", "f1", "f2", "f3", "f.4", "f-5", "f_6", "F7" };
 static int exists[NNAMES];
+static int max_objects = 256, race;
 static long failures, counts[8];
 
 static const char *masks[] = {
@@ -205,10 +210,15 @@ static size_t gen_valid(char *buf, size_t size, int *expect, int *idx, int *op)
 	*idx = i;
 	*op = rn(4);
 	switch (*op) {
-	case 0:
+	case 0: {
+		int k, nexist = 0;
+
+		for (k = 0; k < NNAMES; k++)
+			nexist += exists[k];
 		len = snprintf(buf, size, "create %s", n);
-		*expect = exists[i] ? EEXIST : 0;
+		*expect = exists[i] ? EEXIST : nexist >= max_objects ? ENOSPC : 0;
 		break;
+	}
 	case 1:
 		len = snprintf(buf, size, "destroy %s", n);
 		*expect = exists[i] ? 0 : ENOENT;
@@ -392,7 +402,7 @@ int main(int argc, char **argv)
 	pid_t kids[16];
 	char buf[512];
 
-	while ((opt = getopt(argc, argv, "n:s:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:c:m:R")) != -1) {
 		switch (opt) {
 		case 'n':
 			lines = atol(optarg);
@@ -400,13 +410,19 @@ int main(int argc, char **argv)
 		case 's':
 			rng ^= strtoull(optarg, NULL, 0) * 0x9E3779B97F4A7C15ULL;
 			break;
+		case 'm':
+			max_objects = atoi(optarg);
+			break;
+		case 'R':
+			race = 1;
+			break;
 		case 'c':
 			nchild = atoi(optarg);
 			if (nchild > 16)
 				nchild = 16;
 			break;
 		default:
-			fprintf(stderr, "usage: psfuzz [-n LINES] [-s SEED] [-c CHILDREN]\n");
+			fprintf(stderr, "usage: psfuzz [-n LINES] [-s SEED] [-c CHILDREN] [-m MAX] [-R]\n");
 			return 2;
 		}
 	}
@@ -421,7 +437,8 @@ int main(int argc, char **argv)
 		perror("open pollscope files");
 		return 2;
 	}
-	resync(ctl);
+	if (!race)
+		resync(ctl);
 	for (i = 0; i < nchild; i++) {
 		struct sigaction sa = { .sa_handler = on_alarm };
 
@@ -470,6 +487,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 
+		if (race)
+			expect = -1;
 		err = ctl_write(ctl, buf, len);
 		count_err(err);
 		if (len > 127 && err != EINVAL) {
@@ -481,7 +500,9 @@ int main(int argc, char **argv)
 			fail("well-formed command got an unexpected result", buf, len, err);
 		}
 
-		if (expect >= 0 && err == expect) {
+		if (race) {
+			/* other instances change the objects: errno checks only */
+		} else if (expect >= 0 && err == expect) {
 			if (op == 0 && !err)
 				exists[idx] = 1;
 			else if (op == 1 && !err)
@@ -497,7 +518,7 @@ int main(int argc, char **argv)
 		} else {
 			resync(ctl);	/* an unpredicted success */
 		}
-		if (expect >= 0 && (l % 64) == 0 && listing() != model_set()) {
+		if (!race && expect >= 0 && (l % 64) == 0 && listing() != model_set()) {
 			fail("objects directory differs from the model", buf, len, err);
 			resync(ctl);
 		}
@@ -513,6 +534,8 @@ int main(int argc, char **argv)
 			failures++;
 		}
 	}
+	if (race)
+		goto summary;
 	for (i = 0; i < NNAMES; i++) {
 		if (!exists[i])
 			continue;
@@ -524,6 +547,7 @@ int main(int argc, char **argv)
 	if (listing() != 0)
 		fail("objects left after destroying all", "", 0, 0);
 
+summary:
 	printf("psfuzz lines=%ld ok=%ld einval=%ld enoent=%ld eexist=%ld enametoolong=%ld "
 	       "enospc=%ld other=%ld inspect_ok=%ld failures=%ld\n",
 	       lines, counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], counts[6],

@@ -112,6 +112,10 @@ static char *inspect(int fd)
 	return buf;
 }
 
+/*
+ * Entries whose task sleeps, plus epoll entries: on queues other than
+ * pollscope's own, nobody knows who registered those (pid=0 state=-).
+ */
 static int count_sleeping(const char *text)
 {
 	const char *p = text;
@@ -121,6 +125,8 @@ static int count_sleeping(const char *text)
 		n++;
 		p++;
 	}
+	for (p = text; (p = strstr(p, " kind=epoll pid=0 ")) != NULL; p++)
+		n++;
 	return n;
 }
 
@@ -152,7 +158,7 @@ int main(int argc, char **argv)
 	const char *kind;
 	int opt, rc = 0;
 
-	while ((opt = getopt(argc, argv, "t:")) != -1) {
+	while ((opt = getopt(argc, argv, "+t:")) != -1) {
 		if (opt == 't') {
 			limit = atoi(optarg);
 		} else {

@@ -7,6 +7,7 @@
  *       read
  * EVENTS: in,out,pri,rdhup,rdnorm,wrnorm,... joined by ',' (default in);
  *         select maps in/out/pri to readfds/writefds/exceptfds.
+ * FILE: a path, or fd:N for the inherited descriptor N.
  * TIMEOUT_MS: -1 (default) blocks without limit.
  * -d: first read FILE (non-blocking) until it has nothing more, so that an
  *     events file is drained before waiting on it.
@@ -159,7 +160,7 @@ int main(int argc, char **argv)
 	unsigned int ev = EPOLLIN;
 	const char *mode, *path;
 
-	while ((opt = getopt(argc, argv, "dn:")) != -1) {
+	while ((opt = getopt(argc, argv, "+dn:")) != -1) {
 		switch (opt) {
 		case 'd':
 			do_drain = 1;
@@ -181,9 +182,13 @@ int main(int argc, char **argv)
 		timeout = atoi(argv[optind + 3]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	fd = open(path, O_RDWR);
-	if (fd < 0)
-		fd = open(path, O_RDONLY);
+	if (!strncmp(path, "fd:", 3)) {
+		fd = atoi(path + 3);	/* an inherited descriptor */
+	} else {
+		fd = open(path, O_RDWR);
+		if (fd < 0)
+			fd = open(path, O_RDONLY);
+	}
 	if (fd < 0) {
 		fprintf(stderr, "pswait: %s: %s\n", path, strerror(errno));
 		return 2;
