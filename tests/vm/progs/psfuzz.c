@@ -67,6 +67,8 @@ static const char *words[] = {
 	"create", "destroy", "ready", "wake", "in", "out", "none", "0", "1", "-1", "0x",
 	"99999999999", "|", ",", "f0", "f1", "..", ".", "a b", "in,,out", "0xffffffff",
 	"4294967296", "2147483648", "pri", "bogus", "\t", "", "0x4000", "in|",
+	"abcdefghijabcdefghijabcdefghijabc", "abcdefghijabcdefghijabcdefghij1",
+	"f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0",
 };
 
 static void fail(const char *fmt, const char *line, size_t len, int err)
@@ -84,6 +86,11 @@ static void fail(const char *fmt, const char *line, size_t len, int err)
 			printf("\\x%02x", c);
 	}
 	printf("'\n");
+}
+
+static int is_dot(const char *n)
+{
+	return !strcmp(n, ".") || !strcmp(n, "..");
 }
 
 static int name_index(const char *n)
@@ -108,7 +115,7 @@ static int listing(void)
 	while ((de = readdir(d)) != NULL) {
 		int i;
 
-		if (de->d_name[0] == '.')
+		if (is_dot(de->d_name))
 			continue;
 		i = name_index(de->d_name);
 		if (i < 0) {
@@ -144,7 +151,7 @@ static void resync(int ctl)
 	int set, i;
 
 	while (d && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || name_index(de->d_name) >= 0)
+		if (is_dot(de->d_name) || name_index(de->d_name) >= 0)
 			continue;
 		snprintf(cmd, sizeof(cmd), "destroy %s", de->d_name);
 		if (write(ctl, cmd, strlen(cmd)) < 0)
