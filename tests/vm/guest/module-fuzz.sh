@@ -2,7 +2,7 @@
 # command lines checked against a model (errno, and that failed commands
 # change nothing) while children poll, epoll, read and write the objects;
 # then several fuzzers at once on the same names (create/destroy/wake races);
-# then a long queue (wake walk with bookmarks, snapshot of many entries).
+# then long queues (wake walk with bookmarks, snapshots of 20000 entries).
 # The harness checks dmesg (slub_debug, DEBUG_LIST) after the script.
 . /tests/lib.sh
 
@@ -78,4 +78,33 @@ grep "type=wake .*object=big key=in nr=1 visited=300 woken=300 source=wake" $D/e
 assert_grep "^object=big polls=600 queued=300 added=300 removed=300 waiting=0 wakes=1 woken=300 " $D/stats
 unload_module
 ok "300 sleepers on one queue"
+
+# --- a very long queue: 20000 entries queued by one poll() -------------------
+# (a ring big enough to keep the wake record among the 40000 poll records)
+load_module events_size=65536
+echo "create huge" >$D/control
+pswait -m 20000 poll $D/objects/huge in 300000 >$T/huge &
+H=$!
+i=0
+until grep -q '^object=huge pos=19999 .* state=S ' $D/queues; do
+	i=$((i + 1))
+	[ $i -lt 120 ] || fail "20000 entries not queued: $(grep -c '^object=huge ' $D/queues)"
+	sleep 1
+done
+cat $D/queues >$T/hq
+assert_eq "$(grep -c "^object=huge pos=[0-9]* func=pollwake kind=poll pid=$H comm=pswait state=S flags=- key=in,err,hup\$" $T/hq)" \
+	20000 "entries listed"
+assert_grep "^object=huge polls=20000 queued=20000 added=20000 removed=0 waiting=20000 " $D/stats
+echo "wake huge in" >$D/control
+wait $H || fail "huge poller: $(cat $T/huge)"
+assert_grep "ret=20000 revents=in$" $T/huge
+# the task is woken by the first entry; the others find it running
+grep -E "type=wake .*object=huge key=in nr=1 visited=[0-9]+ woken=1 source=wake" $D/events >$T/hw ||
+	fail "wake of the long queue"
+cat $T/hw
+assert_grep "^object=huge polls=40000 queued=20000 added=20000 removed=20000 waiting=0 " $D/stats
+assert_eq "$(grep -c . $D/queues)" 0 "long queue emptied"
+cat $D/stats
+unload_module
+ok "20000 entries on one queue"
 ok "module-fuzz done"

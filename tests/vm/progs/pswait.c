@@ -1,7 +1,7 @@
 /*
  * pswait: block in one call on a file and report what it returned.
  *
- *   pswait [-d] [-n COUNT] MODE FILE [EVENTS] [TIMEOUT_MS]
+ *   pswait [-d] [-n COUNT] [-m MANY] MODE FILE [EVENTS] [TIMEOUT_MS]
  *
  * MODE: poll ppoll select pselect epoll epoll-edge epoll-oneshot epoll-excl
  *       read
@@ -12,6 +12,8 @@
  * -d: first read FILE (non-blocking) until it has nothing more, so that an
  *     events file is drained before waiting on it.
  * -n: wait COUNT times on the same registration (edge/oneshot semantics).
+ * -m: poll/ppoll only: pass the descriptor MANY times in the pollfd array,
+ *     so that one process queues MANY entries (raises RLIMIT_NOFILE).
  *
  * One line per wait on stdout:
  *   pswait pid=P mode=M ret=R revents=NAMES       (poll kinds)
@@ -29,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/select.h>
 #include <time.h>
 #include <unistd.h>
@@ -83,7 +86,7 @@ static const char *event_names(unsigned int m, char *buf, size_t len)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: pswait [-d] [-n COUNT] poll|ppoll|select|pselect|epoll|"
+	fprintf(stderr, "usage: pswait [-d] [-n COUNT] [-m MANY] poll|ppoll|select|pselect|epoll|"
 			"epoll-edge|epoll-oneshot|epoll-excl|read FILE [EVENTS] [TIMEOUT_MS]\n");
 	exit(2);
 }
@@ -156,12 +159,17 @@ static int do_select(int fd, unsigned int ev, int timeout, int psel, const char 
 
 int main(int argc, char **argv)
 {
-	int opt, fd, ret = 2, count = 1, timeout = -1, do_drain = 0, i;
+	int opt, fd, ret = 2, count = 1, timeout = -1, do_drain = 0, i, many = 1;
 	unsigned int ev = EPOLLIN;
 	const char *mode, *path;
 
-	while ((opt = getopt(argc, argv, "+dn:")) != -1) {
+	while ((opt = getopt(argc, argv, "+dn:m:")) != -1) {
 		switch (opt) {
+		case 'm':
+			many = atoi(optarg);
+			if (many < 1)
+				usage();
+			break;
 		case 'd':
 			do_drain = 1;
 			break;
@@ -197,18 +205,34 @@ int main(int argc, char **argv)
 		drain(fd);
 
 	if (!strcmp(mode, "poll") || !strcmp(mode, "ppoll")) {
-		for (i = 0; i < count; i++) {
-			struct pollfd p = { .fd = fd, .events = (short)ev };
+		struct pollfd *p = calloc(many, sizeof(*p));
 
+		if (!p)
+			return 2;
+		if (many > 1000) {
+			struct rlimit rl = { many + 64, many + 64 };
+
+			if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+				return report_err(mode);
+		}
+		for (i = 0; i < count; i++) {
+			int k;
+
+			for (k = 0; k < many; k++) {
+				p[k].fd = fd;
+				p[k].events = (short)ev;
+				p[k].revents = 0;
+			}
 			if (mode[0] == 'p' && mode[1] == 'p') {
 				struct timespec ts = { timeout / 1000, (timeout % 1000) * 1000000L };
 
-				ret = ppoll(&p, 1, timeout < 0 ? NULL : &ts, NULL);
+				ret = ppoll(p, many, timeout < 0 ? NULL : &ts, NULL);
 			} else {
-				ret = poll(&p, 1, timeout);
+				ret = poll(p, many, timeout);
 			}
-			ret = ret < 0 ? report_err(mode) : report(mode, ret, (unsigned short)p.revents);
+			ret = ret < 0 ? report_err(mode) : report(mode, ret, (unsigned short)p[0].revents);
 		}
+		free(p);
 	} else if (!strcmp(mode, "select") || !strcmp(mode, "pselect")) {
 		for (i = 0; i < count; i++)
 			ret = do_select(fd, ev, timeout, mode[0] == 'p', mode);
