@@ -24,6 +24,7 @@ const struct ps_mask_name ps_mask_names[] = {
 	{ "msg", EPOLLMSG },
 	{ "rdhup", EPOLLRDHUP },
 };
+
 const unsigned int ps_mask_count = ARRAY_SIZE(ps_mask_names);
 
 /* Later kernels renumber or drop some of these: never hardcode them. */
@@ -45,6 +46,7 @@ const struct ps_flag_name ps_flag_names[] = {
 	{ "priority", WQ_FLAG_PRIORITY },
 #endif
 };
+
 const unsigned int ps_flag_count = ARRAY_SIZE(ps_flag_names);
 
 /* One element of a MASK: a name or a number (decimal, or hex after 0x). */

@@ -134,7 +134,7 @@ static int ps_ev_format(char *buf, size_t len, const struct ps_ev *ev)
 }
 
 struct ps_ev_reader {
-	struct mutex lock;
+	struct mutex lock;	/* serialises readers of one open file */
 	u64 cursor;		/* next sequence number to return */
 };
 

@@ -162,7 +162,7 @@ out:
 }
 
 struct ps_insp {
-	struct mutex lock;
+	struct mutex lock;	/* protects text and len */
 	char *text;
 	size_t len;
 };

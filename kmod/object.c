@@ -17,7 +17,7 @@
 #include <linux/pid.h>
 #include "pollscope.h"
 
-DEFINE_MUTEX(ps_mutex);
+DEFINE_MUTEX(ps_mutex);	/* protects ps_objects and ps_nobjects */
 LIST_HEAD(ps_objects);
 unsigned int ps_nobjects;
 
@@ -146,13 +146,15 @@ static void ps_walk_locked(struct ps_obj *obj, __poll_t key, int nr,
 	for (;;) {
 		int cnt __maybe_unused = 0;
 
+		curr = NULL;
 #ifdef WQ_FLAG_BOOKMARK
 		if (bookmark.flags & WQ_FLAG_BOOKMARK) {
 			curr = list_next_entry(&bookmark, entry);
 			list_del(&bookmark.entry);
 			bookmark.flags = 0;
-		} else
+		}
 #endif
+		if (!curr)
 			curr = list_first_entry(&wq->head, wait_queue_entry_t,
 						entry);
 		if (&curr->entry == &wq->head)

@@ -47,6 +47,7 @@ struct ps_mask_name {
 	const char *name;
 	__poll_t bit;
 };
+
 extern const struct ps_mask_name ps_mask_names[];
 extern const unsigned int ps_mask_count;
 int ps_mask_parse(const char *s, __poll_t *out);
@@ -57,6 +58,7 @@ struct ps_flag_name {
 	const char *name;
 	unsigned int bit;
 };
+
 extern const struct ps_flag_name ps_flag_names[];
 extern const unsigned int ps_flag_count;
 char *ps_flags_str(char *buf, size_t len, unsigned int flags);

@@ -19,7 +19,7 @@ MODULE_PARM_DESC(max_objects, "Most objects that may exist at once (1-65536, def
 
 unsigned int ps_events_size = 4096;
 module_param_named(events_size, ps_events_size, uint, 0444);
-MODULE_PARM_DESC(events_size, "Records kept in the event ring (16-1048576, default 4096)");
+MODULE_PARM_DESC(events_size, "Records kept in the event ring (16-262144, default 4096)");
 
 struct dentry *ps_root;
 struct dentry *ps_objdir;
@@ -128,8 +128,8 @@ static int __init pollscope_init(void)
 		       ps_max_objects);
 		return -EINVAL;
 	}
-	if (ps_events_size < 16 || ps_events_size > 1048576) {
-		pr_err("pollscope: events_size=%u out of range 16-1048576\n",
+	if (ps_events_size < 16 || ps_events_size > 262144) {
+		pr_err("pollscope: events_size=%u out of range 16-262144\n",
 		       ps_events_size);
 		return -EINVAL;
 	}

@@ -122,6 +122,7 @@ enum ps_sym ps_classify(const void *fn)
 	if (fn == (const void *)ps_inspect_qproc)
 		return PS_SYM_INSPECT;
 
+	/* pairs with the smp_store_release() below: slots [0, n) are filled */
 	n = smp_load_acquire(&ps_fn_n);
 	for (i = 0; i < n; i++)
 		if (ps_fn_cache[i].fn == fn)
@@ -138,6 +139,7 @@ enum ps_sym ps_classify(const void *fn)
 	if (i == n && n < PS_FN_CACHE) {
 		ps_fn_cache[n].fn = fn;
 		ps_fn_cache[n].sym = sym;
+		/* publish the slot after filling it */
 		smp_store_release(&ps_fn_n, n + 1);
 	}
 	spin_unlock_irqrestore(&ps_fn_lock, flags);
