@@ -52,7 +52,7 @@ done
 ok "loaded and unloaded 5 times with objects left"
 
 # --- module parameters ------------------------------------------------------
-for bad in max_objects=0 max_objects=70000 events_size=8 events_size=2000000; do
+for bad in max_objects=0 max_objects=65537 events_size=15 events_size=262145 max_objects=x; do
 	if insmod "$PS_KO" $bad 2>/dev/null; then
 		rmmod pollscope
 		fail "insmod $bad should fail"
