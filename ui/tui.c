@@ -195,7 +195,7 @@ static void compute_layout(struct tui *t)
 	l->e_h = tl + 1;
 	l->e_y = (l->banner_y >= 0 ? l->banner_y : l->cmd_y) - l->e_h;
 	body = l->e_y - 1;
-	l->stacked = w < 100;
+	l->stacked = w < 140; /* side by side only when both panes get their full columns */
 	if (l->stacked) {
 		l->q_y = 1;
 		l->q_x = 0;
@@ -258,14 +258,14 @@ static const char *short_kind(const char *kind)
 
 static void draw_entry(struct tui *t, int y, int x, int w, const struct ps_entry *e, bool ghost)
 {
-	bool wide = w >= 78;
+	bool wide = w >= 90;
 
 	if (wide)
 		put(y, x, w, A_NORMAL, "  %3d %-10s %-26s %6d %-14s %c %-2s %s%s", e->pos,
 		    short_kind(e->kind), e->func, (int)e->pid, e->comm, e->state,
 		    e->exclusive ? "X" : "-", e->key, ghost ? "  (removed)" : "");
 	else
-		put(y, x, w, A_NORMAL, " %3d %-9s %-15.15s %6d %-9.9s %c %-1s %s%s", e->pos,
+		put(y, x, w, A_NORMAL, " %3d %-9s %-16.16s %6d %-9.9s %c %-1s %s%s", e->pos,
 		    short_kind(e->kind), view_short_func(e->func), (int)e->pid, e->comm, e->state,
 		    e->exclusive ? "X" : "-", e->key, ghost ? " (removed)" : "");
 }
@@ -281,12 +281,12 @@ static void draw_queues(struct tui *t)
 	title_row(t, l->q_y, l->q_x, l->q_w, t->focus == FOCUS_QUEUES,
 		  " Wait queues: %zu object%s, %zu entr%s ", t->v.nobjects,
 		  t->v.nobjects == 1 ? "" : "s", nentries, nentries == 1 ? "y" : "ies");
-	if (l->q_w >= 78)
+	if (l->q_w >= 90)
 		put(l->q_y + 1, l->q_x, l->q_w, style(t, ST_DIM),
 		    "  pos kind       wake function                 pid comm           S ex key");
 	else
 		put(l->q_y + 1, l->q_x, l->q_w, style(t, ST_DIM),
-		    " pos kind      function           pid comm      S x key");
+		    " pos kind      function            pid comm      S x key");
 	if (t->v.nrows == 0) {
 		put(l->q_y + 2, l->q_x, l->q_w, style(t, ST_DIM),
 		    t->v.have_snapshot ? "  no objects: press n or type :create NAME"
@@ -418,16 +418,35 @@ static void draw_events(struct tui *t)
 	}
 }
 
-static const char *footer_keys(struct tui *t)
+/* The keys that fit: help first and quit last always, the rest in order of use. */
+static void footer_keys(struct tui *t, char *buf, size_t len, int width)
 {
-	if (t->pausing)
-		return " Space/Enter: next step   q: stop the demo   ?: help   Tab: focus ";
-	return " ?:help  ::command  Tab:focus  n:new  s:poll  e:epoll  r:read  w:wake  W:wake all"
-	       "  k:kill  d:destroy  Enter:details  q:quit ";
+	static const char *const normal[] = { "?:help", ":cmd",	     "Tab:focus",    "n:new",
+					      "s:poll", "e:epoll",   "r:read",	     "w/W:wake",
+					      "k:kill", "d:destroy", "Enter:details" };
+	static const char *const paused[] = { "?:help", "Space/Enter:next step", "Tab:focus" };
+	const char *const *items = t->pausing ? paused : normal;
+	size_t n = t->pausing ? sizeof(paused) / sizeof(paused[0])
+			      : sizeof(normal) / sizeof(normal[0]);
+	const char *last = t->pausing ? "q:stop demo" : "q:quit";
+	size_t used;
+
+	snprintf(buf, len, " %s", items[0]);
+	used = strlen(buf);
+	for (size_t i = 1; i < n; i++) {
+		size_t add = 2 + strlen(items[i]);
+
+		if ((int)(used + add + 2 + strlen(last)) > width - 1)
+			break;
+		snprintf(buf + used, len - used, "  %s", items[i]);
+		used += add;
+	}
+	snprintf(buf + used, len - used, "  %s", last);
 }
 
 static void draw_chrome(struct tui *t)
 {
+	char footer[256];
 	size_t nw;
 	struct ps_info info;
 
@@ -440,7 +459,8 @@ static void draw_chrome(struct tui *t)
 	    t->demo && !t->demo_done ? " | demo" : "");
 	if (t->lay.banner_y >= 0)
 		put(t->lay.banner_y, 0, COLS, style(t, ST_BANNER), " %s", t->banner);
-	put(t->lay.footer_y, 0, COLS, style(t, ST_HEADER), "%s", footer_keys(t));
+	footer_keys(t, footer, sizeof(footer), COLS);
+	put(t->lay.footer_y, 0, COLS, style(t, ST_HEADER), "%s", footer);
 	if (!t->lay.stacked) {
 		attrset(style(t, ST_DIM));
 		if (t->opts->ascii)
@@ -681,10 +701,12 @@ static void sync_waiters(struct tui *t)
 	t->dirty = true;
 }
 
-/* Drain the session and bring the view up to date. */
-static void process_session(struct tui *t)
+/* Drain the session and bring the view up to date. A command may itself
+ * have drained the session (settle, sleep), so after one, pass PS_CHG_ALL. */
+#define CHG_ALL (PS_CHG_EVENTS | PS_CHG_WAITERS | PS_CHG_STATES | PS_CHG_OBJECTS)
+static void process_session(struct tui *t, unsigned chg)
 {
-	unsigned chg = ps_session_process(t->s);
+	chg |= ps_session_process(t->s);
 
 	if (chg & PS_CHG_WAITERS || ps_session_states_pending(t->s))
 		chg |= ps_session_refresh_states(t->s);
@@ -731,7 +753,7 @@ static void run_command(struct tui *t, const char *line)
 	} else if (rc == PS_EXEC_QUIT) {
 		t->quit = true;
 	}
-	process_session(t);
+	process_session(t, CHG_ALL);
 	t->dirty = true;
 }
 
@@ -951,7 +973,7 @@ static void loop_once(struct tui *t)
 		t->quit = true;
 	if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 		t->quit = true;
-	process_session(t);
+	process_session(t, 0);
 	while (!t->quit && (ch = getch()) != ERR)
 		handle_key(t, ch);
 	now = view_now_ms();
@@ -1016,7 +1038,7 @@ static void demo_step(struct tui *t)
 	} else if (rc == PS_EXEC_QUIT) {
 		t->quit = true;
 	}
-	process_session(t);
+	process_session(t, CHG_ALL);
 	t->dirty = true;
 }
 

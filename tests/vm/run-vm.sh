@@ -214,7 +214,10 @@ while read -r name; do
 		echo "$bad"
 		rc=99
 	fi
-	# Nothing may outlive a script: leftover modules would leak into the next.
+	# Nothing may outlive a script: leftover processes (a tmux server, a
+	# waiter) and modules would leak into the next one.
+	kill -9 -1 2>/dev/null
+	usleep 200000
 	if grep -q '^pollscope ' /proc/modules; then
 		rmmod pollscope 2>/dev/null || { echo "@@PS-LEAK $name left pollscope loaded and busy"; [ $rc -eq 0 ] && rc=98; }
 	fi

@@ -39,7 +39,7 @@ tmux -u new-session -d -s ps -x 120 -y 40 "pollscope; echo TUI-EXITED rc=\$?; sl
 # Header with the kernel release, the module loaded by pollscope, the footer keys.
 wait_screen "pollscope .* kernel $(uname -r)" "header with the kernel release"
 wait_screen "module: loaded by pollscope"
-wait_screen "\\?:help .*q:quit" "footer with the keys"
+wait_screen "\\?:help .*d:destroy .*q:quit" "footer with the keys"
 ok "header and footer"
 
 # An object appears in the queue pane.
@@ -51,23 +51,33 @@ ok "object created"
 command "spawn poll a as=p"
 wait_screen "poll +pollwake +[0-9]+ +pollscope +S +- +in" "a pollwake entry for the poll sleeper"
 wait_screen "p +poll +S +do_sys_poll" "the poller asleep in do_sys_poll"
-pid=$(screen_line "p +poll +S +do_sys_poll" | awk '{print $1}')
-screen_line "pollwake" | grep -q " $pid " || fail "entry pid differs from the process pid $pid"
+# Panes share screen lines when side by side: anchor on the columns.
+pid=$(screen_line "p +poll +S +do_sys_poll" | sed -n 's/.* \([0-9][0-9]*\) \+p \+poll \+S \+do_sys_poll.*/\1/p')
+[ -n "$pid" ] || fail "no pid in the process row"
+screen_line "pollwake" | grep -Eq "pollwake +$pid " || fail "entry pid differs from the process pid $pid"
 ok "poll sleeper $pid shown in both panes"
 
-# An exclusive epoll sleeper and a blocking reader on the same object.
+# An exclusive epoll sleeper on the same object.
 command "spawn epoll a exclusive as=x"
-command "spawn read a as=r"
 wait_screen "epoll +ep_poll_callback .* X +in" "an exclusive ep_poll_callback entry"
-wait_screen "wait_event +autoremove_wake_function" "the blocking reader's wait_event entry"
 wait_screen "x +epoll +S +do_epoll_wait" "the epoll sleeper in do_epoll_wait"
-ok "epoll and read sleepers"
+ok "epoll sleeper"
 
-# A wake: the timeline shows it with its key, the poller returns with revents.
+# A wake: the timeline shows it with its key and counts, both sleepers
+# return with revents in, and their entries go.
 command "wake a in nr=0"
-wait_screen "wake +a +.*key=in" "the wake in the timeline"
-wait_screen "^ +$pid +p +poll +.* 1 " "the poller's result (1 fd ready)"
-ok "wake seen in the timeline and the waiter's result"
+wait_screen "wake +a +key=in nr=0 visited=2 woken=2" "the wake in the timeline"
+wait_screen " $pid +p +poll +X +- +a +1 after .*: a=in" "the poller's result (1 fd ready)"
+wait_screen "x +epoll +X +- +a +1 after .*: a=in" "the epoll waiter's result"
+ok "wake seen in the timeline and the waiters' results"
+
+# A blocking reader: wait_event's entry, then a producer's write wakes it.
+command "ready a none; spawn read a as=r"
+wait_screen "wait_event +autoremove_wake_function" "the blocking reader's wait_event entry"
+wait_screen "r +read +S +ps_obj_read" "the reader asleep in the object's read"
+command "write a 5"
+wait_screen "r +read +X +- +a +.*value 5" "the reader got the written value"
+ok "blocking reader woken by a write"
 
 # Help overlay, then back.
 keys "?"
@@ -88,7 +98,11 @@ wait_screen "Processes:"
 tmux capture-pane -p -t ps >$SCREEN
 lines=$(wc -l <$SCREEN)
 [ "$lines" -le 24 ] || fail "more than 24 lines after resize ($lines)"
-awk 'length($0) > 80 { bad = 1 } END { exit bad }' $SCREEN || fail "a line is wider than 80 columns"
+# count characters, not bytes: drop UTF-8 continuation bytes (box drawing)
+tr -d '\200-\277' <$SCREEN | awk 'length($0) > 80 { bad = 1 } END { exit bad }' ||
+	fail "a line is wider than 80 columns"
+head -n 1 $SCREEN | grep -q "^ pollscope " || fail "header not on the first line at 80x24"
+tail -n 1 $SCREEN | grep -q "q:quit" || fail "footer not on the last line at 80x24"
 grep -q "Wait queues" $SCREEN || fail "queue pane title missing at 80x24"
 grep -q "Timeline" $SCREEN || fail "timeline missing at 80x24"
 grep -Eq "q:quit|quit" $SCREEN || fail "footer missing at 80x24"
