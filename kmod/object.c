@@ -204,7 +204,7 @@ static u32 ps_queue_len_locked(struct ps_obj *obj)
 	u32 n = 0;
 
 	list_for_each_entry(e, &obj->wq.head, entry)
-		if (e->func && !(e->flags & WQ_FLAG_BOOKMARK))
+		if (!ps_is_bookmark(e))
 			n++;
 	return n;
 }

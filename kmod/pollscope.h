@@ -111,6 +111,16 @@ void ps_objects_cleanup(void);			/* module exit */
 /* Looks up the registration of an epoll entry; under obj->wq.lock. */
 struct ps_reg *ps_reg_find(struct ps_obj *obj, const wait_queue_entry_t *e);
 
+/* A wake walk's bookmark (func NULL); later kernels have no bookmarks. */
+static inline bool ps_is_bookmark(const wait_queue_entry_t *e)
+{
+#ifdef WQ_FLAG_BOOKMARK
+	if (e->flags & WQ_FLAG_BOOKMARK)
+		return true;
+#endif
+	return !e->func;
+}
+
 /* --- lock-hold accounting (snapshot.c) --- */
 u64 ps_lock_begin(void);
 void ps_lock_end(u64 t0);

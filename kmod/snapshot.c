@@ -235,15 +235,6 @@ static void ps_ent_task(struct ps_ent *e, struct task_struct *t)
 	e->state = task_state_to_char(t);
 }
 
-static bool ps_is_bookmark(const wait_queue_entry_t *e)
-{
-#ifdef WQ_FLAG_BOOKMARK
-	if (e->flags & WQ_FLAG_BOOKMARK)
-		return true;
-#endif
-	return !e->func;
-}
-
 u32 ps_count_entries(wait_queue_head_t *wq)
 {
 	wait_queue_entry_t *e;
