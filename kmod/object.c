@@ -341,14 +341,14 @@ static void ps_reg_sweep_locked(struct ps_obj *obj, struct hlist_head *stale)
 /*
  * epoll's entries carry no task (->private is NULL): remember who added
  * the entry, and with which key, when it is added through our poll method.
- * reg_mutex makes "which ep_poll_callback entry is new" unambiguous.
+ * reg_mutex keeps other registrations out while we find the new entry.
  */
 static void ps_ep_poll_wait(struct ps_obj *obj, struct file *file,
 			    poll_table *pt)
 {
+	wait_queue_entry_t *e, *first = NULL, *last = NULL;
 	struct ps_reg *rec, *old;
 	struct hlist_node *tmp;
-	wait_queue_entry_t *e;
 	HLIST_HEAD(stale);
 	u64 t0;
 
@@ -368,18 +368,27 @@ static void ps_ep_poll_wait(struct ps_obj *obj, struct file *file,
 
 	poll_wait(file, &obj->wq, pt);
 
+	/*
+	 * ep_ptable_queue_proc() adds a plain entry at the head (behind
+	 * priority entries) and an EPOLLEXCLUSIVE one at the tail; no other
+	 * epoll entry can be added meanwhile, so the new entry is the first
+	 * (or last) epoll entry of the queue.  If it is already known, epoll
+	 * failed to allocate one and there is nothing to record.
+	 */
 	spin_lock_irq(&obj->wq.lock);
 	t0 = ps_lock_begin();
 	list_for_each_entry(e, &obj->wq.head, entry) {
-		if (ps_classify(e->func) != PS_SYM_EP_POLL_CALLBACK ||
-		    ps_reg_find(obj, e))
+		if (ps_classify(e->func) != PS_SYM_EP_POLL_CALLBACK)
 			continue;
-		if (rec) {
-			rec->entry = e;
-			hash_add(obj->reg, &rec->node, (unsigned long)e);
-			rec = NULL;
-		}
-		break;
+		if (!first)
+			first = e;
+		last = e;
+	}
+	e = (poll_requested_events(pt) & EPOLLEXCLUSIVE) ? last : first;
+	if (e && rec && !ps_reg_find(obj, e)) {
+		rec->entry = e;
+		hash_add(obj->reg, &rec->node, (unsigned long)e);
+		rec = NULL;
 	}
 	ps_lock_end(t0);
 	spin_unlock_irq(&obj->wq.lock);

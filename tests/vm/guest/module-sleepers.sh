@@ -278,8 +278,30 @@ ctl create o8
 result $EV 0 $T/ev.out "ret=1 revents=in$"
 ok "poll on events woke on a new record"
 
+# --- 11. epoll registrants stay right when entries come and go -------------
+# (a closed epoll frees its entry; the next one is likely at the same address)
+ctl create o9
+for round in 1 2 3; do
+	pswait epoll $D/objects/o9 in 30000 >/dev/null &
+	G1=$!
+	pswait epoll-excl $D/objects/o9 in 30000 >/dev/null &
+	G2=$!
+	pswait epoll $D/objects/o9 out 30000 >/dev/null &
+	G3=$!
+	wait_sleeping o9 3
+	cat $D/queues >$T/q9
+	assert_eq "$(grep -c '^object=o9 ' $T/q9)" 3 "o9 entries, round $round"
+	assert_grep "^object=o9 pos=[01] func=ep_poll_callback kind=epoll pid=$G1 comm=pswait state=S flags=- key=in,err,hup\$" $T/q9
+	assert_grep "^object=o9 pos=2 func=ep_poll_callback kind=epoll pid=$G2 comm=pswait state=S flags=exclusive key=in,err,hup,0x10000000\$" $T/q9
+	assert_grep "^object=o9 pos=[01] func=ep_poll_callback kind=epoll pid=$G3 comm=pswait state=S flags=- key=out,err,hup\$" $T/q9
+	kill $G1 $G2 $G3
+	wait $G1 $G2 $G3
+	wait_for has_entries o9 0 || fail "o9 entries left after the epoll processes died"
+done
+ok "epoll registrants tracked across closes"
+
 wait
-for o in o1 o2 o3 o4 o5 o7 o8; do ctl destroy $o; done
+for o in o1 o2 o3 o4 o5 o7 o8 o9; do ctl destroy $o; done
 assert_eq "$(grep -c . $D/queues)" 0 "queues empty at the end"
 unload_module
 ok "module-sleepers done"
