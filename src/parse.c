@@ -707,3 +707,193 @@ const char *ps_opt_value(const char *word, const char *key)
 		return word + n + 1;
 	return NULL;
 }
+
+/* ------------------------------------------------- real kernel objects */
+
+static const char *const obj_type_names[] = {
+	[PS_OBJ_MODULE] = "module",   [PS_OBJ_EVENTFD] = "eventfd",
+	[PS_OBJ_PIPE] = "pipe",	      [PS_OBJ_TIMERFD] = "timerfd",
+	[PS_OBJ_SOCKETPAIR] = "socketpair",
+};
+
+int ps_obj_type_parse(const char *s, enum ps_obj_type *t)
+{
+	for (size_t i = 0; i < sizeof(obj_type_names) / sizeof(obj_type_names[0]); i++) {
+		if (strcmp(s, obj_type_names[i]) == 0) {
+			*t = (enum ps_obj_type)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *ps_obj_type_name(enum ps_obj_type t)
+{
+	if ((unsigned)t < sizeof(obj_type_names) / sizeof(obj_type_names[0]))
+		return obj_type_names[t];
+	return "?";
+}
+
+int ps_obj_nends(enum ps_obj_type t)
+{
+	return (t == PS_OBJ_PIPE || t == PS_OBJ_SOCKETPAIR) ? 2 : 1;
+}
+
+int ps_obj_wait_end(enum ps_obj_type t, uint32_t events, bool blocking_read)
+{
+	const uint32_t out = 0x4 | 0x100 | 0x200;		    /* out wrnorm wrband */
+	const uint32_t in = 0x1 | 0x2 | 0x40 | 0x80 | 0x2000; /* in pri rdnorm rdband rdhup */
+
+	if (t == PS_OBJ_PIPE)
+		return (!blocking_read && (events & out) && !(events & in)) ? 1 : 0;
+	if (t == PS_OBJ_SOCKETPAIR)
+		return (!blocking_read && (events & out) && !(events & in)) ? 0 : 1;
+	return 0;
+}
+
+/* ------------------------------------------------------ other processes */
+
+int ps_parse_syscall(const char *text, struct ps_syscall *sc)
+{
+	const char *p = text;
+	char *end;
+	long nr;
+
+	memset(sc, 0, sizeof(*sc));
+	while (*p == ' ')
+		p++;
+	if (strncmp(p, "running", 7) == 0) {
+		sc->running = true;
+		sc->nr = -1;
+		return 0;
+	}
+	errno = 0;
+	nr = strtol(p, &end, 10);
+	if (end == p || errno || (*end != ' ' && *end != '\n' && *end != '\0'))
+		return -1;
+	sc->nr = nr;
+	if (nr < 0)
+		return 0; /* blocked, but not in a system call */
+	sc->in_syscall = true;
+	p = end;
+	for (int i = 0; i < 6; i++) {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, "0x", 2) != 0)
+			return -1;
+		errno = 0;
+		sc->args[i] = strtoull(p, &end, 16);
+		if (end == p + 2 || errno)
+			return -1;
+		p = end;
+	}
+	return 0;
+}
+
+const char *ps_syscall_name(long nr)
+{
+	/* x86_64 numbers; the build is x86_64-only like the module's tests */
+	switch (nr) {
+	case 0:
+		return "read";
+	case 7:
+		return "poll";
+	case 23:
+		return "select";
+	case 232:
+		return "epoll_wait";
+	case 270:
+		return "pselect6";
+	case 271:
+		return "ppoll";
+	case 281:
+		return "epoll_pwait";
+	case 441:
+		return "epoll_pwait2";
+	case 17:
+		return "pread64";
+	case 19:
+		return "readv";
+	case 45:
+		return "recvfrom";
+	case 47:
+		return "recvmsg";
+	default:
+		return NULL;
+	}
+}
+
+int ps_fdinfo_get(const char *text, const char *key, int base, unsigned long long *out)
+{
+	size_t kl = strlen(key);
+	const char *p = text;
+
+	while (p && *p) {
+		if (strncmp(p, key, kl) == 0 && p[kl] == ':') {
+			const char *v = p + kl + 1;
+			char *end;
+			while (*v == ' ' || *v == '\t')
+				v++;
+			errno = 0;
+			*out = strtoull(v, &end, base);
+			if (end == v || errno)
+				return -1;
+			return 0;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -1;
+}
+
+int ps_parse_epoll_fdinfo(const char *text, int *tfds, uint32_t *events, int max)
+{
+	const char *p = text;
+	int n = 0;
+
+	while (p && *p && n < max) {
+		if (strncmp(p, "tfd:", 4) == 0) {
+			char *end;
+			long fd = strtol(p + 4, &end, 10);
+			const char *ev = strstr(end, "events:");
+			const char *nl = strchr(p, '\n');
+			if (end != p + 4 && fd >= 0 && fd <= INT_MAX && ev && (!nl || ev < nl)) {
+				tfds[n] = (int)fd;
+				events[n] = (uint32_t)strtoul(ev + 7, NULL, 16);
+				n++;
+			}
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return n;
+}
+
+const char *ps_fd_kind(const char *link)
+{
+	static const struct {
+		const char *prefix, *kind;
+	} kinds[] = {
+		{ "pipe:", "pipe" },
+		{ "socket:", "socket" },
+		{ "anon_inode:[eventfd]", "eventfd" },
+		{ "anon_inode:[timerfd]", "timerfd" },
+		{ "anon_inode:[eventpoll]", "eventpoll" },
+		{ "anon_inode:[signalfd]", "signalfd" },
+		{ "anon_inode:[pidfd]", "pidfd" },
+		{ "anon_inode:inotify", "inotify" },
+		{ "anon_inode:", "anon" },
+		{ "/dev/pts/", "tty" },
+		{ "/dev/tty", "tty" },
+		{ "/dev/console", "tty" },
+		{ "/dev/", "dev" },
+		{ "/", "file" },
+	};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strncmp(link, kinds[i].prefix, strlen(kinds[i].prefix)) == 0)
+			return kinds[i].kind;
+	return "other";
+}

@@ -93,6 +93,49 @@ struct ps_inspect_head {
 };
 int ps_parse_inspect_header(const char *line, struct ps_inspect_head *h);
 
+/* ---- real kernel objects (create NAME TYPE) ---- */
+enum ps_obj_type {
+	PS_OBJ_MODULE, /* an object of pollscope.ko */
+	PS_OBJ_EVENTFD,
+	PS_OBJ_PIPE, /* end 0: the read end, end 1: the write end */
+	PS_OBJ_TIMERFD,
+	PS_OBJ_SOCKETPAIR, /* end 0: socket a (write sends from it), end 1: socket b */
+};
+/* "eventfd" "pipe" "timerfd" "socketpair" ("module" too). 0, or -1. */
+int ps_obj_type_parse(const char *s, enum ps_obj_type *t);
+const char *ps_obj_type_name(enum ps_obj_type t);
+/* The end (0 or 1) a waiter waits on: pipe and socketpair: the receiving end
+ * (pipe: read end, socketpair: b) unless it waits only for output events
+ * (out, wrnorm, wrband), then the sending end. Blocking read: the receiving end.
+ * One-fd objects: 0. */
+int ps_obj_wait_end(enum ps_obj_type t, uint32_t events, bool blocking_read);
+/* How many ends (fds) an object of this type has: 2 for pipe and socketpair. */
+int ps_obj_nends(enum ps_obj_type t);
+
+/* ---- other processes (inspect PID) ---- */
+/* /proc/PID/syscall: "NR ARG1 ... ARG6 SP PC", "running", or "-1 SP PC"
+ * (blocked outside a system call). Returns 0, or -1 if malformed. */
+struct ps_syscall {
+	bool running;	/* "running": no syscall to report */
+	bool in_syscall; /* nr >= 0 */
+	long nr;
+	unsigned long long args[6];
+};
+int ps_parse_syscall(const char *text, struct ps_syscall *sc);
+/* The name of a system call that waits ("poll", "ppoll", "select", "pselect6",
+ * "epoll_wait", "epoll_pwait", "epoll_pwait2", "read", ...), NULL if not one. */
+const char *ps_syscall_name(long nr);
+/* A "key:  value" line of /proc/PID/fdinfo/FD, as a number in base (0: auto,
+ * 16 for eventfd-count). Returns 0, or -1 if the key is missing. */
+int ps_fdinfo_get(const char *text, const char *key, int base, unsigned long long *out);
+/* The fds an epoll instance watches, from its fdinfo `tfd: N events: HEX` lines.
+ * Returns how many (at most max). */
+int ps_parse_epoll_fdinfo(const char *text, int *tfds, uint32_t *events, int max);
+/* /proc/PID/fd/N's link text -> a short kind: "pipe", "socket", "eventfd",
+ * "timerfd", "eventpoll", "signalfd", "pidfd", "inotify", "tty", "file",
+ * "anon" (other anon_inode:), "dev", "other". */
+const char *ps_fd_kind(const char *link);
+
 /* ---- names, numbers, signals ---- */
 /* NAME: 1-31 chars of [A-Za-z0-9_.-], not "." or "..". Returns 0 or -1 + why. */
 int ps_name_check(const char *name, char *err, size_t errlen);

@@ -59,6 +59,9 @@ enum ps_rec_kind {
 	PS_REC_SAY,	/* say TEXT (only when no say hook is installed) */
 	PS_REC_HELP,	/* help output */
 	PS_REC_VALUE,	/* read NAME: the value read */
+	PS_REC_FD,	/* data: struct ps_fd (inspect PID) */
+	PS_REC_HEAD,	/* data: struct ps_head (show of a real object, inspect PID) */
+	PS_REC_COST,	/* data: NULL; one row of the cost table */
 };
 
 enum ps_field_type { PS_F_STR, PS_F_INT, PS_F_BOOL };
@@ -102,8 +105,9 @@ struct ps_hooks {
 
 /* One wait-queue entry as printed by `queues` (and by `inspect`). */
 struct ps_entry {
-	char object[PS_NAME_MAX]; /* "" for inspect entries */
-	int head;		  /* inspect: head index; queues: -1 */
+	char object[PS_NAME_MAX]; /* "" for inspect PID entries; the name for real objects */
+	int head;		  /* queues: -1; real objects: the object's head index
+				   * (see ps_session_heads); inspect PID: index into heads[] */
 	int pos;
 	char func[64];
 	char kind[16]; /* poll, epoll, epoll_waiter, wait_event, wait_woken, default, other */
@@ -117,10 +121,16 @@ struct ps_entry {
 	bool has_key;
 };
 
-/* One object of the module (objects/ directory + its stats line). */
+/* One object: of the module (objects/ directory + its stats line), or a real
+ * kernel object this session holds (create NAME eventfd|pipe|timerfd|socketpair;
+ * then ready is what poll(2) reports on its ends, waiting the entries on all
+ * its wait queues, count the eventfd counter / timerfd expirations / bytes
+ * queued in the pipe or socket, open the fds pollscope holds, and the module's
+ * counters are 0 with has_stats false). */
 struct ps_object {
 	char name[PS_NAME_MAX];
-	bool ours; /* created by this session */
+	char type[16]; /* "module", "eventfd", "pipe", "timerfd", "socketpair" */
+	bool ours;     /* created by this session */
 	char ready[PS_MASK_TEXT];
 	uint32_t ready_mask;
 	unsigned long polls, queued, added, removed, wakes, woken;
@@ -195,6 +205,47 @@ struct ps_waiter {
 	struct ps_result last;
 };
 
+/* One wait queue head of a real object or of an inspected fd. */
+struct ps_head {
+	char object[PS_NAME_MAX]; /* real object name, "" for inspect PID */
+	pid_t pid;		  /* inspect PID: the process, else 0 */
+	int fd;			  /* the fd polled to find it (in pid's table, or ours) */
+	int index;		  /* head index within the object (or within the fd) */
+	char label[96];		  /* "read queue (pipe->rd_wait, via the read end)" */
+	int entries;
+};
+
+/* One fd of a process (inspect PID). */
+struct ps_fd {
+	pid_t pid;
+	int fd;
+	char link[160];		 /* /proc/PID/fd/N: "pipe:[1234]", "/dev/pts/0", ... */
+	char kind[16];		 /* ps_fd_kind(): pipe socket eventfd timerfd eventpoll tty file ... */
+	bool inspected;		 /* duplicated and passed to the module's inspect */
+	bool pollable;		 /* it has a poll method */
+	char mask[PS_MASK_TEXT]; /* what its poll method returned ("-" if not inspected) */
+	int heads, entries;
+	int first_head;		 /* index of its first head in ps_inspection.heads */
+	bool waited_on;		 /* the process is blocked in a call that waits on it */
+	uint32_t wait_events;	 /* the events it waits for there (poll/select/epoll) */
+	char note[96];		 /* why it was not inspected, or "" */
+};
+
+/* inspect PID [FD]: what ps_inspect_process found. */
+struct ps_inspection {
+	pid_t pid;
+	char comm[32];
+	char state;
+	char wchan[64];
+	char syscall[24]; /* the system call it is blocked in: "poll", "epoll_wait", ... or "-" */
+	char waiting[320]; /* "poll(nfds=2, timeout=-1): fd 5 (in), fd 6 (in)" or "" */
+	bool exited;	   /* the process exited during the inspection */
+	size_t nfds, nheads, nentries;
+	struct ps_fd *fds;
+	struct ps_head *heads;
+	struct ps_entry *entries; /* entries[i].head indexes heads[] */
+};
+
 /* State of any pid (ps PID). */
 struct ps_procinfo {
 	pid_t pid;
@@ -264,6 +315,20 @@ const struct ps_entry *ps_session_entries(struct ps_session *s, size_t *n);
 /* Re-read objects/ and `stats`. */
 int ps_session_read_objects(struct ps_session *s, char *err, size_t errlen);
 const struct ps_object *ps_session_objects(struct ps_session *s, size_t *n);
+
+/* The heads of the real objects as of the last ps_session_read_queues (the
+ * entries of a real object carry its head index). */
+const struct ps_head *ps_session_heads(struct ps_session *s, size_t *n);
+
+/* inspect PID [FD] without output: the process's fds (or just fd >= 0), the
+ * wait queue heads of each pollable one and their entries (through
+ * pidfd_getfd and the module's inspect), and what the process is blocked in.
+ * Returns 0, or -1 with a plain message ("no process with pid 5", "permission
+ * denied: ..."). If the process exits midway, returns 0 with exited set and
+ * what was found until then. Free with ps_inspection_free. */
+int ps_inspect_process(struct ps_session *s, pid_t pid, int fd, struct ps_inspection *out,
+		       char *err, size_t errlen);
+void ps_inspection_free(struct ps_inspection *in);
 
 /* The waiters (alive and exited), in spawn order. */
 struct ps_waiter *const *ps_session_waiters(struct ps_session *s, size_t *n);
