@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -65,6 +66,7 @@ struct tui {
 	char banner[256];
 	uint64_t ev_cursor;
 	char kernel[64], module[64];
+	FILE *frame_log; /* POLLSCOPE_FRAME_LOG: one line per frame, for benchmarks */
 	/* demo mode */
 	FILE *demo;
 	int demo_line;
@@ -640,6 +642,17 @@ static void draw(struct tui *t)
 	draw_cmdline(t);
 	refresh();
 	t->dirty = false;
+	if (t->frame_log) {
+		struct timespec ts;
+
+		/* CLOCK_MONOTONIC is the clock of the module's event timestamps */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		fprintf(t->frame_log, "frame ns=%llu seq=%llu\n",
+			(unsigned long long)ts.tv_sec * 1000000000ull +
+				(unsigned long long)ts.tv_nsec,
+			(unsigned long long)t->ev_cursor);
+		fflush(t->frame_log);
+	}
 }
 
 /* ----------------------------------------------------------- state */
@@ -1062,6 +1075,16 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 			return 1;
 		}
 	}
+	if (getenv("POLLSCOPE_FRAME_LOG") && getenv("POLLSCOPE_FRAME_LOG")[0]) {
+		t.frame_log = fopen(getenv("POLLSCOPE_FRAME_LOG"), "a");
+		if (!t.frame_log) {
+			fprintf(stderr, "pollscope: POLLSCOPE_FRAME_LOG %s: %s\n",
+				getenv("POLLSCOPE_FRAME_LOG"), strerror(errno));
+			if (t.demo)
+				fclose(t.demo);
+			return 1;
+		}
+	}
 	setlocale(LC_ALL, "");
 	screen = newterm(NULL, stdout, stdin);
 	if (!screen) {
@@ -1069,6 +1092,8 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 			getenv("TERM") ? getenv("TERM") : "(TERM unset)");
 		if (t.demo)
 			fclose(t.demo);
+		if (t.frame_log)
+			fclose(t.frame_log);
 		return 1;
 	}
 	sigemptyset(&sa.sa_mask);
@@ -1114,5 +1139,7 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 	view_free(&t.v);
 	if (t.demo)
 		fclose(t.demo);
+	if (t.frame_log)
+		fclose(t.frame_log);
 	return 0;
 }
