@@ -12,17 +12,10 @@
 #include "pollscope.h"
 
 const struct ps_mask_name ps_mask_names[] = {
-	{ "in", EPOLLIN },
-	{ "out", EPOLLOUT },
-	{ "pri", EPOLLPRI },
-	{ "err", EPOLLERR },
-	{ "hup", EPOLLHUP },
-	{ "rdnorm", EPOLLRDNORM },
-	{ "rdband", EPOLLRDBAND },
-	{ "wrnorm", EPOLLWRNORM },
-	{ "wrband", EPOLLWRBAND },
-	{ "msg", EPOLLMSG },
-	{ "rdhup", EPOLLRDHUP },
+	{ "in", EPOLLIN },	   { "out", EPOLLOUT },	      { "pri", EPOLLPRI },
+	{ "err", EPOLLERR },	   { "hup", EPOLLHUP },	      { "rdnorm", EPOLLRDNORM },
+	{ "rdband", EPOLLRDBAND }, { "wrnorm", EPOLLWRNORM }, { "wrband", EPOLLWRBAND },
+	{ "msg", EPOLLMSG },	   { "rdhup", EPOLLRDHUP },
 };
 
 const unsigned int ps_mask_count = ARRAY_SIZE(ps_mask_names);
@@ -74,7 +67,7 @@ static int ps_mask_elem(const char *s, __poll_t *out)
 	if (ret)
 		return -EINVAL;
 	if (v & ~(__force u32)PS_MASK_ALL)
-		return -EINVAL;	/* only the named bits: no POLLFREE & co */
+		return -EINVAL; /* only the named bits: no POLLFREE & co */
 	*out = (__force __poll_t)v;
 	return 0;
 }
@@ -110,7 +103,7 @@ int ps_mask_parse(const char *s, __poll_t *out)
 		p += n;
 		if (!*p)
 			break;
-		p++;		/* the separator; an element must follow */
+		p++; /* the separator; an element must follow */
 	}
 	*out = mask;
 	return 0;
@@ -273,8 +266,7 @@ static int ps_cmd_wake(char **argv, int argc)
 	if (ret)
 		return ret;
 	if (argc > 3) {
-		if (!isdigit(argv[3][0]) || kstrtouint(argv[3], 10, &nr) ||
-		    nr > INT_MAX)
+		if (!isdigit(argv[3][0]) || kstrtouint(argv[3], 10, &nr) || nr > INT_MAX)
 			return -EINVAL;
 	}
 	mutex_lock(&ps_mutex);
@@ -289,7 +281,7 @@ static int ps_cmd_wake(char **argv, int argc)
 
 static const struct ps_cmd {
 	const char *name;
-	int min_argc, max_argc;		/* the command word included */
+	int min_argc, max_argc; /* the command word included */
 	int (*fn)(char **argv, int argc);
 } ps_cmds[] = {
 	{ "create", 2, 2, ps_cmd_create },
@@ -340,8 +332,8 @@ static int ps_command(char *buf, size_t len)
 	return -EINVAL;
 }
 
-static ssize_t ps_control_write(struct file *file, const char __user *ubuf,
-				size_t count, loff_t *ppos)
+static ssize_t ps_control_write(struct file *file, const char __user *ubuf, size_t count,
+				loff_t *ppos)
 {
 	char buf[PS_CMD_MAX + 1];
 	int ret;

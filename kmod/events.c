@@ -15,7 +15,7 @@
 #include "pollscope.h"
 
 static struct ps_ev *ps_ring;
-static u64 ps_next_seq = 1;		/* under ps_ev_lock; READ_ONCE in poll */
+static u64 ps_next_seq = 1; /* under ps_ev_lock; READ_ONCE in poll */
 static DEFINE_SPINLOCK(ps_ev_lock);
 static DECLARE_WAIT_QUEUE_HEAD(ps_ev_wq);
 
@@ -75,15 +75,9 @@ void ps_event(struct ps_ev *ev)
 }
 
 static const char *const ps_ev_names[] = {
-	[PS_EV_CREATE] = "create",
-	[PS_EV_DESTROY] = "destroy",
-	[PS_EV_POLL] = "poll",
-	[PS_EV_READY] = "ready",
-	[PS_EV_WAKE] = "wake",
-	[PS_EV_READ] = "read",
-	[PS_EV_WRITE] = "write",
-	[PS_EV_OPEN] = "open",
-	[PS_EV_RELEASE] = "release",
+	[PS_EV_CREATE] = "create", [PS_EV_DESTROY] = "destroy", [PS_EV_POLL] = "poll",
+	[PS_EV_READY] = "ready",   [PS_EV_WAKE] = "wake",	[PS_EV_READ] = "read",
+	[PS_EV_WRITE] = "write",   [PS_EV_OPEN] = "open",	[PS_EV_RELEASE] = "release",
 };
 
 static const char *const ps_src_names[] = {
@@ -98,17 +92,17 @@ static int ps_ev_format(char *buf, size_t len, const struct ps_ev *ev)
 	int off;
 
 	ps_comm_sanitize(comm, ev->comm, sizeof(comm));
-	off = scnprintf(buf, len, "seq=%llu ns=%llu type=%s pid=%d comm=%s object=%s",
-			ev->seq, ev->ns, ps_ev_names[ev->type],
-			ev->pid ? pid_vnr(ev->pid) : 0, comm, ev->obj);
+	off = scnprintf(buf, len, "seq=%llu ns=%llu type=%s pid=%d comm=%s object=%s", ev->seq,
+			ev->ns, ps_ev_names[ev->type], ev->pid ? pid_vnr(ev->pid) : 0, comm,
+			ev->obj);
 	switch (ev->type) {
 	case PS_EV_DESTROY:
 		off += scnprintf(buf + off, len - off, " waiters=%u", ev->waiters);
 		break;
 	case PS_EV_POLL:
 		off += scnprintf(buf + off, len - off, " mask=%s queued=%u qproc=%s",
-				 ps_mask_str(m1, sizeof(m1), ev->mask),
-				 ev->queued, ps_qproc_name(ev->qproc));
+				 ps_mask_str(m1, sizeof(m1), ev->mask), ev->queued,
+				 ps_qproc_name(ev->qproc));
 		break;
 	case PS_EV_READY:
 		off += scnprintf(buf + off, len - off, " mask=%s old=%s",
@@ -118,9 +112,8 @@ static int ps_ev_format(char *buf, size_t len, const struct ps_ev *ev)
 	case PS_EV_WAKE:
 		off += scnprintf(buf + off, len - off,
 				 " key=%s nr=%u visited=%u woken=%u source=%s",
-				 ps_mask_str(m1, sizeof(m1), ev->mask), ev->nr,
-				 ev->visited, ev->woken,
-				 ps_src_names[ev->source]);
+				 ps_mask_str(m1, sizeof(m1), ev->mask), ev->nr, ev->visited,
+				 ev->woken, ps_src_names[ev->source]);
 		break;
 	case PS_EV_READ:
 	case PS_EV_WRITE:
@@ -134,8 +127,8 @@ static int ps_ev_format(char *buf, size_t len, const struct ps_ev *ev)
 }
 
 struct ps_ev_reader {
-	struct mutex lock;	/* serialises readers of one open file */
-	u64 cursor;		/* next sequence number to return */
+	struct mutex lock; /* serialises readers of one open file */
+	u64 cursor;	   /* next sequence number to return */
 };
 
 static int ps_events_open(struct inode *inode, struct file *file)
@@ -163,8 +156,7 @@ static int ps_events_release(struct inode *inode, struct file *file)
 }
 
 /* Whole lines only; never blocks; 0 when the reader is up to date. */
-static ssize_t ps_events_read(struct file *file, char __user *ubuf,
-			      size_t count, loff_t *ppos)
+static ssize_t ps_events_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos)
 {
 	struct ps_ev_reader *r = file->private_data;
 	char line[PS_LINE_MAX];
@@ -193,8 +185,7 @@ static ssize_t ps_events_read(struct file *file, char __user *ubuf,
 		spin_unlock_irq(&ps_ev_lock);
 
 		if (lost) {
-			len = scnprintf(line, sizeof(line),
-					"seq=%llu type=lost count=%llu\n",
+			len = scnprintf(line, sizeof(line), "seq=%llu type=lost count=%llu\n",
 					first, lost);
 		} else {
 			len = ps_ev_format(line, sizeof(line), &ev);
@@ -202,7 +193,7 @@ static ssize_t ps_events_read(struct file *file, char __user *ubuf,
 		}
 		if (len > count - done) {
 			if (!done)
-				ret = -EINVAL;	/* not even one line fits */
+				ret = -EINVAL; /* not even one line fits */
 			break;
 		}
 		if (copy_to_user(ubuf + done, line, len)) {

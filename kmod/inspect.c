@@ -24,8 +24,7 @@ struct ps_ipt {
 	unsigned int n;
 };
 
-void ps_inspect_qproc(struct file *file, wait_queue_head_t *head,
-		      poll_table *pt)
+void ps_inspect_qproc(struct file *file, wait_queue_head_t *head, poll_table *pt)
 {
 	struct ps_ipt *ipt = container_of(pt, struct ps_ipt, pt);
 	unsigned int i;
@@ -42,8 +41,8 @@ struct ps_head_copy {
 	u32 n;
 };
 
-static int ps_copy_head(wait_queue_head_t *wq, struct ps_obj *reg_obj,
-			u32 idx, struct ps_head_copy *hc)
+static int ps_copy_head(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 idx,
+			struct ps_head_copy *hc)
 {
 	int tries;
 
@@ -134,19 +133,16 @@ static int ps_inspect_fd(unsigned int fd, char **textp, size_t *lenp)
 		ret = -ENOMEM;
 		goto out;
 	}
-	off += scnprintf(text + off, size - off,
-			 "fd=%u file=%s mask=%s heads=%u poll=%s\n", fd, name,
-			 ps_mask_str(mask_s, sizeof(mask_s), mask), ipt.n,
+	off += scnprintf(text + off, size - off, "fd=%u file=%s mask=%s heads=%u poll=%s\n", fd,
+			 name, ps_mask_str(mask_s, sizeof(mask_s), mask), ipt.n,
 			 can_poll ? "yes" : "no");
 	for (i = 0; i < ipt.n; i++) {
 		u32 j;
 
-		off += scnprintf(text + off, size - off, "head=%u entries=%u\n",
-				 i, hc[i].n);
+		off += scnprintf(text + off, size - off, "head=%u entries=%u\n", i, hc[i].n);
 		snprintf(lead, sizeof(lead), "head=%u", i);
 		for (j = 0; j < hc[i].n; j++)
-			off += ps_format_ent(text + off, size - off, lead,
-					     &hc[i].ents[j], &fc);
+			off += ps_format_ent(text + off, size - off, lead, &hc[i].ents[j], &fc);
 	}
 	*textp = text;
 	*lenp = off;
@@ -162,7 +158,7 @@ out:
 }
 
 struct ps_insp {
-	struct mutex lock;	/* protects text and len */
+	struct mutex lock; /* protects text and len */
 	char *text;
 	size_t len;
 };
@@ -189,8 +185,8 @@ static int ps_inspect_release(struct inode *inode, struct file *file)
 }
 
 /* A decimal fd number of the writer; a failed write keeps the old result. */
-static ssize_t ps_inspect_write(struct file *file, const char __user *ubuf,
-				size_t count, loff_t *ppos)
+static ssize_t ps_inspect_write(struct file *file, const char __user *ubuf, size_t count,
+				loff_t *ppos)
 {
 	struct ps_insp *st = file->private_data;
 	char buf[16], *text = NULL;
@@ -212,7 +208,7 @@ static ssize_t ps_inspect_write(struct file *file, const char __user *ubuf,
 			return -EINVAL;
 	ret = kstrtouint(buf, 10, &fd);
 	if (ret == -ERANGE || (!ret && fd > INT_MAX))
-		return -EBADF;		/* a number, but no fd can have it */
+		return -EBADF; /* a number, but no fd can have it */
 	if (ret)
 		return -EINVAL;
 
@@ -228,8 +224,7 @@ static ssize_t ps_inspect_write(struct file *file, const char __user *ubuf,
 	return count;
 }
 
-static ssize_t ps_inspect_read(struct file *file, char __user *ubuf,
-			       size_t count, loff_t *ppos)
+static ssize_t ps_inspect_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos)
 {
 	struct ps_insp *st = file->private_data;
 	ssize_t ret;
@@ -238,8 +233,7 @@ static ssize_t ps_inspect_read(struct file *file, char __user *ubuf,
 	if (!st->text)
 		ret = -ENODATA;
 	else
-		ret = simple_read_from_buffer(ubuf, count, ppos, st->text,
-					      st->len);
+		ret = simple_read_from_buffer(ubuf, count, ppos, st->text, st->len);
 	mutex_unlock(&st->lock);
 	return ret;
 }

@@ -17,7 +17,7 @@
 #include <linux/pid.h>
 #include "pollscope.h"
 
-DEFINE_MUTEX(ps_mutex);	/* protects ps_objects and ps_nobjects */
+DEFINE_MUTEX(ps_mutex); /* protects ps_objects and ps_nobjects */
 LIST_HEAD(ps_objects);
 unsigned int ps_nobjects;
 
@@ -29,16 +29,15 @@ struct ps_walk {
 	u32 woken;
 };
 
-static void ps_ev_obj(struct ps_ev *ev, unsigned int type,
-		      const struct ps_obj *obj)
+static void ps_ev_obj(struct ps_ev *ev, unsigned int type, const struct ps_obj *obj)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->type = type;
 	strscpy(ev->obj, obj->name, sizeof(ev->obj));
 }
 
-static void ps_ev_wake(const struct ps_obj *obj, __poll_t key, int nr,
-		       const struct ps_walk *w, unsigned int source)
+static void ps_ev_wake(const struct ps_obj *obj, __poll_t key, int nr, const struct ps_walk *w,
+		       unsigned int source)
 {
 	struct ps_ev ev;
 
@@ -56,28 +55,35 @@ struct ps_obj *ps_obj_find(const char *name)
 	struct ps_obj *obj;
 
 	lockdep_assert_held(&ps_mutex);
-	list_for_each_entry(obj, &ps_objects, node)
+	list_for_each_entry (obj, &ps_objects, node)
 		if (!strcmp(obj->name, name))
 			return obj;
 	return NULL;
 }
 
+/* Frees every record on list (records off the hash table, or the table's own). */
+static void ps_reg_free_list(struct hlist_head *list)
+{
+	struct ps_reg *rec;
+
+	while (!hlist_empty(list)) {
+		rec = hlist_entry(list->first, struct ps_reg, node);
+		hlist_del(&rec->node);
+		put_pid(rec->pid);
+		kfree(rec);
+	}
+}
+
 static void ps_obj_release(struct kref *ref)
 {
 	struct ps_obj *obj = container_of(ref, struct ps_obj, ref);
-	struct hlist_node *tmp;
-	struct ps_reg *rec;
 	unsigned int bkt;
 
 	/* Every sleeper holds a file reference, hence an object reference. */
 	if (waitqueue_active(&obj->wq))
-		pr_err("pollscope: object %s freed with a non-empty queue\n",
-		       obj->name);
-	hash_for_each_safe(obj->reg, bkt, tmp, rec, node) {
-		hash_del(&rec->node);
-		put_pid(rec->pid);
-		kfree(rec);
-	}
+		pr_err("pollscope: object %s freed with a non-empty queue\n", obj->name);
+	for (bkt = 0; bkt < HASH_SIZE(obj->reg); bkt++)
+		ps_reg_free_list(&obj->reg[bkt]);
 	mutex_destroy(&obj->reg_mutex);
 	kfree(obj);
 }
@@ -127,8 +133,8 @@ int ps_obj_create(const char *name)
  * retake the lock every PS_WALK_BREAK entries, keeping its place with a
  * bookmark entry.  nr == 0 wakes every exclusive entry.
  */
-static void ps_walk_locked(struct ps_obj *obj, __poll_t key, int nr,
-			   struct ps_walk *w, unsigned long *flags, u64 *t0)
+static void ps_walk_locked(struct ps_obj *obj, __poll_t key, int nr, struct ps_walk *w,
+			   unsigned long *flags, u64 *t0)
 {
 	wait_queue_head_t *wq = &obj->wq;
 	wait_queue_entry_t *curr, *next;
@@ -155,14 +161,15 @@ static void ps_walk_locked(struct ps_obj *obj, __poll_t key, int nr,
 		}
 #endif
 		if (!curr)
-			curr = list_first_entry(&wq->head, wait_queue_entry_t,
-						entry);
+			curr = list_first_entry(&wq->head, wait_queue_entry_t, entry);
 		if (&curr->entry == &wq->head)
 			return;
 
-		list_for_each_entry_safe_from(curr, next, &wq->head, entry) {
-			unsigned int f = curr->flags;	/* func may free curr */
+		for (; &curr->entry != &wq->head; curr = next) {
+			unsigned int f = curr->flags; /* func may free curr */
 			int ret;
+
+			next = list_next_entry(curr, entry);
 
 #ifdef WQ_FLAG_BOOKMARK
 			if (f & WQ_FLAG_BOOKMARK)
@@ -203,7 +210,7 @@ static u32 ps_queue_len_locked(struct ps_obj *obj)
 	wait_queue_entry_t *e;
 	u32 n = 0;
 
-	list_for_each_entry(e, &obj->wq.head, entry)
+	list_for_each_entry (e, &obj->wq.head, entry)
 		if (!ps_is_bookmark(e))
 			n++;
 	return n;
@@ -287,13 +294,12 @@ void ps_objects_cleanup(void)
 	struct ps_obj *obj, *tmp;
 
 	mutex_lock(&ps_mutex);
-	list_for_each_entry_safe(obj, tmp, &ps_objects, node) {
+	list_for_each_entry_safe (obj, tmp, &ps_objects, node) {
 		list_del_init(&obj->node);
 		ps_nobjects--;
-		obj->dentry = NULL;	/* removed with the whole tree */
+		obj->dentry = NULL; /* removed with the whole tree */
 		if (kref_read(&obj->ref) != 1)
-			pr_err("pollscope: object %s still referenced at exit\n",
-			       obj->name);
+			pr_err("pollscope: object %s still referenced at exit\n", obj->name);
 		ps_obj_put(obj);
 	}
 	mutex_unlock(&ps_mutex);
@@ -301,11 +307,16 @@ void ps_objects_cleanup(void)
 
 /* --- epoll registrations ------------------------------------------------ */
 
+static struct hlist_head *ps_reg_bucket(struct ps_obj *obj, const wait_queue_entry_t *e)
+{
+	return &obj->reg[hash_min((unsigned long)e, HASH_BITS(obj->reg))];
+}
+
 struct ps_reg *ps_reg_find(struct ps_obj *obj, const wait_queue_entry_t *e)
 {
 	struct ps_reg *rec;
 
-	hash_for_each_possible(obj->reg, rec, node, (unsigned long)e)
+	hlist_for_each_entry (rec, ps_reg_bucket(obj, e), node)
 		if (rec->entry == e)
 			return rec;
 	return NULL;
@@ -314,27 +325,32 @@ struct ps_reg *ps_reg_find(struct ps_obj *obj, const wait_queue_entry_t *e)
 /* Moves records whose entry left the queue to *stale; under wq.lock. */
 static void ps_reg_sweep_locked(struct ps_obj *obj, struct hlist_head *stale)
 {
-	struct hlist_node *tmp;
+	struct hlist_node *pos, *next;
 	wait_queue_entry_t *e;
 	struct ps_reg *rec;
 	unsigned int bkt;
 
 	if (hash_empty(obj->reg))
 		return;
-	hash_for_each(obj->reg, bkt, rec, node)
-		rec->seen = false;
-	list_for_each_entry(e, &obj->wq.head, entry) {
+	for (bkt = 0; bkt < HASH_SIZE(obj->reg); bkt++)
+		hlist_for_each_entry (rec, &obj->reg[bkt], node)
+			rec->seen = false;
+	list_for_each_entry (e, &obj->wq.head, entry) {
 		if (ps_classify(e->func) != PS_SYM_EP_POLL_CALLBACK)
 			continue;
 		rec = ps_reg_find(obj, e);
 		if (rec)
 			rec->seen = true;
 	}
-	hash_for_each_safe(obj->reg, bkt, tmp, rec, node) {
-		if (rec->seen)
-			continue;
-		hash_del(&rec->node);
-		hlist_add_head(&rec->node, stale);
+	for (bkt = 0; bkt < HASH_SIZE(obj->reg); bkt++) {
+		for (pos = obj->reg[bkt].first; pos; pos = next) {
+			next = pos->next;
+			rec = hlist_entry(pos, struct ps_reg, node);
+			if (rec->seen)
+				continue;
+			hash_del(&rec->node);
+			hlist_add_head(&rec->node, stale);
+		}
 	}
 }
 
@@ -343,12 +359,10 @@ static void ps_reg_sweep_locked(struct ps_obj *obj, struct hlist_head *stale)
  * the entry, and with which key, when it is added through our poll method.
  * reg_mutex keeps other registrations out while we find the new entry.
  */
-static void ps_ep_poll_wait(struct ps_obj *obj, struct file *file,
-			    poll_table *pt)
+static void ps_ep_poll_wait(struct ps_obj *obj, struct file *file, poll_table *pt)
 {
 	wait_queue_entry_t *e, *first = NULL, *last = NULL;
-	struct ps_reg *rec, *old;
-	struct hlist_node *tmp;
+	struct ps_reg *rec;
 	HLIST_HEAD(stale);
 	u64 t0;
 
@@ -377,7 +391,7 @@ static void ps_ep_poll_wait(struct ps_obj *obj, struct file *file,
 	 */
 	spin_lock_irq(&obj->wq.lock);
 	t0 = ps_lock_begin();
-	list_for_each_entry(e, &obj->wq.head, entry) {
+	list_for_each_entry (e, &obj->wq.head, entry) {
 		if (ps_classify(e->func) != PS_SYM_EP_POLL_CALLBACK)
 			continue;
 		if (!first)
@@ -394,11 +408,7 @@ static void ps_ep_poll_wait(struct ps_obj *obj, struct file *file,
 	spin_unlock_irq(&obj->wq.lock);
 	mutex_unlock(&obj->reg_mutex);
 
-	hlist_for_each_entry_safe(old, tmp, &stale, node) {
-		hlist_del(&old->node);
-		put_pid(old->pid);
-		kfree(old);
-	}
+	ps_reg_free_list(&stale);
 	if (rec) {
 		put_pid(rec->pid);
 		kfree(rec);
@@ -477,8 +487,7 @@ static __poll_t ps_obj_poll(struct file *file, poll_table *pt)
  * checked under the queue lock (so that consuming is atomic) and with every
  * (re)insertion of the autoremove entry counted.
  */
-static ssize_t ps_obj_read(struct file *file, char __user *ubuf,
-			   size_t count, loff_t *ppos)
+static ssize_t ps_obj_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos)
 {
 	struct ps_obj *obj = file->private_data;
 	DEFINE_WAIT(wait);
@@ -545,8 +554,7 @@ static ssize_t ps_obj_read(struct file *file, char __user *ubuf,
 }
 
 /* Text decimal value; empty or "\n" means 1. */
-static ssize_t ps_obj_write(struct file *file, const char __user *ubuf,
-			    size_t count, loff_t *ppos)
+static ssize_t ps_obj_write(struct file *file, const char __user *ubuf, size_t count, loff_t *ppos)
 {
 	struct ps_obj *obj = file->private_data;
 	__poll_t key = EPOLLIN | EPOLLRDNORM;

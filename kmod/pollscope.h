@@ -26,16 +26,16 @@
 #include <linux/sched.h>
 #include <linux/fs.h>
 
-#define PS_INTERFACE_VERSION	1
-#define PS_NAME_MAX		31	/* object name length, without NUL */
-#define PS_CMD_MAX		127	/* longest control write */
-#define PS_MAX_HEADS		16	/* wait queue heads recorded by inspect */
-#define PS_LINE_MAX		256	/* longest record line, '\n' included */
+#define PS_INTERFACE_VERSION 1
+#define PS_NAME_MAX 31	/* object name length, without NUL */
+#define PS_CMD_MAX 127	/* longest control write */
+#define PS_MAX_HEADS 16 /* wait queue heads recorded by inspect */
+#define PS_LINE_MAX 256 /* longest record line, '\n' included */
 
 /* The eleven event bits of the MASK syntax. */
-#define PS_MASK_ALL (EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLERR | EPOLLHUP | \
-		     EPOLLRDNORM | EPOLLRDBAND | EPOLLWRNORM | EPOLLWRBAND | \
-		     EPOLLMSG | EPOLLRDHUP)
+#define PS_MASK_ALL                                                                                \
+	(EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLERR | EPOLLHUP | EPOLLRDNORM | EPOLLRDBAND |         \
+	 EPOLLWRNORM | EPOLLWRBAND | EPOLLMSG | EPOLLRDHUP)
 
 extern unsigned int ps_max_objects;
 extern unsigned int ps_events_size;
@@ -72,7 +72,7 @@ extern const struct file_operations ps_control_fops;
 /* Who registered an ep_poll_callback entry (epoll leaves ->private NULL). */
 struct ps_reg {
 	struct hlist_node node;
-	const wait_queue_entry_t *entry;	/* identity only, never followed */
+	const wait_queue_entry_t *entry; /* identity only, never followed */
 	struct pid *pid;
 	__poll_t key;
 	bool seen;
@@ -83,11 +83,11 @@ struct ps_reg {
 
 struct ps_obj {
 	struct kref ref;
-	struct list_head node;		/* on ps_objects, under ps_mutex */
+	struct list_head node; /* on ps_objects, under ps_mutex */
 	char name[PS_NAME_MAX + 1];
 	struct dentry *dentry;
-	struct mutex reg_mutex;		/* serialises epoll registrations */
-	wait_queue_head_t wq;		/* wq.lock protects all below */
+	struct mutex reg_mutex; /* serialises epoll registrations */
+	wait_queue_head_t wq;	/* wq.lock protects all below */
 	__poll_t ready;
 	u64 count;
 	bool dead;
@@ -96,18 +96,18 @@ struct ps_obj {
 	DECLARE_HASHTABLE(reg, PS_REG_BITS);
 };
 
-extern struct mutex ps_mutex;		/* the object list and its count */
+extern struct mutex ps_mutex; /* the object list and its count */
 extern struct list_head ps_objects;
 extern unsigned int ps_nobjects;
 extern const struct file_operations ps_obj_fops;
 
-struct ps_obj *ps_obj_find(const char *name);	/* under ps_mutex */
-int ps_obj_create(const char *name);		/* under ps_mutex */
-void ps_obj_destroy(struct ps_obj *obj);	/* under ps_mutex */
+struct ps_obj *ps_obj_find(const char *name); /* under ps_mutex */
+int ps_obj_create(const char *name);	      /* under ps_mutex */
+void ps_obj_destroy(struct ps_obj *obj);      /* under ps_mutex */
 void ps_obj_ready(struct ps_obj *obj, __poll_t mask);
 void ps_obj_wake(struct ps_obj *obj, __poll_t mask, int nr);
 void ps_obj_put(struct ps_obj *obj);
-void ps_objects_cleanup(void);			/* module exit */
+void ps_objects_cleanup(void); /* module exit */
 /* Looks up the registration of an epoll entry; under obj->wq.lock. */
 struct ps_reg *ps_reg_find(struct ps_obj *obj, const wait_queue_entry_t *e);
 
@@ -127,16 +127,29 @@ void ps_lock_end(u64 t0);
 
 /* --- events (events.c) --- */
 enum ps_ev_type {
-	PS_EV_CREATE, PS_EV_DESTROY, PS_EV_POLL, PS_EV_READY, PS_EV_WAKE,
-	PS_EV_READ, PS_EV_WRITE, PS_EV_OPEN, PS_EV_RELEASE,
+	PS_EV_CREATE,
+	PS_EV_DESTROY,
+	PS_EV_POLL,
+	PS_EV_READY,
+	PS_EV_WAKE,
+	PS_EV_READ,
+	PS_EV_WRITE,
+	PS_EV_OPEN,
+	PS_EV_RELEASE,
 };
 
 enum ps_qproc {
-	PS_QP_NONE, PS_QP_POLLWAKE, PS_QP_EP, PS_QP_INSPECT, PS_QP_OTHER,
+	PS_QP_NONE,
+	PS_QP_POLLWAKE,
+	PS_QP_EP,
+	PS_QP_INSPECT,
+	PS_QP_OTHER,
 };
 
 enum ps_source {
-	PS_SRC_WAKE, PS_SRC_WRITE, PS_SRC_DESTROY,
+	PS_SRC_WAKE,
+	PS_SRC_WRITE,
+	PS_SRC_DESTROY,
 };
 
 struct ps_ev {
@@ -146,11 +159,11 @@ struct ps_ev {
 	char comm[TASK_COMM_LEN];
 	char obj[PS_NAME_MAX + 1];
 	u8 type;
-	u8 qproc;	/* poll */
-	u8 queued;	/* poll */
-	u8 source;	/* wake */
-	__poll_t mask;	/* poll: returned; ready: new; wake: key */
-	__poll_t old;	/* ready */
+	u8 qproc;      /* poll */
+	u8 queued;     /* poll */
+	u8 source;     /* wake */
+	__poll_t mask; /* poll: returned; ready: new; wake: key */
+	__poll_t old;  /* ready */
 	u32 nr, visited, woken, waiters;
 	u64 value;
 };
@@ -163,7 +176,7 @@ extern const struct file_operations ps_events_fops;
 
 /* --- snapshots (snapshot.c) --- */
 enum ps_sym {
-	PS_SYM_NONE,		/* NULL function pointer (bookmark) */
+	PS_SYM_NONE, /* NULL function pointer (bookmark) */
 	PS_SYM_OTHER,
 	PS_SYM_POLLWAKE,
 	PS_SYM_EP_POLL_CALLBACK,
@@ -171,9 +184,9 @@ enum ps_sym {
 	PS_SYM_AUTOREMOVE,
 	PS_SYM_WOKEN,
 	PS_SYM_DEFAULT,
-	PS_SYM_POLLWAIT,	/* __pollwait, a qproc */
-	PS_SYM_EP_QUEUE_PROC,	/* ep_ptable_queue_proc, a qproc */
-	PS_SYM_INSPECT,		/* our own inspect qproc */
+	PS_SYM_POLLWAIT,      /* __pollwait, a qproc */
+	PS_SYM_EP_QUEUE_PROC, /* ep_ptable_queue_proc, a qproc */
+	PS_SYM_INSPECT,	      /* our own inspect qproc */
 };
 
 enum ps_sym ps_classify(const void *fn);
@@ -182,15 +195,15 @@ const char *ps_qproc_name(unsigned int qp);
 
 /* One wait queue entry, copied under the queue lock. */
 struct ps_ent {
-	const void *func;	/* for the name lookup only, never printed */
-	u32 owner;		/* object index (queues) or head index (inspect) */
+	const void *func; /* for the name lookup only, never printed */
+	u32 owner;	  /* object index (queues) or head index (inspect) */
 	u32 pos;
 	u32 flags;
 	pid_t pid;
 	__poll_t key;
 	u8 sym;
 	u8 has_key;
-	char state;		/* 0: unknown */
+	char state; /* 0: unknown */
 	char comm[TASK_COMM_LEN];
 };
 
@@ -202,10 +215,10 @@ struct ps_fname {
 };
 
 u32 ps_count_entries(wait_queue_head_t *wq);
-int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner,
-		    struct ps_ent *out, u32 cap, u32 *n);
-int ps_format_ent(char *buf, size_t len, const char *lead,
-		  const struct ps_ent *e, struct ps_fname *fc);
+int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner, struct ps_ent *out,
+		    u32 cap, u32 *n);
+int ps_format_ent(char *buf, size_t len, const char *lead, const struct ps_ent *e,
+		  struct ps_fname *fc);
 void ps_func_name(const void *fn, char *buf, size_t len);
 void ps_snap_account(u32 entries, u64 ns);
 void ps_stats_globals(u64 *snapshots, u64 *entries, u64 *ns, u64 *lock_max);
@@ -213,7 +226,6 @@ extern const struct file_operations ps_queues_fops;
 
 /* --- inspect (inspect.c) --- */
 extern const struct file_operations ps_inspect_fops;
-void ps_inspect_qproc(struct file *file, wait_queue_head_t *head,
-		      poll_table *pt);
+void ps_inspect_qproc(struct file *file, wait_queue_head_t *head, poll_table *pt);
 
 #endif /* POLLSCOPE_H */

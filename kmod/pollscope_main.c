@@ -29,8 +29,7 @@ static int ps_version_show(struct seq_file *m, void *v)
 	unsigned int i;
 
 	seq_printf(m, "interface=%d release=%s max_objects=%u events_size=%u\n",
-		   PS_INTERFACE_VERSION, init_utsname()->release,
-		   ps_max_objects, ps_events_size);
+		   PS_INTERFACE_VERSION, init_utsname()->release, ps_max_objects, ps_events_size);
 	for (i = 0; i < ps_flag_count; i++)
 		seq_printf(m, "flag=%s value=0x%02x\n", ps_flag_names[i].name,
 			   ps_flag_names[i].bit);
@@ -47,10 +46,11 @@ static int ps_stats_show(struct seq_file *m, void *v)
 
 	mutex_lock(&ps_mutex);
 	ps_stats_globals(&snapshots, &entries, &ns, &lock_max);
-	seq_printf(m, "objects=%u max_objects=%u snapshots=%llu snapshot_entries=%llu snapshot_ns=%llu lock_ns_max=%llu\n",
-		   ps_nobjects, ps_max_objects, snapshots, entries, ns,
-		   lock_max);
-	list_for_each_entry(obj, &ps_objects, node) {
+	seq_printf(m,
+		   "objects=%u max_objects=%u snapshots=%llu snapshot_entries=%llu "
+		   "snapshot_ns=%llu lock_ns_max=%llu\n",
+		   ps_nobjects, ps_max_objects, snapshots, entries, ns, lock_max);
+	list_for_each_entry (obj, &ps_objects, node) {
 		u64 polls, queued, added, wakes, woken, count;
 		unsigned int open;
 		char ready[96];
@@ -68,11 +68,12 @@ static int ps_stats_show(struct seq_file *m, void *v)
 		r = obj->ready;
 		open = obj->open;
 		spin_unlock_irq(&obj->wq.lock);
-		seq_printf(m, "object=%s polls=%llu queued=%llu added=%llu removed=%llu waiting=%u wakes=%llu woken=%llu ready=%s count=%llu open=%u\n",
-			   obj->name, polls, queued, added,
-			   added > waiting ? added - waiting : 0, waiting,
-			   wakes, woken, ps_mask_str(ready, sizeof(ready), r),
-			   count, open);
+		seq_printf(m,
+			   "object=%s polls=%llu queued=%llu added=%llu removed=%llu waiting=%u "
+			   "wakes=%llu woken=%llu ready=%s count=%llu open=%u\n",
+			   obj->name, polls, queued, added, added > waiting ? added - waiting : 0,
+			   waiting, wakes, woken, ps_mask_str(ready, sizeof(ready), r), count,
+			   open);
 	}
 	mutex_unlock(&ps_mutex);
 	return 0;
@@ -109,12 +110,9 @@ static const struct {
 	umode_t mode;
 	const struct file_operations *fops;
 } ps_files[] = {
-	{ "control", 0200, &ps_control_fops },
-	{ "queues", 0400, &ps_queues_fops },
-	{ "events", 0400, &ps_events_fops },
-	{ "inspect", 0600, &ps_inspect_fops },
-	{ "stats", 0400, &ps_stats_fops },
-	{ "version", 0400, &ps_version_fops },
+	{ "control", 0200, &ps_control_fops }, { "queues", 0400, &ps_queues_fops },
+	{ "events", 0400, &ps_events_fops },   { "inspect", 0600, &ps_inspect_fops },
+	{ "stats", 0400, &ps_stats_fops },     { "version", 0400, &ps_version_fops },
 };
 
 static int __init pollscope_init(void)
@@ -124,13 +122,11 @@ static int __init pollscope_init(void)
 	int ret;
 
 	if (ps_max_objects < 1 || ps_max_objects > 65536) {
-		pr_err("pollscope: max_objects=%u out of range 1-65536\n",
-		       ps_max_objects);
+		pr_err("pollscope: max_objects=%u out of range 1-65536\n", ps_max_objects);
 		return -EINVAL;
 	}
 	if (ps_events_size < 16 || ps_events_size > 262144) {
-		pr_err("pollscope: events_size=%u out of range 16-262144\n",
-		       ps_events_size);
+		pr_err("pollscope: events_size=%u out of range 16-262144\n", ps_events_size);
 		return -EINVAL;
 	}
 	ret = ps_events_init();
@@ -149,8 +145,8 @@ static int __init pollscope_init(void)
 		goto fail;
 	}
 	for (i = 0; i < ARRAY_SIZE(ps_files); i++) {
-		d = debugfs_create_file(ps_files[i].name, ps_files[i].mode,
-					ps_root, NULL, ps_files[i].fops);
+		d = debugfs_create_file(ps_files[i].name, ps_files[i].mode, ps_root, NULL,
+					ps_files[i].fops);
 		if (IS_ERR_OR_NULL(d)) {
 			ret = d ? PTR_ERR(d) : -ENOMEM;
 			goto fail;

@@ -79,7 +79,7 @@ static struct {
 	const void *fn;
 	u8 sym;
 } ps_fn_cache[PS_FN_CACHE];
-static unsigned int ps_fn_n;		/* published with release */
+static unsigned int ps_fn_n; /* published with release */
 static DEFINE_SPINLOCK(ps_fn_lock);
 
 static u8 ps_sym_by_name(const void *fn, bool *cacheable)
@@ -90,11 +90,11 @@ static u8 ps_sym_by_name(const void *fn, bool *cacheable)
 	*cacheable = false;
 	snprintf(buf, sizeof(buf), "%ps", fn);
 	if (!buf[0] || !strncmp(buf, "0x", 2))
-		return PS_SYM_OTHER;	/* unresolved */
+		return PS_SYM_OTHER; /* unresolved */
 	if (strchr(buf, ' '))
-		return PS_SYM_OTHER;	/* a module's function */
+		return PS_SYM_OTHER; /* a module's function */
 	*cacheable = true;
-	dot = strchr(buf, '.');		/* pollwake.cold and the like */
+	dot = strchr(buf, '.'); /* pollwake.cold and the like */
 	if (dot)
 		*dot = '\0';
 	for (i = 0; i < ARRAY_SIZE(ps_sym_names); i++)
@@ -244,7 +244,7 @@ u32 ps_count_entries(wait_queue_head_t *wq)
 
 	spin_lock_irqsave(&wq->lock, flags);
 	t0 = ps_lock_begin();
-	list_for_each_entry(e, &wq->head, entry)
+	list_for_each_entry (e, &wq->head, entry)
 		if (!ps_is_bookmark(e))
 			n++;
 	ps_lock_end(t0);
@@ -257,8 +257,8 @@ u32 ps_count_entries(wait_queue_head_t *wq)
  * wq is that object's queue, supplies the registrants of epoll entries.
  * Returns -EAGAIN (and copies nothing useful) when cap is too small.
  */
-int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner,
-		    struct ps_ent *out, u32 cap, u32 *n)
+int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner, struct ps_ent *out,
+		    u32 cap, u32 *n)
 {
 	wait_queue_entry_t *curr;
 	unsigned long flags;
@@ -268,7 +268,7 @@ int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner,
 
 	spin_lock_irqsave(&wq->lock, flags);
 	t0 = ps_lock_begin();
-	list_for_each_entry(curr, &wq->head, entry) {
+	list_for_each_entry (curr, &wq->head, entry) {
 		struct ps_ent *e;
 		u8 sym;
 
@@ -333,8 +333,8 @@ int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner,
 	return ret;
 }
 
-int ps_format_ent(char *buf, size_t len, const char *lead,
-		  const struct ps_ent *e, struct ps_fname *fc)
+int ps_format_ent(char *buf, size_t len, const char *lead, const struct ps_ent *e,
+		  struct ps_fname *fc)
 {
 	char comm[TASK_COMM_LEN], fl[64], key[96];
 
@@ -346,9 +346,8 @@ int ps_format_ent(char *buf, size_t len, const char *lead,
 	ps_comm_sanitize(comm, e->comm, sizeof(comm));
 	return scnprintf(buf, len,
 			 "%s pos=%u func=%s kind=%s pid=%d comm=%s state=%c flags=%s key=%s\n",
-			 lead, e->pos, fc->name, ps_kind_name(e->sym), e->pid,
-			 comm, e->state ? e->state : '-',
-			 ps_flags_str(fl, sizeof(fl), e->flags),
+			 lead, e->pos, fc->name, ps_kind_name(e->sym), e->pid, comm,
+			 e->state ? e->state : '-', ps_flags_str(fl, sizeof(fl), e->flags),
 			 e->has_key ? ps_mask_str(key, sizeof(key), e->key) : "-");
 }
 
@@ -381,16 +380,15 @@ static int ps_snapshot_all(struct ps_snap *s)
 	int tries, ret = 0;
 
 	mutex_lock(&ps_mutex);
-	s->names = kvmalloc_array(max(ps_nobjects, 1u), sizeof(*s->names),
-				  GFP_KERNEL);
+	s->names = kvmalloc_array(max(ps_nobjects, 1u), sizeof(*s->names), GFP_KERNEL);
 	if (!s->names) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	for (tries = 0; ; tries++) {
+	for (tries = 0;; tries++) {
 		u64 total = 0, cap;
 
-		list_for_each_entry(obj, &ps_objects, node)
+		list_for_each_entry (obj, &ps_objects, node)
 			total += ps_count_entries(&obj->wq);
 		cap = total + total / 4 + 16 + tries * total;
 		if (cap > U32_MAX / 2) {
@@ -404,10 +402,9 @@ static int ps_snapshot_all(struct ps_snap *s)
 		}
 		n = 0;
 		i = 0;
-		list_for_each_entry(obj, &ps_objects, node) {
+		list_for_each_entry (obj, &ps_objects, node) {
 			strscpy(s->names[i], obj->name, sizeof(s->names[i]));
-			ret = ps_copy_entries(&obj->wq, obj, i, s->ents + n,
-					      cap - n, &got);
+			ret = ps_copy_entries(&obj->wq, obj, i, s->ents + n, cap - n, &got);
 			if (ret)
 				break;
 			n += got;

@@ -60,14 +60,51 @@ static int max_objects = 256, race;
 static long failures, counts[8];
 
 static const char *masks[] = {
-	"in", "out", "in,out", "pri|err", "hup", "none", "0", "0x1", "rdnorm,wrnorm",
-	"in|out|pri|err|hup|rdnorm|rdband|wrnorm|wrband|msg|rdhup", "8192", "0x2000",
+	"in",
+	"out",
+	"in,out",
+	"pri|err",
+	"hup",
+	"none",
+	"0",
+	"0x1",
+	"rdnorm,wrnorm",
+	"in|out|pri|err|hup|rdnorm|rdband|wrnorm|wrband|msg|rdhup",
+	"8192",
+	"0x2000",
 };
 static const char *words[] = {
-	"create", "destroy", "ready", "wake", "in", "out", "none", "0", "1", "-1", "0x",
-	"99999999999", "|", ",", "f0", "f1", "..", ".", "a b", "in,,out", "0xffffffff",
-	"4294967296", "2147483648", "pri", "bogus", "\t", "", "0x4000", "in|",
-	"abcdefghijabcdefghijabcdefghijabc", "abcdefghijabcdefghijabcdefghij1",
+	"create",
+	"destroy",
+	"ready",
+	"wake",
+	"in",
+	"out",
+	"none",
+	"0",
+	"1",
+	"-1",
+	"0x",
+	"99999999999",
+	"|",
+	",",
+	"f0",
+	"f1",
+	"..",
+	".",
+	"a b",
+	"in,,out",
+	"0xffffffff",
+	"4294967296",
+	"2147483648",
+	"pri",
+	"bogus",
+	"\t",
+	"",
+	"0x4000",
+	"in|",
+	"abcdefghijabcdefghijabcdefghijabc",
+	"abcdefghijabcdefghijabcdefghij1",
 	"f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0",
 };
 
@@ -231,7 +268,8 @@ static size_t gen_valid(char *buf, size_t size, int *expect, int *idx, int *op)
 		*expect = exists[i] ? 0 : ENOENT;
 		break;
 	case 2:
-		len = snprintf(buf, size, "ready %s %s", n, masks[rn(sizeof(masks) / sizeof(*masks))]);
+		len = snprintf(buf, size, "ready %s %s", n,
+			       masks[rn(sizeof(masks) / sizeof(*masks))]);
 		*expect = exists[i] ? 0 : ENOENT;
 		break;
 	default:
@@ -342,14 +380,16 @@ static void child_loop(unsigned int seed)
 		switch (op) {
 		case 0:
 		case 1: {
-			struct pollfd p = { .fd = fd, .events = rn(2) ? POLLIN : POLLOUT | POLLPRI };
+			struct pollfd p = { .fd = fd,
+					    .events = rn(2) ? POLLIN : POLLOUT | POLLPRI };
 
 			poll(&p, 1, rn(5));
 			break;
 		}
 		case 2:
 		case 3: {
-			static const unsigned int fl[] = { 0, EPOLLET, EPOLLONESHOT, EPOLLEXCLUSIVE };
+			static const unsigned int fl[] = { 0, EPOLLET, EPOLLONESHOT,
+							   EPOLLEXCLUSIVE };
 			struct epoll_event e = { .events = EPOLLIN | fl[rn(4)] }, out;
 			int ep = epoll_create1(0);
 
@@ -374,8 +414,9 @@ static void child_loop(unsigned int seed)
 			break;
 		case 6:
 		case 7: {
-			static const char *vals[] = { "1", "", "\n", "42\n", "x", "18446744073709551615",
-						      "-1", "1 2" };
+			static const char *vals[] = { "1",    "",   "\n",
+						      "42\n", "x",  "18446744073709551615",
+						      "-1",   "1 2" };
 			const char *v = vals[rn(8)];
 			ssize_t r = write(fd, v, strlen(v));
 
@@ -429,7 +470,8 @@ int main(int argc, char **argv)
 				nchild = 16;
 			break;
 		default:
-			fprintf(stderr, "usage: psfuzz [-n LINES] [-s SEED] [-c CHILDREN] [-m MAX] [-R]\n");
+			fprintf(stderr,
+				"usage: psfuzz [-n LINES] [-s SEED] [-c CHILDREN] [-m MAX] [-R]\n");
 			return 2;
 		}
 	}
@@ -451,7 +493,7 @@ int main(int argc, char **argv)
 
 		kids[i] = fork();
 		if (kids[i] == 0) {
-			sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART: interrupts read */
+			sigaction(SIGALRM, &sa, NULL); /* no SA_RESTART: interrupts read */
 			close(ctl);
 			child_loop((unsigned int)i + 1);
 		}
@@ -475,8 +517,9 @@ int main(int argc, char **argv)
 				buf[k] = (char)rnd();
 		} else {
 			/* inspect: digits, garbage or a real fd */
-			static const char *ins[] = { "0", "1", "2", "3", "4", "999", "abc", "", "-1",
-						     "99999999999", "3\n", " 3", "3 ", "0x3", "\n" };
+			static const char *ins[] = { "0",   "1",   "2",	 "3",	"4",
+						     "999", "abc", "",	 "-1",	"99999999999",
+						     "3\n", " 3",  "3 ", "0x3", "\n" };
 			const char *s = ins[rn(sizeof(ins) / sizeof(*ins))];
 			ssize_t r = write(insp, s, strlen(s));
 
@@ -487,7 +530,8 @@ int main(int argc, char **argv)
 				ssize_t n = read(insp, buf, sizeof(buf) - 1);
 
 				if (n < 3 || strncmp(buf, "fd=", 3))
-					fail("inspect: result does not start with fd=", s, strlen(s), 0);
+					fail("inspect: result does not start with fd=", s,
+					     strlen(s), 0);
 				else
 					inspect_ok++;
 			}
@@ -523,7 +567,7 @@ int main(int argc, char **argv)
 				resync(ctl);
 			}
 		} else {
-			resync(ctl);	/* an unpredicted success */
+			resync(ctl); /* an unpredicted success */
 		}
 		if (!race && expect >= 0 && (l % 64) == 0 && listing() != model_set()) {
 			fail("objects directory differs from the model", buf, len, err);

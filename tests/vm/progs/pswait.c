@@ -191,7 +191,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	if (!strncmp(path, "fd:", 3)) {
-		fd = atoi(path + 3);	/* an inherited descriptor */
+		fd = atoi(path + 3); /* an inherited descriptor */
 	} else {
 		fd = open(path, O_RDWR);
 		if (fd < 0)
@@ -224,13 +224,15 @@ int main(int argc, char **argv)
 				p[k].revents = 0;
 			}
 			if (mode[0] == 'p' && mode[1] == 'p') {
-				struct timespec ts = { timeout / 1000, (timeout % 1000) * 1000000L };
+				struct timespec ts = { timeout / 1000,
+						       (timeout % 1000) * 1000000L };
 
 				ret = ppoll(p, many, timeout < 0 ? NULL : &ts, NULL);
 			} else {
 				ret = poll(p, many, timeout);
 			}
-			ret = ret < 0 ? report_err(mode) : report(mode, ret, (unsigned short)p[0].revents);
+			ret = ret < 0 ? report_err(mode)
+				      : report(mode, ret, (unsigned short)p[0].revents);
 		}
 		free(p);
 	} else if (!strcmp(mode, "select") || !strcmp(mode, "pselect")) {
@@ -253,7 +255,8 @@ int main(int argc, char **argv)
 		for (i = 0; i < count; i++) {
 			memset(&out, 0, sizeof(out));
 			ret = epoll_wait(ep, &out, 1, timeout);
-			ret = ret < 0 ? report_err(mode) : report(mode, ret, ret > 0 ? out.events : 0);
+			ret = ret < 0 ? report_err(mode)
+				      : report(mode, ret, ret > 0 ? out.events : 0);
 		}
 	} else if (!strcmp(mode, "read")) {
 		for (i = 0; i < count; i++) {
