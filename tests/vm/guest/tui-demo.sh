@@ -1,0 +1,84 @@
+# Demo mode in a real terminal: say lines appear in a banner, pause waits for
+# Space, --delay steps on by itself, and Ctrl-C leaves cleanly.
+. /tests/lib.sh
+
+wait_screen() {
+	i=0
+	while :; do
+		tmux capture-pane -p -t ps >/tmp/screen.txt 2>/dev/null
+		grep -Eq -- "$1" /tmp/screen.txt && return 0
+		i=$((i + 1))
+		if [ $i -ge 200 ]; then
+			echo "--- screen:"
+			cat /tmp/screen.txt
+			fail "${2:-the screen never showed /$1/}"
+		fi
+		usleep 100000
+	done
+}
+
+cat >/tmp/lesson.pscope <<'EOF'
+# a two-step lesson
+say Step one: a poller goes to sleep
+create dev
+spawn poll dev as=p
+settle
+pause look at the queue
+say Step two: the driver wakes it
+wake dev in
+settle
+pause
+say The end
+EOF
+
+tmux -u new-session -d -s ps -x 100 -y 30 "trap '' INT; pollscope --demo /tmp/lesson.pscope; echo TUI-EXITED rc=\$?; sleep 600" ||
+	fail "tmux did not start"
+wait_screen "Step one: a poller goes to sleep" "the first say in the banner"
+wait_screen "poll +pollwake" "the step's effect on the queue"
+wait_screen "look at the queue.*Space/Enter" "the pause text with its keys"
+wait_screen "Space/Enter:next step" "the footer while paused"
+# Paused: the next step must not run by itself.
+sleep 2
+tmux capture-pane -p -t ps >/tmp/screen.txt
+grep -q "Step two" /tmp/screen.txt && fail "the demo went on without a key press"
+ok "demo paused at step one"
+
+tmux send-keys -t ps Space
+wait_screen "Step two: the driver wakes it" "the second step after Space"
+wait_screen " p +poll +X .* 1 after .*dev=in" "the poller woken by the step"
+ok "Space ran step two"
+tmux send-keys -t ps Enter
+wait_screen "The end" "the last say"
+wait_screen "demo finished" "the end of the demo"
+ok "demo finished"
+
+# Ctrl-C leaves cleanly: exit 0, no waiter left behind. (The wrapper shell
+# ignores SIGINT so that it survives to print the exit status.)
+tmux send-keys -t ps C-c
+wait_screen "TUI-EXITED rc=0" "pollscope did not leave on Ctrl-C"
+sleep 1
+if ps -o pid,comm | grep -v grep | grep -q pollscope; then
+	ps -o pid,ppid,stat,comm
+	fail "processes left after Ctrl-C"
+fi
+ok "Ctrl-C exit"
+tmux kill-server
+
+# --delay: the same lesson runs to its end without a key.
+tmux -u new-session -d -s ps -x 100 -y 30 "pollscope --demo /tmp/lesson.pscope --delay 300; echo TUI-EXITED rc=\$?; sleep 600"
+wait_screen "demo finished" "the --delay demo did not finish by itself"
+grep -q "The end" /tmp/screen.txt || fail "the last say of the --delay demo"
+tmux send-keys -t ps q
+wait_screen "TUI-EXITED rc=0"
+ok "--delay demo ran to its end"
+
+# NO_COLOR and --ascii: still readable, box drawing in ASCII.
+tmux kill-server
+tmux -u new-session -d -s ps -x 100 -y 30 "NO_COLOR=1 pollscope --ascii; echo TUI-EXITED rc=\$?; sleep 600"
+wait_screen "^-+ Wait queues" "ASCII pane titles"
+grep -q "─" /tmp/screen.txt && fail "UTF-8 box drawing despite --ascii"
+tmux send-keys -t ps q
+wait_screen "TUI-EXITED rc=0"
+ok "--ascii and NO_COLOR"
+tmux kill-server
+true
