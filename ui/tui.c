@@ -869,9 +869,9 @@ static void handle_key(struct tui *t, int ch)
 		return;
 	}
 	if (t->help || t->details) {
-		t->help = t->details = false;
-		if (ch != '\n' && ch != '\r' && ch != KEY_ENTER && ch != 27 && ch != '?')
-			handle_key(t, ch);
+		/* a key that closes an overlay does nothing else: q closes help, as in less */
+		if (ch != KEY_RESIZE)
+			t->help = t->details = false;
 		return;
 	}
 	if (t->pausing && (ch == ' ' || ch == '\n' || ch == '\r' || ch == KEY_ENTER)) {
