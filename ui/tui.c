@@ -455,10 +455,11 @@ static void draw_chrome(struct tui *t)
 	ps_session_waiters(t->s, &nw);
 	ps_session_info(t->s, &info);
 	put(0, 0, COLS, style(t, ST_HEADER),
-	    " pollscope %s | kernel %s | module: %s | %zu objects, %zu entries, %zu waiters%s",
+	    " pollscope %s | kernel %s | module: %s | %zu object%s, %zu entr%s, %zu waiter%s%s",
 	    pollscope_version(), info.release && info.release[0] ? info.release : "?",
-	    info.attached ? info.module : "not attached", t->v.nobjects, t->v.nentries, nw,
-	    t->demo && !t->demo_done ? " | demo" : "");
+	    info.attached ? info.module : "not attached", t->v.nobjects,
+	    t->v.nobjects == 1 ? "" : "s", t->v.nentries, t->v.nentries == 1 ? "y" : "ies", nw,
+	    nw == 1 ? "" : "s", t->demo && !t->demo_done ? " | demo" : "");
 	if (t->lay.banner_y >= 0)
 		put(t->lay.banner_y, 0, COLS, style(t, ST_BANNER), " %s", t->banner);
 	footer_keys(t, footer, sizeof(footer), COLS);
