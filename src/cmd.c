@@ -7,15 +7,22 @@
 #include "cmd.h"
 #include "session.h"
 
+#define COST_ARGS_MAX 8
+
 static const struct ps_cmd cmds[] = {
-	{ "create", "create NAME", "create a pollable object of the module",
-	  "Creates objects/NAME: a file whose poll method queues callers on the object's\n"
-	  "wait queue. NAME: 1-31 characters of A-Z a-z 0-9 _ . -\n"
-	  "Example: create a",
-	  1, 1, cmd_create, PS_COMP_NONE, true },
+	{ "create", "create NAME [TYPE]",
+	  "create a pollable object (module, or a real eventfd/pipe/...)",
+	  "Without TYPE (or TYPE module): objects/NAME of the module, a file whose poll\n"
+	  "method queues callers on the object's wait queue. TYPE eventfd, pipe, timerfd or\n"
+	  "socketpair: a real kernel object that pollscope holds; waiters sleep on it, write\n"
+	  "and read act on it, show lists the entries on each of its wait queues (through\n"
+	  "the module's inspect). NAME: 1-31 characters of A-Z a-z 0-9 _ . -\n"
+	  "Examples: create a   create e eventfd   create p pipe",
+	  1, 2, cmd_create, PS_COMP_OBJECT, true },
 	{ "destroy", "destroy NAME", "destroy an object (wakes every waiter with hup,err)",
 	  "Marks the object dead, sets its readiness to hup,err and wakes every waiter,\n"
-	  "exclusive ones too. Example: destroy a",
+	  "exclusive ones too. A real object: pollscope closes its fds (waiters keep theirs;\n"
+	  "a pipe's readers see hup once no writer is left). Example: destroy a",
 	  1, 1, cmd_destroy, PS_COMP_OBJECT, true },
 	{ "ready", "ready NAME MASK", "change readiness, wake nobody (the lost wakeup)",
 	  "Sets the object's readiness to MASK without waking anyone: sleepers stay asleep\n"
@@ -32,23 +39,32 @@ static const struct ps_cmd cmds[] = {
 	  1, 3, cmd_wake, PS_COMP_OBJECT, true },
 	{ "write", "write NAME [VALUE]", "write VALUE (default 1) to the object, as a producer",
 	  "Adds VALUE to the object's counter, makes it readable (in,rdnorm) and wakes like\n"
-	  "`wake NAME in,rdnorm`. Example: write a 5",
+	  "`wake NAME in,rdnorm`. Real objects: eventfd: eventfd_write(VALUE) (the kernel\n"
+	  "adds it to the count and calls wake_up_locked_poll(&ctx->wqh, EPOLLIN)); pipe:\n"
+	  "VALUE bytes into the write end; socketpair: VALUE bytes from socket a to b;\n"
+	  "timerfd: arm the timer to fire in VALUE ms (0 disarms). pollscope never blocks:\n"
+	  "a full pipe takes what fits. Example: write a 5",
 	  1, 2, cmd_write, PS_COMP_OBJECT, true },
 	{ "read", "read NAME", "read the object's counter without blocking, as a consumer",
 	  "Reads the counter (and clears in,rdnorm). Fails with EAGAIN when the object is\n"
-	  "not readable: pollscope itself never blocks. Example: read a",
+	  "not readable: pollscope itself never blocks. Real objects: the eventfd counter,\n"
+	  "the timerfd's expirations, or every byte queued in the pipe (socket b).\n"
+	  "Example: read a",
 	  1, 1, cmd_read, PS_COMP_OBJECT, true },
 	{ "spawn",
 	  "spawn KIND NAME[,NAME...] [events=MASK] [timeout=MS] [edge] [oneshot] [exclusive] "
-	  "[loop] [count=N] [as=LABEL]",
+	  "[loop] [fds=N] [count=N] [as=LABEL]",
 	  "start waiter processes that block in poll/ppoll/select/pselect/epoll/read",
 	  "KIND: poll ppoll select pselect epoll read. Each waiter opens the objects and\n"
 	  "blocks in one call, then reports what it returned (value, revents per object,\n"
-	  "errno, time spent).\n"
+	  "errno, time spent). Real objects: the waiter inherits pollscope's fd; on a pipe\n"
+	  "it waits on the read end (socketpair: socket b) unless it waits only for\n"
+	  "out/wrnorm/wrband, then on the write end (socket a).\n"
 	  "  events=MASK   what to wait for (default in)\n"
 	  "  timeout=MS    the call's timeout (default none; not for read)\n"
 	  "  edge oneshot exclusive   EPOLLET, EPOLLONESHOT, EPOLLEXCLUSIVE (epoll only)\n"
 	  "  loop          wait again after each return (consuming what was readable)\n"
+	  "  fds=N         open each object N times and wait on all the fds (1-4096)\n"
 	  "  count=N       N identical waiters (labels LABEL.1 ... LABEL.N)\n"
 	  "  as=LABEL      name the waiter(s) (default w1, w2, ...)\n"
 	  "Examples: spawn poll a   spawn epoll a,b exclusive count=3 as=ep\n"
@@ -66,12 +82,29 @@ static const struct ps_cmd cmds[] = {
 	{ "show", "show [NAME...]", "the wait-queue entries, decoded",
 	  "For each object (or the ones named): its readiness and its wait-queue entries:\n"
 	  "position, kind (poll, epoll, wait_event, ...), wake function, pid, comm and\n"
-	  "state of the sleeper, flags (exclusive), requested events (key).",
+	  "state of the sleeper, flags (exclusive), requested events (key). A real object:\n"
+	  "each of its wait queue heads (a pipe: the read queue and the write queue) with\n"
+	  "the entries on it, found through the module's inspect.",
 	  0, -1, cmd_show, PS_COMP_OBJECT, true },
 	{ "ps", "ps [WAITER|PID...]", "waiters: pid, label, call, state, wchan, last result",
 	  "Without arguments every waiter; with arguments those waiters, or any pid\n"
 	  "(state letter, wchan and comm of that process).",
 	  0, -1, cmd_ps, PS_COMP_WAITER, false },
+	{ "inspect", "inspect PID [FD]", "any process's fds, their wait queues, what it waits on",
+	  "Lists the fds of process PID (or just FD) and, for each pollable one, the wait\n"
+	  "queue heads its poll method uses and the entries on them with the sleepers'\n"
+	  "states (pidfd_open + pidfd_getfd, then the module's inspect). If the process is\n"
+	  "blocked in poll, select, epoll_wait or read, says in which call and on which fds\n"
+	  "(its pollfd array and fd_sets are read with process_vm_readv). Needs ptrace\n"
+	  "access to the process (root). Example: inspect 93   inspect 93 4",
+	  1, 2, cmd_inspect, PS_COMP_NONE, false },
+	{ "cost", "cost [N...]", "select vs poll vs epoll: poll-method calls per wakeup",
+	  "Measures, for N fds (default 1 10 100 1000, at most 1000) of which one becomes\n"
+	  "ready, how many times select, poll and epoll call the poll method: to go to\n"
+	  "sleep, and from the wake to their return, from the module's per-object polls\n"
+	  "counters. Uses objects cost-hot and cost-idle and a waiter labelled cost.\n"
+	  "Example: cost   cost 1 50",
+	  0, COST_ARGS_MAX, cmd_cost, PS_COMP_NONE, true },
 	{ "events", "events [N]", "the last N events of the timeline (default 20)",
 	  "poll-method calls, queue adds, wakes with their keys and how many woke,\n"
 	  "reads, writes, opens and releases, as recorded by the module.",
@@ -343,7 +376,13 @@ int ps_complete(struct ps_session *s, const char *line, void (*add)(void *ctx, c
 		break;
 	}
 	case PS_COMP_OBJECT:
-		if (nw == 2 || !strcmp(cmd->name, "show")) {
+		if (!strcmp(cmd->name, "create")) {
+			static const char *const types[] = { "module", "eventfd", "pipe", "timerfd",
+							     "socketpair" };
+			if (nw == 3)
+				for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+					offer(&c, types[i]);
+		} else if (nw == 2 || !strcmp(cmd->name, "show")) {
 			offer_objects(s, &c, NULL);
 		} else if (nw == 3 && (!strcmp(cmd->name, "ready") || !strcmp(cmd->name, "wake"))) {
 			for (int i = 0; i < PS_NMASK; i++)
@@ -388,7 +427,7 @@ int ps_complete(struct ps_session *s, const char *line, void (*add)(void *ctx, c
 		} else {
 			static const char *const opts[] = { "events=", "timeout=",  "edge",
 							    "oneshot", "exclusive", "loop",
-							    "count=",  "as=" };
+							    "fds=",    "count=",    "as=" };
 			for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 				offer(&c, opts[i]);
 		}

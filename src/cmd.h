@@ -60,6 +60,11 @@ void ps_emit_text(const struct ps_sink *sink, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 const char *ps_rec_kind_name(enum ps_rec_kind k);
 
+/* Records shared by show and inspect (cmd_view.c). */
+void ps_emit_entry(struct ps_cmdctx *c, const struct ps_entry *e, const char *note);
+void ps_emit_entry_header(struct ps_cmdctx *c);
+void ps_emit_head(struct ps_cmdctx *c, const struct ps_head *h);
+
 /* Handlers (one per command). */
 int cmd_create(struct ps_cmdctx *c);
 int cmd_destroy(struct ps_cmdctx *c);
@@ -80,6 +85,8 @@ int cmd_sleep(struct ps_cmdctx *c);
 int cmd_say(struct ps_cmdctx *c);
 int cmd_pause(struct ps_cmdctx *c);
 int cmd_help(struct ps_cmdctx *c);
+int cmd_inspect(struct ps_cmdctx *c);
+int cmd_cost(struct ps_cmdctx *c);
 int cmd_quit(struct ps_cmdctx *c);
 
 #endif

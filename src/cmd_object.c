@@ -35,12 +35,17 @@ static int control_error(struct ps_cmdctx *c, int e, const char *name)
 	}
 }
 
-static int need_object(struct ps_cmdctx *c, const char *name)
+/* A module object or a real one (*real set). */
+static int find_object(struct ps_cmdctx *c, const char *name, struct ps_real **real)
 {
 	char msg[512];
 
+	*real = NULL;
 	if (ps_name_check(name, msg, sizeof(msg)) < 0)
 		return ps_cmd_error(c, "%s", msg);
+	*real = ps_real_find(c->s, name);
+	if (*real)
+		return 0;
 	if (!ps_object_exists(c->s, name)) {
 		ps_no_object_msg(c->s, name, msg, sizeof(msg));
 		return ps_cmd_error(c, "%s", msg);
@@ -48,27 +53,68 @@ static int need_object(struct ps_cmdctx *c, const char *name)
 	return 0;
 }
 
-static void message(struct ps_cmdctx *c, const char *action, const char *name, const char *extra)
+static int need_object(struct ps_cmdctx *c, const char *name)
 {
-	struct ps_field f[3] = {
+	char msg[512];
+	struct ps_real *r;
+
+	if (ps_name_check(name, msg, sizeof(msg)) < 0)
+		return ps_cmd_error(c, "%s", msg);
+	r = ps_real_find(c->s, name);
+	if (r)
+		return ps_cmd_error(c,
+				    "'%s' is a real %s, not a module object: %s acts on module "
+				    "objects (use write and read on it)",
+				    name, ps_obj_type_name(r->type), c->cmd->name);
+	if (!ps_object_exists(c->s, name)) {
+		ps_no_object_msg(c->s, name, msg, sizeof(msg));
+		return ps_cmd_error(c, "%s", msg);
+	}
+	return 0;
+}
+
+static void message_type(struct ps_cmdctx *c, const char *action, const char *name,
+			 const char *type, const char *extra)
+{
+	struct ps_field f[4] = {
 		{ "action", PS_F_STR, action, 0 },
 		{ "object", PS_F_STR, name, 0 },
 		{ "detail", PS_F_STR, extra ? extra : "", 0 },
+		{ "objtype", PS_F_STR, type, 0 },
 	};
-	ps_emit(c->sink, PS_REC_MESSAGE, NULL, f, 3, "%s %s%s%s", action, name, extra ? " " : "",
-		extra ? extra : "");
+	ps_emit(c->sink, PS_REC_MESSAGE, NULL, f, strcmp(type, "module") ? 4 : 3, "%s %s%s%s",
+		action, name, extra ? " " : "", extra ? extra : "");
+}
+
+static void message(struct ps_cmdctx *c, const char *action, const char *name, const char *extra)
+{
+	message_type(c, action, name, "module", extra);
 }
 
 int cmd_create(struct ps_cmdctx *c)
 {
 	const char *name = c->argv[0];
 	char msg[256];
+	enum ps_obj_type type = PS_OBJ_MODULE;
 	int r;
 
 	if (ps_name_check(name, msg, sizeof(msg)) < 0)
 		return ps_cmd_error(c, "%s", msg);
-	if (ps_object_exists(c->s, name))
+	if (c->argc > 1 && ps_obj_type_parse(c->argv[1], &type) < 0)
+		return ps_cmd_error(c,
+				    "unknown type '%s' (types: module eventfd pipe timerfd "
+				    "socketpair)",
+				    c->argv[1]);
+	if (ps_object_exists(c->s, name) || ps_real_find(c->s, name))
 		return ps_cmd_error(c, "an object named '%s' already exists", name);
+	if (type != PS_OBJ_MODULE) {
+		char extra[64];
+		if (ps_real_create(c->s, name, type, msg, sizeof(msg)) < 0)
+			return ps_cmd_error(c, "%s", msg);
+		snprintf(extra, sizeof(extra), "(%s)", ps_obj_type_name(type));
+		message_type(c, "created", name, ps_obj_type_name(type), extra);
+		return 0;
+	}
 	r = ps_control(c->s, "create %s", name);
 	if (r < 0)
 		return control_error(c, -r, name);
@@ -80,10 +126,19 @@ int cmd_create(struct ps_cmdctx *c)
 int cmd_destroy(struct ps_cmdctx *c)
 {
 	const char *name = c->argv[0];
+	struct ps_real *real;
 	int r;
 
-	if (need_object(c, name) < 0)
+	if (find_object(c, name, &real) < 0)
 		return -1;
+	if (real) {
+		char type[16];
+		snprintf(type, sizeof(type), "%s", ps_obj_type_name(real->type));
+		ps_real_destroy(c->s, real);
+		message_type(c, "destroyed", name, type,
+			     "(its fds are closed; waiters keep their own copies)");
+		return 0;
+	}
 	r = ps_control(c->s, "destroy %s", name);
 	if (r < 0)
 		return control_error(c, -r, name);
@@ -162,11 +217,19 @@ int cmd_write(struct ps_cmdctx *c)
 	const char *name = c->argv[0];
 	char path[PATH_MAX], buf[32], extra[48];
 	int value = 1, fd, n;
+	struct ps_real *real;
 
-	if (need_object(c, name) < 0)
+	if (find_object(c, name, &real) < 0)
 		return -1;
 	if (c->argc > 1 && ps_parse_uint(c->argv[1], &value) < 0)
 		return ps_cmd_error(c, "bad value '%s': a non-negative decimal number", c->argv[1]);
+	if (real) {
+		char done[160], msg[256];
+		if (ps_real_write(real, value, done, sizeof(done), msg, sizeof(msg)) < 0)
+			return ps_cmd_error(c, "%s", msg);
+		message_type(c, "wrote", name, ps_obj_type_name(real->type), done);
+		return 0;
+	}
 	ps_path(c->s, path, sizeof(path), "objects/%s", name);
 	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
@@ -192,9 +255,31 @@ int cmd_read(struct ps_cmdctx *c)
 	int fd;
 	ssize_t n;
 	long long v;
+	struct ps_real *real;
 
-	if (need_object(c, name) < 0)
+	if (find_object(c, name, &real) < 0)
 		return -1;
+	if (real) {
+		char msg[256];
+		const char *unit = real->type == PS_OBJ_EVENTFD	  ? ""
+				   : real->type == PS_OBJ_TIMERFD ? " expiration(s)"
+								  : " bytes";
+		int r = ps_real_read(real, &v, msg, sizeof(msg));
+		if (r < 0)
+			return ps_cmd_error(c, "%s", msg);
+		if (r == 1) {
+			struct ps_field f[2] = { { "object", PS_F_STR, name, 0 },
+						 { "eof", PS_F_BOOL, NULL, 1 } };
+			ps_emit(c->sink, PS_REC_VALUE, NULL, f, 2,
+				"read %s: EOF (every writer is gone)", name);
+			return 0;
+		}
+		struct ps_field f[3] = { { "object", PS_F_STR, name, 0 },
+					 { "value", PS_F_INT, NULL, v },
+					 { "objtype", PS_F_STR, ps_obj_type_name(real->type), 0 } };
+		ps_emit(c->sink, PS_REC_VALUE, NULL, f, 3, "read %s: %lld%s", name, v, unit);
+		return 0;
+	}
 	ps_path(c->s, path, sizeof(path), "objects/%s", name);
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)

@@ -22,11 +22,11 @@ static const char *label_of(struct ps_session *s, pid_t pid)
 	return "-";
 }
 
-static void emit_entry(struct ps_cmdctx *c, const struct ps_entry *e)
+void ps_emit_entry(struct ps_cmdctx *c, const struct ps_entry *e, const char *note)
 {
 	char st[2] = { e->state, 0 };
 	const char *label = label_of(c->s, e->pid);
-	struct ps_field f[11] = {
+	struct ps_field f[13] = {
 		{ "object", PS_F_STR, e->object, 0 },
 		{ "pos", PS_F_INT, NULL, e->pos },
 		{ "kind", PS_F_STR, e->kind, 0 },
@@ -38,9 +38,93 @@ static void emit_entry(struct ps_cmdctx *c, const struct ps_entry *e)
 		{ "exclusive", PS_F_BOOL, NULL, e->exclusive },
 		{ "key", PS_F_STR, e->key, 0 },
 		{ "waiter", PS_F_STR, label, 0 },
+		{ "head", PS_F_INT, NULL, e->head },
+		{ "note", PS_F_STR, note, 0 },
 	};
-	ps_emit(c->sink, PS_REC_ENTRY, e, f, 11, "  %3d  %-12s %-26s %6d %-10s %-8s %c  %-10s %s",
-		e->pos, e->kind, e->func, (int)e->pid, e->comm, label, e->state, e->flags, e->key);
+	int nf = 11;
+
+	if (e->head >= 0)
+		nf = 12;
+	if (note && *note)
+		f[nf++] = f[12];
+	ps_emit(c->sink, PS_REC_ENTRY, e, f, nf,
+		"  %3d  %-12s %-26s %6d %-10s %-8s %c  %-10s %s%s%s", e->pos, e->kind, e->func,
+		(int)e->pid, e->comm, label, e->state, e->flags, e->key, note && *note ? "  " : "",
+		note ? note : "");
+}
+
+static void emit_entry(struct ps_cmdctx *c, const struct ps_entry *e)
+{
+	ps_emit_entry(c, e, NULL);
+}
+
+void ps_emit_entry_header(struct ps_cmdctx *c)
+{
+	ps_emit_text(c->sink, "  %3s  %-12s %-26s %6s %-10s %-8s %s  %-10s %s", "POS", "KIND",
+		     "FUNC", "PID", "COMM", "WAITER", "S", "FLAGS", "KEY");
+}
+
+void ps_emit_head(struct ps_cmdctx *c, const struct ps_head *h)
+{
+	struct ps_field f[6] = {
+		{ "object", PS_F_STR, h->object, 0 }, { "pid", PS_F_INT, NULL, h->pid },
+		{ "fd", PS_F_INT, NULL, h->fd },      { "head", PS_F_INT, NULL, h->index },
+		{ "label", PS_F_STR, h->label, 0 },   { "entries", PS_F_INT, NULL, h->entries },
+	};
+	ps_emit(c->sink, PS_REC_HEAD, h, f, 6, "  head %d: %s, %d entr%s", h->index, h->label,
+		h->entries, h->entries == 1 ? "y" : "ies");
+}
+
+static const char *count_name(const char *type)
+{
+	if (!strcmp(type, "eventfd"))
+		return "count";
+	if (!strcmp(type, "timerfd"))
+		return "expirations";
+	return "bytes";
+}
+
+static void show_real(struct ps_cmdctx *c, const struct ps_object *o, const struct ps_entry *e,
+		      size_t ne)
+{
+	size_t nh;
+	const struct ps_head *h = ps_session_heads(c->s, &nh);
+	int count = 0, heads = 0;
+
+	for (size_t k = 0; k < ne; k++)
+		if (!strcmp(e[k].object, o->name))
+			count++;
+	for (size_t k = 0; k < nh; k++)
+		if (!strcmp(h[k].object, o->name))
+			heads++;
+	{
+		struct ps_field f[7] = {
+			{ "object", PS_F_STR, o->name, 0 },
+			{ "objtype", PS_F_STR, o->type, 0 },
+			{ "ready", PS_F_STR, o->ready, 0 },
+			{ "entries", PS_F_INT, NULL, count },
+			{ "heads", PS_F_INT, NULL, heads },
+			{ count_name(o->type), PS_F_INT, NULL, (long long)o->count },
+			{ "ours", PS_F_BOOL, NULL, o->ours },
+		};
+		ps_emit(c->sink, PS_REC_OBJECT, o, f, 7,
+			"%s: %s ready=%s entries=%d heads=%d %s=%lu", o->name, o->type, o->ready,
+			count, heads, count_name(o->type), o->count);
+	}
+	for (size_t k = 0; k < nh; k++) {
+		bool any = false;
+		if (strcmp(h[k].object, o->name) != 0)
+			continue;
+		ps_emit_head(c, &h[k]);
+		for (size_t j = 0; j < ne; j++) {
+			if (strcmp(e[j].object, o->name) != 0 || e[j].head != h[k].index)
+				continue;
+			if (!any)
+				ps_emit_entry_header(c);
+			any = true;
+			emit_entry(c, &e[j]);
+		}
+	}
 }
 
 int cmd_show(struct ps_cmdctx *c)
@@ -51,7 +135,7 @@ int cmd_show(struct ps_cmdctx *c)
 	char msg[512];
 
 	for (int a = 0; a < c->argc; a++) {
-		if (!ps_object_exists(c->s, c->argv[a])) {
+		if (!ps_object_exists(c->s, c->argv[a]) && !ps_real_find(c->s, c->argv[a])) {
 			ps_no_object_msg(c->s, c->argv[a], msg, sizeof(msg));
 			return ps_cmd_error(c, "%s", msg);
 		}
@@ -76,6 +160,10 @@ int cmd_show(struct ps_cmdctx *c)
 				wanted = true;
 		if (!wanted)
 			continue;
+		if (strcmp(o[i].type, "module") != 0) {
+			show_real(c, &o[i], e, ne);
+			continue;
+		}
 		for (size_t k = 0; k < ne; k++)
 			if (!strcmp(e[k].object, o[i].name))
 				count++;
@@ -97,8 +185,7 @@ int cmd_show(struct ps_cmdctx *c)
 		}
 		if (count == 0)
 			continue;
-		ps_emit_text(c->sink, "  %3s  %-12s %-26s %6s %-10s %-8s %s  %-10s %s", "POS",
-			     "KIND", "FUNC", "PID", "COMM", "WAITER", "S", "FLAGS", "KEY");
+		ps_emit_entry_header(c);
 		for (size_t k = 0; k < ne; k++)
 			if (!strcmp(e[k].object, o[i].name))
 				emit_entry(c, &e[k]);

@@ -30,7 +30,12 @@ int cmd_spawn(struct ps_cmdctx *c)
 	char *p, *save = NULL;
 	bool have_events = false;
 
+	int nfds = 1;
+	struct ps_real *real[PS_MAX_WAIT_OBJS] = { NULL };
+
 	memset(&req, 0, sizeof(req));
+	for (int i = 0; i < PS_MAX_WAIT_OBJS; i++)
+		req.realfd[i] = -1;
 	req.timeout_ms = -1;
 	req.count = 1;
 	req.events = 0x1; /* in */
@@ -49,7 +54,8 @@ int cmd_spawn(struct ps_cmdctx *c)
 					    PS_MAX_WAIT_OBJS);
 		if (ps_name_check(p, msg, sizeof(msg)) < 0)
 			return ps_cmd_error(c, "%s", msg);
-		if (!ps_object_exists(c->s, p)) {
+		real[req.nobjs] = ps_real_find(c->s, p);
+		if (!real[req.nobjs] && !ps_object_exists(c->s, p)) {
 			ps_no_object_msg(c->s, p, msg, sizeof(msg));
 			return ps_cmd_error(c, "%s", msg);
 		}
@@ -70,6 +76,10 @@ int cmd_spawn(struct ps_cmdctx *c)
 			if (ps_parse_uint(v, &req.timeout_ms) < 0)
 				return ps_cmd_error(
 					c, "bad timeout=%s: milliseconds, a number >= 0", v);
+		} else if ((v = ps_opt_value(a, "fds")) != NULL) {
+			if (ps_parse_uint(v, &nfds) < 0 || nfds < 1 || nfds > PS_MAX_FDS)
+				return ps_cmd_error(c, "bad fds=%s: a number from 1 to %d", v,
+						    PS_MAX_FDS);
 		} else if ((v = ps_opt_value(a, "count")) != NULL) {
 			if (ps_parse_uint(v, &req.count) < 0 || req.count < 1 || req.count > 1024)
 				return ps_cmd_error(c, "bad count=%s: a number from 1 to 1024", v);
@@ -93,7 +103,7 @@ int cmd_spawn(struct ps_cmdctx *c)
 			return ps_cmd_error(
 				c,
 				"unknown option '%s' (options: events=MASK timeout=MS edge "
-				"oneshot exclusive loop count=N as=LABEL)",
+				"oneshot exclusive loop fds=N count=N as=LABEL)",
 				a);
 		}
 	}
@@ -116,6 +126,23 @@ int cmd_spawn(struct ps_cmdctx *c)
 	}
 	if (req.events == 0 && req.call != PS_CALL_READ)
 		return ps_cmd_error(c, "events=none: the call would wait for nothing");
+	if (nfds > 1 && req.call == PS_CALL_READ)
+		return ps_cmd_error(c, "fds= does not apply to read (it reads one fd)");
+	if (nfds * req.nobjs > PS_MAX_FDS)
+		return ps_cmd_error(c, "fds=%d on %d objects is %d fds: at most %d per waiter",
+				    nfds, req.nobjs, nfds * req.nobjs, PS_MAX_FDS);
+	if (nfds * req.nobjs > 1000 && (req.call == PS_CALL_SELECT || req.call == PS_CALL_PSELECT))
+		return ps_cmd_error(c, "select waits on fds below FD_SETSIZE (1024): at most 1000 "
+				       "fds");
+	for (int i = 0; i < req.nobjs; i++) {
+		req.nopen[i] = nfds;
+		if (real[i]) {
+			int end = ps_obj_wait_end(real[i]->type, req.events,
+						  req.call == PS_CALL_READ);
+			req.realfd[i] = real[i]->fd[end];
+			req.realtype[i] = real[i]->type;
+		}
+	}
 	if (ps_waiters_spawn(c->s, &req, &first, msg, sizeof(msg)) < 0)
 		return ps_cmd_error(c, "%s", msg);
 	for (size_t i = first; i < c->s->nwaiters; i++) {
@@ -294,45 +321,17 @@ int cmd_ps(struct ps_cmdctx *c)
 int cmd_settle(struct ps_cmdctx *c)
 {
 	int limit = 2000;
-	uint64_t start = ps_now_ns(), deadline;
+	uint64_t took;
+	char msg[512];
 
 	if (c->argc > 0 && ps_parse_uint(c->argv[0], &limit) < 0)
 		return ps_cmd_error(c, "bad limit '%s': milliseconds", c->argv[0]);
-	deadline = start + (uint64_t)limit * 1000000ull;
-	for (;;) {
-		struct pollfd fds[PS_MAX_POLLFDS];
-		int n;
-		size_t nw;
-		struct ps_waiter *const *w;
-		struct ps_waiter *bad = NULL;
-		uint64_t now;
-
-		ps_session_process(c->s);
-		ps_session_refresh_states(c->s);
-		w = ps_session_waiters(c->s, &nw);
-		for (size_t i = 0; i < nw && !bad; i++)
-			if (!ps_waiter_settled(w[i]))
-				bad = w[i];
-		now = ps_now_ns();
-		if (!bad) {
-			struct ps_field f[1] = { { "ms", PS_F_INT, NULL,
-						   (long long)((now - start) / 1000000ull) } };
-			ps_emit(c->sink, PS_REC_MESSAGE, NULL, f, 1, "settled after %llu ms",
-				(unsigned long long)((now - start) / 1000000ull));
-			return 0;
-		}
-		if (ps_interrupted)
-			return ps_cmd_error(c, "interrupted");
-		if (now >= deadline)
-			return ps_cmd_error(c,
-					    "not settled after %d ms: %s (pid %d) is %s (state %c, "
-					    "wchan %s)",
-					    limit, bad->label, (int)bad->pid,
-					    bad->in_call ? "in its call but not asleep"
-							 : "not in its call",
-					    bad->state, bad->wchan);
-		/* wake up on reports and exits at once; sample states every 2 ms */
-		n = ps_session_pollfds(c->s, fds, PS_MAX_POLLFDS);
-		poll(fds, (nfds_t)n, 2);
+	if (ps_settle(c->s, limit, &took, msg, sizeof(msg)) < 0)
+		return ps_cmd_error(c, "%s", msg);
+	{
+		struct ps_field f[1] = { { "ms", PS_F_INT, NULL, (long long)(took / 1000000ull) } };
+		ps_emit(c->sink, PS_REC_MESSAGE, NULL, f, 1, "settled after %llu ms",
+			(unsigned long long)(took / 1000000ull));
 	}
+	return 0;
 }

@@ -14,7 +14,8 @@ const char *ps_rec_kind_name(enum ps_rec_kind k)
 		[PS_REC_RESULT] = "result", [PS_REC_EVENT] = "event",
 		[PS_REC_STATS] = "stats",   [PS_REC_VERSION] = "version",
 		[PS_REC_SAY] = "say",	    [PS_REC_HELP] = "help",
-		[PS_REC_VALUE] = "value",
+		[PS_REC_VALUE] = "value",   [PS_REC_FD] = "fd",
+		[PS_REC_HEAD] = "head",	    [PS_REC_COST] = "cost",
 	};
 	if ((unsigned)k < sizeof(names) / sizeof(names[0]) && names[k])
 		return names[k];

@@ -711,9 +711,8 @@ const char *ps_opt_value(const char *word, const char *key)
 /* ------------------------------------------------- real kernel objects */
 
 static const char *const obj_type_names[] = {
-	[PS_OBJ_MODULE] = "module",   [PS_OBJ_EVENTFD] = "eventfd",
-	[PS_OBJ_PIPE] = "pipe",	      [PS_OBJ_TIMERFD] = "timerfd",
-	[PS_OBJ_SOCKETPAIR] = "socketpair",
+	[PS_OBJ_MODULE] = "module",   [PS_OBJ_EVENTFD] = "eventfd",	  [PS_OBJ_PIPE] = "pipe",
+	[PS_OBJ_TIMERFD] = "timerfd", [PS_OBJ_SOCKETPAIR] = "socketpair",
 };
 
 int ps_obj_type_parse(const char *s, enum ps_obj_type *t)
@@ -741,7 +740,7 @@ int ps_obj_nends(enum ps_obj_type t)
 
 int ps_obj_wait_end(enum ps_obj_type t, uint32_t events, bool blocking_read)
 {
-	const uint32_t out = 0x4 | 0x100 | 0x200;		    /* out wrnorm wrband */
+	const uint32_t out = 0x4 | 0x100 | 0x200;	      /* out wrnorm wrband */
 	const uint32_t in = 0x1 | 0x2 | 0x40 | 0x80 | 0x2000; /* in pri rdnorm rdband rdhup */
 
 	if (t == PS_OBJ_PIPE)
@@ -818,6 +817,24 @@ const char *ps_syscall_name(long nr)
 		return "recvfrom";
 	case 47:
 		return "recvmsg";
+	case 43:
+		return "accept";
+	case 288:
+		return "accept4";
+	case 34:
+		return "pause";
+	case 35:
+		return "nanosleep";
+	case 230:
+		return "clock_nanosleep";
+	case 61:
+		return "wait4";
+	case 247:
+		return "waitid";
+	case 202:
+		return "futex";
+	case 130:
+		return "rt_sigsuspend";
 	default:
 		return NULL;
 	}

@@ -116,7 +116,7 @@ int ps_obj_nends(enum ps_obj_type t);
 /* /proc/PID/syscall: "NR ARG1 ... ARG6 SP PC", "running", or "-1 SP PC"
  * (blocked outside a system call). Returns 0, or -1 if malformed. */
 struct ps_syscall {
-	bool running;	/* "running": no syscall to report */
+	bool running;	 /* "running": no syscall to report */
 	bool in_syscall; /* nr >= 0 */
 	long nr;
 	unsigned long long args[6];

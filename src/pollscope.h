@@ -37,6 +37,7 @@
 #define PS_LABEL_MAX 32	   /* waiter labels */
 #define PS_MASK_TEXT 96	   /* "in,out,pri,..." */
 #define PS_MAX_WAIT_OBJS 8 /* objects one waiter waits on */
+#define PS_MAX_FDS 4096	   /* fds one waiter waits on (spawn ... fds=N) */
 #define PS_INTERFACE_VERSION 1
 #define PS_DEFAULT_DEBUGFS "/sys/kernel/debug/pollscope"
 #define PS_MAX_POLLFDS 3 /* ps_session_pollfds never returns more */
@@ -219,16 +220,16 @@ struct ps_head {
 struct ps_fd {
 	pid_t pid;
 	int fd;
-	char link[160];		 /* /proc/PID/fd/N: "pipe:[1234]", "/dev/pts/0", ... */
-	char kind[16];		 /* ps_fd_kind(): pipe socket eventfd timerfd eventpoll tty file ... */
-	bool inspected;		 /* duplicated and passed to the module's inspect */
-	bool pollable;		 /* it has a poll method */
+	char link[160]; /* /proc/PID/fd/N: "pipe:[1234]", "/dev/pts/0", ... */
+	char kind[16];	/* ps_fd_kind(): pipe socket eventfd timerfd eventpoll tty file ... */
+	bool inspected; /* duplicated and passed to the module's inspect */
+	bool pollable;	/* it has a poll method */
 	char mask[PS_MASK_TEXT]; /* what its poll method returned ("-" if not inspected) */
 	int heads, entries;
-	int first_head;		 /* index of its first head in ps_inspection.heads */
-	bool waited_on;		 /* the process is blocked in a call that waits on it */
-	uint32_t wait_events;	 /* the events it waits for there (poll/select/epoll) */
-	char note[96];		 /* why it was not inspected, or "" */
+	int first_head;	      /* index of its first head in ps_inspection.heads */
+	bool waited_on;	      /* the process is blocked in a call that waits on it */
+	uint32_t wait_events; /* the events it waits for there (poll/select/epoll) */
+	char note[96];	      /* why it was not inspected, or "" */
 };
 
 /* inspect PID [FD]: what ps_inspect_process found. */
@@ -237,7 +238,7 @@ struct ps_inspection {
 	char comm[32];
 	char state;
 	char wchan[64];
-	char syscall[24]; /* the system call it is blocked in: "poll", "epoll_wait", ... or "-" */
+	char syscall[24];  /* the system call it is blocked in: "poll", "epoll_wait", ... or "-" */
 	char waiting[320]; /* "poll(nfds=2, timeout=-1): fd 5 (in), fd 6 (in)" or "" */
 	bool exited;	   /* the process exited during the inspection */
 	size_t nfds, nheads, nentries;

@@ -65,6 +65,7 @@ struct ps_session *ps_session_new(const struct ps_session_opts *opts)
 	snprintf(s->module_state, sizeof(s->module_state), "%s",
 		 s->recorded ? "recorded files" : "not attached");
 	s->events_fd = -1;
+	s->inspect_fd = -1;
 	s->ring = calloc(PS_EVENT_RING, sizeof(*s->ring));
 	s->next_waiter_id = 1;
 	if (!s->ring || pipe2(s->chld_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
@@ -99,9 +100,13 @@ void ps_session_free(struct ps_session *s)
 	if (!s)
 		return;
 	ps_waiters_kill_all(s);
+	ps_real_close_all(s);
 	if (s->events_fd >= 0)
 		close(s->events_fd);
 	s->events_fd = -1;
+	if (s->inspect_fd >= 0)
+		close(s->inspect_fd);
+	s->inspect_fd = -1;
 	if (s->attached) {
 		/* destroy what we created, newest first */
 		for (size_t i = s->ncreated; i-- > 0;)
@@ -126,6 +131,8 @@ void ps_session_free(struct ps_session *s)
 	close(s->chld_pipe[1]);
 	free(s->waiters);
 	free(s->entries);
+	free(s->heads);
+	free(s->reals);
 	free(s->objects);
 	free(s->created);
 	free(s->ring);
@@ -460,7 +467,58 @@ int ps_session_read_queues(struct ps_session *s, char *err, size_t errlen)
 		s->entries[s->nentries++] = e;
 	}
 	free(text);
+	/* real objects: their queues through the module's inspect */
+	s->nheads = 0;
+	for (size_t i = 0; i < s->nreals; i++) {
+		struct ps_head *h = NULL;
+		struct ps_entry *en = NULL;
+		size_t nh = 0, ne = 0;
+
+		if (ps_real_inspect(s, &s->reals[i], &h, &nh, &en, &ne, err, errlen) < 0) {
+			free(h);
+			free(en);
+			return -1;
+		}
+		if (s->nentries + ne > s->centries) {
+			size_t nc = s->nentries + ne + 64;
+			void *p = realloc(s->entries, nc * sizeof(*s->entries));
+			if (!p) {
+				free(h);
+				free(en);
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			s->entries = p;
+			s->centries = nc;
+		}
+		if (s->nheads + nh > s->cheads) {
+			size_t nc = s->nheads + nh + 16;
+			void *p = realloc(s->heads, nc * sizeof(*s->heads));
+			if (!p) {
+				free(h);
+				free(en);
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			s->heads = p;
+			s->cheads = nc;
+		}
+		if (ne)
+			memcpy(s->entries + s->nentries, en, ne * sizeof(*en));
+		s->nentries += ne;
+		if (nh)
+			memcpy(s->heads + s->nheads, h, nh * sizeof(*h));
+		s->nheads += nh;
+		free(h);
+		free(en);
+	}
 	return 0;
+}
+
+const struct ps_head *ps_session_heads(struct ps_session *s, size_t *n)
+{
+	*n = s->nheads;
+	return s->heads;
 }
 
 const struct ps_entry *ps_session_entries(struct ps_session *s, size_t *n)
@@ -484,6 +542,7 @@ static struct ps_object *add_object(struct ps_session *s, const char *name)
 	}
 	memset(&s->objects[s->nobjects], 0, sizeof(s->objects[0]));
 	snprintf(s->objects[s->nobjects].name, PS_NAME_MAX, "%s", name);
+	snprintf(s->objects[s->nobjects].type, sizeof(s->objects[0].type), "module");
 	snprintf(s->objects[s->nobjects].ready, PS_MASK_TEXT, "-");
 	return &s->objects[s->nobjects++];
 }
@@ -516,8 +575,10 @@ int ps_session_read_objects(struct ps_session *s, char *err, size_t errlen)
 			if (ps_parse_object_stats(line, &o) < 0)
 				continue;
 			p = add_object(s, o.name);
-			if (p)
+			if (p) {
 				*p = o;
+				snprintf(p->type, sizeof(p->type), "module");
+			}
 		}
 		free(text);
 	}
@@ -526,6 +587,21 @@ int ps_session_read_objects(struct ps_session *s, char *err, size_t errlen)
 		for (size_t k = 0; k < s->ncreated; k++)
 			if (strcmp(s->created[k], s->objects[i].name) == 0)
 				s->objects[i].ours = true;
+	}
+	for (size_t i = 0; i < s->nreals; i++) {
+		struct ps_object *p = add_object(s, s->reals[i].name);
+		struct ps_head *h = NULL;
+		struct ps_entry *en = NULL;
+		size_t nh = 0, ne = 0;
+		char e2[256];
+
+		if (!p)
+			continue;
+		ps_real_object(&s->reals[i], p);
+		if (ps_real_inspect(s, &s->reals[i], &h, &nh, &en, &ne, e2, sizeof(e2)) == 0)
+			p->waiting = (int)ne;
+		free(h);
+		free(en);
 	}
 	qsort(s->objects, s->nobjects, sizeof(*s->objects), cmp_obj);
 	return 0;

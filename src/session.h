@@ -14,6 +14,14 @@
 struct waiter_int {
 	struct ps_waiter w; /* first: ps_waiter * <-> waiter_int * */
 	uint64_t spawned_ns;
+	bool real; /* waits on a real kernel object */
+};
+
+/* A real kernel object the session holds (create NAME eventfd|pipe|...). */
+struct ps_real {
+	char name[PS_NAME_MAX];
+	enum ps_obj_type type;
+	int fd[2]; /* pipe: read end, write end; socketpair: a, b; else fd[0] */
 };
 
 struct ps_session {
@@ -40,6 +48,11 @@ struct ps_session {
 	size_t nobjects, cobjects;
 	char (*created)[PS_NAME_MAX];
 	size_t ncreated, ccreated;
+	struct ps_real *reals;
+	size_t nreals, creals;
+	struct ps_head *heads; /* of the real objects, from the last read_queues */
+	size_t nheads, cheads;
+	int inspect_fd; /* the module's inspect file, opened on first use */
 
 	struct waiter_int **waiters;
 	size_t nwaiters, cwaiters;
@@ -78,11 +91,50 @@ const struct ps_sink *ps_current_sink(struct ps_session *s);
 unsigned ps_read_events(struct ps_session *s);
 uint64_t ps_now_ns(void);
 
+/* realobj.c */
+struct ps_real *ps_real_find(struct ps_session *s, const char *name);
+int ps_real_create(struct ps_session *s, const char *name, enum ps_obj_type type, char *err,
+		   size_t errlen);
+void ps_real_destroy(struct ps_session *s, struct ps_real *r);
+void ps_real_close_all(struct ps_session *s);
+/* write NAME [VALUE]: *done gets a description ("count 0 -> 3"). 0 or -1 + err. */
+int ps_real_write(struct ps_real *r, long long value, char *done, size_t donelen, char *err,
+		  size_t errlen);
+/* read NAME without blocking: *value (eventfd counter, timerfd expirations, bytes).
+ * 0, 1 for EOF, or -1 + err (EAGAIN: "not readable"). */
+int ps_real_read(struct ps_real *r, long long *value, char *err, size_t errlen);
+/* Non-blocking read on a possibly blocking fd of a real object (waiters
+ * consuming in loop mode share the description with pollscope). */
+ssize_t ps_real_read_nb(enum ps_obj_type type, int fd, void *buf, size_t len);
+/* Fill o from the object: readiness (poll(2) on its ends), count, open. */
+void ps_real_object(struct ps_real *r, struct ps_object *o);
+/* Inspect every end through the module: appends heads and entries (entries'
+ * head = index within the object). Returns 0 or -1 + err. */
+int ps_real_inspect(struct ps_session *s, struct ps_real *r, struct ps_head **heads, size_t *nheads,
+		    struct ps_entry **entries, size_t *nentries, char *err, size_t errlen);
+
+/* inspect.c: one of our fds through the module's inspect file. */
+struct ps_fd_inspect {
+	struct ps_inspect_head h;
+	int nheads;
+	int head_entries[16];
+	size_t nentries;
+	struct ps_entry *entries; /* malloc'd; head = head index */
+};
+int ps_module_inspect(struct ps_session *s, int fd, struct ps_fd_inspect *out, char *err,
+		      size_t errlen);
+void ps_fd_inspect_free(struct ps_fd_inspect *fi);
+
 /* waiter.c */
 struct ps_spawn_req {
 	enum ps_call call;
 	int nobjs;
 	char objs[PS_MAX_WAIT_OBJS][PS_NAME_MAX];
+	/* real objects: the fd of the end to wait on (inherited), else -1 */
+	int realfd[PS_MAX_WAIT_OBJS];
+	enum ps_obj_type realtype[PS_MAX_WAIT_OBJS];
+	/* how many fds to open on each object (fds=N; 0 means 1) */
+	int nopen[PS_MAX_WAIT_OBJS];
 	uint32_t events;
 	int timeout_ms;
 	unsigned flags;
@@ -97,6 +149,8 @@ void ps_waiters_kill_all(struct ps_session *s);
 /* Send sig; with wait, reap it before returning. -1 if not alive. */
 int ps_waiter_kill(struct ps_session *s, struct ps_waiter *w, int sig, bool wait);
 bool ps_waiter_settled(const struct ps_waiter *w);
+/* Wait until every waiter is asleep in its call or gone (settle). 0, or -1 + err. */
+int ps_settle(struct ps_session *s, int limit_ms, uint64_t *took_ns, char *err, size_t errlen);
 const char *ps_call_name(enum ps_call c);
 int ps_call_parse(const char *s, enum ps_call *c);
 bool ps_wchan_matches(enum ps_call c, const char *wchan);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -75,8 +76,11 @@ bool ps_wchan_matches(enum ps_call c, const char *wchan)
 		list = epw;
 		break;
 	default:
-		/* the object's read path: the module's read method */
-		return strstr(wchan, "read") != NULL;
+		/* the object's read path: the module's read method, pipe_read,
+		 * eventfd_read, timerfd_read, unix_stream_data_wait, or the
+		 * wait_event_interruptible_locked_irq helper (do_wait_intr_irq) */
+		return strstr(wchan, "read") != NULL || strstr(wchan, "data_wait") != NULL ||
+		       strstr(wchan, "do_wait_intr") != NULL;
 	}
 	for (; *list; list++)
 		if (strcmp(wchan, *list) == 0)
@@ -128,14 +132,59 @@ static uint32_t select_interest(uint32_t ev, int *r, int *w, int *x)
 	return ev;
 }
 
-static void child_main(const struct ps_spawn_req *req, const char *dir, const char *label, int id,
-		       int wfd)
+static int nopen_of(const struct ps_spawn_req *req, int i)
 {
-	int fds[PS_MAX_WAIT_OBJS];
+	return req->nopen[i] > 0 ? req->nopen[i] : 1;
+}
+
+/* The fd a waiter opens (module objects) or inherited (real objects), k-th copy. */
+static int open_one(const struct ps_spawn_req *req, int i, int k, int inherited, const char *dir,
+		    int id, int wfd)
+{
+	char path[PATH_MAX];
+	int fd, flags = O_RDONLY | O_CLOEXEC;
+
+	if (req->realfd[i] >= 0) {
+		fd = k == 0 ? inherited : fcntl(inherited, F_DUPFD_CLOEXEC, 4);
+		if (fd < 0) {
+			report(wfd, "%d error cannot duplicate the fd of %s: %s", id, req->objs[i],
+			       strerror(errno));
+			_exit(1);
+		}
+		return fd;
+	}
+	if (req->call != PS_CALL_READ)
+		flags |= O_NONBLOCK;
+	snprintf(path, sizeof(path), "%s/objects/%s", dir, req->objs[i]);
+	fd = open(path, flags);
+	if (fd < 0) {
+		report(wfd, "%d error cannot open %s: %s", id, path, strerror(errno));
+		_exit(1);
+	}
+	return fd;
+}
+
+/* Consume what an object reported readable, without blocking. */
+static bool consume(const struct ps_spawn_req *req, int i, int fd)
+{
+	static char buf[65536];
+
+	if (req->realfd[i] >= 0)
+		return ps_real_read_nb(req->realtype[i], fd, buf, sizeof(buf)) > 0;
+	return read(fd, buf, 64) > 0;
+}
+
+static void child_main(const struct ps_spawn_req *req, const int *inherited, const char *dir,
+		       const char *label, int id, int wfd)
+{
+	int *fds, *owner;
+	int first[PS_MAX_WAIT_OBJS];
+	int nfds = 0, total = 0;
 	int epfd = -1;
 	unsigned n = 0;
 	struct sigaction sa;
 	sigset_t all;
+	struct rlimit rl;
 	static const int caught[] = { SIGUSR1, SIGUSR2, SIGALRM, SIGHUP, SIGINT, SIGQUIT };
 
 	memset(&sa, 0, sizeof(sa));
@@ -151,16 +200,35 @@ static void child_main(const struct ps_spawn_req *req, const char *dir, const ch
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	(void)label; /* comm stays "pollscope": leftovers are easy to spot */
 
+	for (int i = 0; i < req->nobjs; i++)
+		total += nopen_of(req, i);
+	/* fds=N: room for N descriptors (the hard limit permitting) */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)total + 16) {
+		rl.rlim_cur = rl.rlim_max < (rlim_t)total + 16 ? rl.rlim_max : (rlim_t)total + 16;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	fds = calloc((size_t)total, sizeof(*fds));
+	owner = calloc((size_t)total, sizeof(*owner));
+	if (!fds || !owner) {
+		report(wfd, "%d error out of memory", id);
+		_exit(1);
+	}
 	for (int i = 0; i < req->nobjs; i++) {
-		char path[PATH_MAX];
-		int flags = O_RDONLY | O_CLOEXEC;
-		if (req->call != PS_CALL_READ)
-			flags |= O_NONBLOCK;
-		snprintf(path, sizeof(path), "%s/objects/%s", dir, req->objs[i]);
-		fds[i] = open(path, flags);
-		if (fds[i] < 0) {
-			report(wfd, "%d error cannot open %s: %s", id, path, strerror(errno));
-			_exit(1);
+		first[i] = nfds;
+		for (int k = 0; k < nopen_of(req, i); k++) {
+			fds[nfds] = open_one(req, i, k, inherited[i], dir, id, wfd);
+			owner[nfds++] = i;
+		}
+	}
+	if (req->call == PS_CALL_SELECT || req->call == PS_CALL_PSELECT) {
+		for (int j = 0; j < nfds; j++) {
+			if (fds[j] >= FD_SETSIZE) {
+				report(wfd,
+				       "%d error fd %d is beyond FD_SETSIZE (%d): select cannot "
+				       "wait on it",
+				       id, fds[j], FD_SETSIZE);
+				_exit(1);
+			}
 		}
 	}
 	if (req->call == PS_CALL_EPOLL) {
@@ -169,7 +237,7 @@ static void child_main(const struct ps_spawn_req *req, const char *dir, const ch
 			report(wfd, "%d error epoll_create1: %s", id, strerror(errno));
 			_exit(1);
 		}
-		for (int i = 0; i < req->nobjs; i++) {
+		for (int j = 0; j < nfds; j++) {
 			struct epoll_event ev = { 0 };
 			ev.events = req->events;
 			if (req->flags & PS_WF_EDGE)
@@ -178,9 +246,9 @@ static void child_main(const struct ps_spawn_req *req, const char *dir, const ch
 				ev.events |= EPOLLONESHOT;
 			if (req->flags & PS_WF_EXCLUSIVE)
 				ev.events |= EPOLLEXCLUSIVE;
-			ev.data.u32 = (uint32_t)i;
-			if (epoll_ctl(epfd, EPOLL_CTL_ADD, fds[i], &ev) < 0) {
-				report(wfd, "%d error epoll_ctl(%s): %s", id, req->objs[i],
+			ev.data.u32 = (uint32_t)j;
+			if (epoll_ctl(epfd, EPOLL_CTL_ADD, fds[j], &ev) < 0) {
+				report(wfd, "%d error epoll_ctl(%s): %s", id, req->objs[owner[j]],
 				       strerror(errno));
 				_exit(1);
 			}
@@ -208,19 +276,23 @@ static void child_main(const struct ps_spawn_req *req, const char *dir, const ch
 		switch (req->call) {
 		case PS_CALL_POLL:
 		case PS_CALL_PPOLL: {
-			struct pollfd pfd[PS_MAX_WAIT_OBJS];
-			for (int i = 0; i < req->nobjs; i++) {
-				pfd[i].fd = fds[i];
-				pfd[i].events = (short)req->events;
-				pfd[i].revents = 0;
+			struct pollfd *pfd = calloc((size_t)nfds, sizeof(*pfd));
+			if (!pfd) {
+				report(wfd, "%d error out of memory", id);
+				_exit(1);
+			}
+			for (int j = 0; j < nfds; j++) {
+				pfd[j].fd = fds[j];
+				pfd[j].events = (short)req->events;
 			}
 			if (req->call == PS_CALL_POLL)
-				ret = poll(pfd, (nfds_t)req->nobjs, req->timeout_ms);
+				ret = poll(pfd, (nfds_t)nfds, req->timeout_ms);
 			else
-				ret = ppoll(pfd, (nfds_t)req->nobjs, tsp, NULL);
+				ret = ppoll(pfd, (nfds_t)nfds, tsp, NULL);
 			err = ret < 0 ? errno : 0;
-			for (int i = 0; ret > 0 && i < req->nobjs; i++)
-				rev[i] = (uint16_t)pfd[i].revents;
+			for (int j = 0; ret > 0 && j < nfds; j++)
+				rev[owner[j]] |= (uint16_t)pfd[j].revents;
+			free(pfd);
 			break;
 		}
 		case PS_CALL_SELECT:
@@ -231,15 +303,15 @@ static void child_main(const struct ps_spawn_req *req, const char *dir, const ch
 			FD_ZERO(&w);
 			FD_ZERO(&x);
 			select_interest(req->events, &wr, &ww, &wx);
-			for (int i = 0; i < req->nobjs; i++) {
+			for (int j = 0; j < nfds; j++) {
 				if (wr)
-					FD_SET(fds[i], &r);
+					FD_SET(fds[j], &r);
 				if (ww)
-					FD_SET(fds[i], &w);
+					FD_SET(fds[j], &w);
 				if (wx)
-					FD_SET(fds[i], &x);
-				if (fds[i] > maxfd)
-					maxfd = fds[i];
+					FD_SET(fds[j], &x);
+				if (fds[j] > maxfd)
+					maxfd = fds[j];
 			}
 			if (req->call == PS_CALL_SELECT) {
 				struct timeval tv, *tvp = NULL;
@@ -253,34 +325,49 @@ static void child_main(const struct ps_spawn_req *req, const char *dir, const ch
 				ret = pselect(maxfd + 1, &r, &w, &x, tsp, NULL);
 			}
 			err = ret < 0 ? errno : 0;
-			for (int i = 0; ret > 0 && i < req->nobjs; i++) {
-				if (FD_ISSET(fds[i], &r))
-					rev[i] |= EPOLLIN;
-				if (FD_ISSET(fds[i], &w))
-					rev[i] |= EPOLLOUT;
-				if (FD_ISSET(fds[i], &x))
-					rev[i] |= EPOLLPRI;
+			for (int j = 0; ret > 0 && j < nfds; j++) {
+				if (FD_ISSET(fds[j], &r))
+					rev[owner[j]] |= EPOLLIN;
+				if (FD_ISSET(fds[j], &w))
+					rev[owner[j]] |= EPOLLOUT;
+				if (FD_ISSET(fds[j], &x))
+					rev[owner[j]] |= EPOLLPRI;
 			}
 			break;
 		}
 		case PS_CALL_EPOLL: {
-			struct epoll_event evs[PS_MAX_WAIT_OBJS];
-			ret = epoll_wait(epfd, evs, PS_MAX_WAIT_OBJS, req->timeout_ms);
+			struct epoll_event *evs = calloc((size_t)nfds, sizeof(*evs));
+			if (!evs) {
+				report(wfd, "%d error out of memory", id);
+				_exit(1);
+			}
+			ret = epoll_wait(epfd, evs, nfds, req->timeout_ms);
 			err = ret < 0 ? errno : 0;
 			for (long long i = 0; i < ret; i++)
-				if (evs[i].data.u32 < (uint32_t)req->nobjs)
-					rev[evs[i].data.u32] |= evs[i].events;
+				if (evs[i].data.u32 < (uint32_t)nfds)
+					rev[owner[evs[i].data.u32]] |= evs[i].events;
+			free(evs);
 			break;
 		}
 		case PS_CALL_READ:
 		default: {
-			char buf[64];
-			ret = read(fds[0], buf, sizeof(buf) - 1);
-			err = ret < 0 ? errno : 0;
-			if (ret > 0) {
-				buf[ret] = '\0';
-				readval = strtoll(buf, NULL, 10);
+			char buf[4096];
+			enum ps_obj_type t = req->realfd[0] >= 0 ? req->realtype[0] : PS_OBJ_MODULE;
+			if (t == PS_OBJ_EVENTFD || t == PS_OBJ_TIMERFD) {
+				uint64_t v;
+				ret = read(fds[0], &v, sizeof(v));
+				if (ret == (long long)sizeof(v))
+					readval = (long long)v;
+			} else if (t == PS_OBJ_PIPE || t == PS_OBJ_SOCKETPAIR) {
+				ret = read(fds[0], buf, sizeof(buf));
+			} else {
+				ret = read(fds[0], buf, 63);
+				if (ret > 0) {
+					buf[ret] = '\0';
+					readval = strtoll(buf, NULL, 10);
+				}
 			}
+			err = ret < 0 ? errno : 0;
 			if (ret == 0)
 				stop = true; /* EOF: the object was destroyed */
 			break;
@@ -302,13 +389,9 @@ static void child_main(const struct ps_spawn_req *req, const char *dir, const ch
 		if (ret < 0 && err != EINTR)
 			break;
 		/* loop: consume what was reported readable, as an event loop would */
-		for (int i = 0; req->call != PS_CALL_READ && i < req->nobjs; i++) {
-			if (rev[i] & (EPOLLIN | EPOLLRDNORM)) {
-				char buf[64];
-				if (read(fds[i], buf, sizeof(buf)) > 0)
-					consumed = true;
-			}
-		}
+		for (int i = 0; req->call != PS_CALL_READ && i < req->nobjs; i++)
+			if ((rev[i] & (EPOLLIN | EPOLLRDNORM)) && consume(req, i, fds[first[i]]))
+				consumed = true;
 		if (ret > 0 && !consumed && req->call != PS_CALL_READ && t1 - t0 < 1000000ull) {
 			/* readiness we cannot consume (out, pri, ...): do not spin */
 			struct timespec pause = { 0, 250000000L };
@@ -316,6 +399,29 @@ static void child_main(const struct ps_spawn_req *req, const char *dir, const ch
 		}
 	}
 	_exit(0);
+}
+
+/* Close every fd from `from` up, except those in keep[]. */
+static void close_except(int from, const int *keep, int nkeep)
+{
+	int k[PS_MAX_WAIT_OBJS], n = 0, lo = from;
+
+	for (int i = 0; i < nkeep; i++)
+		if (keep[i] >= from)
+			k[n++] = keep[i];
+	for (int i = 1; i < n; i++) /* insertion sort: at most 8 */
+		for (int j = i; j > 0 && k[j - 1] > k[j]; j--) {
+			int t = k[j];
+			k[j] = k[j - 1];
+			k[j - 1] = t;
+		}
+	for (int i = 0; i < n; i++) {
+		if (k[i] > lo)
+			close_range((unsigned)lo, (unsigned)k[i] - 1, 0);
+		if (k[i] >= lo)
+			lo = k[i] + 1;
+	}
+	close_range((unsigned)lo, ~0U, 0);
 }
 
 /* --------------------------------------------------------------- parent */
@@ -368,6 +474,8 @@ static void format_options(const struct ps_spawn_req *req, char *buf, size_t len
 		ADD(" exclusive");
 	if (req->flags & PS_WF_LOOP)
 		ADD("%sloop", used ? " " : "");
+	if (req->nobjs > 0 && req->nopen[0] > 1)
+		ADD("%sfds=%d", used ? " " : "", req->nopen[0]);
 #undef ADD
 }
 
@@ -443,6 +551,9 @@ int ps_waiters_spawn(struct ps_session *s, const struct ps_spawn_req *req, size_
 		w->alive = true;
 		snprintf(w->exit_text, sizeof(w->exit_text), "running");
 		wi->spawned_ns = ps_now_ns();
+		for (int k = 0; k < req->nobjs; k++)
+			if (req->realfd[k] >= 0)
+				wi->real = true;
 
 		pid = fork();
 		if (pid < 0) {
@@ -456,11 +567,17 @@ int ps_waiters_spawn(struct ps_session *s, const struct ps_spawn_req *req, size_
 			prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 			if (getppid() != parent)
 				_exit(1);
+			int inherited[PS_MAX_WAIT_OBJS];
+			/* real objects: keep (copies of) their fds, above 3 */
+			for (int k = 0; k < req->nobjs; k++)
+				inherited[k] = req->realfd[k] >= 0
+						       ? fcntl(req->realfd[k], F_DUPFD, 4)
+						       : -1;
 			wfd = dup2(s->report_pipe[1], 3);
 			if (wfd < 0)
 				_exit(1);
-			close_range(4, ~0U, 0);
-			child_main(req, s->dir, w->label, id, wfd);
+			close_except(4, inherited, req->nobjs);
+			child_main(req, inherited, s->dir, w->label, id, wfd);
 			_exit(0);
 		}
 		setpgid(pid, pid);
@@ -488,6 +605,8 @@ void ps_format_result(const struct ps_waiter *w, const struct ps_result *r, char
 	if (w->call == PS_CALL_READ) {
 		if (r->value == 0)
 			snprintf(buf, len, "0 (EOF) after %.1f ms", r->ms);
+		else if (r->readval < 0)
+			snprintf(buf, len, "%lld bytes after %.1f ms", r->value, r->ms);
 		else
 			snprintf(buf, len, "%lld bytes, value %lld, after %.1f ms", r->value,
 				 r->readval, r->ms);
@@ -758,6 +877,10 @@ unsigned ps_session_refresh_states(struct ps_session *s)
 			need_queues = true;
 		if (asleep != w->asleep)
 			chg |= PS_CHG_STATES;
+		/* a real object's queue changes without a module event: a waiter
+		 * that just fell asleep on one is news for whoever draws queues */
+		if (asleep && !w->asleep && s->waiters[i]->real)
+			chg |= PS_CHG_WAITERS;
 		w->asleep = asleep;
 	}
 	if (need_queues && s->attached) {
@@ -773,6 +896,8 @@ unsigned ps_session_refresh_states(struct ps_session *s)
 					    s->entries[e].state == 'S') {
 						w->asleep = true;
 						chg |= PS_CHG_STATES;
+						if (s->waiters[i]->real)
+							chg |= PS_CHG_WAITERS;
 						break;
 					}
 				}
@@ -790,4 +915,46 @@ bool ps_session_states_pending(struct ps_session *s)
 		if (!ps_waiter_settled(&s->waiters[i]->w))
 			return true;
 	return false;
+}
+
+int ps_settle(struct ps_session *s, int limit_ms, uint64_t *took_ns, char *err, size_t errlen)
+{
+	uint64_t start = ps_now_ns(), deadline = start + (uint64_t)limit_ms * 1000000ull;
+
+	for (;;) {
+		struct pollfd fds[PS_MAX_POLLFDS];
+		int n;
+		size_t nw;
+		struct ps_waiter *const *w;
+		struct ps_waiter *bad = NULL;
+		uint64_t now;
+
+		ps_session_process(s);
+		ps_session_refresh_states(s);
+		w = ps_session_waiters(s, &nw);
+		for (size_t i = 0; i < nw && !bad; i++)
+			if (!ps_waiter_settled(w[i]))
+				bad = w[i];
+		now = ps_now_ns();
+		if (!bad) {
+			if (took_ns)
+				*took_ns = now - start;
+			return 0;
+		}
+		if (ps_interrupted) {
+			snprintf(err, errlen, "interrupted");
+			return -1;
+		}
+		if (now >= deadline) {
+			snprintf(err, errlen,
+				 "not settled after %d ms: %s (pid %d) is %s (state %c, wchan %s)",
+				 limit_ms, bad->label, (int)bad->pid,
+				 bad->in_call ? "in its call but not asleep" : "not in its call",
+				 bad->state, bad->wchan);
+			return -1;
+		}
+		/* wake up on reports and exits at once; sample states every 2 ms */
+		n = ps_session_pollfds(s, fds, PS_MAX_POLLFDS);
+		poll(fds, (nfds_t)n, 2);
+	}
 }

@@ -7,6 +7,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "cmd.h"
 #include "test_common.h"
 
@@ -93,8 +99,11 @@ static void test_unknown_and_counts(void **state)
 
 	expect_error(f, "wkae a", "unknown command 'wkae' (did you mean 'wake'?)");
 	expect_error(f, "xyzzy", "unknown command 'xyzzy' (try: help)");
-	expect_error(f, "create", "create: missing argument (usage: create NAME)");
-	expect_error(f, "create a b", "create: too many arguments: 'b'");
+	expect_error(f, "create", "create: missing argument (usage: create NAME [TYPE])");
+	expect_error(f, "create a b", "create: unknown type 'b' (types: module eventfd pipe");
+	expect_error(f, "create a pipe x", "create: too many arguments: 'x'");
+	expect_error(f, "inspect", "inspect: missing argument (usage: inspect PID [FD])");
+	expect_error(f, "inspect 1 2 3", "inspect: too many arguments: '3'");
 	expect_error(f, "destroy", "destroy: missing argument");
 	expect_error(f, "ready a", "ready: missing argument (usage: ready NAME MASK)");
 	expect_error(f, "ready a in out", "ready: too many arguments: 'out'");
@@ -202,6 +211,13 @@ static void test_spawn_errors(void **state)
 	expect_error(f, "spawn poll a as=9x", "bad label as=9x");
 	expect_error(f, "spawn poll a as=all", "bad label as=all");
 	expect_error(f, "spawn poll a,b,a", "object 'a' is listed twice");
+	expect_error(f, "spawn poll a fds=0", "bad fds=0: a number from 1 to 4096");
+	expect_error(f, "spawn poll a fds=4097", "bad fds=4097");
+	expect_error(f, "spawn poll a fds=x", "bad fds=x");
+	expect_error(f, "spawn poll a,b fds=3000",
+		     "fds=3000 on 2 objects is 6000 fds: at most 4096");
+	expect_error(f, "spawn select a fds=1001", "select waits on fds below FD_SETSIZE");
+	expect_error(f, "spawn read a fds=2", "fds= does not apply to read");
 	size_t n;
 	ps_session_waiters(f->s, &n);
 	assert_int_equal(n, 0); /* no failed spawn forked anything */
@@ -232,6 +248,204 @@ static void test_waiter_cmd_errors(void **state)
 	assert_string_equal(f->out.json[0], "{\"type\":\"say\",\"text\":\"hello big world\"}");
 	assert_int_equal(run(f, "pause not interactive"), PS_EXEC_OK);
 	assert_int_equal(f->out.n, 0);
+}
+
+/* Real kernel objects on the host: they need no module for create, write,
+ * read and destroy; the module is only asked (here: recorded files) for show. */
+static void test_real_objects(void **state)
+{
+	struct fx *f = *state;
+	char *control, path[1200];
+	FILE *fp;
+	int i;
+
+	assert_int_equal(run(f, "create e eventfd"), PS_EXEC_OK);
+	assert_string_equal(f->out.text[0], "created e (eventfd)");
+	assert_string_equal(f->out.json[0],
+			    "{\"type\":\"message\",\"action\":\"created\",\"object\":\"e\","
+			    "\"detail\":\"(eventfd)\",\"objtype\":\"eventfd\",\"text\":"
+			    "\"created e (eventfd)\"}");
+	expect_error(f, "create e pipe", "create: an object named 'e' already exists");
+	expect_error(f, "create e", "create: an object named 'e' already exists");
+	expect_error(f, "create a eventfd", "create: an object named 'a' already exists");
+	expect_error(f, "create x fifo", "create: unknown type 'fifo'");
+	expect_error(f, "create x/y pipe", "bad object name 'x/y'");
+	/* eventfd: write adds to the counter, read returns and clears it */
+	assert_int_equal(run(f, "write e 5; write e; read e"), PS_EXEC_OK);
+	assert_string_equal(f->out.text[0], "wrote e value=5 (eventfd count 0 -> 5)");
+	assert_string_equal(f->out.text[1], "wrote e value=1 (eventfd count 5 -> 6)");
+	assert_string_equal(f->out.text[2], "read e: 6");
+	assert_int_equal(f->out.kind[2], PS_REC_VALUE);
+	expect_error(f, "read e", "read: 'e' is not readable (EAGAIN): nothing to read");
+	expect_error(f, "write e x", "write: bad value 'x'");
+	expect_error(f, "ready e in", "ready: 'e' is a real eventfd, not a module object");
+	expect_error(f, "wake e", "wake: 'e' is a real eventfd, not a module object");
+	/* pipe: bytes; a full pipe takes what fits, then refuses */
+	assert_int_equal(run(f, "create p pipe; write p 70000"), PS_EXEC_OK);
+	assert_non_null(strstr(f->out.text[1], "wrote p value=70000 ("));
+	assert_non_null(strstr(f->out.text[1], "bytes written, then it was full)"));
+	expect_error(f, "write p 1", "write: 'p' is full (EAGAIN): no byte could be written");
+	assert_int_equal(run(f, "read p"), PS_EXEC_OK);
+	assert_non_null(strstr(f->out.text[0], "read p: "));
+	assert_non_null(strstr(f->out.text[0], " bytes"));
+	expect_error(f, "read p", "'p' is not readable (EAGAIN)");
+	/* socketpair: from a to b */
+	assert_int_equal(run(f, "create s socketpair; write s 3; read s"), PS_EXEC_OK);
+	assert_string_equal(f->out.text[1], "wrote s value=3 (3 bytes)");
+	assert_string_equal(f->out.text[2], "read s: 3 bytes");
+	/* timerfd: write arms it, read counts expirations */
+	expect_error(f, "create t timerfd; read t", "'t' is not readable");
+	assert_int_equal(run(f, "write t 20; sleep 60; read t"), PS_EXEC_OK);
+	assert_string_equal(f->out.text[0], "wrote t value=20 (timer armed: fires in 20 ms)");
+	assert_string_equal(f->out.text[1], "read t: 1 expiration(s)");
+	assert_int_equal(run(f, "write t 0"), PS_EXEC_OK);
+	assert_string_equal(f->out.text[0], "wrote t value=0 (timer disarmed)");
+
+	/* objects: the real ones are listed with their type and readiness */
+	{
+		char e2[256];
+		size_t n;
+		const struct ps_object *o;
+		bool seen_p = false, seen_a = false;
+		assert_int_equal(ps_session_read_objects(f->s, e2, sizeof(e2)), 0);
+		o = ps_session_objects(f->s, &n);
+		for (size_t k = 0; k < n; k++) {
+			if (!strcmp(o[k].name, "p")) {
+				seen_p = true;
+				assert_string_equal(o[k].type, "pipe");
+				assert_true(o[k].ours);
+				assert_string_equal(o[k].ready, "out,wrnorm"); /* empty pipe */
+				assert_int_equal(o[k].open, 2);
+			}
+			if (!strcmp(o[k].name, "a")) {
+				seen_a = true;
+				assert_string_equal(o[k].type, "module");
+			}
+		}
+		assert_true(seen_p && seen_a);
+	}
+
+	/* show: each end through the (recorded) inspect result, heads labelled */
+	snprintf(path, sizeof(path), "%s/inspect", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("fd=5 file=pipe:[77] mask=none heads=1 poll=yes\nhead=0 entries=1\n"
+	      "head=0 pos=0 func=pollwake kind=poll pid=93 comm=waiter state=S flags=- "
+	      "key=in,err,hup\n",
+	      fp);
+	fclose(fp);
+	assert_int_equal(run(f, "show p"), PS_EXEC_OK);
+	assert_string_equal(f->out.text[0], "p: pipe ready=out,wrnorm entries=2 heads=2 bytes=0");
+	assert_int_equal(f->out.kind[0], PS_REC_OBJECT);
+	i = captured_find(&f->out, "head 0: read queue (pipe->rd_wait");
+	assert_true(i > 0);
+	assert_int_equal(f->out.kind[i], PS_REC_HEAD);
+	assert_non_null(strstr(f->out.json[i], "\"object\":\"p\""));
+	assert_non_null(strstr(f->out.text[i], ", 1 entry"));
+	i = captured_find(&f->out, "head 1: write queue (pipe->wr_wait");
+	assert_true(i > 0);
+	i = captured_find(&f->out, "pollwake");
+	assert_true(i > 0);
+	assert_int_equal(f->out.kind[i], PS_REC_ENTRY);
+	assert_non_null(strstr(f->out.json[i], "\"head\":0"));
+	{
+		size_t nh, ne, on_p = 0;
+		const struct ps_head *h = ps_session_heads(f->s, &nh);
+		const struct ps_entry *e = ps_session_entries(f->s, &ne);
+		for (size_t k = 0; k < ne; k++)
+			if (!strcmp(e[k].object, "p")) {
+				assert_true(e[k].head == 0 || e[k].head == 1);
+				on_p++;
+			}
+		assert_int_equal(on_p, 2);
+		assert_true(nh >= 2);
+		(void)h;
+	}
+	assert_int_equal(run(f, "destroy p"), PS_EXEC_OK);
+	assert_string_equal(f->out.text[0],
+			    "destroyed p (its fds are closed; waiters keep their own copies)");
+	expect_error(f, "read p", "read: no object named 'p'");
+	/* none of this went through the module's control file */
+	control = read_all(f->dir, "control");
+	assert_string_equal(control, "");
+	free(control);
+}
+
+static void test_inspect(void **state)
+{
+	struct fx *f = *state;
+	char path[1200];
+	int pfd[2], i;
+	pid_t child;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/inspect", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("fd=5 file=pipe:[77] mask=none heads=1 poll=yes\nhead=0 entries=0\n", fp);
+	fclose(fp);
+	expect_error(f, "inspect x", "inspect: bad pid 'x'");
+	expect_error(f, "inspect 0", "inspect: bad pid '0'");
+	expect_error(f, "inspect 1 -3", "inspect: bad fd '-3'");
+	expect_error(f, "inspect 2147483647", "inspect: no process with pid 2147483647");
+	/* a child of ours asleep in poll(2) on a pipe's read end */
+	assert_int_equal(pipe(pfd), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		struct pollfd p = { pfd[0], POLLIN, 0 };
+		syscall(SYS_poll, &p, 1, -1);
+		_exit(0);
+	}
+	for (i = 0; i < 500; i++) {
+		char sp[64], buf[64] = "";
+		snprintf(sp, sizeof(sp), "/proc/%d/syscall", (int)child);
+		fp = fopen(sp, "r");
+		if (fp) {
+			if (!fgets(buf, sizeof(buf), fp))
+				buf[0] = '\0';
+			fclose(fp);
+		}
+		if (strncmp(buf, "7 ", 2) == 0)
+			break;
+		usleep(2000);
+	}
+	snprintf(path, sizeof(path), "inspect %d", (int)child);
+	assert_int_equal(run(f, path), PS_EXEC_OK);
+	assert_int_equal(f->out.kind[0], PS_REC_PROCESS);
+	assert_non_null(strstr(f->out.text[0], "state S"));
+	snprintf(path, sizeof(path), "  blocked in poll(nfds=1, timeout=-1): fd %d (in)", pfd[0]);
+	assert_string_equal(f->out.text[1], path);
+	snprintf(path, sizeof(path), "fd %d -> pipe:[", pfd[0]);
+	i = captured_find(&f->out, path);
+	assert_true(i > 1);
+	assert_int_equal(f->out.kind[i], PS_REC_FD);
+	assert_non_null(strstr(f->out.text[i], "(pipe): mask=none heads=1 entries=0  <- poll waits "
+					       "on it (in)"));
+	assert_non_null(strstr(f->out.json[i], "\"waited_on\":true"));
+	i = captured_find(&f->out, "head 0: read queue (pipe->rd_wait), 0 entries");
+	assert_true(i > 1);
+	snprintf(path, sizeof(path), "fd %d -> pipe:[", pfd[1]);
+	i = captured_find(&f->out, path);
+	assert_true(i > 1);
+	assert_null(strstr(f->out.text[i], "waits on it"));
+	assert_non_null(strstr(f->out.text[f->out.n - 1], " pollable, "));
+	/* one fd, and an fd it does not have */
+	snprintf(path, sizeof(path), "inspect %d %d", (int)child, pfd[1]);
+	assert_int_equal(run(f, path), PS_EXEC_OK);
+	assert_int_equal(captured_find(&f->out, "fd 0 ->"), -1);
+	snprintf(path, sizeof(path), "fd %d -> pipe:[", pfd[1]);
+	assert_true(captured_find(&f->out, path) > 0);
+	i = captured_find(&f->out, "write queue (pipe->wr_wait)");
+	assert_true(i > 0);
+	snprintf(path, sizeof(path), "inspect %d 999", (int)child);
+	expect_error(f, path, "has no fd 999");
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	snprintf(path, sizeof(path), "inspect %d", (int)child);
+	expect_error(f, path, "no process with pid");
+	close(pfd[0]);
+	close(pfd[1]);
 }
 
 static void test_show_records(void **state)
@@ -333,7 +547,7 @@ static void test_help(void **state)
 	assert_int_equal(run(f, "help spawn"), PS_EXEC_OK);
 	assert_string_equal(f->out.text[0], "usage: spawn KIND NAME[,NAME...] [events=MASK] "
 					    "[timeout=MS] [edge] [oneshot] [exclusive] [loop] "
-					    "[count=N] [as=LABEL]");
+					    "[fds=N] [count=N] [as=LABEL]");
 	assert_true(captured_find(&f->out, "count=N       N identical waiters") > 0);
 }
 
@@ -395,6 +609,15 @@ static void test_completion(void **state)
 	assert_true(has(&w, "USR1") && has(&w, "USR2"));
 	COMPLETE("kill ");
 	assert_true(has(&w, "all"));
+	COMPLETE("create x ");
+	assert_int_equal(w.n, 5);
+	assert_true(has(&w, "eventfd") && has(&w, "pipe") && has(&w, "timerfd") &&
+		    has(&w, "socketpair") && has(&w, "module"));
+	COMPLETE("create x s");
+	assert_int_equal(w.n, 1);
+	COMPLETE("spawn poll a f");
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.w[0], "fds=");
 	COMPLETE("nosuch ");
 	assert_int_equal(w.n, 0);
 #undef COMPLETE
@@ -438,6 +661,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spawn_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_waiter_cmd_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_real_objects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inspect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_stats_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_completion, setup, teardown),

@@ -353,6 +353,112 @@ static void test_names_numbers_signals(void **state)
 	assert_null(ps_opt_value("nr", "nr"));
 }
 
+static void test_real_objects(void **state)
+{
+	enum ps_obj_type t;
+
+	(void)state;
+	assert_int_equal(ps_obj_type_parse("eventfd", &t), 0);
+	assert_int_equal(t, PS_OBJ_EVENTFD);
+	assert_int_equal(ps_obj_type_parse("socketpair", &t), 0);
+	assert_int_equal(t, PS_OBJ_SOCKETPAIR);
+	assert_int_equal(ps_obj_type_parse("module", &t), 0);
+	assert_int_equal(t, PS_OBJ_MODULE);
+	assert_int_equal(ps_obj_type_parse("Pipe", &t), -1);
+	assert_int_equal(ps_obj_type_parse("fifo", &t), -1);
+	assert_int_equal(ps_obj_type_parse("", &t), -1);
+	assert_string_equal(ps_obj_type_name(PS_OBJ_TIMERFD), "timerfd");
+	assert_string_equal(ps_obj_type_name(PS_OBJ_PIPE), "pipe");
+	assert_int_equal(ps_obj_nends(PS_OBJ_PIPE), 2);
+	assert_int_equal(ps_obj_nends(PS_OBJ_SOCKETPAIR), 2);
+	assert_int_equal(ps_obj_nends(PS_OBJ_EVENTFD), 1);
+	/* pipe: readers on the read end (0), output-only waiters on the write end (1) */
+	assert_int_equal(ps_obj_wait_end(PS_OBJ_PIPE, 0x1, false), 0);
+	assert_int_equal(ps_obj_wait_end(PS_OBJ_PIPE, 0x4, false), 1);
+	assert_int_equal(ps_obj_wait_end(PS_OBJ_PIPE, 0x100, false), 1);     /* wrnorm */
+	assert_int_equal(ps_obj_wait_end(PS_OBJ_PIPE, 0x4 | 0x8, false), 1); /* out,err */
+	assert_int_equal(ps_obj_wait_end(PS_OBJ_PIPE, 0x1 | 0x4, false), 0); /* in,out */
+	assert_int_equal(ps_obj_wait_end(PS_OBJ_PIPE, 0x4, true), 0);	     /* a read */
+	/* socketpair: b (1) receives what write sends from a (0) */
+	assert_int_equal(ps_obj_wait_end(PS_OBJ_SOCKETPAIR, 0x1, false), 1);
+	assert_int_equal(ps_obj_wait_end(PS_OBJ_SOCKETPAIR, 0x4, false), 0);
+	assert_int_equal(ps_obj_wait_end(PS_OBJ_SOCKETPAIR, 0x4, true), 1);
+	assert_int_equal(ps_obj_wait_end(PS_OBJ_EVENTFD, 0x4, false), 0);
+}
+
+static void test_proc_files(void **state)
+{
+	struct ps_syscall sc;
+	unsigned long long v;
+	int fds[8];
+	uint32_t ev[8];
+	char *text;
+
+	(void)state;
+	/* /proc/PID/syscall, recorded: clock_nanosleep and read */
+	assert_int_equal(ps_parse_syscall("230 0x0 0x0 0x7ffec7b29b90 0x7ffec7b29bd0 0x0 0x0 "
+					  "0x7ffec7b29b78 0x7f875717a503\n",
+					  &sc),
+			 0);
+	assert_true(sc.in_syscall);
+	assert_false(sc.running);
+	assert_int_equal(sc.nr, 230);
+	assert_true(sc.args[2] == 0x7ffec7b29b90ull);
+	assert_string_equal(ps_syscall_name(sc.nr), "clock_nanosleep");
+	assert_int_equal(
+		ps_parse_syscall("7 0x55d0c0a0 0x2 0xffffffff 0x0 0x0 0x0 0x7ffd 0x7f", &sc), 0);
+	assert_string_equal(ps_syscall_name(sc.nr), "poll");
+	assert_int_equal(sc.args[1], 2);
+	assert_int_equal((int)sc.args[2], -1);
+	assert_int_equal(ps_parse_syscall("running\n", &sc), 0);
+	assert_true(sc.running);
+	assert_false(sc.in_syscall);
+	assert_int_equal(ps_parse_syscall("-1 0x7ffd2c427bd8 0x7f75145012ad\n", &sc), 0);
+	assert_false(sc.in_syscall);
+	assert_int_equal(ps_parse_syscall("7 0x1 0x2", &sc), -1); /* truncated */
+	assert_int_equal(ps_parse_syscall("x 0x1", &sc), -1);
+	assert_int_equal(ps_parse_syscall("", &sc), -1);
+	assert_string_equal(ps_syscall_name(232), "epoll_wait");
+	assert_string_equal(ps_syscall_name(23), "select");
+	assert_string_equal(ps_syscall_name(270), "pselect6");
+	assert_string_equal(ps_syscall_name(271), "ppoll");
+	assert_null(ps_syscall_name(1)); /* write */
+
+	/* fdinfo of an eventfd (count in hex) and of an epoll instance, recorded */
+	text = slurp("proc/fdinfo-eventfd");
+	assert_int_equal(ps_fdinfo_get(text, "eventfd-count", 16, &v), 0);
+	assert_true(v == 7);
+	assert_int_equal(ps_fdinfo_get(text, "flags", 8, &v), 0);
+	assert_true((v & 3) == 2); /* O_RDWR */
+	assert_int_equal(ps_fdinfo_get(text, "ticks", 10, &v), -1);
+	assert_int_equal(ps_fdinfo_get(text, "eventfd", 10, &v), -1); /* whole keys only */
+	free(text);
+	text = slurp("proc/fdinfo-epoll");
+	assert_int_equal(ps_parse_epoll_fdinfo(text, fds, ev, 8), 2);
+	assert_int_equal(fds[0], 5);
+	assert_int_equal(ev[0], 0x19);
+	assert_int_equal(fds[1], 3);
+	assert_true(ev[1] == 0x8000001du);
+	assert_int_equal(ps_parse_epoll_fdinfo(text, fds, ev, 1), 1);
+	free(text);
+	text = slurp("proc/fdinfo-pipe-write");
+	assert_int_equal(ps_parse_epoll_fdinfo(text, fds, ev, 8), 0);
+	assert_int_equal(ps_fdinfo_get(text, "flags", 8, &v), 0);
+	assert_true((v & 3) == 1); /* O_WRONLY */
+	free(text);
+
+	assert_string_equal(ps_fd_kind("pipe:[1234]"), "pipe");
+	assert_string_equal(ps_fd_kind("socket:[99]"), "socket");
+	assert_string_equal(ps_fd_kind("anon_inode:[eventfd]"), "eventfd");
+	assert_string_equal(ps_fd_kind("anon_inode:[timerfd]"), "timerfd");
+	assert_string_equal(ps_fd_kind("anon_inode:[eventpoll]"), "eventpoll");
+	assert_string_equal(ps_fd_kind("anon_inode:[io_uring]"), "anon");
+	assert_string_equal(ps_fd_kind("/dev/pts/3"), "tty");
+	assert_string_equal(ps_fd_kind("/dev/null"), "dev");
+	assert_string_equal(ps_fd_kind("/etc/passwd"), "file");
+	assert_string_equal(ps_fd_kind("net:[4026531840]"), "other");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +473,8 @@ int main(void)
 		cmocka_unit_test(test_events_recorded),
 		cmocka_unit_test(test_stats_version_recorded),
 		cmocka_unit_test(test_names_numbers_signals),
+		cmocka_unit_test(test_real_objects),
+		cmocka_unit_test(test_proc_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

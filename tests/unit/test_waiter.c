@@ -270,6 +270,102 @@ static void test_event_loop_api(void **state)
 	assert_true(chg & PS_CHG_WAITERS);
 }
 
+/* Waiters on real kernel objects: they inherit pollscope's fds. */
+static void test_real_waiters(void **state)
+{
+	struct fx *f = *state;
+	struct ps_waiter *w;
+	int i;
+
+	/* eventfd: poll and epoll sleep; one write wakes them (no reader races them) */
+	assert_int_equal(run(f, "create e eventfd; spawn poll e as=p; spawn epoll e as=ep; "
+				"settle 5000"),
+			 PS_EXEC_OK);
+	assert_true(waiter(f, "p")->asleep && waiter(f, "ep")->asleep);
+	assert_false(waiter(f, "p")->last.valid);
+	assert_int_equal(run(f, "write e 3; settle 5000"), PS_EXEC_OK);
+	w = waiter(f, "p");
+	assert_true(w->last.valid);
+	assert_int_equal(w->last.value, 1);
+	assert_true(w->last.revents[0] & 0x1);
+	assert_non_null(strstr(w->last.text, "e=in"));
+	assert_non_null(strstr(waiter(f, "ep")->last.text, "e=in"));
+	/* a blocking read takes the count at once; the next one sleeps until a write */
+	assert_int_equal(run(f, "spawn read e as=r; settle 5000; spawn read e as=r2; settle 5000"),
+			 PS_EXEC_OK);
+	w = waiter(f, "r");
+	assert_true(w->last.valid);
+	assert_int_equal(w->last.value, 8); /* eventfd_read: 8 bytes */
+	assert_int_equal(w->last.readval, 3);
+	assert_non_null(strstr(w->last.text, "8 bytes, value 3, after"));
+	assert_true(waiter(f, "r2")->asleep);
+	assert_int_equal(run(f, "write e 2; settle 5000"), PS_EXEC_OK);
+	assert_int_equal(waiter(f, "r2")->last.readval, 2);
+	/* the reader consumed the count: nothing left for pollscope */
+	assert_int_equal(run(f, "read e"), PS_EXEC_ERROR);
+
+	/* pipe: out waits on the write end; it sleeps while the pipe is full */
+	assert_int_equal(run(f, "create q pipe; spawn poll q events=out as=o; settle 5000"),
+			 PS_EXEC_OK);
+	w = waiter(f, "o");
+	assert_true(w->last.valid); /* an empty pipe is writable at once */
+	assert_non_null(strstr(w->last.text, "q=out"));
+	assert_int_equal(run(f, "write q 70000; spawn poll q events=out as=o2; spawn poll q as=i; "
+				"settle 5000"),
+			 PS_EXEC_OK);
+	w = waiter(f, "o2");
+	assert_true(w->alive && w->asleep);
+	w = waiter(f, "i");
+	assert_true(w->last.valid); /* the full pipe is readable */
+	assert_non_null(strstr(w->last.text, "q=in"));
+	assert_int_equal(run(f, "read q; settle 5000"), PS_EXEC_OK);
+	w = waiter(f, "o2");
+	assert_true(w->last.valid);
+	assert_non_null(strstr(w->last.text, "q=out"));
+	/* a blocking reader on the pipe; destroy closes our ends: EOF */
+	assert_int_equal(run(f, "spawn read q as=qr; settle 5000"), PS_EXEC_OK);
+	assert_true(waiter(f, "qr")->asleep);
+	assert_int_equal(run(f, "destroy q; settle 5000"), PS_EXEC_OK);
+	w = waiter(f, "qr");
+	assert_false(w->alive);
+	assert_non_null(strstr(w->last.text, "0 (EOF)"));
+
+	/* socketpair: a read on b, and a poll, woken by 5 bytes from a */
+	/* (a reader and a poller side by side race: whoever runs first may take
+	 * the data and the other goes back to sleep, so one at a time) */
+	assert_int_equal(run(f,
+			     "create s socketpair; spawn select s as=ss; settle 5000; write s 5; "
+			     "settle 5000; spawn read s as=sr; settle 5000"),
+			 PS_EXEC_OK);
+	i = captured_find(&f->out, "read returned 5 bytes after");
+	assert_true(i >= 0);
+	assert_int_equal(strncmp(f->out.text[i], "sr (pid ", 8), 0);
+	assert_non_null(strstr(waiter(f, "ss")->last.text, "s=in"));
+
+	/* timerfd: fires by itself */
+	assert_int_equal(run(f, "create t timerfd; spawn ppoll t as=tp; settle 5000; write t 30; "
+				"sleep 300; settle 5000"),
+			 PS_EXEC_OK);
+	assert_non_null(strstr(waiter(f, "tp")->last.text, "t=in"));
+	assert_int_equal(run(f, "read t; spawn read t as=tr; settle 5000; write t 30; sleep 300; "
+				"settle 5000"),
+			 PS_EXEC_OK);
+	w = waiter(f, "tr");
+	assert_true(w->last.valid);
+	assert_int_equal(w->last.readval, 1);
+
+	/* fds=N: one waiter on N descriptors of one object */
+	assert_int_equal(run(f, "write e 1; spawn poll e fds=50 as=many; settle 5000"), PS_EXEC_OK);
+	w = waiter(f, "many");
+	assert_true(w->last.valid);
+	assert_int_equal(w->last.value, 50); /* every one of the 50 fds is ready */
+	assert_non_null(strstr(w->options, "fds=50"));
+	assert_int_equal(run(f, "spawn epoll a fds=20 as=ma; settle 5000"), PS_EXEC_OK);
+	assert_true(waiter(f, "ma")->asleep);
+	assert_int_equal(run(f, "write a 1; settle 5000"), PS_EXEC_OK);
+	assert_int_equal(waiter(f, "ma")->last.value, 20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +373,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_timeout_signal_kill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_reregisters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_loop_api, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_real_waiters, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

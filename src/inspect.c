@@ -1,0 +1,651 @@
+/*
+ * Wait queues behind file descriptors: one of our own fds through the
+ * module's inspect file, and any process's fds (pidfd_open + pidfd_getfd),
+ * with what the process is blocked in (/proc/PID/syscall, its pollfd array or
+ * fd_sets read with process_vm_readv, its epoll instance's fdinfo).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "session.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+
+#define MAX_WAIT_FDS 4096
+
+void ps_fd_inspect_free(struct ps_fd_inspect *fi)
+{
+	free(fi->entries);
+	fi->entries = NULL;
+	fi->nentries = 0;
+}
+
+static int parse_inspect_text(char *text, struct ps_fd_inspect *out)
+{
+	char *line, *save = NULL;
+	size_t cap = 0;
+	bool have_header = false;
+
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!have_header) {
+			if (ps_parse_inspect_header(line, &out->h) < 0)
+				return -1;
+			have_header = true;
+			continue;
+		}
+		if (strstr(line, " pos=")) {
+			struct ps_entry e;
+			if (ps_parse_entry(line, &e) < 0)
+				continue;
+			if (out->nentries == cap) {
+				size_t nc = cap ? 2 * cap : 16;
+				void *p = realloc(out->entries, nc * sizeof(*out->entries));
+				if (!p)
+					return -1;
+				out->entries = p;
+				cap = nc;
+			}
+			out->entries[out->nentries++] = e;
+		} else if (strncmp(line, "head=", 5) == 0) {
+			int h = atoi(line + 5);
+			const char *en = strstr(line, "entries=");
+			if (h >= 0 && h < 16) {
+				if (h + 1 > out->nheads)
+					out->nheads = h + 1;
+				out->head_entries[h] = en ? atoi(en + 8) : 0;
+			}
+		}
+	}
+	if (!have_header)
+		return -1;
+	if (out->h.heads > out->nheads && out->h.heads <= 16)
+		out->nheads = out->h.heads;
+	return 0;
+}
+
+int ps_module_inspect(struct ps_session *s, int fd, struct ps_fd_inspect *out, char *err,
+		      size_t errlen)
+{
+	char path[PATH_MAX], num[24];
+	char *text = NULL;
+	size_t cap = 16384, len = 0;
+	int n;
+
+	memset(out, 0, sizeof(*out));
+	if (ps_session_attach(s, err, errlen) < 0)
+		return -1;
+	if (s->inspect_fd < 0) {
+		ps_path(s, path, sizeof(path), "inspect");
+		/* with --debugfs (recorded files) the recorded result is only read */
+		s->inspect_fd = open(path, (s->recorded ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+		if (s->inspect_fd < 0) {
+			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	if (!s->recorded) {
+		n = snprintf(num, sizeof(num), "%d\n", fd);
+		if (write(s->inspect_fd, num, (size_t)n) < 0) {
+			int e = errno;
+			char en[24];
+			snprintf(err, errlen, "the module's inspect refused fd %d: %s (%s)", fd,
+				 strerror(e), ps_errno_name(e, en, sizeof(en)));
+			return -1;
+		}
+	}
+	text = malloc(cap);
+	if (!text) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (;;) {
+		ssize_t r;
+		if (cap - len < 4096) {
+			char *nt = realloc(text, cap * 2);
+			if (!nt) {
+				free(text);
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			text = nt;
+			cap *= 2;
+		}
+		r = pread(s->inspect_fd, text + len, cap - len - 1, (off_t)len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, errlen, "reading the module's inspect result: %s",
+				 strerror(errno));
+			free(text);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	text[len] = '\0';
+	if (parse_inspect_text(text, out) < 0) {
+		snprintf(err, errlen, "the module's inspect result is malformed");
+		free(text);
+		ps_fd_inspect_free(out);
+		return -1;
+	}
+	free(text);
+	return 0;
+}
+
+/* ------------------------------------------------------ head labels */
+
+/* What a head is, when the kind of file tells (the order poll_wait is called
+ * in the kernel's poll methods). accmode: O_RDONLY/O_WRONLY/O_RDWR or -1. */
+static void head_label(const char *kind, int accmode, int idx, int nheads, char *buf, size_t len)
+{
+	if (!strcmp(kind, "pipe")) {
+		/* pipe_poll: rd_wait if FMODE_READ, then wr_wait if FMODE_WRITE */
+		bool rd = accmode == O_RDONLY || accmode == O_RDWR;
+		if (accmode == O_RDWR ? idx == 0 : rd)
+			snprintf(buf, len, "read queue (pipe->rd_wait)");
+		else
+			snprintf(buf, len, "write queue (pipe->wr_wait)");
+	} else if (!strcmp(kind, "eventfd")) {
+		snprintf(buf, len, "eventfd ctx->wqh");
+	} else if (!strcmp(kind, "timerfd")) {
+		snprintf(buf, len, "timerfd ctx->wqh");
+	} else if (!strcmp(kind, "socket")) {
+		if (nheads == 1 || idx == 0)
+			snprintf(buf, len, "socket wait queue (sk->sk_wq)");
+		else
+			snprintf(buf, len, "peer's wait queue (unix dgram peer_wait)");
+	} else if (!strcmp(kind, "tty")) {
+		if (nheads == 2)
+			snprintf(buf, len, "%s", idx == 0 ? "tty->read_wait" : "tty->write_wait");
+		else
+			snprintf(buf, len, "tty wait queue %d", idx);
+	} else if (!strcmp(kind, "eventpoll")) {
+		snprintf(buf, len, "epoll ep->poll_wait (nested epoll)");
+	} else if (!strcmp(kind, "signalfd")) {
+		snprintf(buf, len, "signalfd: the task's sighand->signalfd_wqh");
+	} else if (!strcmp(kind, "pidfd")) {
+		snprintf(buf, len, "pidfd: the task's signal->wait_pidfd");
+	} else {
+		snprintf(buf, len, "wait queue head %d", idx);
+	}
+}
+
+static int fd_accmode(pid_t pid, int fd)
+{
+	char path[64], *text;
+	unsigned long long flags;
+	int r = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+	text = ps_read_file(path, NULL);
+	if (text && ps_fdinfo_get(text, "flags", 8, &flags) == 0)
+		r = (int)(flags & O_ACCMODE);
+	free(text);
+	return r;
+}
+
+/* ------------------------------------------------- inspect PID [FD] */
+
+void ps_inspection_free(struct ps_inspection *in)
+{
+	free(in->fds);
+	free(in->heads);
+	free(in->entries);
+	memset(in, 0, sizeof(*in));
+}
+
+static int push(void **arr, size_t *n, size_t *cap, size_t size)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? 2 * *cap : 16;
+		void *p = realloc(*arr, nc * size);
+		if (!p)
+			return -1;
+		*arr = p;
+		*cap = nc;
+	}
+	(*n)++;
+	return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return x < y ? -1 : x > y;
+}
+
+struct waitset {
+	int n;
+	int fds[MAX_WAIT_FDS];
+	uint32_t events[MAX_WAIT_FDS];
+};
+
+static void waitset_add(struct waitset *w, int fd, uint32_t ev)
+{
+	for (int i = 0; i < w->n; i++) {
+		if (w->fds[i] == fd) {
+			w->events[i] |= ev;
+			return;
+		}
+	}
+	if (w->n < MAX_WAIT_FDS) {
+		w->fds[w->n] = fd;
+		w->events[w->n++] = ev;
+	}
+}
+
+static ssize_t peek(pid_t pid, unsigned long long addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0);
+}
+
+static void appendf(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void appendf(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+static void describe_waitset(struct ps_inspection *in, const struct waitset *w)
+{
+	char m[PS_MASK_TEXT];
+
+	for (int i = 0; i < w->n; i++) {
+		if (i == 8) {
+			appendf(in->waiting, sizeof(in->waiting), ", ... (%d fds)", w->n);
+			break;
+		}
+		appendf(in->waiting, sizeof(in->waiting), "%s fd %d (%s)", i ? "," : ":", w->fds[i],
+			ps_mask_format(w->events[i], m, sizeof(m)));
+	}
+}
+
+/* select's three fd_sets: in (read set), out (write set), pri (except set). */
+static void read_fdsets(pid_t pid, const struct ps_syscall *sc, struct waitset *w)
+{
+	long nfds = (long)sc->args[0];
+	static const uint32_t ev[3] = { 0x1, 0x4, 0x2 };
+	size_t bytes;
+
+	if (nfds <= 0 || nfds > 65536)
+		return;
+	bytes = (size_t)((nfds + 63) / 64) * 8;
+	for (int set = 0; set < 3; set++) {
+		unsigned long long addr = sc->args[1 + set];
+		unsigned char *bits;
+		if (!addr)
+			continue;
+		bits = calloc(1, bytes);
+		if (!bits)
+			return;
+		if (peek(pid, addr, bits, bytes) == (ssize_t)bytes) {
+			for (long fd = 0; fd < nfds; fd++)
+				if (bits[fd / 8] & (1u << (fd % 8)))
+					waitset_add(w, (int)fd, ev[set]);
+		}
+		free(bits);
+	}
+}
+
+static void read_pollfds(pid_t pid, const struct ps_syscall *sc, struct waitset *w)
+{
+	unsigned long long nfds = sc->args[1];
+	struct pollfd *p;
+
+	if (nfds == 0 || nfds > MAX_WAIT_FDS)
+		return;
+	p = calloc((size_t)nfds, sizeof(*p));
+	if (!p)
+		return;
+	if (peek(pid, sc->args[0], p, (size_t)nfds * sizeof(*p)) == (ssize_t)(nfds * sizeof(*p)))
+		for (unsigned long long i = 0; i < nfds; i++)
+			if (p[i].fd >= 0)
+				waitset_add(w, p[i].fd, (uint16_t)p[i].events);
+	free(p);
+}
+
+/* What the process is blocked in: fills in->syscall, in->waiting and w. */
+static void blocked_call(struct ps_inspection *in, struct waitset *w)
+{
+	char path[64], *text;
+	struct ps_syscall sc;
+	const char *name;
+
+	snprintf(in->syscall, sizeof(in->syscall), "-");
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)in->pid);
+	text = ps_read_file(path, NULL);
+	if (!text) {
+		if (errno == EACCES || errno == EPERM)
+			snprintf(in->waiting, sizeof(in->waiting),
+				 "(its system call is not readable: permission denied)");
+		return;
+	}
+	if (ps_parse_syscall(text, &sc) < 0 || sc.running || !sc.in_syscall) {
+		free(text);
+		return;
+	}
+	free(text);
+	name = ps_syscall_name(sc.nr);
+	if (!name) {
+		snprintf(in->syscall, sizeof(in->syscall), "syscall %ld", sc.nr);
+		return;
+	}
+	snprintf(in->syscall, sizeof(in->syscall), "%s", name);
+	if (!strcmp(name, "poll") || !strcmp(name, "ppoll")) {
+		if (!strcmp(name, "poll"))
+			snprintf(in->waiting, sizeof(in->waiting), "poll(nfds=%llu, timeout=%d)",
+				 sc.args[1], (int)sc.args[2]);
+		else
+			snprintf(in->waiting, sizeof(in->waiting), "ppoll(nfds=%llu, %s)",
+				 sc.args[1], sc.args[2] ? "with a timeout" : "no timeout");
+		read_pollfds(in->pid, &sc, w);
+	} else if (!strcmp(name, "select") || !strcmp(name, "pselect6")) {
+		snprintf(in->waiting, sizeof(in->waiting), "%s(nfds=%d, %s)", name, (int)sc.args[0],
+			 sc.args[4] ? "with a timeout" : "no timeout");
+		read_fdsets(in->pid, &sc, w);
+	} else if (!strncmp(name, "epoll_", 6)) {
+		int epfd = (int)sc.args[0];
+		int tfds[256];
+		uint32_t evs[256];
+		int n;
+		snprintf(in->waiting, sizeof(in->waiting), "%s(epfd=%d, maxevents=%d)", name, epfd,
+			 (int)sc.args[2]);
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)in->pid, epfd);
+		text = ps_read_file(path, NULL);
+		n = text ? ps_parse_epoll_fdinfo(text, tfds, evs, 256) : 0;
+		free(text);
+		/* the epoll fd itself: the task sleeps on ep->wq, which its poll
+		 * method does not show; the watched fds carry ep_poll_callback */
+		waitset_add(w, epfd, 0);
+		for (int i = 0; i < n; i++)
+			waitset_add(w, tfds[i], evs[i]);
+		if (n)
+			appendf(in->waiting, sizeof(in->waiting), ", watching");
+	} else if (!strcmp(name, "read") || !strcmp(name, "pread64") || !strcmp(name, "readv") ||
+		   !strncmp(name, "recv", 4) || !strncmp(name, "accept", 6)) {
+		snprintf(in->waiting, sizeof(in->waiting), "%s(fd=%d)", name, (int)sc.args[0]);
+		waitset_add(w, (int)sc.args[0], 0x1);
+		return;
+	} else {
+		return; /* a wait that involves no fd: wait4, futex, nanosleep, ... */
+	}
+	describe_waitset(in, w);
+}
+
+static int list_fds(pid_t pid, int **out, int *n)
+{
+	char path[64];
+	DIR *d;
+	struct dirent *de;
+	int cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long fd;
+		if (de->d_name[0] == '.')
+			continue;
+		fd = strtol(de->d_name, &end, 10);
+		if (*end || fd < 0)
+			continue;
+		if (*n == cap) {
+			int nc = cap ? 2 * cap : 64;
+			int *p = realloc(*out, (size_t)nc * sizeof(int));
+			if (!p) {
+				closedir(d);
+				errno = ENOMEM;
+				return -1;
+			}
+			*out = p;
+			cap = nc;
+		}
+		(*out)[(*n)++] = (int)fd;
+	}
+	closedir(d);
+	qsort(*out, (size_t)*n, sizeof(int), cmp_int);
+	return 0;
+}
+
+static bool process_gone(pid_t pid, int pidfd)
+{
+	struct pollfd p = { pidfd, POLLIN, 0 };
+	char path[64];
+
+	/* a pidfd polls readable once the process has exited */
+	if (pidfd >= 0 && poll(&p, 1, 0) == 1)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	return access(path, F_OK) != 0;
+}
+
+static int perm_error(pid_t pid, const char *comm, const char *what, int e, char *err,
+		      size_t errlen)
+{
+	char en[24];
+
+	snprintf(err, errlen,
+		 "pid %d (%s): permission denied (%s: %s): looking at another process's file "
+		 "descriptors needs ptrace access to it (run pollscope as root, or as the "
+		 "process's owner)",
+		 (int)pid, comm, what, ps_errno_name(e, en, sizeof(en)));
+	return -1;
+}
+
+int ps_inspect_process(struct ps_session *s, pid_t pid, int onlyfd, struct ps_inspection *in,
+		       char *err, size_t errlen)
+{
+	struct ps_procinfo pi;
+	struct waitset *w = NULL;
+	int pidfd = -1, *fds = NULL, nfds = 0, probe;
+	size_t cfds = 0, cheads = 0, centries = 0;
+	char path[64];
+	int rc = -1;
+
+	memset(in, 0, sizeof(*in));
+	in->pid = pid;
+	if (pid <= 0 || ps_procinfo_get(pid, &pi) < 0) {
+		snprintf(err, errlen, "no process with pid %d", (int)pid);
+		return -1;
+	}
+	snprintf(in->comm, sizeof(in->comm), "%s", pi.comm);
+	in->state = pi.state;
+	snprintf(in->wchan, sizeof(in->wchan), "%s", pi.wchan);
+	if (pi.state == 'Z') {
+		snprintf(err, errlen, "pid %d (%s) has exited (a zombie): it has no fds left",
+			 (int)pid, pi.comm);
+		return -1;
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0) {
+		if (errno == ESRCH)
+			snprintf(err, errlen, "pid %d (%s) has exited", (int)pid, pi.comm);
+		else
+			snprintf(err, errlen, "pidfd_open(%d): %s", (int)pid, strerror(errno));
+		return -1;
+	}
+	/* pidfd_getfd checks ptrace access before it looks at the fd number:
+	 * an fd that cannot exist tells permission from absence at once */
+	probe = (int)syscall(SYS_pidfd_getfd, pidfd, 0x7fffffff, 0);
+	if (probe >= 0) {
+		close(probe);
+	} else if (errno == EPERM) {
+		perm_error(pid, pi.comm, "pidfd_getfd", EPERM, err, errlen);
+		goto out;
+	} else if (errno == ESRCH) {
+		snprintf(err, errlen, "pid %d (%s) has exited", (int)pid, pi.comm);
+		goto out;
+	}
+	if (onlyfd >= 0) {
+		char link[8];
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, onlyfd);
+		if (readlink(path, link, sizeof(link)) < 0) {
+			if (errno == EACCES || errno == EPERM) {
+				perm_error(pid, pi.comm, "/proc/PID/fd", errno, err, errlen);
+			} else if (process_gone(pid, pidfd)) {
+				snprintf(err, errlen, "pid %d (%s) has exited", (int)pid, pi.comm);
+			} else {
+				snprintf(err, errlen, "pid %d (%s) has no fd %d", (int)pid, pi.comm,
+					 onlyfd);
+			}
+			goto out;
+		}
+		fds = malloc(sizeof(int));
+		if (!fds)
+			goto oom;
+		fds[0] = onlyfd;
+		nfds = 1;
+	} else if (list_fds(pid, &fds, &nfds) < 0) {
+		if (errno == EACCES || errno == EPERM)
+			perm_error(pid, pi.comm, "/proc/PID/fd", errno, err, errlen);
+		else if (process_gone(pid, pidfd))
+			snprintf(err, errlen, "pid %d (%s) has exited", (int)pid, pi.comm);
+		else
+			snprintf(err, errlen, "cannot list /proc/%d/fd: %s", (int)pid,
+				 strerror(errno));
+		goto out;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		goto oom;
+	blocked_call(in, w);
+
+	for (int i = 0; i < nfds; i++) {
+		struct ps_fd *f;
+		struct ps_fd_inspect fi;
+		char e2[256];
+		int dup, acc;
+		ssize_t l;
+
+		if (push((void **)&in->fds, &in->nfds, &cfds, sizeof(*in->fds)) < 0)
+			goto oom;
+		f = &in->fds[in->nfds - 1];
+		memset(f, 0, sizeof(*f));
+		f->pid = pid;
+		f->fd = fds[i];
+		f->first_head = (int)in->nheads;
+		snprintf(f->mask, sizeof(f->mask), "-");
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fds[i]);
+		l = readlink(path, f->link, sizeof(f->link) - 1);
+		if (l < 0) {
+			if (process_gone(pid, pidfd)) {
+				in->nfds--;
+				in->exited = true;
+				break;
+			}
+			snprintf(f->link, sizeof(f->link), "?");
+			snprintf(f->note, sizeof(f->note), "closed meanwhile");
+			continue;
+		}
+		f->link[l] = '\0';
+		snprintf(f->kind, sizeof(f->kind), "%s", ps_fd_kind(f->link));
+		for (int k = 0; k < w->n; k++) {
+			if (w->fds[k] == f->fd) {
+				f->waited_on = true;
+				f->wait_events = w->events[k];
+			}
+		}
+		acc = fd_accmode(pid, f->fd);
+		dup = (int)syscall(SYS_pidfd_getfd, pidfd, f->fd, 0);
+		if (dup < 0) {
+			int e = errno;
+			if (e == ESRCH || process_gone(pid, pidfd)) {
+				in->nfds--;
+				in->exited = true;
+				break;
+			}
+			if (e == EPERM) {
+				perm_error(pid, pi.comm, "pidfd_getfd", e, err, errlen);
+				goto out;
+			}
+			if (e == EBADF)
+				snprintf(f->note, sizeof(f->note), "closed meanwhile");
+			else
+				snprintf(f->note, sizeof(f->note), "pidfd_getfd: %s", strerror(e));
+			continue;
+		}
+		if (ps_module_inspect(s, dup, &fi, e2, sizeof(e2)) < 0) {
+			close(dup);
+			snprintf(err, errlen, "%s", e2);
+			goto out;
+		}
+		close(dup);
+		f->inspected = true;
+		f->pollable = fi.h.poll;
+		snprintf(f->mask, sizeof(f->mask), "%s", fi.h.mask);
+		f->heads = fi.nheads;
+		f->entries = (int)fi.nentries;
+		for (int h = 0; h < fi.nheads; h++) {
+			struct ps_head *hd;
+			if (push((void **)&in->heads, &in->nheads, &cheads, sizeof(*in->heads)) <
+			    0) {
+				ps_fd_inspect_free(&fi);
+				goto oom;
+			}
+			hd = &in->heads[in->nheads - 1];
+			memset(hd, 0, sizeof(*hd));
+			hd->pid = pid;
+			hd->fd = f->fd;
+			hd->index = h;
+			hd->entries = fi.head_entries[h];
+			head_label(f->kind, acc, h, fi.nheads, hd->label, sizeof(hd->label));
+		}
+		for (size_t k = 0; k < fi.nentries; k++) {
+			struct ps_entry *e;
+			if (push((void **)&in->entries, &in->nentries, &centries,
+				 sizeof(*in->entries)) < 0) {
+				ps_fd_inspect_free(&fi);
+				goto oom;
+			}
+			e = &in->entries[in->nentries - 1];
+			*e = fi.entries[k];
+			e->object[0] = '\0';
+			e->head =
+				f->first_head + (fi.entries[k].head >= 0 ? fi.entries[k].head : 0);
+		}
+		ps_fd_inspect_free(&fi);
+	}
+	if (!in->exited && process_gone(pid, pidfd))
+		in->exited = true;
+	rc = 0;
+	goto out;
+oom:
+	snprintf(err, errlen, "out of memory");
+out:
+	if (rc < 0)
+		ps_inspection_free(in);
+	free(w);
+	free(fds);
+	if (pidfd >= 0)
+		close(pidfd);
+	return rc;
+}
