@@ -39,6 +39,7 @@ void ps_inspect_qproc(struct file *file, wait_queue_head_t *head, poll_table *pt
 struct ps_head_copy {
 	struct ps_ent *ents;
 	u32 n;
+	u64 hold; /* lock hold of the copy */
 };
 
 static int ps_copy_head(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 idx,
@@ -47,7 +48,7 @@ static int ps_copy_head(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 idx,
 	int tries;
 
 	for (tries = 0; tries < 8; tries++) {
-		u64 total = ps_count_entries(wq);
+		u64 total = ps_count_entries(wq, NULL);
 		u64 cap = total + total / 4 + 16 + tries * total;
 		int ret;
 
@@ -56,7 +57,7 @@ static int ps_copy_head(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 idx,
 		hc->ents = kvmalloc_array(cap, sizeof(*hc->ents), GFP_KERNEL);
 		if (!hc->ents)
 			return -ENOMEM;
-		ret = ps_copy_entries(wq, reg_obj, idx, hc->ents, cap, &hc->n);
+		ret = ps_copy_entries(wq, reg_obj, idx, hc->ents, cap, &hc->n, &hc->hold);
 		if (!ret)
 			return 0;
 		kvfree(hc->ents);
@@ -83,7 +84,7 @@ static void ps_file_name(struct file *f, char *out, size_t len)
 static int ps_inspect_fd(unsigned int fd, char **textp, size_t *lenp)
 {
 	struct ps_head_copy hc[PS_MAX_HEADS] = { 0 };
-	u64 t0 = ktime_get_ns();
+	u64 t0 = ktime_get_ns(), hold_max = 0;
 	struct ps_obj *reg_obj = NULL;
 	struct ps_fname fc = { 0 };
 	struct ps_ipt ipt;
@@ -125,6 +126,7 @@ static int ps_inspect_fd(unsigned int fd, char **textp, size_t *lenp)
 		if (ret)
 			goto out;
 		total += hc[i].n;
+		hold_max = max(hold_max, hc[i].hold);
 	}
 
 	size = 64 + strlen(name) + 96 + ipt.n * 32 + (size_t)total * PS_LINE_MAX;
@@ -147,7 +149,7 @@ static int ps_inspect_fd(unsigned int fd, char **textp, size_t *lenp)
 	*textp = text;
 	*lenp = off;
 	text = NULL;
-	ps_snap_account(total, ktime_get_ns() - t0);
+	ps_snap_account(total, ktime_get_ns() - t0, hold_max);
 out:
 	fput(f);
 	for (i = 0; i < PS_MAX_HEADS; i++)

@@ -84,6 +84,7 @@ static void ps_obj_release(struct kref *ref)
 		pr_err("pollscope: object %s freed with a non-empty queue\n", obj->name);
 	for (bkt = 0; bkt < HASH_SIZE(obj->reg); bkt++)
 		ps_reg_free_list(&obj->reg[bkt]);
+	put_pid(obj->creator);
 	mutex_destroy(&obj->reg_mutex);
 	kfree(obj);
 }
@@ -108,6 +109,8 @@ int ps_obj_create(const char *name)
 	mutex_init(&obj->reg_mutex);
 	init_waitqueue_head(&obj->wq);
 	hash_init(obj->reg);
+	obj->creator = get_task_pid(current, PIDTYPE_PID);
+	get_task_comm(obj->creator_comm, current);
 	/*
 	 * Not the full proxy: open files keep working after destroy (read
 	 * gives EOF, poll gives hup,err) because each holds an object
@@ -115,6 +118,7 @@ int ps_obj_create(const char *name)
 	 */
 	d = debugfs_create_file_unsafe(name, 0600, ps_objdir, obj, &ps_obj_fops);
 	if (IS_ERR_OR_NULL(d)) {
+		put_pid(obj->creator);
 		mutex_destroy(&obj->reg_mutex);
 		kfree(obj);
 		return d ? PTR_ERR(d) : -ENOMEM;
@@ -565,6 +569,7 @@ static ssize_t ps_obj_write(struct file *file, const char __user *ubuf, size_t c
 	char buf[24];
 	u64 v = 1;
 	int ret = 0;
+	size_t i;
 	u64 t0;
 
 	if (count >= sizeof(buf))
@@ -576,7 +581,11 @@ static ssize_t ps_obj_write(struct file *file, const char __user *ubuf, size_t c
 		return -EINVAL;
 	if (len && buf[len - 1] == '\n')
 		buf[--len] = '\0';
-	if (len && (!isdigit(buf[0]) || kstrtou64(buf, 10, &v)))
+	/* digits only: kstrtou64() alone would take a second final newline */
+	for (i = 0; i < len; i++)
+		if (!isdigit(buf[i]))
+			return -EINVAL;
+	if (len && kstrtou64(buf, 10, &v))
 		return -EINVAL;
 
 	spin_lock_irqsave(&obj->wq.lock, flags);

@@ -94,6 +94,8 @@ struct ps_obj {
 	unsigned int open;
 	u64 polls, queued, added, wakes, woken;
 	DECLARE_HASHTABLE(reg, PS_REG_BITS);
+	struct pid *creator; /* who created it (stats: so a crashed tool's objects are known) */
+	char creator_comm[TASK_COMM_LEN];
 };
 
 extern struct mutex ps_mutex; /* the object list and its count */
@@ -123,7 +125,7 @@ static inline bool ps_is_bookmark(const wait_queue_entry_t *e)
 
 /* --- lock-hold accounting (snapshot.c) --- */
 u64 ps_lock_begin(void);
-void ps_lock_end(u64 t0);
+u64 ps_lock_end(u64 t0);
 
 /* --- events (events.c) --- */
 enum ps_ev_type {
@@ -214,14 +216,24 @@ struct ps_fname {
 	char name[64];
 };
 
-u32 ps_count_entries(wait_queue_head_t *wq);
+u32 ps_count_entries(wait_queue_head_t *wq, u64 *hold);
 int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner, struct ps_ent *out,
-		    u32 cap, u32 *n);
+		    u32 cap, u32 *n, u64 *hold);
 int ps_format_ent(char *buf, size_t len, const char *lead, const struct ps_ent *e,
 		  struct ps_fname *fc);
 void ps_func_name(const void *fn, char *buf, size_t len);
-void ps_snap_account(u32 entries, u64 ns);
-void ps_stats_globals(u64 *snapshots, u64 *entries, u64 *ns, u64 *lock_max);
+/* A snapshot (queues open, inspect write): entries, total time, longest lock hold. */
+void ps_snap_account(u32 entries, u64 ns, u64 lock_ns);
+/* A walk command: entries, lock hold. */
+void ps_walk_account(u32 entries, u64 ns);
+
+struct ps_stats_global {
+	u64 snapshots, entries, ns, lock_max;
+	u64 last_entries, last_ns, last_lock_ns; /* the last snapshot */
+	u64 walk_entries, walk_ns;		 /* the last walk command */
+};
+
+void ps_stats_globals(struct ps_stats_global *g);
 extern const struct file_operations ps_queues_fops;
 
 /* --- inspect (inspect.c) --- */

@@ -11,6 +11,8 @@
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include <linux/utsname.h>
+#include <linux/pid.h>
+#include <linux/rcupdate.h>
 #include "pollscope.h"
 
 unsigned int ps_max_objects = 256;
@@ -41,23 +43,27 @@ static int ps_version_show(struct seq_file *m, void *v)
 
 static int ps_stats_show(struct seq_file *m, void *v)
 {
-	u64 snapshots, entries, ns, lock_max;
+	struct ps_stats_global g;
 	struct ps_obj *obj;
 
 	mutex_lock(&ps_mutex);
-	ps_stats_globals(&snapshots, &entries, &ns, &lock_max);
+	ps_stats_globals(&g);
 	seq_printf(m,
 		   "objects=%u max_objects=%u snapshots=%llu snapshot_entries=%llu "
-		   "snapshot_ns=%llu lock_ns_max=%llu\n",
-		   ps_nobjects, ps_max_objects, snapshots, entries, ns, lock_max);
+		   "snapshot_ns=%llu lock_ns_max=%llu last_snapshot_entries=%llu "
+		   "last_snapshot_ns=%llu last_snapshot_lock_ns=%llu last_walk_entries=%llu "
+		   "last_walk_ns=%llu\n",
+		   ps_nobjects, ps_max_objects, g.snapshots, g.entries, g.ns, g.lock_max,
+		   g.last_entries, g.last_ns, g.last_lock_ns, g.walk_entries, g.walk_ns);
 	list_for_each_entry (obj, &ps_objects, node) {
 		u64 polls, queued, added, wakes, woken, count;
 		unsigned int open;
-		char ready[96];
+		char ready[96], comm[TASK_COMM_LEN];
+		pid_t creator = 0;
 		__poll_t r;
 		u32 waiting;
 
-		waiting = ps_count_entries(&obj->wq);
+		waiting = ps_count_entries(&obj->wq, NULL);
 		spin_lock_irq(&obj->wq.lock);
 		polls = obj->polls;
 		queued = obj->queued;
@@ -68,12 +74,19 @@ static int ps_stats_show(struct seq_file *m, void *v)
 		r = obj->ready;
 		open = obj->open;
 		spin_unlock_irq(&obj->wq.lock);
+		/* 0 once the creating task has exited: its number may be reused */
+		rcu_read_lock();
+		if (pid_task(obj->creator, PIDTYPE_PID))
+			creator = pid_vnr(obj->creator);
+		rcu_read_unlock();
+		ps_comm_sanitize(comm, obj->creator_comm, sizeof(comm));
 		seq_printf(m,
 			   "object=%s polls=%llu queued=%llu added=%llu removed=%llu waiting=%u "
-			   "wakes=%llu woken=%llu ready=%s count=%llu open=%u\n",
+			   "wakes=%llu woken=%llu ready=%s count=%llu open=%u creator=%d "
+			   "creator_comm=%s\n",
 			   obj->name, polls, queued, added, added > waiting ? added - waiting : 0,
-			   waiting, wakes, woken, ps_mask_str(ready, sizeof(ready), r), count,
-			   open);
+			   waiting, wakes, woken, ps_mask_str(ready, sizeof(ready), r), count, open,
+			   creator, comm);
 	}
 	mutex_unlock(&ps_mutex);
 	return 0;

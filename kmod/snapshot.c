@@ -22,12 +22,17 @@ static atomic64_t ps_snap_entries = ATOMIC64_INIT(0);
 static atomic64_t ps_snap_ns = ATOMIC64_INIT(0);
 static atomic64_t ps_lock_max = ATOMIC64_INIT(0);
 
+/* The last snapshot and the last walk command, for benchmarks. */
+static DEFINE_SPINLOCK(ps_last_lock);
+static u64 ps_last_entries, ps_last_ns, ps_last_lock_ns, ps_walk_entries, ps_walk_ns;
+
 u64 ps_lock_begin(void)
 {
 	return ktime_get_ns();
 }
 
-void ps_lock_end(u64 t0)
+/* Returns how long the lock was held and keeps the longest hold. */
+u64 ps_lock_end(u64 t0)
 {
 	s64 d = ktime_get_ns() - t0;
 	s64 cur = atomic64_read(&ps_lock_max);
@@ -39,21 +44,48 @@ void ps_lock_end(u64 t0)
 			break;
 		cur = old;
 	}
+	return d;
 }
 
-void ps_snap_account(u32 entries, u64 ns)
+void ps_snap_account(u32 entries, u64 ns, u64 lock_ns)
 {
+	unsigned long flags;
+
 	atomic64_inc(&ps_snapshots);
 	atomic64_add(entries, &ps_snap_entries);
 	atomic64_add(ns, &ps_snap_ns);
+	spin_lock_irqsave(&ps_last_lock, flags);
+	ps_last_entries = entries;
+	ps_last_ns = ns;
+	ps_last_lock_ns = lock_ns;
+	spin_unlock_irqrestore(&ps_last_lock, flags);
 }
 
-void ps_stats_globals(u64 *snapshots, u64 *entries, u64 *ns, u64 *lock_max)
+void ps_walk_account(u32 entries, u64 ns)
 {
-	*snapshots = atomic64_read(&ps_snapshots);
-	*entries = atomic64_read(&ps_snap_entries);
-	*ns = atomic64_read(&ps_snap_ns);
-	*lock_max = atomic64_read(&ps_lock_max);
+	unsigned long flags;
+
+	spin_lock_irqsave(&ps_last_lock, flags);
+	ps_walk_entries = entries;
+	ps_walk_ns = ns;
+	spin_unlock_irqrestore(&ps_last_lock, flags);
+}
+
+void ps_stats_globals(struct ps_stats_global *g)
+{
+	unsigned long flags;
+
+	g->snapshots = atomic64_read(&ps_snapshots);
+	g->entries = atomic64_read(&ps_snap_entries);
+	g->ns = atomic64_read(&ps_snap_ns);
+	g->lock_max = atomic64_read(&ps_lock_max);
+	spin_lock_irqsave(&ps_last_lock, flags);
+	g->last_entries = ps_last_entries;
+	g->last_ns = ps_last_ns;
+	g->last_lock_ns = ps_last_lock_ns;
+	g->walk_entries = ps_walk_entries;
+	g->walk_ns = ps_walk_ns;
+	spin_unlock_irqrestore(&ps_last_lock, flags);
 }
 
 /* --- function classification ------------------------------------------ */
@@ -235,20 +267,23 @@ static void ps_ent_task(struct ps_ent *e, struct task_struct *t)
 	e->state = task_state_to_char(t);
 }
 
-u32 ps_count_entries(wait_queue_head_t *wq)
+/* The bare walk: entries on wq (bookmarks skipped); *hold, if given, gets the lock hold. */
+u32 ps_count_entries(wait_queue_head_t *wq, u64 *hold)
 {
 	wait_queue_entry_t *e;
 	unsigned long flags;
 	u32 n = 0;
-	u64 t0;
+	u64 t0, d;
 
 	spin_lock_irqsave(&wq->lock, flags);
 	t0 = ps_lock_begin();
 	list_for_each_entry (e, &wq->head, entry)
 		if (!ps_is_bookmark(e))
 			n++;
-	ps_lock_end(t0);
+	d = ps_lock_end(t0);
 	spin_unlock_irqrestore(&wq->lock, flags);
+	if (hold)
+		*hold = d;
 	return n;
 }
 
@@ -256,15 +291,16 @@ u32 ps_count_entries(wait_queue_head_t *wq)
  * Copies the entries of wq into out[0..cap) under wq->lock.  reg_obj, when
  * wq is that object's queue, supplies the registrants of epoll entries.
  * Returns -EAGAIN (and copies nothing useful) when cap is too small.
+ * *hold, if given, gets how long the lock was held.
  */
 int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner, struct ps_ent *out,
-		    u32 cap, u32 *n)
+		    u32 cap, u32 *n, u64 *hold)
 {
 	wait_queue_entry_t *curr;
 	unsigned long flags;
 	u32 i = 0;
 	int ret = 0;
-	u64 t0;
+	u64 t0, d;
 
 	spin_lock_irqsave(&wq->lock, flags);
 	t0 = ps_lock_begin();
@@ -327,9 +363,11 @@ int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner, st
 		}
 		i++;
 	}
-	ps_lock_end(t0);
+	d = ps_lock_end(t0);
 	spin_unlock_irqrestore(&wq->lock, flags);
 	*n = i;
+	if (hold)
+		*hold = d;
 	return ret;
 }
 
@@ -374,7 +412,7 @@ static void ps_snap_free(struct ps_snap *s)
  */
 static int ps_snapshot_all(struct ps_snap *s)
 {
-	u64 t0 = ktime_get_ns();
+	u64 t0 = ktime_get_ns(), hold, hold_max = 0;
 	struct ps_obj *obj;
 	u32 n = 0, i = 0, got;
 	int tries, ret = 0;
@@ -389,7 +427,7 @@ static int ps_snapshot_all(struct ps_snap *s)
 		u64 total = 0, cap;
 
 		list_for_each_entry (obj, &ps_objects, node)
-			total += ps_count_entries(&obj->wq);
+			total += ps_count_entries(&obj->wq, NULL);
 		cap = total + total / 4 + 16 + tries * total;
 		if (cap > U32_MAX / 2) {
 			ret = -ENOMEM;
@@ -402,11 +440,13 @@ static int ps_snapshot_all(struct ps_snap *s)
 		}
 		n = 0;
 		i = 0;
+		hold_max = 0;
 		list_for_each_entry (obj, &ps_objects, node) {
 			strscpy(s->names[i], obj->name, sizeof(s->names[i]));
-			ret = ps_copy_entries(&obj->wq, obj, i, s->ents + n, cap - n, &got);
+			ret = ps_copy_entries(&obj->wq, obj, i, s->ents + n, cap - n, &got, &hold);
 			if (ret)
 				break;
+			hold_max = max(hold_max, hold);
 			n += got;
 			i++;
 		}
@@ -422,7 +462,7 @@ static int ps_snapshot_all(struct ps_snap *s)
 out:
 	mutex_unlock(&ps_mutex);
 	if (!ret)
-		ps_snap_account(n, ktime_get_ns() - t0);
+		ps_snap_account(n, ktime_get_ns() - t0, hold_max);
 	return ret;
 }
 

@@ -190,11 +190,11 @@ ok "control errors, and failed commands change nothing"
 # --- object files -------------------------------------------------------------
 ctl create r
 assert_eq "$(psctl -N -r $D/objects/r)" "READ EAGAIN" "non-blocking read of an empty object"
-psctl $D/objects/r 5 "" "\n" x -1 "1 2" 0x5 "5\0" 18446744073709551615 >$T/w
-assert_eq "$(tr '\n' ' ' <$T/w)" "OK OK OK EINVAL EINVAL EINVAL EINVAL EINVAL EOVERFLOW " \
+psctl $D/objects/r 5 "" "\n" x -1 "1 2" 0x5 "5\0" "5\n\n" "+5" 18446744073709551615 >$T/w
+assert_eq "$(tr '\n' ' ' <$T/w)" "OK OK OK EINVAL EINVAL EINVAL EINVAL EINVAL EINVAL EINVAL EOVERFLOW " \
 	"object writes"
 [ "$(psctl -s 24 $D/objects/r)" = EINVAL ] || fail "24-byte object write"
-expect_stats r "count=7 open=0$"
+expect_stats r "count=7 open=0 creator=[0-9]+ creator_comm=[^ ]+$"
 stats_match r "ready=in,rdnorm " || fail "write makes the object readable"
 # a buffer too small for "7\n" is refused and consumes nothing
 if dd if=$D/objects/r of=/dev/null bs=1 count=1 2>$T/dd; then
@@ -304,18 +304,18 @@ load_module
 ctl create s
 pswait poll $D/objects/s in 0 >/dev/null
 pswait poll $D/objects/s in 0 >/dev/null
-expect_stats s "polls=2 queued=0 added=0 removed=0 waiting=0 wakes=0 woken=0 ready=none count=0 open=0$"
+expect_stats s "polls=2 queued=0 added=0 removed=0 waiting=0 wakes=0 woken=0 ready=none count=0 open=0 creator=[0-9]+ creator_comm=[^ ]+$"
 pswait poll $D/objects/s in 30000 >$T/s1 &
 S1=$!
 wait_for sleeping s 1 || fail "s poller not asleep"
 exec 8<$D/objects/s
-expect_stats s "polls=3 queued=1 added=1 removed=0 waiting=1 wakes=0 woken=0 ready=none count=0 open=2$"
+expect_stats s "polls=3 queued=1 added=1 removed=0 waiting=1 wakes=0 woken=0 ready=none count=0 open=2 creator=[0-9]+ creator_comm=[^ ]+$"
 ctl wake s in
 wait $S1 || fail "s poller: $(cat $T/s1)"
-expect_stats s "polls=4 queued=1 added=1 removed=1 waiting=0 wakes=1 woken=1 ready=in count=0 open=1$"
+expect_stats s "polls=4 queued=1 added=1 removed=1 waiting=0 wakes=1 woken=1 ready=in count=0 open=1 creator=[0-9]+ creator_comm=[^ ]+$"
 echo 4 >$D/objects/s
 exec 8<&-
-expect_stats s "polls=4 queued=1 added=1 removed=1 waiting=0 wakes=2 woken=1 ready=in,rdnorm count=4 open=0$"
+expect_stats s "polls=4 queued=1 added=1 removed=1 waiting=0 wakes=2 woken=1 ready=in,rdnorm count=4 open=0 creator=[0-9]+ creator_comm=[^ ]+$"
 # a blocking reader re-queues itself after a wake that leaves it unreadable
 ctl create s2
 pswait read $D/objects/s2 >$T/s2 &
@@ -326,7 +326,7 @@ ctl wake s2 out
 expect_stats s2 "added=2 removed=1 waiting=1 wakes=1 woken=1 ready=out "
 echo 1 >$D/objects/s2
 wait $S2 || fail "s2 reader: $(cat $T/s2)"
-expect_stats s2 "polls=0 queued=0 added=2 removed=2 waiting=0 wakes=2 woken=2 ready=out count=0 open=0$"
+expect_stats s2 "polls=0 queued=0 added=2 removed=2 waiting=0 wakes=2 woken=2 ready=out count=0 open=0 creator=[0-9]+ creator_comm=[^ ]+$"
 # the global line: objects, snapshots taken by reading queues
 g1=$(sed -n 's/.* snapshots=\([0-9]*\) snapshot_entries=\([0-9]*\) .*/\1 \2/p' $D/stats)
 pswait poll $D/objects/s2 pri 30000 >/dev/null &
@@ -337,9 +337,28 @@ g2=$(sed -n 's/.* snapshots=\([0-9]*\) snapshot_entries=\([0-9]*\) .*/\1 \2/p' $
 set -- $g1 $g2
 # wait_for read queues at least once; the last read added one snapshot of 1 entry
 [ "$3" -gt "$1" ] && [ "$4" -gt "$2" ] || fail "snapshot counters did not grow: $g1 -> $g2"
-assert_grep "^objects=2 max_objects=256 snapshots=[0-9]+ snapshot_entries=[0-9]+ snapshot_ns=[0-9]+ lock_ns_max=[0-9]+$" $D/stats
+assert_grep "^objects=2 max_objects=256 snapshots=[0-9]+ snapshot_entries=[0-9]+ snapshot_ns=[0-9]+ lock_ns_max=[0-9]+ last_snapshot_entries=1 last_snapshot_ns=[0-9]+ last_snapshot_lock_ns=[0-9]+ last_walk_entries=0 last_walk_ns=0$" $D/stats
+# walk: the bare walk for benchmarks counts the entries and changes nothing
+before=$(grep -v '^objects=' $D/stats)
+expect_ctl OK "walk s2"
+assert_grep " last_walk_entries=1 last_walk_ns=[1-9][0-9]*$" $D/stats
+expect_ctl OK "walk s\n"
+assert_grep " last_walk_entries=0 last_walk_ns=[0-9]+$" $D/stats
+expect_ctl ENOENT "walk nosuch"
+expect_ctl EINVAL "walk"
+expect_ctl EINVAL "walk s s2"
+expect_ctl EINVAL "walk a/b"
+assert_eq "$(grep -v '^objects=' $D/stats)" "$before" "walk changed an object"
 kill $S3
 wait $S3
+# creator: the creating task while it lives, 0 (with its comm kept) once it exited
+sh -c "echo create s3 >$D/control; grep '^object=s3 ' $D/stats >$T/cr; echo \$\$ >$T/crpid"
+assert_grep "^object=s3 .* creator=$(cat $T/crpid) creator_comm=sh$" $T/cr
+expect_stats s3 " creator=0 creator_comm=sh$"
+psctl $D/control "create s4" >/dev/null
+expect_stats s4 " creator=0 creator_comm=psctl$"
+ctl destroy s3
+ctl destroy s4
 ctl destroy s
 ctl destroy s2
 assert_grep "^objects=0 " $D/stats

@@ -13,11 +13,17 @@
  *  - inspect writes give EINVAL/EBADF or a result starting with "fd=";
  *  - object writes give EINVAL/EPIPE/EOVERFLOW or succeed.
  *
- *   psfuzz [-n LINES] [-s SEED] [-c CHILDREN] [-m MAX_OBJECTS] [-R]
+ *   psfuzz [-n LINES] [-s SEED] [-c CHILDREN] [-m MAX_OBJECTS] [-R] [-W]
  *
  * -m: the module's max_objects, so that ENOSPC is predicted too.
  * -R: race mode, for several instances at once on the same names: no model
  *     (other instances change the objects), only the errno checks.
+ * -W: wide mode: a quarter of the lines go to objects/NAME (random, mutated
+ *     and edge-case values, each result predicted: EINVAL exactly for what
+ *     pollscope(4) refuses) and a tenth to inspect (mutated fd numbers,
+ *     predicted: EINVAL, EBADF or a result); the objects directory is
+ *     compared with the model after one failed command in eight (and every
+ *     64 lines) instead of after each, so that 100,000 writes stay quick.
  *
  * Prints a summary; exit status 0 only if no check failed.
  */
@@ -56,7 +62,9 @@ static unsigned int rn(unsigned int n)
 
 static const char *names[NNAMES] = { "f0", "f1", "f2", "f3", "f.4", "f-5", "f_6", "F7" };
 static int exists[NNAMES];
-static int max_objects = 256, race;
+static int max_objects = 256, race, wide;
+static int objfd[NNAMES] = { -1, -1, -1, -1, -1, -1, -1, -1 };
+static long nwrites[3]; /* control, inspect, objects/NAME */
 static long failures, counts[8];
 
 static const char *masks[] = {
@@ -349,6 +357,146 @@ static size_t gen_soup(char *buf, size_t size)
 	return len;
 }
 
+/* --- wide mode: object and inspect writes ---------------------------------- */
+
+static void close_objfds(void)
+{
+	int i;
+
+	for (i = 0; i < NNAMES; i++) {
+		if (objfd[i] >= 0)
+			close(objfd[i]);
+		objfd[i] = -1;
+	}
+}
+
+/* pollscope(4): digits only, at most 23 bytes with an optional final '\n'. */
+static int obj_value_valid(const char *buf, size_t len)
+{
+	unsigned long long v = 0;
+	size_t i;
+
+	if (len > 23)
+		return 0;
+	if (len && buf[len - 1] == '\n')
+		len--;
+	for (i = 0; i < len; i++) {
+		if (buf[i] < '0' || buf[i] > '9')
+			return 0;
+		if (v > (~0ULL - (unsigned long long)(buf[i] - '0')) / 10)
+			return 0; /* beyond u64 */
+		v = v * 10 + (unsigned long long)(buf[i] - '0');
+	}
+	return 1;
+}
+
+static void obj_write(char *buf, size_t size)
+{
+	static const char *vals[] = { "1",
+				      "",
+				      "\n",
+				      "42\n",
+				      "0",
+				      "18446744073709551615",
+				      "18446744073709551616",
+				      "x",
+				      "-1",
+				      "1 2",
+				      "0x5",
+				      "+5",
+				      "5\n\n",
+				      "\n5",
+				      "00000000000000000000001",
+				      "000000000000000000000001",
+				      "99999999999999999999999",
+				      " 5" };
+	int i = rn(NNAMES), valid, v = rn(64);
+	size_t len;
+	ssize_t r;
+
+	if (objfd[i] < 0) {
+		char path[128];
+
+		snprintf(path, sizeof(path), DIR_PS "/objects/%s", names[i]);
+		objfd[i] = open(path, O_RDWR | O_NONBLOCK);
+		if (objfd[i] < 0) {
+			if (errno != ENOENT)
+				fail("open object", path, strlen(path), errno);
+			return;
+		}
+	}
+	switch (rn(3)) {
+	case 0:
+		len = strlen(vals[v % (sizeof(vals) / sizeof(*vals))]);
+		memcpy(buf, vals[v % (sizeof(vals) / sizeof(*vals))], len + 1);
+		break;
+	case 1:
+		len = snprintf(buf, size, "%u", rn(1000000));
+		len = mutate(buf, len, 40);
+		break;
+	default:
+		len = rn(rn(2) ? 8 : 30);
+		for (size_t k = 0; k < len; k++)
+			buf[k] = rn(2) ? (char)('0' + rn(10)) : (char)rnd();
+		break;
+	}
+	valid = obj_value_valid(buf, len);
+	nwrites[2]++;
+	r = write(objfd[i], buf, len);
+	if (r < 0 && errno == EINVAL && valid)
+		fail("object: a valid value refused", buf, len, errno);
+	else if (r >= 0 && !valid)
+		fail("object: an invalid value accepted", buf, len, 0);
+	else if (r < 0 && errno != EINVAL && errno != EPIPE && errno != EOVERFLOW)
+		fail("object: unexpected errno", buf, len, errno);
+	else if (r >= 0 && (size_t)r != len)
+		fail("object: short write", buf, len, 0);
+}
+
+/* A mutated fd number: EINVAL for what is not 1-15 digits (+ '\n'), EBADF for no fd. */
+static void inspect_write(int insp, char *buf, size_t size, long *ok)
+{
+	size_t len, i, n;
+	int expect, fd;
+	ssize_t r;
+
+	len = snprintf(buf, size, "%d", rn(3) ? (int)rn(8) : (int)rnd());
+	if (rn(4))
+		len = mutate(buf, len, 24);
+	if (rn(3) == 0)
+		buf[len++] = '\n';
+	n = len;
+	if (n && buf[n - 1] == '\n')
+		n--;
+	expect = (len == 0 || len > 15 || n == 0) ? EINVAL : 0;
+	for (i = 0; i < n && !expect; i++)
+		if (buf[i] < '0' || buf[i] > '9')
+			expect = EINVAL;
+	if (!expect) {
+		char num[24];
+		unsigned long long v;
+
+		memcpy(num, buf, n);
+		num[n] = '\0';
+		v = strtoull(num, NULL, 10);
+		fd = v > 0x7fffffff ? -1 : (int)v;
+		expect = (fd < 0 || fcntl(fd, F_GETFD) < 0) ? EBADF : 0;
+	}
+	nwrites[1]++;
+	r = write(insp, buf, len);
+	if (r < 0 && errno != expect)
+		fail("inspect: unexpected errno", buf, len, errno);
+	else if (r >= 0 && expect)
+		fail("inspect: accepted, expected an error", buf, len, expect);
+	else if (r >= 0) {
+		r = read(insp, buf, size - 1);
+		if (r < 3 || strncmp(buf, "fd=", 3))
+			fail("inspect: result does not start with fd=", "", 0, 0);
+		else
+			(*ok)++;
+	}
+}
+
 /* --- concurrent children ------------------------------------------------ */
 
 static void child_loop(unsigned int seed)
@@ -450,7 +598,7 @@ int main(int argc, char **argv)
 	pid_t kids[16];
 	char buf[512];
 
-	while ((opt = getopt(argc, argv, "n:s:c:m:R")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:c:m:RW")) != -1) {
 		switch (opt) {
 		case 'n':
 			lines = atol(optarg);
@@ -463,6 +611,9 @@ int main(int argc, char **argv)
 			break;
 		case 'R':
 			race = 1;
+			break;
+		case 'W':
+			wide = 1;
 			break;
 		case 'c':
 			nchild = atoi(optarg);
@@ -503,6 +654,19 @@ int main(int argc, char **argv)
 		int kind = rn(10), expect = -1, idx = -1, op = -1;
 		size_t len;
 
+		if (wide) {
+			int w = rn(20);
+
+			if (w < 5) {
+				obj_write(buf, sizeof(buf));
+				continue;
+			}
+			if (w < 7) {
+				inspect_write(insp, buf, sizeof(buf), &inspect_ok);
+				continue;
+			}
+			kind = rn(9); /* the control kinds below */
+		}
 		if (kind < 4) {
 			len = gen_valid(buf, sizeof(buf), &expect, &idx, &op);
 		} else if (kind < 7) {
@@ -523,6 +687,8 @@ int main(int argc, char **argv)
 			const char *s = ins[rn(sizeof(ins) / sizeof(*ins))];
 			ssize_t r = write(insp, s, strlen(s));
 
+			nwrites[1]++;
+
 			if (r < 0) {
 				if (errno != EINVAL && errno != EBADF)
 					fail("inspect: unexpected errno", s, strlen(s), errno);
@@ -540,6 +706,7 @@ int main(int argc, char **argv)
 
 		if (race)
 			expect = -1;
+		nwrites[0]++;
 		err = ctl_write(ctl, buf, len);
 		count_err(err);
 		if (len > 127 && err != EINVAL) {
@@ -556,17 +723,23 @@ int main(int argc, char **argv)
 		} else if (expect >= 0 && err == expect) {
 			if (op == 0 && !err)
 				exists[idx] = 1;
-			else if (op == 1 && !err)
+			else if (op == 1 && !err) {
 				exists[idx] = 0;
+				if (objfd[idx] >= 0)
+					close(objfd[idx]);
+				objfd[idx] = -1;
+			}
 		} else if (err) {
 			/* A failed command changes nothing. */
-			int set = listing();
+			static unsigned int nfailed;
+			int set = (wide && nfailed++ % 8) ? model_set() : listing();
 
 			if (set != model_set()) {
 				fail("failed command changed the objects", buf, len, err);
 				resync(ctl);
 			}
 		} else {
+			close_objfds();
 			resync(ctl); /* an unpredicted success */
 		}
 		if (!race && expect >= 0 && (l % 64) == 0 && listing() != model_set()) {
@@ -585,6 +758,7 @@ int main(int argc, char **argv)
 			failures++;
 		}
 	}
+	close_objfds();
 	if (race)
 		goto summary;
 	for (i = 0; i < NNAMES; i++) {
@@ -600,8 +774,10 @@ int main(int argc, char **argv)
 
 summary:
 	printf("psfuzz lines=%ld ok=%ld einval=%ld enoent=%ld eexist=%ld enametoolong=%ld "
-	       "enospc=%ld other=%ld inspect_ok=%ld failures=%ld\n",
+	       "enospc=%ld other=%ld inspect_ok=%ld failures=%ld writes=%ld control=%ld "
+	       "inspect=%ld object=%ld\n",
 	       lines, counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], counts[6],
-	       inspect_ok, failures);
+	       inspect_ok, failures, nwrites[0] + nwrites[1] + nwrites[2], nwrites[0], nwrites[1],
+	       nwrites[2]);
 	return failures ? 1 : 0;
 }
