@@ -125,6 +125,10 @@ int cmd_cost(struct ps_cmdctx *c)
 	char msg[512];
 	int r, rc = 0;
 
+	if (c->s->recorded)
+		return ps_cmd_error(c,
+				    "cost measures the live module's counters: not with --debugfs "
+				    "(recorded files)");
 	if (c->argc > 0) {
 		nn = 0;
 		for (int i = 0; i < c->argc; i++) {

@@ -432,7 +432,8 @@ static int list_fds(pid_t pid, int **out, int *n)
 		(*out)[(*n)++] = (int)fd;
 	}
 	closedir(d);
-	qsort(*out, (size_t)*n, sizeof(int), cmp_int);
+	if (*n > 1)
+		qsort(*out, (size_t)*n, sizeof(int), cmp_int);
 	return 0;
 }
 

@@ -1,4 +1,5 @@
 /* pollscope: option parsing and the choice of front end. */
+#include <dirent.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "config.h"
 #include "lineedit.h"
 #include "pollscope.h"
 #include "tui.h"
@@ -26,16 +28,18 @@ static void usage(FILE *f)
 		"       pollscope [OPTIONS] < FILE          commands on a non-terminal stdin\n"
 		"       pollscope [OPTIONS] --shell         line mode (history, Tab completion)\n"
 		"\n"
-		"Watch the Linux poll machinery: create pollable objects (pollscope.ko), put\n"
-		"processes to sleep on them with poll/select/epoll/read, wake them with chosen\n"
-		"masks, and see the wait-queue entries and the sleepers' states.\n"
+		"Watch the Linux poll machinery: create pollable objects (pollscope.ko, or real\n"
+		"eventfds, pipes, timerfds and socketpairs), put processes to sleep on them with\n"
+		"poll/select/epoll/read, wake them with chosen masks, and see the wait-queue\n"
+		"entries and the sleepers' states; inspect the wait queues of any process.\n"
 		"\n"
 		"Options:\n"
 		"  -c, --command CMDS   run CMDS (';' or newline separated) and exit\n"
 		"  -f, --file FILE      run the commands in FILE and exit\n"
 		"  -s, --shell          line mode with libedit\n"
 		"  -D, --demo FILE      full-screen demo: say shows a banner, pause waits\n"
-		"                       for Space or Enter\n"
+		"                       for Space or Enter; FILE (also for -f) may name an\n"
+		"                       installed demo: 01 ... 08 or its full name\n"
 		"  -t, --delay MS       with --demo: pause steps go on by themselves after MS\n"
 		"  -a, --ascii          full screen: ASCII line drawing instead of UTF-8\n"
 		"  -j, --json           print one JSON object per record, one per line\n"
@@ -56,10 +60,52 @@ static void usage(FILE *f)
 		"or '|', a number, or none. In a script the first failing command stops the\n"
 		"run with FILE:LINE: message and exit status 1.\n"
 		"\n"
+		"Demos (installed in " POLLSCOPE_DATADIR "/demos):\n"
+		"  01 poll life cycle   02 select vs poll vs epoll   03 thundering herd\n"
+		"  04 lost wakeup       05 key filtering             06 EINTR and timeout\n"
+		"  07 read vs poll      08 eventfd internals\n"
+		"\n"
 		"Examples:\n"
 		"  pollscope -c 'create a; spawn poll a; settle; show a; wake a; settle; ps'\n"
+		"  pollscope -c 'create e eventfd; spawn poll e; settle; show e; write e 3'\n"
+		"  pollscope --demo 02\n"
 		"  pollscope --json -c 'create a; spawn epoll a count=2 exclusive; settle; show'\n"
 		"See pollscope(1) and pollscope(4).\n");
+}
+
+/* FILE as given if it exists (or has a '/'), else an installed demo: NAME,
+ * NAME.pscope, or the unique demo whose name starts with "NAME-" (02, 02-select). */
+static const char *find_demo(const char *name, char *buf, size_t len)
+{
+	const char *dir = getenv("POLLSCOPE_DEMO_DIR");
+	size_t n = strlen(name);
+	struct dirent *de;
+	int matches = 0;
+	DIR *d;
+
+	if (!strcmp(name, "-") || strchr(name, '/') || access(name, F_OK) == 0)
+		return name;
+	if (!dir || !*dir)
+		dir = POLLSCOPE_DATADIR "/demos";
+	d = opendir(dir);
+	if (!d)
+		return name;
+	while ((de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name);
+		if (l < 8 || strcmp(de->d_name + l - 7, ".pscope") != 0)
+			continue;
+		if ((l - 7 == n && !strncmp(de->d_name, name, n)) || !strcmp(de->d_name, name)) {
+			snprintf(buf, len, "%s/%s", dir, de->d_name);
+			matches = 1;
+			break;
+		}
+		if (!strncmp(de->d_name, name, n) && de->d_name[n] == '-') {
+			snprintf(buf, len, "%s/%s", dir, de->d_name);
+			matches++;
+		}
+	}
+	closedir(d);
+	return matches == 1 ? buf : name;
 }
 
 static void on_signal(int sig)
@@ -94,6 +140,7 @@ int main(int argc, char **argv)
 	struct ps_session *s;
 	struct ps_sink sink;
 	struct sigaction sa;
+	char demo_buf[4096], file_buf[4096];
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "c:f:sD:t:ajm:nkd:Vh", longopts, NULL)) != -1) {
@@ -147,6 +194,10 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (to.demo_file)
+		to.demo_file = find_demo(to.demo_file, demo_buf, sizeof(demo_buf));
+	if (file)
+		file = find_demo(file, file_buf, sizeof(file_buf));
 	if (optind < argc) {
 		fprintf(stderr, "pollscope: unexpected argument '%s' (commands go in -c '...')\n",
 			argv[optind]);

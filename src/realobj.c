@@ -33,6 +33,11 @@ int ps_real_create(struct ps_session *s, const char *name, enum ps_obj_type type
 	struct ps_real r;
 	int sv[2];
 
+	if (s->nreals >= PS_MAX_REAL_OBJECTS) {
+		snprintf(err, errlen, "too many real objects (at most %d): destroy some first",
+			 PS_MAX_REAL_OBJECTS);
+		return -1;
+	}
 	memset(&r, 0, sizeof(r));
 	snprintf(r.name, sizeof(r.name), "%s", name);
 	r.type = type;

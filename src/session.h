@@ -17,6 +17,8 @@ struct waiter_int {
 	bool real; /* waits on a real kernel object */
 };
 
+#define PS_MAX_REAL_OBJECTS 64
+
 /* A real kernel object the session holds (create NAME eventfd|pipe|...). */
 struct ps_real {
 	char name[PS_NAME_MAX];

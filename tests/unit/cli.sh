@@ -2,11 +2,15 @@
 # The pollscope binary end to end on recorded debugfs files (no module):
 # text and JSON output, script errors with FILE:LINE, exit codes, and
 # --help against the man page.
-# usage: cli.sh POLLSCOPE DATA_DIR MAN_PAGE
+# usage: cli.sh POLLSCOPE DATA_DIR MAN_PAGE [COMPLETION CMAKE BUILD_DIR DATADIR]
 set -u
 ps=$1
 data=$2
 man=$3
+completion=${4:-}
+cmake=${5:-}
+build=${6:-}
+datadir=${7:-share}
 failures=0
 passes=0
 tmp=$(mktemp -d)
@@ -96,6 +100,53 @@ for c in $(cat "$tmp/cmds"); do
 	check "man documents command $c" grep -Eq "^\.(B|BI) $c( |\$)" "$man"
 	check "--help documents command $c" grep -Eq "^  $c( |\$)" "$tmp/help"
 done
+
+# real objects need no module for create/write/read/destroy
+fresh
+"$ps" --debugfs "$tmp/d" -c 'create e eventfd; write e 4; read e; create p pipe; write p 3; read p; destroy p' >"$tmp/out" 2>"$tmp/err"
+check "real objects exit 0" test $? -eq 0
+check "real objects output" grep -qx 'read e: 4' "$tmp/out"
+check "real pipe output" grep -qx 'read p: 3 bytes' "$tmp/out"
+"$ps" --debugfs "$tmp/d" -c 'cost' >"$tmp/out" 2>"$tmp/err"
+check "cost refuses recorded files" grep -q "^-c:1: cost: cost measures the live module's counters" "$tmp/err"
+"$ps" --debugfs "$tmp/d" -c 'inspect 2147483647' >"$tmp/out" 2>"$tmp/err"
+check "inspect of no process exit 1" test $? -eq 1
+check "inspect of no process" grep -qx -- "-c:1: inspect: no process with pid 2147483647" "$tmp/err"
+
+# demos by name, from POLLSCOPE_DEMO_DIR (the installed directory otherwise)
+fresh
+POLLSCOPE_DEMO_DIR="$data/../demos" "$ps" --debugfs "$tmp/d" -f 05 >"$tmp/out" 2>"$tmp/err"
+check "demo by number found" grep -q "^Demo 5: key filtering" "$tmp/out"
+POLLSCOPE_DEMO_DIR="$data/../demos" "$ps" --debugfs "$tmp/d" -f 99 >"$tmp/out" 2>"$tmp/err"
+check "unknown demo fails" grep -q "^99: No such file" "$tmp/err"
+
+# bash completion: the options it offers are exactly those of --help
+if [ -n "$completion" ] && command -v bash >/dev/null; then
+	comp() { # comp WORD...: what completing the last word offers
+		bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _pollscope; printf "%s\n" "${COMPREPLY[@]}"' \
+			comp "$completion" "$@"
+	}
+	comp pollscope -- | sort >"$tmp/compopts"
+	grep -o -- '--[a-z][a-z-]*' "$tmp/help" | sort -u >"$tmp/helpopts"
+	check "completion offers the long options of --help" diff -u "$tmp/helpopts" "$tmp/compopts"
+	comp pollscope - | grep -- '^-[a-zA-Z]$' | sort >"$tmp/compshort"
+	grep -o -- '^  -[a-zA-Z],' "$tmp/help" | tr -d ' ,' | sort >"$tmp/helpshort"
+	check "completion offers the short options of --help" diff -u "$tmp/helpshort" "$tmp/compshort"
+	check "completion: --no-l" test "$(comp pollscope --no-l)" = "--no-load"
+	mkdir -p "$tmp/c/sub" && : >"$tmp/c/m.ko" && : >"$tmp/c/x.txt" && : >"$tmp/c/d.pscope"
+	check "completion: -m offers .ko files" sh -c "cd '$tmp/c' && [ \"\$(bash -c '. \"$completion\"; COMP_WORDS=(pollscope -m \"\"); COMP_CWORD=2; _pollscope; printf \"%s \" \"\${COMPREPLY[@]}\"')\" = 'm.ko sub ' ]"
+	check "completion: --demo offers .pscope files" sh -c "cd '$tmp/c' && bash -c '. \"$completion\"; COMP_WORDS=(pollscope --demo \"\"); COMP_CWORD=2; _pollscope; printf \"%s\\n\" \"\${COMPREPLY[@]}\"' | grep -qx d.pscope"
+fi
+
+# cmake --install puts the demos and the completion where they belong
+if [ -n "$cmake" ] && [ -n "$build" ]; then
+	rm -rf "$tmp/inst"
+	DESTDIR="$tmp/inst" "$cmake" --install "$build" >/dev/null 2>&1
+	n=$(find "$tmp/inst" -path "*/$datadir/pollscope/demos/0[1-8]-*.pscope" | wc -l)
+	check "8 demos installed" test "$n" -eq 8
+	check "completion installed" sh -c "find '$tmp/inst' -path '*/$datadir/bash-completion/completions/pollscope' | grep -q ."
+	check "installed completion knows the demo dir" sh -c "grep -q '/pollscope/demos' \$(find '$tmp/inst' -path '*/completions/pollscope')"
+fi
 
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "parse.h"
 #include "test_common.h"
 
 struct fx {
@@ -448,6 +450,71 @@ static void test_inspect(void **state)
 	close(pfd[1]);
 }
 
+/* Every demo script tokenizes, names only known commands, and has narration
+ * (say) and steps (pause); the eight demos of the issue are all there. */
+static void test_demo_scripts(void **state)
+{
+	static const char *const wanted[] = {
+		"01-", "02-", "03-", "04-", "05-", "06-", "07-", "08-"
+	};
+	char dirpath[1024];
+	DIR *d;
+	struct dirent *de;
+	int found[8] = { 0 };
+
+	(void)state;
+	snprintf(dirpath, sizeof(dirpath), "%s/../demos", PS_TEST_DATA);
+	d = opendir(dirpath);
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		char path[2048], *line = NULL;
+		size_t cap = 0;
+		int lineno = 0, says = 0, pauses = 0;
+		FILE *fp;
+		size_t l = strlen(de->d_name);
+
+		if (l < 8 || strcmp(de->d_name + l - 7, ".pscope") != 0)
+			continue;
+		for (int k = 0; k < 8; k++)
+			if (!strncmp(de->d_name, wanted[k], 3))
+				found[k]++;
+		snprintf(path, sizeof(path), "%s/%s", dirpath, de->d_name);
+		fp = fopen(path, "r");
+		assert_non_null(fp);
+		while (getline(&line, &cap, fp) >= 0) {
+			struct ps_tokens t;
+			char err[256];
+			lineno++;
+			if (ps_tokenize(line, &t, err, sizeof(err)) < 0) {
+				fprintf(stderr, "%s:%d: %s\n", de->d_name, lineno, err);
+				fail();
+			}
+			for (int c = 0; c < t.ncmds; c++) {
+				if (!ps_cmd_find(t.cmd[c].argv[0])) {
+					fprintf(stderr, "%s:%d: unknown command '%s'\n", de->d_name,
+						lineno, t.cmd[c].argv[0]);
+					fail();
+				}
+				says += !strcmp(t.cmd[c].argv[0], "say");
+				pauses += !strcmp(t.cmd[c].argv[0], "pause");
+			}
+			/* a say line is one command: a ';' in its text would split it */
+			if (t.ncmds > 0 && !strcmp(t.cmd[0].argv[0], "say") && t.ncmds != 1) {
+				fprintf(stderr, "%s:%d: say split by ';'\n", de->d_name, lineno);
+				fail();
+			}
+			ps_tokens_free(&t);
+		}
+		free(line);
+		fclose(fp);
+		assert_true(says >= 3);
+		assert_true(pauses >= 1);
+	}
+	closedir(d);
+	for (int k = 0; k < 8; k++)
+		assert_int_equal(found[k], 1);
+}
+
 static void test_show_records(void **state)
 {
 	struct fx *f = *state;
@@ -663,6 +730,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_show_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_real_objects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inspect, setup, teardown),
+		cmocka_unit_test(test_demo_scripts),
 		cmocka_unit_test_setup_teardown(test_events_stats_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_completion, setup, teardown),
