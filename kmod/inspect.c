@@ -38,7 +38,8 @@ void ps_inspect_qproc(struct file *file, wait_queue_head_t *head, poll_table *pt
 
 struct ps_head_copy {
 	struct ps_ent *ents;
-	u32 n;
+	u32 n;	  /* records */
+	u32 nent; /* entries */
 	u64 hold; /* lock hold of the copy */
 };
 
@@ -57,7 +58,8 @@ static int ps_copy_head(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 idx,
 		hc->ents = kvmalloc_array(cap, sizeof(*hc->ents), GFP_KERNEL);
 		if (!hc->ents)
 			return -ENOMEM;
-		ret = ps_copy_entries(wq, reg_obj, idx, hc->ents, cap, &hc->n, &hc->hold);
+		ret = ps_copy_entries(wq, reg_obj, idx, hc->ents, cap, &hc->n, &hc->nent,
+				      &hc->hold);
 		if (!ret)
 			return 0;
 		kvfree(hc->ents);
@@ -125,7 +127,7 @@ static int ps_inspect_fd(unsigned int fd, char **textp, size_t *lenp)
 		ret = ps_copy_head(ipt.heads[i], ro, i, &hc[i]);
 		if (ret)
 			goto out;
-		total += hc[i].n;
+		total += hc[i].nent;
 		hold_max = max(hold_max, hc[i].hold);
 	}
 
@@ -141,10 +143,15 @@ static int ps_inspect_fd(unsigned int fd, char **textp, size_t *lenp)
 	for (i = 0; i < ipt.n; i++) {
 		u32 j;
 
-		off += scnprintf(text + off, size - off, "head=%u entries=%u\n", i, hc[i].n);
+		off += scnprintf(text + off, size - off, "head=%u entries=%u\n", i, hc[i].nent);
 		snprintf(lead, sizeof(lead), "head=%u", i);
-		for (j = 0; j < hc[i].n; j++)
-			off += ps_format_ent(text + off, size - off, lead, &hc[i].ents[j], &fc);
+		for (j = 0; j < hc[i].n; j++) {
+			struct ps_ent e = hc[i].ents[j];
+			u32 r;
+
+			for (r = 0; r < hc[i].ents[j].run; r++, e.pos++)
+				off += ps_format_ent(text + off, size - off, lead, &e, &fc);
+		}
 	}
 	*textp = text;
 	*lenp = off;

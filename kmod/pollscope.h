@@ -195,11 +195,19 @@ enum ps_sym ps_classify(const void *fn);
 enum ps_qproc ps_qproc_of(const poll_table *pt);
 const char *ps_qproc_name(unsigned int qp);
 
-/* One wait queue entry, copied under the queue lock. */
+/*
+ * One wait queue entry, copied under the queue lock, or a run of identical
+ * consecutive entries (same function, flags, ->private and key: one poll()
+ * passing the same file many times), which prints as run lines.
+ */
 struct ps_ent {
-	const void *func; /* for the name lookup only, never printed */
-	u32 owner;	  /* object index (queues) or head index (inspect) */
-	u32 pos;
+	const void *func;    /* for the name lookup only, never printed */
+	const void *task;    /* identity while copying only, never followed or printed */
+	const void *private; /* identity while copying only, never followed or printed */
+	u32 owner;	     /* object index (queues) or head index (inspect) */
+	u32 pos;	     /* of the first entry of the run */
+	u32 run;	     /* entries this record stands for, >= 1 */
+	u32 line;	     /* queues: line number of the first entry */
 	u32 flags;
 	pid_t pid;
 	__poll_t key;
@@ -218,7 +226,7 @@ struct ps_fname {
 
 u32 ps_count_entries(wait_queue_head_t *wq, u64 *hold);
 int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner, struct ps_ent *out,
-		    u32 cap, u32 *n, u64 *hold);
+		    u32 cap, u32 *nrec, u32 *nent, u64 *hold);
 int ps_format_ent(char *buf, size_t len, const char *lead, const struct ps_ent *e,
 		  struct ps_fname *fc);
 void ps_func_name(const void *fn, char *buf, size_t len);

@@ -13,6 +13,7 @@
 #include <linux/seq_file.h>
 #include <linux/ktime.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/task.h>
 #include "pollscope.h"
@@ -256,15 +257,32 @@ void ps_func_name(const void *fn, char *buf, size_t len)
 
 /* --- copying entries ------------------------------------------------ */
 
-/* Under the queue lock: t cannot go away while its entry is queued. */
-static void ps_ent_task(struct ps_ent *e, struct task_struct *t)
+/*
+ * Under the queue lock: t cannot go away while its entry is queued.  A task
+ * often has many entries in a row (one poll() on many fds of the object):
+ * *memo is the last entry filled from a task, whose pid, comm and state are
+ * reused for the next entries of the same task (the same values, read once
+ * per run of entries: this keeps the copy close to a bare walk).
+ */
+static void ps_ent_task(struct ps_ent *e, struct task_struct *t, const struct ps_ent **memo,
+			struct pid_namespace *ns)
 {
+	const struct ps_ent *m = *memo;
+
 	if (!t)
 		return;
-	e->pid = task_pid_vnr(t);
-	memcpy(e->comm, t->comm, TASK_COMM_LEN);
-	e->comm[TASK_COMM_LEN - 1] = '\0';
-	e->state = task_state_to_char(t);
+	if (m && m->task == t) {
+		e->pid = m->pid;
+		memcpy(e->comm, m->comm, TASK_COMM_LEN);
+		e->state = m->state;
+	} else {
+		e->pid = pid_nr_ns(task_pid(t), ns); /* task_pid_vnr(), ns looked up once */
+		memcpy(e->comm, t->comm, TASK_COMM_LEN);
+		e->comm[TASK_COMM_LEN - 1] = '\0';
+		e->state = task_state_to_char(t);
+	}
+	e->task = t;
+	*memo = e;
 }
 
 /* The bare walk: entries on wq (bookmarks skipped); *hold, if given, gets the lock hold. */
@@ -288,17 +306,40 @@ u32 ps_count_entries(wait_queue_head_t *wq, u64 *hold)
 }
 
 /*
- * Copies the entries of wq into out[0..cap) under wq->lock.  reg_obj, when
- * wq is that object's queue, supplies the registrants of epoll entries.
- * Returns -EAGAIN (and copies nothing useful) when cap is too small.
- * *hold, if given, gets how long the lock was held.
+ * Whether curr repeats the entry (or run) p: the same function, flags and
+ * ->private, and for pollwake the same key; epoll entries each have their
+ * own registration and never repeat.
+ */
+static bool ps_ent_repeats(const struct ps_ent *p, const wait_queue_entry_t *curr)
+{
+	if (curr->func != p->func || curr->private != p->private || curr->flags != p->flags ||
+	    p->sym == PS_SYM_EP_POLL_CALLBACK)
+		return false;
+	if (p->sym == PS_SYM_POLLWAKE)
+		return container_of(curr, struct poll_table_entry, wait)->key == p->key;
+	return true;
+}
+
+/*
+ * Copies the entries of wq into out[0..cap) under wq->lock, consecutive
+ * identical entries as one record with a run count: *nrec records standing
+ * for *nent entries.  Only what identifies an entry is read while the lock
+ * is held; names and text come after.  reg_obj, when wq is that object's
+ * queue, supplies the registrants of epoll entries.  Returns -EAGAIN (and
+ * copies nothing useful) when cap records are too few.  *hold, if given,
+ * gets how long the lock was held.
  */
 int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner, struct ps_ent *out,
-		    u32 cap, u32 *n, u64 *hold)
+		    u32 cap, u32 *nrec, u32 *nent, u64 *hold)
 {
+	struct pid_namespace *ns = task_active_pid_ns(current); /* pinned by current */
+	const struct ps_ent *memo = NULL;
+	const void *last_fn = NULL;
+	struct ps_ent *prev = NULL;
 	wait_queue_entry_t *curr;
+	u8 sym = PS_SYM_NONE;
 	unsigned long flags;
-	u32 i = 0;
+	u32 i = 0, pos = 0;
 	int ret = 0;
 	u64 t0, d;
 
@@ -306,22 +347,38 @@ int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner, st
 	t0 = ps_lock_begin();
 	list_for_each_entry (curr, &wq->head, entry) {
 		struct ps_ent *e;
-		u8 sym;
 
 		if (ps_is_bookmark(curr))
 			continue;
+		if (prev && ps_ent_repeats(prev, curr)) {
+			prev->run++;
+			pos++;
+			continue;
+		}
 		if (i == cap) {
 			ret = -EAGAIN;
 			break;
 		}
-		sym = ps_classify(curr->func);
+		/* runs of entries share their wake function: classify once */
+		if (curr->func != last_fn) {
+			last_fn = curr->func;
+			sym = ps_classify(last_fn);
+		}
 		e = &out[i];
-		memset(e, 0, sizeof(*e));
 		e->func = curr->func;
+		e->task = NULL;
+		e->private = curr->private;
 		e->owner = owner;
-		e->pos = i;
+		e->pos = pos;
+		e->run = 1;
+		e->line = 0;
 		e->flags = curr->flags;
+		e->pid = 0;
+		e->key = 0;
 		e->sym = sym;
+		e->has_key = 0;
+		e->state = 0;
+		e->comm[0] = '\0';
 		switch (sym) {
 		case PS_SYM_POLLWAKE: {
 			struct poll_table_entry *pte =
@@ -329,7 +386,7 @@ int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner, st
 			struct poll_wqueues *pwq = curr->private;
 
 			if (pwq)
-				ps_ent_task(e, pwq->polling_task);
+				ps_ent_task(e, pwq->polling_task, &memo, ns);
 			e->key = pte->key;
 			e->has_key = 1;
 			break;
@@ -338,7 +395,7 @@ int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner, st
 		case PS_SYM_DEFAULT:
 		case PS_SYM_WOKEN:
 		case PS_SYM_EP_AUTOREMOVE:
-			ps_ent_task(e, curr->private);
+			ps_ent_task(e, curr->private, &memo, ns);
 			break;
 		case PS_SYM_EP_POLL_CALLBACK: {
 			struct ps_reg *rec;
@@ -361,11 +418,14 @@ int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner, st
 		default:
 			break;
 		}
+		prev = e;
 		i++;
+		pos++;
 	}
 	d = ps_lock_end(t0);
 	spin_unlock_irqrestore(&wq->lock, flags);
-	*n = i;
+	*nrec = i;
+	*nent = pos;
 	if (hold)
 		*hold = d;
 	return ret;
@@ -392,9 +452,11 @@ int ps_format_ent(char *buf, size_t len, const char *lead, const struct ps_ent *
 /* --- the queues file -------------------------------------------------- */
 
 struct ps_snap {
-	u32 n;
+	u32 n;	  /* lines (entries) */
+	u32 nrec; /* records in ents[] (a run of entries is one record) */
 	u32 nobj;
 	struct ps_ent *ents;
+	struct ps_ent cur; /* the entry being shown: a record with its pos in the run */
 	char (*names)[PS_NAME_MAX + 1];
 	struct ps_fname fc;
 };
@@ -414,7 +476,7 @@ static int ps_snapshot_all(struct ps_snap *s)
 {
 	u64 t0 = ktime_get_ns(), hold, hold_max = 0;
 	struct ps_obj *obj;
-	u32 n = 0, i = 0, got;
+	u32 n = 0, i = 0, got, ent, lines = 0, k;
 	int tries, ret = 0;
 
 	mutex_lock(&ps_mutex);
@@ -440,14 +502,19 @@ static int ps_snapshot_all(struct ps_snap *s)
 		}
 		n = 0;
 		i = 0;
+		lines = 0;
 		hold_max = 0;
 		list_for_each_entry (obj, &ps_objects, node) {
 			strscpy(s->names[i], obj->name, sizeof(s->names[i]));
-			ret = ps_copy_entries(&obj->wq, obj, i, s->ents + n, cap - n, &got, &hold);
+			ret = ps_copy_entries(&obj->wq, obj, i, s->ents + n, cap - n, &got, &ent,
+					      &hold);
 			if (ret)
 				break;
 			hold_max = max(hold_max, hold);
+			for (k = n; k < n + got; k++)
+				s->ents[k].line = lines + s->ents[k].pos;
 			n += got;
+			lines += ent;
 			i++;
 		}
 		if (!ret)
@@ -457,20 +524,36 @@ static int ps_snapshot_all(struct ps_snap *s)
 		if (tries >= 8)
 			goto out;
 	}
-	s->n = n;
+	s->n = lines;
+	s->nrec = n;
 	s->nobj = i;
 out:
 	mutex_unlock(&ps_mutex);
 	if (!ret)
-		ps_snap_account(n, ktime_get_ns() - t0, hold_max);
+		ps_snap_account(lines, ktime_get_ns() - t0, hold_max);
 	return ret;
 }
 
+/* Line *pos: the record holding it (binary search on line), as s->cur. */
 static void *ps_q_start(struct seq_file *m, loff_t *pos)
 {
 	struct ps_snap *s = m->private;
+	u32 lo = 0, hi = s->nrec, off;
 
-	return *pos < s->n ? &s->ents[*pos] : NULL;
+	if (*pos >= s->n)
+		return NULL;
+	while (hi - lo > 1) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (s->ents[mid].line <= *pos)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	off = (u32)*pos - s->ents[lo].line;
+	s->cur = s->ents[lo];
+	s->cur.pos += off;
+	return &s->cur;
 }
 
 static void *ps_q_next(struct seq_file *m, void *v, loff_t *pos)

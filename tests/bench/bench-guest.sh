@@ -15,9 +15,32 @@ for n in 10 100 1000 10000; do
 	P=$!
 	wait_for grep -q "^object=q .* waiting=$n " $D/stats || fail "$n entries not queued"
 	wait_for grep -q "^State:.*S (sleeping)" /proc/$P/status || fail "poller not asleep"
-	psbench snapshot q 15 || fail "psbench snapshot $n"
+	psbench snapshot q 15 >$T/s || fail "psbench snapshot $n"
+	sed 's/^BENCH snapshot /BENCH snapshot tasks=1 /' $T/s
 	kill $P
 	wait $P
+	echo "destroy q" >$D/control
+done
+# entries of many tasks: runs of one entry (100 x 1) and of 100 (10 x 100)
+for spec in 100x1 10x100; do
+	tasks=${spec%x*}
+	per=${spec#*x}
+	echo "create q" >$D/control
+	pids=
+	k=0
+	while [ $k -lt $tasks ]; do
+		pswait -m $per poll $D/objects/q in >/dev/null &
+		pids="$pids $!"
+		k=$((k + 1))
+	done
+	wait_for grep -q "^object=q .* waiting=$((tasks * per)) " $D/stats || fail "$spec not queued"
+	for p in $pids; do
+		wait_for grep -q "^State:.*S (sleeping)" /proc/$p/status || fail "poller $p not asleep"
+	done
+	psbench snapshot q 15 >$T/s || fail "psbench snapshot $spec"
+	sed "s/^BENCH snapshot /BENCH snapshot tasks=$tasks /" $T/s
+	kill $pids
+	wait
 	echo "destroy q" >$D/control
 done
 

@@ -43,12 +43,14 @@ echo "         $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
 
 echo "1. queues snapshot vs bare walk (medians of 15; ns per entry; lock = longest queue-lock hold of the snapshot)"
-printf '%8s %12s %12s %12s %12s %10s %10s %10s %8s\n' entries open_ns read_ns lock_ns walk_ns open/ent read/ent lock/ent lock/walk
+printf '%6s %8s %12s %12s %12s %12s %10s %10s %10s %8s\n' tasks entries open_ns read_ns lock_ns walk_ns open/ent read/ent lock/ent lock/walk
 grep '^BENCH snapshot' "$log.bench" | while read -r l; do
-	printf '%8s %12s %12s %12s %12s %10s %10s %10s %8s\n' "$(kv "$l" entries)" "$(kv "$l" open_ns)" \
+	printf '%6s %8s %12s %12s %12s %12s %10s %10s %10s %8s\n' "$(kv "$l" tasks)" "$(kv "$l" entries)" "$(kv "$l" open_ns)" \
 		"$(kv "$l" read_ns)" "$(kv "$l" lock_ns)" "$(kv "$l" walk_ns)" "$(kv "$l" open_per_entry)" \
 		"$(kv "$l" read_per_entry)" "$(kv "$l" lock_per_entry)" "$(kv "$l" lock_vs_walk)"
 done
+echo "   open = the snapshot (count, allocate, copy under the lock), read = formatting it as text"
+echo "   (no lock held), lock = the copy's lock hold, walk = the bare walk of the same list (walk command)"
 echo "   longest lock hold by the module since load: $(grep '^BENCH snapshot' "$log.bench" | tail -n1 | sed -n 's/.* lock_ns_max=\([0-9]*\).*/\1/p') ns"
 echo
 

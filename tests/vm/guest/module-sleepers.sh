@@ -300,8 +300,52 @@ for round in 1 2 3; do
 done
 ok "epoll registrants tracked across closes"
 
+# runs of identical entries (one poll() passing the same fd 3 times) are
+# copied as one record and listed entry by entry, interleaved correctly
+# (add_wait_queue puts each new entry first)
+ctl create o10
+pswait -m 3 poll $D/objects/o10 in 30000 >/dev/null &
+R1=$!
+wait_sleeping o10 3
+pswait read $D/objects/o10 >/dev/null &
+R2=$!
+wait_sleeping o10 4
+pswait -m 2 poll $D/objects/o10 out 30000 >/dev/null &
+R3=$!
+wait_sleeping o10 6
+pswait -m 2 poll $D/objects/o10 in 30000 >/dev/null &
+R4=$!
+wait_sleeping o10 8
+grep '^object=o10 ' $D/queues | sed 's/ comm=.*key=/ key=/' >$T/q10
+printf '%s\n' "object=o10 pos=0 func=pollwake kind=poll pid=$R4 key=in,err,hup" \
+	"object=o10 pos=1 func=pollwake kind=poll pid=$R4 key=in,err,hup" \
+	"object=o10 pos=2 func=pollwake kind=poll pid=$R3 key=out,err,hup" \
+	"object=o10 pos=3 func=pollwake kind=poll pid=$R3 key=out,err,hup" \
+	"object=o10 pos=4 func=autoremove_wake_function kind=wait_event pid=$R2 key=-" \
+	"object=o10 pos=5 func=pollwake kind=poll pid=$R1 key=in,err,hup" \
+	"object=o10 pos=6 func=pollwake kind=poll pid=$R1 key=in,err,hup" \
+	"object=o10 pos=7 func=pollwake kind=poll pid=$R1 key=in,err,hup" >$T/q10.want
+cmp -s $T/q10 $T/q10.want || {
+	diff $T/q10.want $T/q10
+	fail "runs of entries listed wrongly"
+}
+# the same through inspect, and a dd with a tiny buffer (seq_file restarts mid-run)
+assert_eq "$(dd if=$D/queues bs=7 2>/dev/null | grep -c '^object=o10 ')" 8 "queues read 7 bytes at a time"
+assert_eq "$(dd if=$D/queues bs=7 2>/dev/null | md5sum)" "$(cat $D/queues | md5sum)" "queues read in small pieces"
+psinspect open $D/objects/o10 8 >$T/i10 || {
+	cat $T/i10
+	fail "inspect of o10"
+}
+assert_grep "^head=0 entries=8$" $T/i10
+assert_eq "$(grep -c "^head=0 pos=[01] .*pid=$R4 " $T/i10)" 2 "inspect lists the first run"
+assert_eq "$(grep -c "^head=0 pos=[567] .*pid=$R1 " $T/i10)" 3 "inspect lists the last run"
+assert_grep "^head=0 pos=4 func=autoremove_wake_function kind=wait_event pid=$R2 " $T/i10
+kill $R1 $R2 $R3 $R4
+wait $R1 $R2 $R3 $R4
+ok "runs of identical entries listed entry by entry"
+
 wait
-for o in o1 o2 o3 o4 o5 o7 o8 o9; do ctl destroy $o; done
+for o in o1 o2 o3 o4 o5 o7 o8 o9 o10; do ctl destroy $o; done
 assert_eq "$(grep -c . $D/queues)" 0 "queues empty at the end"
 unload_module
 ok "module-sleepers done"

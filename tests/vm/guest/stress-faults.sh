@@ -126,7 +126,6 @@ pswait read $D/objects/r >$T/rd &
 P=$!
 wait_for asleep r $P || fail "reader not asleep"
 refused "a blocking reader"
-ctl wake r in 0
 echo 3 >$D/objects/r
 wait $P || fail "reader: $(cat $T/rd)"
 assert_grep "data=3" $T/rd
