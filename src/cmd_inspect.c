@@ -24,7 +24,10 @@ static void emit_fd(struct ps_cmdctx *c, const struct ps_inspection *in, const s
 		{ "note", PS_F_STR, f->note, 0 },
 	};
 
-	if (f->waited_on)
+	if (f->waited_on && !f->wait_events)
+		snprintf(waits, sizeof(waits), "  <- %s sleeps in it",
+			 in->syscall[0] && strcmp(in->syscall, "-") ? in->syscall : "it");
+	else if (f->waited_on)
 		snprintf(waits, sizeof(waits), "  <- %s waits on it%s%s%s",
 			 in->syscall[0] && strcmp(in->syscall, "-") ? in->syscall : "it",
 			 f->wait_events ? " (" : "", f->wait_events ? m : "",

@@ -280,8 +280,12 @@ static void describe_waitset(struct ps_inspection *in, const struct waitset *w)
 			appendf(in->waiting, sizeof(in->waiting), ", ... (%d fds)", w->n);
 			break;
 		}
-		appendf(in->waiting, sizeof(in->waiting), "%s fd %d (%s)", i ? "," : ":", w->fds[i],
-			ps_mask_format(w->events[i], m, sizeof(m)));
+		if (w->events[i] == 0) /* the epoll instance itself */
+			appendf(in->waiting, sizeof(in->waiting), "%s fd %d (the epoll instance)",
+				i ? "," : ":", w->fds[i]);
+		else
+			appendf(in->waiting, sizeof(in->waiting), "%s fd %d (%s)", i ? "," : ":",
+				w->fds[i], ps_mask_format(w->events[i], m, sizeof(m)));
 	}
 }
 
@@ -384,13 +388,11 @@ static void blocked_call(struct ps_inspection *in, struct waitset *w)
 		waitset_add(w, epfd, 0);
 		for (int i = 0; i < n; i++)
 			waitset_add(w, tfds[i], evs[i]);
-		if (n)
-			appendf(in->waiting, sizeof(in->waiting), ", watching");
+
 	} else if (!strcmp(name, "read") || !strcmp(name, "pread64") || !strcmp(name, "readv") ||
 		   !strncmp(name, "recv", 4) || !strncmp(name, "accept", 6)) {
 		snprintf(in->waiting, sizeof(in->waiting), "%s(fd=%d)", name, (int)sc.args[0]);
 		waitset_add(w, (int)sc.args[0], 0x1);
-		return;
 	} else {
 		return; /* a wait that involves no fd: wait4, futex, nanosleep, ... */
 	}

@@ -1,0 +1,125 @@
+# inspect PID [FD]: another process's fds and the wait queues behind them
+# (pidfd_getfd + the module's inspect), what a process blocked in poll,
+# select, epoll_wait or read waits on; a non-root user gets a plain
+# permission error; a process that exits during the inspection.
+. /tests/lib.sh
+
+# Sleepers in another pollscope: poll and select on a pipe, epoll on an
+# eventfd and the pipe, a blocking read on the eventfd.
+pollscope -c 'create p pipe; create e eventfd; spawn poll p as=px; spawn select p as=sx; spawn epoll e,p as=ex; spawn read e as=rx; settle 20000; say READY; sleep 600000' >/tmp/bg.out 2>&1 &
+BG=$!
+wait_for grep -q READY /tmp/bg.out || {
+	cat /tmp/bg.out
+	fail "the sleepers did not settle"
+}
+pid_of() { sed -n "s/^spawned $1 (pid \([0-9]*\)).*/\1/p" /tmp/bg.out; }
+PX=$(pid_of px)
+SX=$(pid_of sx)
+EX=$(pid_of ex)
+RX=$(pid_of rx)
+
+# --- poll on a pipe --------------------------------------------------------
+pollscope -c "inspect $PX" >/tmp/i 2>/tmp/err || {
+	cat /tmp/err /tmp/i
+	fail "inspect $PX failed"
+}
+cat /tmp/i
+assert_grep "^pid $PX \(pollscope\): state S, wchan do_sys_poll$" /tmp/i
+assert_grep "^  blocked in poll\(nfds=1, timeout=-1\): fd [0-9]+ \(in\)$" /tmp/i
+F=$(sed -n 's/^  blocked in poll(nfds=1, timeout=-1): fd \([0-9]*\) (in)$/\1/p' /tmp/i)
+# its fd of the pipe: the read queue with the three sleepers that use that end
+assert_grep "^fd $F -> pipe:\[[0-9]+\] \(pipe\): mask=none heads=1 entries=3  <- poll waits on it \(in\)$" /tmp/i
+sed -n "/^fd $F -> /,/^fd /p" /tmp/i >/tmp/s
+assert_grep "^  head 0: read queue \(pipe->rd_wait\), 3 entries$" /tmp/s
+assert_grep "^ +[0-2]  poll +pollwake +$PX pollscope +- +S  - +in,err,hup  <- this process$" /tmp/s
+assert_grep "^ +[0-2]  poll +pollwake +$SX pollscope +- +S  - +in,pri,err,hup,rdnorm,rdband,0x20$" /tmp/s
+assert_grep "^ +[0-2]  epoll +ep_poll_callback +0 " /tmp/s
+# fd 3: the report pipe's write end (the write queue, empty)
+assert_grep "^fd 3 -> pipe:\[[0-9]+\] \(pipe\): mask=out,wrnorm heads=1 entries=0$" /tmp/i
+assert_grep "^  head 0: write queue \(pipe->wr_wait\), 0 entries$" /tmp/i
+assert_grep "^pid $PX: [0-9]+ fds, [0-9]+ pollable, [0-9]+ wait queue heads?, [0-9]+ entr(y|ies) \(1 of this process\)$" /tmp/i
+ok "inspect: a poller on a pipe"
+
+# just that fd
+pollscope -c "inspect $PX $F" >/tmp/i1 2>/tmp/err || fail "inspect $PX $F: $(cat /tmp/err)"
+assert_grep "^fd $F -> pipe:" /tmp/i1
+assert_no_grep "^fd 3 -> " /tmp/i1
+assert_grep "^pid $PX: 1 fd, 1 pollable, 1 wait queue head, 3 entries \(1 of this process\)$" /tmp/i1
+pollscope -c "inspect $PX 77" >/tmp/o 2>/tmp/err && fail "inspect of a missing fd succeeded"
+assert_grep "^-c:1: inspect: pid $PX \(pollscope\) has no fd 77$" /tmp/err
+ok "inspect PID FD"
+
+# --- select, epoll, read -----------------------------------------------------
+pollscope -c "inspect $SX" >/tmp/i 2>/tmp/err || fail "inspect $SX: $(cat /tmp/err)"
+cat /tmp/i
+assert_grep "^pid $SX \(pollscope\): state S, wchan do_select$" /tmp/i
+assert_grep "^  blocked in (select|pselect6)\(nfds=[0-9]+, no timeout\): fd [0-9]+ \(in\)$" /tmp/i
+assert_grep "\(pipe\): mask=none heads=1 entries=3  <- (select|pselect6) waits on it \(in\)$" /tmp/i
+
+pollscope -c "inspect $EX" >/tmp/i 2>/tmp/err || fail "inspect $EX: $(cat /tmp/err)"
+cat /tmp/i
+assert_grep "^pid $EX \(pollscope\): state S, wchan (do_epoll_wait|ep_poll)$" /tmp/i
+assert_grep "^  blocked in epoll_p?wait\(epfd=[0-9]+, maxevents=[0-9]+\): fd [0-9]+ \(the epoll instance\), fd [0-9]+ \(in,err,hup\), fd [0-9]+ \(in,err,hup\)$" /tmp/i
+assert_grep "^fd [0-9]+ -> anon_inode:\[eventpoll\] \(eventpoll\): .*  <- epoll_p?wait sleeps in it$" /tmp/i
+# the eventfd: ep_poll_callback of this epoll, and the blocking reader of rx
+assert_grep "^fd [0-9]+ -> anon_inode:\[eventfd\] \(eventfd\): mask=out heads=1 entries=2  <- epoll_p?wait waits on it \(in,err,hup\)$" /tmp/i
+assert_grep "^  head 0: eventfd ctx->wqh, 2 entries$" /tmp/i
+assert_grep " $RX pollscope " /tmp/i
+
+pollscope -c "inspect $RX" >/tmp/i 2>/tmp/err || fail "inspect $RX: $(cat /tmp/err)"
+cat /tmp/i
+assert_grep "^  blocked in read\(fd=[0-9]+\): fd [0-9]+ \(in\)$" /tmp/i
+assert_grep "\(eventfd\): mask=out heads=1 entries=2  <- read waits on it \(in\)$" /tmp/i
+assert_grep " $RX pollscope .*<- this process$" /tmp/i
+ok "inspect: select, epoll, read"
+
+# JSON: process, fd, head and entry records
+pollscope --json -c "inspect $PX $F" >/tmp/j 2>/tmp/err || fail "json inspect: $(cat /tmp/err)"
+assert_grep "^\{\"type\":\"process\",\"pid\":$PX,\"comm\":\"pollscope\",\"state\":\"S\",\"wchan\":\"do_sys_poll\",\"syscall\":\"poll\"," /tmp/j
+assert_grep "^\{\"type\":\"fd\",\"pid\":$PX,\"fd\":$F,\"link\":\"pipe:\[[0-9]+\]\",\"kind\":\"pipe\",\"inspected\":true,\"pollable\":true,\"mask\":\"none\",\"heads\":1,\"entries\":3,\"waited_on\":true,\"wait_events\":\"in\"" /tmp/j
+assert_grep "^\{\"type\":\"head\",\"object\":\"\",\"pid\":$PX,\"fd\":$F,\"head\":0,\"label\":\"read queue \(pipe->rd_wait\)\",\"entries\":3\}$" /tmp/j
+assert_grep "^\{\"type\":\"entry\",.*\"pid\":$PX,.*\"note\":\"<- this process\"\}$" /tmp/j
+ok "inspect: json"
+
+# --- errors --------------------------------------------------------------------
+pollscope -c 'inspect 99999' >/tmp/o 2>/tmp/err && fail "inspect of no process succeeded"
+assert_grep "^-c:1: inspect: no process with pid 99999$" /tmp/err
+# not root: a plain permission error (pidfd_getfd needs ptrace access)
+chmod 755 / # the initramfs root is 0700: let an unprivileged user reach /bin
+grep -q '^nobody:' /etc/passwd || echo 'nobody:x:65534:65534:nobody:/tmp:/bin/sh' >>/etc/passwd
+grep -q '^nogroup:' /etc/group || echo 'nogroup:x:65534:' >>/etc/group
+su -s /bin/sh nobody -c "pollscope -c 'inspect $PX'" >/tmp/o 2>/tmp/err && fail "nobody could inspect a root process"
+cat /tmp/err
+assert_grep "^-c:1: inspect: pid $PX \(pollscope\): permission denied \(pidfd_getfd: EPERM\): looking at another process's file descriptors needs ptrace access to it" /tmp/err
+[ "$(wc -l </tmp/err)" -eq 1 ] || fail "more than one error line"
+ok "inspect: EPERM for a non-root user"
+
+kill "$BG"
+wait "$BG"
+
+# --- a process that exits during the inspection ---------------------------
+# 1000 fds of one object with 1000 entries on its queue: each fd's inspect
+# copies the whole queue, so the inspection takes a while; kill it midway.
+pollscope -c 'create a; spawn poll a fds=1000 as=big; settle 60000; say READY; sleep 600000' >/tmp/big.out 2>&1 &
+BG=$!
+wait_for grep -q READY /tmp/big.out || {
+	cat /tmp/big.out
+	fail "the 1000-fd waiter did not settle"
+}
+BIG=$(sed -n 's/^spawned big (pid \([0-9]*\)).*/\1/p' /tmp/big.out)
+pollscope -c "inspect $BIG" >/tmp/mid.out 2>/tmp/mid.err &
+IP=$!
+usleep 500000
+kill -9 "$BIG"
+wait $IP
+rc=$?
+head -n 3 /tmp/mid.out
+cat /tmp/mid.err
+assert_eq "$rc" 1 "exit status of an inspection whose process exited"
+assert_grep "^-c:1: inspect: pid $BIG \(pollscope\) exited during the inspection \([0-9]+ fds? looked at before it went\)$" /tmp/mid.err
+assert_grep "^pid $BIG \(pollscope\): state S, wchan do_sys_poll$" /tmp/mid.out
+ok "inspect: the process exited midway"
+kill "$BG"
+wait "$BG"
+ps -o pid,comm | grep -v grep | grep -q pollscope && fail "pollscope processes left behind"
+true
