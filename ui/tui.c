@@ -261,13 +261,20 @@ static const char *short_kind(const char *kind)
 static void draw_entry(struct tui *t, int y, int x, int w, const struct ps_entry *e, bool ghost)
 {
 	bool wide = w >= 90;
+	char pos[16];
+
+	/* entries on a real object's several queues: head/position */
+	if (e->head >= 0)
+		snprintf(pos, sizeof(pos), "%d/%d", e->head, e->pos);
+	else
+		snprintf(pos, sizeof(pos), "%d", e->pos);
 
 	if (wide)
-		put(y, x, w, A_NORMAL, "  %3d %-10s %-26s %6d %-14s %c %-2s %s%s", e->pos,
+		put(y, x, w, A_NORMAL, "  %3s %-10s %-26s %6d %-14s %c %-2s %s%s", pos,
 		    short_kind(e->kind), e->func, (int)e->pid, e->comm, e->state,
 		    e->exclusive ? "X" : "-", e->key, ghost ? "  (removed)" : "");
 	else
-		put(y, x, w, A_NORMAL, " %3d %-9s %-16.16s %6d %-9.9s %c %-1s %s%s", e->pos,
+		put(y, x, w, A_NORMAL, " %3s %-9s %-16.16s %6d %-9.9s %c %-1s %s%s", pos,
 		    short_kind(e->kind), view_short_func(e->func), (int)e->pid, e->comm, e->state,
 		    e->exclusive ? "X" : "-", e->key, ghost ? " (removed)" : "");
 }
@@ -307,10 +314,19 @@ static void draw_queues(struct tui *t)
 		if (r->type == ROW_OBJECT) {
 			const struct ps_object *o = &t->v.objects[r->index];
 
-			put(y, l->q_x, l->q_w, style(t, r->hl_until > now ? ST_ADDED : ST_OBJECT),
-			    "%s%s  ready=%s waiting=%d polls=%lu wakes=%lu open=%d%s", o->name,
-			    o->ours ? "" : "*", o->ready, o->waiting, o->polls, o->wakes, o->open,
-			    r->hl_until > now ? "  (new)" : "");
+			attr_t oa = style(t, r->hl_until > now ? ST_ADDED : ST_OBJECT);
+			const char *isnew = r->hl_until > now ? "  (new)" : "";
+
+			/* real kernel objects have no module counters: show what they have */
+			if (o->type[0] && strcmp(o->type, "module") != 0)
+				put(y, l->q_x, l->q_w, a,
+				    "%s [%s]  ready=%s waiting=%d count=%lu open=%d%s", o->name,
+				    o->type, o->ready, o->waiting, o->count, o->open, isnew);
+			else
+				put(y, l->q_x, l->q_w, oa,
+				    "%s%s  ready=%s waiting=%d polls=%lu wakes=%lu open=%d%s",
+				    o->name, o->ours ? "" : "*", o->ready, o->waiting, o->polls,
+				    o->wakes, o->open, isnew);
 		} else {
 			const struct ps_entry *e = r->type == ROW_ENTRY ? &t->v.entries[r->index]
 									: &t->v.ghosts[r->index].e;
