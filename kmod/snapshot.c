@@ -306,21 +306,6 @@ u32 ps_count_entries(wait_queue_head_t *wq, u64 *hold)
 }
 
 /*
- * Whether curr repeats the entry (or run) p: the same function, flags and
- * ->private, and for pollwake the same key; epoll entries each have their
- * own registration and never repeat.
- */
-static bool ps_ent_repeats(const struct ps_ent *p, const wait_queue_entry_t *curr)
-{
-	if (curr->func != p->func || curr->private != p->private || curr->flags != p->flags ||
-	    p->sym == PS_SYM_EP_POLL_CALLBACK)
-		return false;
-	if (p->sym == PS_SYM_POLLWAKE)
-		return container_of(curr, struct poll_table_entry, wait)->key == p->key;
-	return true;
-}
-
-/*
  * Copies the entries of wq into out[0..cap) under wq->lock, consecutive
  * identical entries as one record with a run count: *nrec records standing
  * for *nent entries.  Only what identifies an entry is read while the lock
@@ -334,12 +319,14 @@ int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner, st
 {
 	struct pid_namespace *ns = task_active_pid_ns(current); /* pinned by current */
 	const struct ps_ent *memo = NULL;
-	const void *last_fn = NULL;
+	const void *last_fn = NULL, *rpriv = NULL;
 	struct ps_ent *prev = NULL;
 	wait_queue_entry_t *curr;
 	u8 sym = PS_SYM_NONE;
 	unsigned long flags;
-	u32 i = 0, pos = 0;
+	u32 i = 0, pos = 0, run = 0, rflags = 0;
+	__poll_t rkey = 0;
+	bool repeatable = false;
 	int ret = 0;
 	u64 t0, d;
 
@@ -350,11 +337,22 @@ int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner, st
 
 		if (ps_is_bookmark(curr))
 			continue;
-		if (prev && ps_ent_repeats(prev, curr)) {
-			prev->run++;
+		/*
+		 * The same function, ->private and flags as the record before
+		 * (and for pollwake the same key): one more entry of its run.
+		 * Compared in locals, so that a run costs little more than the
+		 * bare walk.  epoll entries each have their own registration.
+		 */
+		if (repeatable && curr->func == last_fn && curr->private == rpriv &&
+		    curr->flags == rflags &&
+		    (sym != PS_SYM_POLLWAKE ||
+		     container_of(curr, struct poll_table_entry, wait)->key == rkey)) {
+			run++;
 			pos++;
 			continue;
 		}
+		if (prev)
+			prev->run = run;
 		if (i == cap) {
 			ret = -EAGAIN;
 			break;
@@ -419,9 +417,16 @@ int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner, st
 			break;
 		}
 		prev = e;
+		run = 1;
+		rpriv = e->private;
+		rflags = e->flags;
+		rkey = e->key;
+		repeatable = sym != PS_SYM_EP_POLL_CALLBACK;
 		i++;
 		pos++;
 	}
+	if (prev)
+		prev->run = run;
 	d = ps_lock_end(t0);
 	spin_unlock_irqrestore(&wq->lock, flags);
 	*nrec = i;
