@@ -1,9 +1,9 @@
 /*
  * libFuzzer target: whole command lines through ps_exec(), the dispatcher
  * every front end uses, against a scratch copy of recorded debugfs files
- * (--debugfs). Commands that fork, sleep or wait (spawn, sleep, settle,
- * pause, quit) are skipped: the rest must never crash, leak or corrupt memory,
- * and must always leave an error message when they fail.
+ * (--debugfs). Commands that fork, sleep, wait or walk real processes
+ * (spawn, sleep, settle, pause, quit, cost, inspect) are skipped: the rest must never crash, leak
+ * or corrupt memory, and must always leave an error message when they fail.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -43,8 +43,9 @@ static void setup(void)
 
 static int skipped(const char *s)
 {
-	static const char *const words[] = { "spawn", "sleep", "settle", "pause", "quit", "exit",
-					     "q", "kill", "signal" };
+	/* fork, wait or walk real processes: not for a fuzzer */
+	static const char *const words[] = { "spawn", "sleep", "settle", "pause", "quit",   "exit",
+					     "q",     "kill",  "signal", "cost",  "inspect" };
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strstr(s, words[i]))
