@@ -86,6 +86,7 @@ static const char *words[] = {
 	"destroy",
 	"ready",
 	"wake",
+	"walk",
 	"in",
 	"out",
 	"none",
@@ -260,7 +261,7 @@ static size_t gen_valid(char *buf, size_t size, int *expect, int *idx, int *op)
 	size_t len;
 
 	*idx = i;
-	*op = rn(4);
+	*op = rn(5);
 	switch (*op) {
 	case 0: {
 		int k, nexist = 0;
@@ -273,6 +274,10 @@ static size_t gen_valid(char *buf, size_t size, int *expect, int *idx, int *op)
 	}
 	case 1:
 		len = snprintf(buf, size, "destroy %s", n);
+		*expect = exists[i] ? 0 : ENOENT;
+		break;
+	case 4:
+		len = snprintf(buf, size, "walk %s", n);
 		*expect = exists[i] ? 0 : ENOENT;
 		break;
 	case 2:
