@@ -29,17 +29,14 @@ int cmd_sleep(struct ps_cmdctx *c)
 		return ps_cmd_error(c, "bad duration '%s': milliseconds", c->argv[0]);
 	deadline = ps_now_ns() + (uint64_t)ms * 1000000ull;
 	for (;;) {
-		struct pollfd fds[PS_MAX_POLLFDS];
 		uint64_t now = ps_now_ns();
-		int n;
 
 		ps_session_process(c->s);
 		if (now >= deadline)
 			return 0;
-		if (ps_interrupted)
+		if (ps_interrupted ||
+		    ps_session_wait(c->s, (int)((deadline - now + 999999) / 1000000ull)) < 0)
 			return ps_cmd_error(c, "interrupted");
-		n = ps_session_pollfds(c->s, fds, PS_MAX_POLLFDS);
-		poll(fds, (nfds_t)n, (int)((deadline - now + 999999) / 1000000ull));
 	}
 }
 

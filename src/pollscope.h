@@ -99,6 +99,10 @@ struct ps_hooks {
 	 * Without a hook, pause is a no-op unless the session is interactive
 	 * (opts.interactive), then it waits for Enter on the terminal. */
 	int (*pause)(void *ctx, const char *text);
+	/* sleep and settle wait through this (at most ms; sooner is fine) so that
+	 * a full-screen front end keeps drawing while a command waits. Return -1
+	 * to interrupt the command. NULL: wait on the session's descriptors. */
+	int (*wait)(void *ctx, int ms);
 	void *ctx;
 };
 

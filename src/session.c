@@ -726,3 +726,15 @@ unsigned ps_session_process(struct ps_session *s)
 	chg |= ps_waiters_process(s);
 	return chg;
 }
+
+int ps_session_wait(struct ps_session *s, int ms)
+{
+	struct pollfd fds[PS_MAX_POLLFDS];
+	int n;
+
+	if (s->hooks.wait)
+		return s->hooks.wait(s->hooks.ctx, ms);
+	n = ps_session_pollfds(s, fds, PS_MAX_POLLFDS);
+	poll(fds, (nfds_t)n, ms);
+	return 0;
+}

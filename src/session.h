@@ -163,4 +163,8 @@ void ps_format_result(const struct ps_waiter *w, const struct ps_result *r, char
 /* procinfo.c: batch query; fills state/wchan/comm for each pid. */
 int ps_procinfo_batch(const pid_t *pids, int n, struct ps_procinfo *out);
 
+/* Wait at most ms for a report, an event or an exit (through the front end's
+ * wait hook when it has one). Returns -1 if the hook asks to interrupt. */
+int ps_session_wait(struct ps_session *s, int ms);
+
 #endif

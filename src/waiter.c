@@ -922,8 +922,6 @@ int ps_settle(struct ps_session *s, int limit_ms, uint64_t *took_ns, char *err, 
 	uint64_t start = ps_now_ns(), deadline = start + (uint64_t)limit_ms * 1000000ull;
 
 	for (;;) {
-		struct pollfd fds[PS_MAX_POLLFDS];
-		int n;
 		size_t nw;
 		struct ps_waiter *const *w;
 		struct ps_waiter *bad = NULL;
@@ -954,7 +952,9 @@ int ps_settle(struct ps_session *s, int limit_ms, uint64_t *took_ns, char *err, 
 			return -1;
 		}
 		/* wake up on reports and exits at once; sample states every 2 ms */
-		n = ps_session_pollfds(s, fds, PS_MAX_POLLFDS);
-		poll(fds, (nfds_t)n, 2);
+		if (ps_session_wait(s, 2) < 0) {
+			snprintf(err, errlen, "interrupted");
+			return -1;
+		}
 	}
 }

@@ -73,6 +73,7 @@ struct tui {
 	bool demo_done;
 	bool pausing, pause_done;
 	uint64_t pause_until;
+	uint64_t last_wait_refresh;
 };
 
 static volatile sig_atomic_t got_quit_signal;
@@ -1045,6 +1046,36 @@ static int hook_pause(void *ctx, const char *text)
 	return t->quit ? -1 : 0;
 }
 
+/* sleep and settle inside a command: keep the screen live, but take no keys
+ * (a key could start a command inside this one); a quit signal interrupts.
+ * The command's own loop drains the session, so refresh everything now and
+ * then rather than only on reported changes. */
+static int hook_wait(void *ctx, int ms)
+{
+	struct tui *t = ctx;
+	struct pollfd fds[PS_MAX_POLLFDS];
+	uint64_t now = view_now_ms();
+	int n;
+
+	if (now - t->last_wait_refresh >= 50) {
+		process_session(t, CHG_ALL);
+		t->last_wait_refresh = now;
+	}
+	if (t->dirty)
+		draw(t);
+	n = ps_session_pollfds(t->s, fds, PS_MAX_POLLFDS);
+	if (poll(fds, (nfds_t)n, ms) < 0 && errno != EINTR)
+		return -1;
+	if (got_quit_signal) {
+		t->quit = true;
+		return -1;
+	}
+	process_session(t, 0);
+	if (t->dirty)
+		draw(t);
+	return 0;
+}
+
 /* Demo mode: one script line per turn of the loop, so the screen follows. */
 static void demo_step(struct tui *t)
 {
@@ -1076,7 +1107,9 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 {
 	struct tui t = { .s = s, .opts = opts, .dirty = true };
 	struct ps_sink async = { sink_record, &t };
-	struct ps_hooks hooks = { .say = hook_say, .pause = hook_pause, .ctx = &t };
+	struct ps_hooks hooks = {
+		.say = hook_say, .pause = hook_pause, .wait = hook_wait, .ctx = &t
+	};
 	struct sigaction sa = { .sa_handler = on_quit_signal };
 	char err[256];
 	SCREEN *screen;

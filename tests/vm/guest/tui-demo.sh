@@ -72,6 +72,25 @@ tmux send-keys -t ps q
 wait_screen "TUI-EXITED rc=0"
 ok "--delay demo ran to its end"
 
+# The screen stays live while a step sleeps: a waiter's timeout shows up
+# during the step's `sleep`, before the next say.
+tmux kill-server
+cat >/tmp/live.pscope <<'EOF2'
+say Watching a timeout
+create t
+spawn poll t timeout=1000 as=tm
+sleep 6000
+say After the sleep
+EOF2
+tmux -u new-session -d -s ps -x 100 -y 30 "pollscope --demo /tmp/live.pscope; echo TUI-EXITED rc=\$?; sleep 600"
+wait_screen " tm +poll +X .* 0 " "the timeout during the step's sleep"
+grep -q "Watching a timeout" /tmp/screen.txt || fail "the result showed only after the sleep"
+grep -q "After the sleep" /tmp/screen.txt && fail "the result showed only after the sleep"
+ok "screen live during sleep"
+wait_screen "demo finished"
+tmux send-keys -t ps q
+wait_screen "TUI-EXITED rc=0"
+
 # NO_COLOR and --ascii: still readable, box drawing in ASCII.
 tmux kill-server
 tmux -u new-session -d -s ps -x 100 -y 30 "NO_COLOR=1 pollscope --ascii; echo TUI-EXITED rc=\$?; sleep 600"
