@@ -329,6 +329,7 @@ struct ps_reg *ps_reg_find(struct ps_obj *obj, const wait_queue_entry_t *e)
 /* Moves records whose entry left the queue to *stale; under wq.lock. */
 static void ps_reg_sweep_locked(struct ps_obj *obj, struct hlist_head *stale)
 {
+	struct ps_cmemo cm = { NULL, PS_SYM_NONE };
 	struct hlist_node *pos, *next;
 	wait_queue_entry_t *e;
 	struct ps_reg *rec;
@@ -340,7 +341,7 @@ static void ps_reg_sweep_locked(struct ps_obj *obj, struct hlist_head *stale)
 		hlist_for_each_entry (rec, &obj->reg[bkt], node)
 			rec->seen = false;
 	list_for_each_entry (e, &obj->wq.head, entry) {
-		if (ps_classify(e->func) != PS_SYM_EP_POLL_CALLBACK)
+		if (ps_classify_memo(&cm, e->func) != PS_SYM_EP_POLL_CALLBACK)
 			continue;
 		rec = ps_reg_find(obj, e);
 		if (rec)
@@ -366,6 +367,7 @@ static void ps_reg_sweep_locked(struct ps_obj *obj, struct hlist_head *stale)
 static void ps_ep_poll_wait(struct ps_obj *obj, struct file *file, poll_table *pt)
 {
 	wait_queue_entry_t *e, *first = NULL, *last = NULL;
+	struct ps_cmemo cm = { NULL, PS_SYM_NONE };
 	struct ps_reg *rec;
 	HLIST_HEAD(stale);
 	u64 t0;
@@ -396,7 +398,7 @@ static void ps_ep_poll_wait(struct ps_obj *obj, struct file *file, poll_table *p
 	spin_lock_irq(&obj->wq.lock);
 	t0 = ps_lock_begin();
 	list_for_each_entry (e, &obj->wq.head, entry) {
-		if (ps_classify(e->func) != PS_SYM_EP_POLL_CALLBACK)
+		if (ps_classify_memo(&cm, e->func) != PS_SYM_EP_POLL_CALLBACK)
 			continue;
 		if (!first)
 			first = e;

@@ -192,6 +192,21 @@ enum ps_sym {
 };
 
 enum ps_sym ps_classify(const void *fn);
+
+/* ps_classify() with a one-function memo, for walks under a queue lock. */
+struct ps_cmemo {
+	const void *fn;
+	u8 sym;
+};
+
+static inline u8 ps_classify_memo(struct ps_cmemo *m, const void *fn)
+{
+	if (fn != m->fn) {
+		m->fn = fn;
+		m->sym = ps_classify(fn);
+	}
+	return m->sym;
+}
 enum ps_qproc ps_qproc_of(const poll_table *pt);
 const char *ps_qproc_name(unsigned int qp);
 

@@ -44,6 +44,10 @@ for spec in 100x1 10x100; do
 	echo "destroy q" >$D/control
 done
 
+echo "BENCH lockmax section=snapshots lock_ns_max=$(sed -n '1s/.* lock_ns_max=\([0-9]*\) .*/\1/p' $D/stats)"
+unload_module
+load_module
+
 # --- 2. poll-method calls per wakeup: select, poll, epoll at N fds -------------------
 # all: the N fds are one object, the wake makes all N ready;
 # one: 1 fd on "hot" and N-1 on "idle", the wake makes 1 of N ready.
@@ -76,6 +80,7 @@ for how in all one; do
 		done
 	done
 done
+echo "BENCH lockmax section=polls lock_ns_max=$(sed -n '1s/.* lock_ns_max=\([0-9]*\) .*/\1/p' $D/stats)"
 unload_module
 
 # --- 3. idle cost of the TUI with 100 sleepers over 10 s (tui-idle.sh's method) ------

@@ -51,7 +51,7 @@ grep '^BENCH snapshot' "$log.bench" | while read -r l; do
 done
 echo "   open = the snapshot (count, allocate, copy under the lock), read = formatting it as text"
 echo "   (no lock held), lock = the copy's lock hold, walk = the bare walk of the same list (walk command)"
-echo "   longest lock hold by the module since load: $(grep '^BENCH snapshot' "$log.bench" | tail -n1 | sed -n 's/.* lock_ns_max=\([0-9]*\).*/\1/p') ns"
+echo "   longest lock hold by the module in this section: $(kv "$(grep '^BENCH lockmax section=snapshots' "$log.bench")" lock_ns_max) ns"
 echo
 
 echo "2. poll-method calls per wakeup (f_op->poll calls from the wake to the return)"
@@ -61,6 +61,7 @@ grep '^BENCH polls' "$log.bench" | while read -r l; do
 		"$(kv "$l" setup)" "$(kv "$l" per_wake)" "$(kv "$l" ret)"
 done
 echo "   ready=all: the N fds are one object, all become ready; ready=one: 1 of N becomes ready"
+echo "   longest lock hold by the module in this section: $(kv "$(grep '^BENCH lockmax section=polls' "$log.bench")" lock_ns_max) ns"
 echo
 
 l=$(grep '^BENCH idle' "$log.bench" || true)
