@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -413,7 +415,14 @@ int ps_session_attach(struct ps_session *s, char *err, size_t errlen)
 	ps_path(s, path, sizeof(path), "events");
 	s->events_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (s->events_fd >= 0) {
-		s->events_pollable = fstat(s->events_fd, &st) == 0 && !S_ISREG(st.st_mode);
+		struct statfs sfs;
+
+		/* The module's events file is pollable; debugfs shows it as a
+		 * regular file. A recorded copy on another filesystem is a plain
+		 * file, always "readable": polling it would spin. */
+		s->events_pollable = fstat(s->events_fd, &st) == 0 &&
+				     (!S_ISREG(st.st_mode) || (fstatfs(s->events_fd, &sfs) == 0 &&
+							       sfs.f_type == DEBUGFS_MAGIC));
 	}
 	s->attached = true;
 	ps_read_events(s);

@@ -79,6 +79,19 @@ command "write a 5"
 wait_screen "r +read +X +- +a +.*value 5" "the reader got the written value"
 ok "blocking reader woken by a write"
 
+# A wake written to control by another process, with nothing else going on
+# (no waiter reports, no highlight timers): the module's events file alone
+# must wake the TUI.
+sleep 3
+echo "wake a out 0" >$PS_DIR/control
+i=0
+until tmux capture-pane -p -t ps | grep -Eq "wake +a +key=out"; do
+	i=$((i + 1))
+	[ $i -lt 30 ] || { tmux capture-pane -p -t ps; fail "an outside wake did not reach the screen within 3 s"; }
+	usleep 100000
+done
+ok "outside wake shown from the events file alone"
+
 # Help overlay, then back.
 keys "?"
 wait_screen "pollscope help" "the help overlay"
