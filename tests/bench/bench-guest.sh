@@ -46,17 +46,18 @@ done
 
 echo "BENCH lockmax section=snapshots lock_ns_max=$(sed -n '1s/.* lock_ns_max=\([0-9]*\) .*/\1/p' $D/stats)"
 unload_module
-load_module
 
 # --- 2. poll-method calls per wakeup: select, poll, epoll at N fds -------------------
 # all: the N fds are one object, the wake makes all N ready;
 # one: 1 fd on "hot" and N-1 on "idle", the wake makes 1 of N ready.
+# The module is loaded for each case, so that lock_ns_max is the case's own.
 polls_of() {
 	sed -n "s/^object=$1 polls=\([0-9]*\) .*/\1/p" $D/stats
 }
 for how in all one; do
 	for mode in select poll epoll; do
 		for n in 1 10 100 1000; do
+			load_module
 			echo "create hot" >$D/control
 			echo "create idle" >$D/control
 			if [ $how = all ]; then
@@ -74,14 +75,14 @@ for how in all one; do
 			echo "wake hot in 0" >$D/control
 			wait $P || fail "waiter: $(cat $T/w)"
 			p1=$(($(polls_of hot) + $(polls_of idle)))
-			echo "BENCH polls ready=$how mode=$mode nfds=$n setup=$p0 per_wake=$((p1 - p0)) $(sed 's/.* ret=/ret=/' $T/w)"
 			echo "destroy hot" >$D/control
 			echo "destroy idle" >$D/control
+			lm=$(sed -n '1s/.* lock_ns_max=\([0-9]*\) .*/\1/p' $D/stats)
+			echo "BENCH polls ready=$how mode=$mode nfds=$n setup=$p0 per_wake=$((p1 - p0)) lock_ns_max=$lm $(sed 's/.* ret=/ret=/' $T/w)"
+			unload_module
 		done
 	done
 done
-echo "BENCH lockmax section=polls lock_ns_max=$(sed -n '1s/.* lock_ns_max=\([0-9]*\) .*/\1/p' $D/stats)"
-unload_module
 
 # --- 3. idle cost of the TUI with 100 sleepers over 10 s (tui-idle.sh's method) ------
 wait_screen() {

@@ -55,13 +55,13 @@ echo "   longest lock hold by the module in this section: $(kv "$(grep '^BENCH l
 echo
 
 echo "2. poll-method calls per wakeup (f_op->poll calls from the wake to the return)"
-printf '%-5s %-7s %8s %8s %10s %8s\n' ready mode nfds setup per_wake returned
+printf '%-5s %-7s %8s %8s %10s %8s %12s\n' ready mode nfds setup per_wake returned lock_ns_max
 grep '^BENCH polls' "$log.bench" | while read -r l; do
-	printf '%-5s %-7s %8s %8s %10s %8s\n' "$(kv "$l" ready)" "$(kv "$l" mode)" "$(kv "$l" nfds)" \
-		"$(kv "$l" setup)" "$(kv "$l" per_wake)" "$(kv "$l" ret)"
+	printf '%-5s %-7s %8s %8s %10s %8s %12s\n' "$(kv "$l" ready)" "$(kv "$l" mode)" "$(kv "$l" nfds)" \
+		"$(kv "$l" setup)" "$(kv "$l" per_wake)" "$(kv "$l" ret)" "$(kv "$l" lock_ns_max)"
 done
 echo "   ready=all: the N fds are one object, all become ready; ready=one: 1 of N becomes ready"
-echo "   longest lock hold by the module in this section: $(kv "$(grep '^BENCH lockmax section=polls' "$log.bench")" lock_ns_max) ns"
+echo "   lock_ns_max: the longest queue-lock hold by the module in that case (setup, wake, destroy)"
 echo
 
 l=$(grep '^BENCH idle' "$log.bench" || true)
