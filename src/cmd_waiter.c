@@ -260,8 +260,10 @@ int cmd_signal(struct ps_cmdctx *c)
 					 { "pid", PS_F_INT, NULL, list[i]->pid },
 					 { "signal", PS_F_STR, sn ? sn : "?", 0 } };
 		if (kill(list[i]->pid, sig) < 0) {
+			int pid = (int)list[i]->pid, err = errno;
+
 			free(list);
-			return ps_cmd_error(c, "kill(%d): %s", (int)list[i]->pid, strerror(errno));
+			return ps_cmd_error(c, "kill(%d): %s", pid, strerror(err));
 		}
 		ps_emit(c->sink, PS_REC_MESSAGE, list[i], f, 4, "sent SIG%s to %s (pid %d)",
 			sn ? sn : "?", list[i]->label, (int)list[i]->pid);
