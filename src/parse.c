@@ -131,6 +131,27 @@ const struct ps_mask_name ps_mask_names[PS_NMASK] = {
 	{ "wrband", 0x200 }, { "msg", 0x400 },	  { "rdhup", 0x2000 },
 };
 
+/* Bits that are not events but show up in keys: POLLNVAL from select's
+ * exception set, and the epoll flags ep_item_poll passes as pt->_key. Named
+ * for reading; the module accepts only the events above. */
+static const struct ps_mask_name ps_mask_flags[] = {
+	{ "nval", 0x20 },	 { "exclusive", 1u << 28 }, { "wakeup", 1u << 29 },
+	{ "oneshot", 1u << 30 }, { "et", 1u << 31 },
+};
+#define PS_NFLAGS ((int)(sizeof(ps_mask_flags) / sizeof(ps_mask_flags[0])))
+
+/* The event or flag called name (case-insensitive), 0 if none. */
+static uint32_t mask_bit(const char *name)
+{
+	for (int i = 0; i < PS_NMASK; i++)
+		if (strcasecmp(name, ps_mask_names[i].name) == 0)
+			return ps_mask_names[i].value;
+	for (int i = 0; i < PS_NFLAGS; i++)
+		if (strcasecmp(name, ps_mask_flags[i].name) == 0)
+			return ps_mask_flags[i].value;
+	return 0;
+}
+
 static int parse_number_u32(const char *s, uint32_t *out)
 {
 	char *end;
@@ -183,12 +204,9 @@ int ps_mask_parse(const char *s, uint32_t *out, char *err, size_t errlen)
 		}
 		memcpy(word, p, n);
 		word[n] = '\0';
-		for (int i = 0; i < PS_NMASK; i++) {
-			if (strcasecmp(word, ps_mask_names[i].name) == 0) {
-				mask |= ps_mask_names[i].value;
-				found = 1;
-				break;
-			}
+		if (mask_bit(word)) {
+			mask |= mask_bit(word);
+			found = 1;
 		}
 		if (!found) {
 			uint32_t v;
@@ -198,12 +216,9 @@ int ps_mask_parse(const char *s, uint32_t *out, char *err, size_t errlen)
 				w += 5;
 			else if (strncasecmp(w, "POLL", 4) == 0)
 				w += 4;
-			for (int i = 0; i < PS_NMASK && w != word; i++) {
-				if (strcasecmp(w, ps_mask_names[i].name) == 0) {
-					mask |= ps_mask_names[i].value;
-					found = 1;
-					break;
-				}
+			if (w != word && mask_bit(w)) {
+				mask |= mask_bit(w);
+				found = 1;
 			}
 			if (!found && parse_number_u32(word, &v) == 0) {
 				mask |= v;
@@ -242,11 +257,14 @@ char *ps_mask_format(uint32_t mask, char *buf, size_t len)
 		snprintf(buf, len, "none");
 		return buf;
 	}
-	for (int i = 0; i < PS_NMASK; i++) {
-		known |= ps_mask_names[i].value;
-		if (mask & ps_mask_names[i].value) {
-			int n = snprintf(buf + used, len - used, "%s%s", used ? "," : "",
-					 ps_mask_names[i].name);
+	for (int i = 0; i < PS_NMASK + PS_NFLAGS; i++) {
+		const struct ps_mask_name *m =
+			i < PS_NMASK ? &ps_mask_names[i] : &ps_mask_flags[i - PS_NMASK];
+
+		known |= m->value;
+		if (mask & m->value) {
+			int n = snprintf(buf + used, len - used, "%s%s", used ? "," : "", m->name);
+
 			if (n < 0 || (size_t)n >= len - used)
 				return buf;
 			used += (size_t)n;
@@ -365,6 +383,8 @@ static int entry_from_kv(const struct ps_kv *kv, struct ps_entry *e)
 	e->key_mask = 0;
 	if (e->has_key && ps_mask_parse(e->key, &e->key_mask, err, sizeof(err)) < 0)
 		e->key_mask = 0;
+	else if (e->has_key) /* name the bits the module prints in hex */
+		ps_mask_format(e->key_mask, e->key, sizeof(e->key));
 	return 0;
 }
 

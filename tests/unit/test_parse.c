@@ -126,6 +126,33 @@ static void test_mask_format(void **state)
 	assert_int_equal(m, 0x3fff);
 }
 
+/* Bits the module prints in hex in keys get names: select's POLLNVAL and the
+ * epoll flags ep_item_poll passes as the key; names parse back. */
+static void test_key_flag_names(void **state)
+{
+	struct ps_entry e;
+	uint32_t m;
+	char why[128], buf[PS_MASK_TEXT];
+
+	(void)state;
+	assert_int_equal(ps_parse_entry("object=a pos=0 func=ep_poll_callback kind=epoll pid=9 "
+					"comm=w state=S flags=exclusive key=in,err,hup,0x10000000",
+					&e),
+			 0);
+	assert_string_equal(e.key, "in,err,hup,exclusive");
+	assert_int_equal(e.key_mask, 0x19u | (1u << 28));
+	assert_int_equal(ps_parse_entry("object=a pos=1 func=pollwake kind=poll pid=9 comm=w "
+					"state=S flags=- key=in,pri,err,hup,rdnorm,rdband,0x20",
+					&e),
+			 0);
+	assert_string_equal(e.key, "in,pri,err,hup,rdnorm,rdband,nval");
+	assert_string_equal(ps_mask_format(0xc0000001u, buf, sizeof(buf)), "in,oneshot,et");
+	assert_int_equal(ps_mask_parse("in,et,wakeup", &m, why, sizeof(why)), 0);
+	assert_int_equal(m, 0x1u | (1u << 31) | (1u << 29));
+	/* bits with no name stay hex */
+	assert_string_equal(ps_mask_format(0x1u | 0x8000u, buf, sizeof(buf)), "in,0x8000");
+}
+
 static void test_kv(void **state)
 {
 	char line[] = "a=1  b=x,y c= \n";
@@ -467,6 +494,7 @@ int main(void)
 		cmocka_unit_test(test_tokenize_limits),
 		cmocka_unit_test(test_mask_parse),
 		cmocka_unit_test(test_mask_format),
+		cmocka_unit_test(test_key_flag_names),
 		cmocka_unit_test(test_kv),
 		cmocka_unit_test(test_entries_recorded),
 		cmocka_unit_test(test_inspect_recorded),
