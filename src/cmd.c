@@ -221,6 +221,8 @@ int ps_cmd_run(struct ps_session *s, int argc, char **argv, const struct ps_sink
 			snprintf(err, errlen, "%s: %s", cmd->name, e2);
 			return PS_EXEC_ERROR;
 		}
+		if (ps_session_take_note(s, e2, sizeof(e2)))
+			ps_emit(sink, PS_REC_MESSAGE, NULL, NULL, 0, "%s", e2);
 	}
 	c.s = s;
 	c.cmd = cmd;

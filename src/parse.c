@@ -486,6 +486,10 @@ int ps_parse_object_stats(const char *line, struct ps_object *o)
 	get_ulong(&kv, "wakes", &o->wakes);
 	get_ulong(&kv, "woken", &o->woken);
 	get_ulong(&kv, "count", &o->count);
+	if (get_long(&kv, "creator", &v) == 0)
+		o->creator = (pid_t)v;
+	if (ps_kv_get(&kv, "creator_comm"))
+		copy_str(o->creator_comm, sizeof(o->creator_comm), ps_kv_get(&kv, "creator_comm"));
 	if (get_long(&kv, "waiting", &v) == 0)
 		o->waiting = (int)v;
 	if (get_long(&kv, "open", &v) == 0)

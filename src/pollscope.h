@@ -134,8 +134,10 @@ struct ps_entry {
  * counters are 0 with has_stats false). */
 struct ps_object {
 	char name[PS_NAME_MAX];
-	char type[16]; /* "module", "eventfd", "pipe", "timerfd", "socketpair" */
-	bool ours;     /* created by this session */
+	char type[16];	       /* "module", "eventfd", "pipe", "timerfd", "socketpair" */
+	pid_t creator;	       /* module objects: the creating process, 0 once it exited */
+	char creator_comm[32]; /* its comm ("" when the module does not say) */
+	bool ours;	       /* created by this session */
 	char ready[PS_MASK_TEXT];
 	uint32_t ready_mask;
 	unsigned long polls, queued, added, removed, wakes, woken;
@@ -289,6 +291,10 @@ int ps_session_attach(struct ps_session *s, char *err, size_t errlen);
 void ps_session_info(struct ps_session *s, struct ps_info *info);
 
 void ps_session_set_hooks(struct ps_session *s, const struct ps_hooks *hooks);
+/* What attaching did that a person should know (objects left by a pollscope
+ * that was killed, and removed). Copies it into buf and forgets it; returns
+ * false when there is nothing to say. */
+bool ps_session_take_note(struct ps_session *s, char *buf, size_t len);
 /* Where records produced outside a command go (a waiter returned while the
  * session was idle). Default: dropped (state is still updated). */
 void ps_session_set_async_sink(struct ps_session *s, const struct ps_sink *sink);

@@ -362,6 +362,46 @@ static bool is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* A pollscope killed with SIGKILL leaves its objects behind; the module
+ * reports creator=0 once the creating process is gone. Remove those (only
+ * pollscope's: other programs' objects and live sessions' stay) and say so. */
+static void clean_stale_objects(struct ps_session *s)
+{
+	char err[256], names[400] = "";
+	const struct ps_object *o;
+	size_t n, removed = 0, used = 0;
+
+	if (ps_session_read_objects(s, err, sizeof(err)) < 0)
+		return;
+	o = ps_session_objects(s, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(o[i].type, "module") != 0 && o[i].type[0])
+			continue;
+		if (o[i].creator != 0 || strcmp(o[i].creator_comm, "pollscope") != 0)
+			continue;
+		if (ps_control(s, "destroy %s", o[i].name) < 0)
+			continue;
+		removed++;
+		if (used < sizeof(names))
+			used += (size_t)snprintf(names + used, sizeof(names) - used, " %s",
+						 o[i].name);
+	}
+	if (removed)
+		snprintf(s->note, sizeof(s->note),
+			 "removed %zu object%s left by a pollscope that ended:%s", removed,
+			 removed == 1 ? "" : "s", names);
+	ps_session_read_objects(s, err, sizeof(err));
+}
+
+bool ps_session_take_note(struct ps_session *s, char *buf, size_t len)
+{
+	if (!s->note[0])
+		return false;
+	snprintf(buf, len, "%s", s->note);
+	s->note[0] = '\0';
+	return true;
+}
+
 int ps_session_attach(struct ps_session *s, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
@@ -426,6 +466,8 @@ int ps_session_attach(struct ps_session *s, char *err, size_t errlen)
 	}
 	s->attached = true;
 	ps_read_events(s);
+	if (!s->recorded)
+		clean_stale_objects(s);
 	return 0;
 fail:
 	if (s->kmod) {

@@ -31,7 +31,8 @@ struct ps_session {
 	char dir[PATH_MAX];
 	char module_path_buf[PATH_MAX];
 	bool attached;
-	bool recorded; /* --debugfs DIR */
+	bool recorded;	/* --debugfs DIR */
+	char note[512]; /* for ps_session_take_note */
 	struct ps_kmod *kmod;
 	char module_state[64];
 	struct ps_version version;

@@ -1164,7 +1164,10 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 	ps_session_set_async_sink(s, &async);
 	if (ps_session_attach(s, err, sizeof(err)) < 0)
 		set_status(&t, true, "%s", err);
-	else
+	else if (ps_session_take_note(s, err, sizeof(err))) {
+		set_status(&t, false, "%s", err);
+		view_timeline_add(&t.v, TL_MESSAGE, "%s", err);
+	} else
 		set_status(&t, false, "press ? for help, : for a command%s",
 			   t.demo ? "; the demo is starting" : "");
 	refresh_queues(&t);
