@@ -47,10 +47,11 @@ unload_module() {
 # wait_for CMD...: retry a command for up to 10 s (TCG is slow); no fixed sleeps
 # in assertions, only a bounded wait for a state to be reached.
 wait_for() {
-	i=0
+	local tries=0 # local: callers loop over i themselves
+
 	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -lt 200 ] || return 1
+		tries=$((tries + 1))
+		[ $tries -lt 200 ] || return 1
 		usleep 50000
 	done
 	return 0
