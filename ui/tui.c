@@ -61,6 +61,11 @@ struct tui {
 	enum focus focus;
 	size_t qsel, qtop, psel, ptop, eback;
 	bool help, details, quit, dirty, color;
+	/* multi-line output of a command (show, ps, inspect, ...), scrollable */
+	bool output, capturing, captured_view;
+	char **out_lines;
+	size_t out_n, out_cap, out_top;
+	char out_title[96];
 	char status[256];
 	bool status_error;
 	char banner[256];
@@ -547,6 +552,64 @@ static void draw_overlay(struct tui *t, const char *title, char lines[][160], in
 		put(y0 + 1 + i, x0 + 2, w - 4, A_NORMAL, "%s", lines[i]);
 }
 
+/* The output of the last command, in a box as large as the screen allows,
+ * scrolled from out_top. */
+static void draw_output(struct tui *t)
+{
+	int h = LINES - 4, w = COLS - 4, y0 = 2, x0 = 2, rows;
+
+	if (h < 3 || w < 10)
+		return;
+	rows = h - 2;
+	if (t->out_n <= (size_t)rows)
+		t->out_top = 0;
+	else if (t->out_top > t->out_n - (size_t)rows)
+		t->out_top = t->out_n - (size_t)rows;
+	for (int y = 0; y < h; y++)
+		put(y0 + y, x0, w, A_NORMAL, "%s", "");
+	attrset(style(t, ST_TITLE));
+	if (t->opts->ascii) {
+		mvhline(y0, x0, '-', w);
+		mvhline(y0 + h - 1, x0, '-', w);
+	} else {
+		mvhline(y0, x0, ACS_HLINE, w);
+		mvhline(y0 + h - 1, x0, ACS_HLINE, w);
+	}
+	mvprintw(y0, x0 + 2, " %.*s ", w - 8, t->out_title);
+	mvprintw(y0 + h - 1, x0 + 2,
+		 " %zu-%zu of %zu lines: arrows/PgUp/PgDn scroll, other keys close ",
+		 t->out_n ? t->out_top + 1 : 0,
+		 t->out_top + (size_t)rows < t->out_n ? t->out_top + (size_t)rows : t->out_n,
+		 t->out_n);
+	attrset(A_NORMAL);
+	for (int i = 0; i < rows && t->out_top + (size_t)i < t->out_n; i++)
+		put(y0 + 1 + i, x0 + 1, w - 2, A_NORMAL, "%s",
+		    t->out_lines[t->out_top + (size_t)i]);
+}
+
+static void output_clear(struct tui *t)
+{
+	for (size_t i = 0; i < t->out_n; i++)
+		free(t->out_lines[i]);
+	t->out_n = t->out_top = 0;
+}
+
+static void output_add(struct tui *t, const char *text)
+{
+	if (t->out_n == t->out_cap) {
+		size_t cap = t->out_cap ? 2 * t->out_cap : 64;
+		char **l = realloc(t->out_lines, cap * sizeof(*l));
+
+		if (!l)
+			return;
+		t->out_lines = l;
+		t->out_cap = cap;
+	}
+	t->out_lines[t->out_n] = strdup(text);
+	if (t->out_lines[t->out_n])
+		t->out_n++;
+}
+
 static void draw_help(struct tui *t)
 {
 	static const char *keys[] = {
@@ -657,6 +720,8 @@ static void draw(struct tui *t)
 		draw_help(t);
 	else if (t->details)
 		draw_details(t);
+	else if (t->output)
+		draw_output(t);
 	draw_cmdline(t);
 	refresh();
 	t->dirty = false;
@@ -751,12 +816,29 @@ static void process_session(struct tui *t, unsigned chg)
 
 /* ------------------------------------------------------- commands */
 
+/* Records that are a view of state (tables, listings) rather than news. */
+static bool is_view_record(enum ps_rec_kind k)
+{
+	return k != PS_REC_MESSAGE && k != PS_REC_RESULT && k != PS_REC_SAY && k != PS_REC_WAITER &&
+	       k != PS_REC_VALUE;
+}
+
 static void sink_record(void *ctx, const struct ps_rec *rec)
 {
 	struct tui *t = ctx;
 	enum tl_kind k = TL_MESSAGE;
 
-	if (!rec->text || !rec->text[0])
+	if (!rec->text)
+		return;
+	if (t->capturing) {
+		/* a command's output: kept whole, shown as a view if it is one */
+		output_add(t, rec->text);
+		if (is_view_record(rec->kind))
+			t->captured_view = true;
+	}
+	if (!rec->text[0])
+		return;
+	if (t->capturing && is_view_record(rec->kind))
 		return;
 	if (rec->kind == PS_REC_RESULT)
 		k = TL_RESULT;
@@ -777,7 +859,15 @@ static void run_command(struct tui *t, const char *line)
 	t->status[0] = '\0';
 	t->status_error = false;
 	view_timeline_add(&t->v, TL_MESSAGE, ":%s", line);
+	output_clear(t);
+	t->capturing = true;
+	t->captured_view = false;
 	rc = ps_exec(t->s, line, &sink, err, sizeof(err));
+	t->capturing = false;
+	if (t->captured_view && t->out_n > 0) {
+		snprintf(t->out_title, sizeof(t->out_title), ":%s", line);
+		t->output = true;
+	}
 	if (rc == PS_EXEC_ERROR) {
 		set_status(t, true, "%s", err);
 		view_timeline_add(&t->v, TL_ERROR, "%s", err);
@@ -885,6 +975,35 @@ static void handle_key(struct tui *t, int ch)
 		if (cmdline_key(&t->cl, ch, t->s) == CMDLINE_SUBMIT && t->cl.buf[0])
 			run_command(t, t->cl.buf);
 		return;
+	}
+	if (t->output && !t->help && !t->details) {
+		int rows = LINES - 6 > 1 ? LINES - 6 : 1;
+
+		switch (ch) {
+		case KEY_UP:
+			t->out_top = t->out_top ? t->out_top - 1 : 0;
+			return;
+		case KEY_DOWN:
+			t->out_top++;
+			return;
+		case KEY_PPAGE:
+			t->out_top = t->out_top > (size_t)rows ? t->out_top - (size_t)rows : 0;
+			return;
+		case KEY_NPAGE:
+			t->out_top += (size_t)rows;
+			return;
+		case KEY_HOME:
+			t->out_top = 0;
+			return;
+		case KEY_END:
+			t->out_top = t->out_n;
+			return;
+		case KEY_RESIZE:
+			return;
+		default:
+			t->output = false; /* closes, and does nothing else */
+			return;
+		}
 	}
 	if (t->help || t->details) {
 		/* a key that closes an overlay does nothing else: q closes help, as in less */
@@ -1190,6 +1309,8 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 	delscreen(screen);
 	cmdline_free(&t.cl);
 	view_free(&t.v);
+	output_clear(&t);
+	free(t.out_lines);
 	if (t.demo)
 		fclose(t.demo);
 	if (t.frame_log)

@@ -80,6 +80,19 @@ check "unknown command error" "unknown command 'wkae' \(did you mean 'wake'\?\)"
 t send-keys -t ps ":wake nosuch" Enter
 check "unknown object error" "wake: no object named 'nosuch'"
 
+# A command whose output is a listing shows it in a scrollable view.
+t send-keys -t ps ":show" Enter
+check "show output in its own view" ":show .*(─|-)"
+check "the view lists the entries" "POS +KIND +FUNC"
+t send-keys -t ps Escape
+i=0
+while t capture-pane -p -t ps | grep -q "POS  KIND"; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || break
+	sleep 0.1
+done
+if [ $i -lt 50 ]; then pass "Escape closes the view"; else fail "the view stayed open"; fi
+
 # Tab completion on the command line.
 t send-keys -t ps ":spa" Tab
 check "Tab completes the command" "^:spawn *$"

@@ -57,6 +57,15 @@ pid=$(screen_line "p +poll +S +do_sys_poll" | sed -n 's/.* \([0-9][0-9]*\) \+p \
 screen_line "pollwake" | grep -Eq "pollwake +$pid " || fail "entry pid differs from the process pid $pid"
 ok "poll sleeper $pid shown in both panes"
 
+# inspect of the sleeper: its fds, the queue behind the object's fd, and its
+# own entry there, in a view of its own.
+command "inspect $pid"
+wait_screen ":inspect $pid" "the inspect view"
+wait_screen "pollwake .*<- this" "the sleeper's own entry in inspect"
+wait_screen "blocked in poll\\(nfds=1, timeout=-1\\): fd [0-9]+ \\(in\\)" "what the sleeper is blocked in"
+keys Escape
+ok "inspect view"
+
 # An exclusive epoll sleeper on the same object.
 command "spawn epoll a exclusive as=x"
 wait_screen "epoll +ep_poll_callback .* X +in" "an exclusive ep_poll_callback entry"
