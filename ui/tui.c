@@ -968,6 +968,15 @@ static int page_size(struct tui *t)
 	return h > 3 ? h - 2 : 1;
 }
 
+/* Single keys that run a command on the selected object. */
+static const struct {
+	int key;
+	const char *verb, *args;
+} object_keys[] = {
+	{ 'd', "destroy", "" },	   { 's', "spawn poll", "" },  { 'e', "spawn epoll", "" },
+	{ 'r', "spawn read", "" }, { 'w', "wake", "in nr=1" }, { 'W', "wake", "in nr=0" },
+};
+
 static void handle_key(struct tui *t, int ch)
 {
 	t->dirty = true;
@@ -1063,24 +1072,6 @@ static void handle_key(struct tui *t, int ch)
 	case 'n':
 		cmdline_open(&t->cl, "create ");
 		break;
-	case 'd':
-		object_action(t, "destroy", "");
-		break;
-	case 's':
-		object_action(t, "spawn poll", "");
-		break;
-	case 'e':
-		object_action(t, "spawn epoll", "");
-		break;
-	case 'r':
-		object_action(t, "spawn read", "");
-		break;
-	case 'w':
-		object_action(t, "wake", "in nr=1");
-		break;
-	case 'W':
-		object_action(t, "wake", "in nr=0");
-		break;
 	case 'k':
 		kill_selected(t);
 		break;
@@ -1091,6 +1082,12 @@ static void handle_key(struct tui *t, int ch)
 		clear();
 		break;
 	default:
+		for (size_t i = 0; i < sizeof(object_keys) / sizeof(object_keys[0]); i++) {
+			if (object_keys[i].key == ch) {
+				object_action(t, object_keys[i].verb, object_keys[i].args);
+				return;
+			}
+		}
 		t->dirty = false;
 		break;
 	}

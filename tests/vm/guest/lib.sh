@@ -56,3 +56,23 @@ wait_for() {
 	done
 	return 0
 }
+
+# For TUI tests: pollscope runs in the tmux session "ps".
+# wait_screen PATTERN [MSG]: the screen shows the extended regex PATTERN
+# within WAIT_SCREEN_TRIES tenths of a second (default 200: 20 s); the last
+# capture stays in /tmp/screen.txt.
+wait_screen() {
+	local tries=0
+
+	while :; do
+		tmux capture-pane -p -t ps >/tmp/screen.txt 2>/dev/null
+		grep -Eq -- "$1" /tmp/screen.txt && return 0
+		tries=$((tries + 1))
+		if [ $tries -ge "${WAIT_SCREEN_TRIES:-200}" ]; then
+			echo "--- screen:"
+			cat /tmp/screen.txt
+			fail "${2:-the screen never showed /$1/}"
+		fi
+		usleep 100000
+	done
+}

@@ -2,27 +2,12 @@
 # capture-pane reads what a person would see.
 . /tests/lib.sh
 
-SCREEN=/tmp/screen.txt
+SCREEN=/tmp/screen.txt # where wait_screen (lib.sh) leaves the capture
 
 keys() {
 	tmux send-keys -t ps "$@"
 }
 
-# wait_screen PATTERN [MSG]: the screen shows PATTERN within 20 s.
-wait_screen() {
-	i=0
-	while :; do
-		tmux capture-pane -p -t ps >$SCREEN 2>/dev/null
-		grep -Eq -- "$1" $SCREEN && return 0
-		i=$((i + 1))
-		if [ $i -ge 200 ]; then
-			echo "--- screen:"
-			cat $SCREEN
-			fail "${2:-the screen never showed /$1/}"
-		fi
-		usleep 100000
-	done
-}
 
 # A line of the capture that matches PATTERN.
 screen_line() {

@@ -2,20 +2,6 @@
 # Space, --delay steps on by itself, and Ctrl-C leaves cleanly.
 . /tests/lib.sh
 
-wait_screen() {
-	i=0
-	while :; do
-		tmux capture-pane -p -t ps >/tmp/screen.txt 2>/dev/null
-		grep -Eq -- "$1" /tmp/screen.txt && return 0
-		i=$((i + 1))
-		if [ $i -ge 200 ]; then
-			echo "--- screen:"
-			cat /tmp/screen.txt
-			fail "${2:-the screen never showed /$1/}"
-		fi
-		usleep 100000
-	done
-}
 
 cat >/tmp/lesson.pscope <<'EOF'
 # a two-step lesson

@@ -3,16 +3,7 @@
 # not a speed: an event-driven loop has nothing to wake it while idle).
 . /tests/lib.sh
 
-wait_screen() {
-	i=0
-	while :; do
-		tmux capture-pane -p -t ps >/tmp/screen.txt 2>/dev/null
-		grep -Eq -- "$1" /tmp/screen.txt && return 0
-		i=$((i + 1))
-		[ $i -lt 600 ] || { cat /tmp/screen.txt; fail "screen never showed /$1/"; }
-		usleep 100000
-	done
-}
+WAIT_SCREEN_TRIES=600
 
 tmux -u new-session -d -s ps -x 120 -y 40 "pollscope" || fail "tmux did not start"
 wait_screen "module: loaded by pollscope"
