@@ -56,7 +56,8 @@ static int ps_mask_elem(const char *s, __poll_t *out)
 		}
 	}
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		if (!isxdigit(s[2]))
+		/* kstrtou32() base 16 would skip a second "0x" */
+		if (!isxdigit(s[2]) || (s[2] == '0' && (s[3] == 'x' || s[3] == 'X')))
 			return -EINVAL;
 		ret = kstrtou32(s + 2, 16, &v);
 	} else {
@@ -292,7 +293,7 @@ static int ps_cmd_walk(char **argv, int argc)
 	mutex_lock(&ps_mutex);
 	obj = ps_obj_find(argv[1]);
 	if (obj) {
-		n = ps_count_entries(&obj->wq, &hold);
+		n = ps_count_entries(&obj->wq, U32_MAX, &hold);
 		ps_walk_account(n, hold);
 	} else {
 		ret = -ENOENT;

@@ -213,6 +213,14 @@ static __poll_t ps_events_poll(struct file *file, poll_table *pt)
 	struct ps_ev_reader *r = file->private_data;
 
 	poll_wait(file, &ps_ev_wq, pt);
+	/*
+	 * ps_event() stores ps_next_seq, then checks wq_has_sleeper() (whose
+	 * smp_mb() orders the store before the list read).  Order our queue
+	 * insertion before the sequence read in the same way, or both sides
+	 * may miss each other: the event seen as not there yet, and our
+	 * entry not yet seen on the queue, so no wakeup ever comes.
+	 */
+	smp_mb();
 	if (READ_ONCE(r->cursor) < READ_ONCE(ps_next_seq))
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;

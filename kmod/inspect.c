@@ -38,34 +38,85 @@ void ps_inspect_qproc(struct file *file, wait_queue_head_t *head, poll_table *pt
 
 struct ps_head_copy {
 	struct ps_ent *ents;
-	u32 n;	  /* records */
-	u32 nent; /* entries */
-	u64 hold; /* lock hold of the copy */
+	struct ps_copy_res res;
 };
 
+/*
+ * Copies at most ps_queue_max entries of a head (which may be any file's
+ * queue, of any length: the walk under its lock is bounded too).  The last
+ * try allocates for the whole bound, so it cannot run out of records.
+ */
 static int ps_copy_head(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 idx,
 			struct ps_head_copy *hc)
 {
+	const u32 qmax = READ_ONCE(ps_queue_max);
 	int tries;
 
 	for (tries = 0; tries < 8; tries++) {
-		u64 total = ps_count_entries(wq, NULL);
+		u64 total = ps_count_entries(wq, qmax, NULL);
 		u64 cap = total + total / 4 + 16 + tries * total;
 		int ret;
 
-		if (cap > U32_MAX / 2)
+		if (tries == 7 || cap > qmax)
+			cap = qmax;
+		if (cap * sizeof(*hc->ents) > INT_MAX)
 			return -ENOMEM;
-		hc->ents = kvmalloc_array(cap, sizeof(*hc->ents), GFP_KERNEL);
+		hc->ents = kvmalloc_array(cap, sizeof(*hc->ents), GFP_KERNEL | __GFP_NOWARN);
 		if (!hc->ents)
 			return -ENOMEM;
-		ret = ps_copy_entries(wq, reg_obj, idx, hc->ents, cap, &hc->n, &hc->nent,
-				      &hc->hold);
+		ret = ps_copy_entries(wq, reg_obj, idx, hc->ents, cap, qmax, &hc->res);
 		if (!ret)
 			return 0;
 		kvfree(hc->ents);
 		hc->ents = NULL;
 	}
-	return -EAGAIN;
+	return -EAGAIN; /* not reached: the last try has room for qmax entries */
+}
+
+/* Appends len bytes of line to text (when given), never past size. */
+static void ps_put(char *text, size_t size, size_t *off, const char *line, size_t len)
+{
+	if (text && *off < size)
+		memcpy(text + *off, line, min(len, size - *off));
+	*off += len;
+}
+
+/*
+ * The text of an inspect after the header: formatted once with text NULL to
+ * size it, then into text.  Returns the length (at most size when text).
+ */
+static size_t ps_inspect_format(char *text, size_t size, const char *hdr,
+				const struct ps_head_copy *hc, unsigned int nheads)
+{
+	struct ps_fname fc = { 0 };
+	char line[PS_LINE_MAX], lead[16];
+	size_t off = 0;
+	unsigned int i;
+	int len;
+
+	ps_put(text, size, &off, hdr, strlen(hdr));
+	for (i = 0; i < nheads; i++) {
+		const struct ps_copy_res *r = &hc[i].res;
+		u32 j;
+
+		if (r->left || r->more)
+			len = scnprintf(line, sizeof(line), "head=%u entries=%u truncated=%u%s\n",
+					i, r->nent, r->left, r->more ? "+" : "");
+		else
+			len = scnprintf(line, sizeof(line), "head=%u entries=%u\n", i, r->nent);
+		ps_put(text, size, &off, line, len);
+		snprintf(lead, sizeof(lead), "head=%u", i);
+		for (j = 0; j < r->nrec; j++) {
+			struct ps_ent e = hc[i].ents[j];
+			u32 k;
+
+			for (k = 0; k < hc[i].ents[j].run; k++, e.pos++) {
+				len = ps_format_ent(line, sizeof(line), lead, &e, &fc);
+				ps_put(text, size, &off, line, len);
+			}
+		}
+	}
+	return text ? min(off, size) : off;
 }
 
 /* Path or pseudo name ("pipe:[123]"), with unprintables, ' ', '=' as '?'. */
@@ -88,11 +139,10 @@ static int ps_inspect_fd(unsigned int fd, char **textp, size_t *lenp)
 	struct ps_head_copy hc[PS_MAX_HEADS] = { 0 };
 	u64 t0 = ktime_get_ns(), hold_max = 0;
 	struct ps_obj *reg_obj = NULL;
-	struct ps_fname fc = { 0 };
 	struct ps_ipt ipt;
-	char *name = NULL, *text = NULL;
-	char mask_s[96], lead[16];
-	size_t size, off = 0;
+	char *name = NULL, *text = NULL, *hdr = NULL;
+	char mask_s[96];
+	size_t size;
 	u32 i, total = 0;
 	struct file *f;
 	bool can_poll;
@@ -127,34 +177,29 @@ static int ps_inspect_fd(unsigned int fd, char **textp, size_t *lenp)
 		ret = ps_copy_head(ipt.heads[i], ro, i, &hc[i]);
 		if (ret)
 			goto out;
-		total += hc[i].nent;
-		hold_max = max(hold_max, hc[i].hold);
+		total += hc[i].res.nent;
+		hold_max = max(hold_max, hc[i].res.hold);
 	}
 
-	size = 64 + strlen(name) + 96 + ipt.n * 32 + (size_t)total * PS_LINE_MAX;
-	text = kvmalloc(size, GFP_KERNEL);
+	hdr = kasprintf(GFP_KERNEL, "fd=%u file=%s mask=%s heads=%u poll=%s\n", fd, name,
+			ps_mask_str(mask_s, sizeof(mask_s), mask), ipt.n, can_poll ? "yes" : "no");
+	if (!hdr) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* at most PS_MAX_HEADS * ps_queue_max lines of PS_LINE_MAX: far below INT_MAX */
+	size = ps_inspect_format(NULL, 0, hdr, hc, ipt.n);
+	if (size > INT_MAX) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	text = kvmalloc(max_t(size_t, size, 1), GFP_KERNEL | __GFP_NOWARN);
 	if (!text) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	off += scnprintf(text + off, size - off, "fd=%u file=%s mask=%s heads=%u poll=%s\n", fd,
-			 name, ps_mask_str(mask_s, sizeof(mask_s), mask), ipt.n,
-			 can_poll ? "yes" : "no");
-	for (i = 0; i < ipt.n; i++) {
-		u32 j;
-
-		off += scnprintf(text + off, size - off, "head=%u entries=%u\n", i, hc[i].nent);
-		snprintf(lead, sizeof(lead), "head=%u", i);
-		for (j = 0; j < hc[i].n; j++) {
-			struct ps_ent e = hc[i].ents[j];
-			u32 r;
-
-			for (r = 0; r < hc[i].ents[j].run; r++, e.pos++)
-				off += ps_format_ent(text + off, size - off, lead, &e, &fc);
-		}
-	}
+	*lenp = ps_inspect_format(text, size, hdr, hc, ipt.n);
 	*textp = text;
-	*lenp = off;
 	text = NULL;
 	ps_snap_account(total, ktime_get_ns() - t0, hold_max);
 out:
@@ -162,6 +207,7 @@ out:
 	for (i = 0; i < PS_MAX_HEADS; i++)
 		kvfree(hc[i].ents);
 	kvfree(text);
+	kfree(hdr);
 	kfree(name);
 	return ret;
 }

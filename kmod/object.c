@@ -55,7 +55,7 @@ struct ps_obj *ps_obj_find(const char *name)
 	struct ps_obj *obj;
 
 	lockdep_assert_held(&ps_mutex);
-	list_for_each_entry (obj, &ps_objects, node)
+	list_for_each_entry(obj, &ps_objects, node)
 		if (!strcmp(obj->name, name))
 			return obj;
 	return NULL;
@@ -109,7 +109,7 @@ int ps_obj_create(const char *name)
 	mutex_init(&obj->reg_mutex);
 	init_waitqueue_head(&obj->wq);
 	hash_init(obj->reg);
-	obj->creator = get_task_pid(current, PIDTYPE_PID);
+	obj->creator = get_task_pid(current, PIDTYPE_TGID); /* a thread may exit first */
 	get_task_comm(obj->creator_comm, current);
 	/*
 	 * Not the full proxy: open files keep working after destroy (read
@@ -214,7 +214,7 @@ static u32 ps_queue_len_locked(struct ps_obj *obj)
 	wait_queue_entry_t *e;
 	u32 n = 0;
 
-	list_for_each_entry (e, &obj->wq.head, entry)
+	list_for_each_entry(e, &obj->wq.head, entry)
 		if (!ps_is_bookmark(e))
 			n++;
 	return n;
@@ -298,7 +298,7 @@ void ps_objects_cleanup(void)
 	struct ps_obj *obj, *tmp;
 
 	mutex_lock(&ps_mutex);
-	list_for_each_entry_safe (obj, tmp, &ps_objects, node) {
+	list_for_each_entry_safe(obj, tmp, &ps_objects, node) {
 		list_del_init(&obj->node);
 		ps_nobjects--;
 		obj->dentry = NULL; /* removed with the whole tree */
@@ -320,7 +320,7 @@ struct ps_reg *ps_reg_find(struct ps_obj *obj, const wait_queue_entry_t *e)
 {
 	struct ps_reg *rec;
 
-	hlist_for_each_entry (rec, ps_reg_bucket(obj, e), node)
+	hlist_for_each_entry(rec, ps_reg_bucket(obj, e), node)
 		if (rec->entry == e)
 			return rec;
 	return NULL;
@@ -338,9 +338,9 @@ static void ps_reg_sweep_locked(struct ps_obj *obj, struct hlist_head *stale)
 	if (hash_empty(obj->reg))
 		return;
 	for (bkt = 0; bkt < HASH_SIZE(obj->reg); bkt++)
-		hlist_for_each_entry (rec, &obj->reg[bkt], node)
+		hlist_for_each_entry(rec, &obj->reg[bkt], node)
 			rec->seen = false;
-	list_for_each_entry (e, &obj->wq.head, entry) {
+	list_for_each_entry(e, &obj->wq.head, entry) {
 		if (ps_classify_memo(&cm, e->func) != PS_SYM_EP_POLL_CALLBACK)
 			continue;
 		rec = ps_reg_find(obj, e);
@@ -359,6 +359,19 @@ static void ps_reg_sweep_locked(struct ps_obj *obj, struct hlist_head *stale)
 	}
 }
 
+/* epoll entries on the queue; under wq.lock. */
+static u32 ps_ep_count_locked(struct ps_obj *obj)
+{
+	struct ps_cmemo cm = { NULL, PS_SYM_NONE };
+	wait_queue_entry_t *e;
+	u32 n = 0;
+
+	list_for_each_entry(e, &obj->wq.head, entry)
+		if (ps_classify_memo(&cm, e->func) == PS_SYM_EP_POLL_CALLBACK)
+			n++;
+	return n;
+}
+
 /*
  * epoll's entries carry no task (->private is NULL): remember who added
  * the entry, and with which key, when it is added through our poll method.
@@ -368,8 +381,9 @@ static void ps_ep_poll_wait(struct ps_obj *obj, struct file *file, poll_table *p
 {
 	wait_queue_entry_t *e, *first = NULL, *last = NULL;
 	struct ps_cmemo cm = { NULL, PS_SYM_NONE };
-	struct ps_reg *rec;
+	struct ps_reg *rec, *old;
 	HLIST_HEAD(stale);
+	u32 before, after = 0;
 	u64 t0;
 
 	rec = kzalloc(sizeof(*rec), GFP_KERNEL);
@@ -383,6 +397,7 @@ static void ps_ep_poll_wait(struct ps_obj *obj, struct file *file, poll_table *p
 	spin_lock_irq(&obj->wq.lock);
 	t0 = ps_lock_begin();
 	ps_reg_sweep_locked(obj, &stale);
+	before = ps_ep_count_locked(obj);
 	ps_lock_end(t0);
 	spin_unlock_irq(&obj->wq.lock);
 
@@ -392,20 +407,31 @@ static void ps_ep_poll_wait(struct ps_obj *obj, struct file *file, poll_table *p
 	 * ep_ptable_queue_proc() adds a plain entry at the head (behind
 	 * priority entries) and an EPOLLEXCLUSIVE one at the tail; no other
 	 * epoll entry can be added meanwhile, so the new entry is the first
-	 * (or last) epoll entry of the queue.  If it is already known, epoll
-	 * failed to allocate one and there is nothing to record.
+	 * (or last) epoll entry of the queue.  When the count of epoll
+	 * entries grew, that entry is ours even if a record exists for its
+	 * address: an EPOLL_CTL_DEL (which takes no reg_mutex) freed an entry
+	 * after the sweep and epoll reused the memory; the stale record is
+	 * replaced.  Otherwise epoll failed to allocate (or a concurrent
+	 * removal hides our entry in the count): record it only if unknown.
 	 */
 	spin_lock_irq(&obj->wq.lock);
 	t0 = ps_lock_begin();
-	list_for_each_entry (e, &obj->wq.head, entry) {
+	list_for_each_entry(e, &obj->wq.head, entry) {
 		if (ps_classify_memo(&cm, e->func) != PS_SYM_EP_POLL_CALLBACK)
 			continue;
 		if (!first)
 			first = e;
 		last = e;
+		after++;
 	}
 	e = (poll_requested_events(pt) & EPOLLEXCLUSIVE) ? last : first;
-	if (e && rec && !ps_reg_find(obj, e)) {
+	old = e ? ps_reg_find(obj, e) : NULL;
+	if (old && rec && after > before) {
+		hash_del(&old->node);
+		hlist_add_head(&old->node, &stale);
+		old = NULL;
+	}
+	if (e && rec && !old) {
 		rec->entry = e;
 		hash_add(obj->reg, &rec->node, (unsigned long)e);
 		rec = NULL;
@@ -547,11 +573,40 @@ static ssize_t ps_obj_read(struct file *file, char __user *ubuf, size_t count, l
 	ps_lock_end(t0);
 	spin_unlock_irq(&obj->wq.lock);
 
+	if (ret > 0 && copy_to_user(ubuf, tmp, len)) {
+		/*
+		 * Nothing reached the reader: put the value and the readiness
+		 * back (a write may have added to the counter meanwhile) and
+		 * log no read.  A reader that found the object unreadable in
+		 * between sleeps: wake the queue as a write would.
+		 */
+		__poll_t key = EPOLLIN | EPOLLRDNORM;
+		struct ps_walk w = { 0 };
+		unsigned long flags;
+		bool woke = false;
+
+		spin_lock_irqsave(&obj->wq.lock, flags);
+		t0 = ps_lock_begin();
+		if (!obj->dead) {
+			if (check_add_overflow(obj->count, val, &obj->count))
+				obj->count = U64_MAX;
+			obj->ready |= key;
+			if (waitqueue_active(&obj->wq)) {
+				ps_walk_locked(obj, key, 1, &w, &flags, &t0);
+				obj->wakes++;
+				obj->woken += w.woken;
+				woke = true;
+			}
+		}
+		ps_lock_end(t0);
+		spin_unlock_irqrestore(&obj->wq.lock, flags);
+		if (woke)
+			ps_ev_wake(obj, key, 1, &w, PS_SRC_WAKE);
+		return -EFAULT;
+	}
 	if (ret > 0) {
 		struct ps_ev ev;
 
-		if (copy_to_user(ubuf, tmp, len))
-			ret = -EFAULT;
 		ps_ev_obj(&ev, PS_EV_READ, obj);
 		ev.value = val;
 		ps_event(&ev);

@@ -11,7 +11,8 @@
  *   inspect.c         the inspect file (vfs_poll on any fd of the writer)
  *
  * Lock order: ps_mutex -> obj->reg_mutex -> obj->wq.lock -> ps_fn_lock.
- * The event ring lock is never held together with any other lock.
+ * The event ring lock is a leaf: it may be taken under ps_mutex or an
+ * epoll mutex, and nothing is taken under it.
  */
 #ifndef POLLSCOPE_H
 #define POLLSCOPE_H
@@ -39,6 +40,12 @@
 
 extern unsigned int ps_max_objects;
 extern unsigned int ps_events_size;
+/*
+ * Most entries copied from one wait queue (queues: per object, inspect: per
+ * head); a snapshot copies at most PS_MAX_HEADS times as many in all.  Past
+ * it the walk under the queue lock only counts, and at most as many again.
+ */
+extern unsigned int ps_queue_max;
 extern struct dentry *ps_root;
 extern struct dentry *ps_objdir;
 
@@ -189,6 +196,7 @@ enum ps_sym {
 	PS_SYM_POLLWAIT,      /* __pollwait, a qproc */
 	PS_SYM_EP_QUEUE_PROC, /* ep_ptable_queue_proc, a qproc */
 	PS_SYM_INSPECT,	      /* our own inspect qproc */
+	PS_SYM_TRUNC,	      /* not a function: a snapshot's "truncated=" record */
 };
 
 enum ps_sym ps_classify(const void *fn);
@@ -239,9 +247,18 @@ struct ps_fname {
 	char name[64];
 };
 
-u32 ps_count_entries(wait_queue_head_t *wq, u64 *hold);
+/* The result of copying one queue. */
+struct ps_copy_res {
+	u32 nrec;  /* records in out[] */
+	u32 nent;  /* entries they stand for */
+	u32 left;  /* entries past the copy limit, counted up to ps_queue_max */
+	bool more; /* the count stopped at its bound: left is a lower bound */
+	u64 hold;  /* how long the queue lock was held */
+};
+
+u32 ps_count_entries(wait_queue_head_t *wq, u32 limit, u64 *hold);
 int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner, struct ps_ent *out,
-		    u32 cap, u32 *nrec, u32 *nent, u64 *hold);
+		    u32 cap, u32 max_ent, struct ps_copy_res *res);
 int ps_format_ent(char *buf, size_t len, const char *lead, const struct ps_ent *e,
 		  struct ps_fname *fc);
 void ps_func_name(const void *fn, char *buf, size_t len);

@@ -23,6 +23,11 @@ unsigned int ps_events_size = 4096;
 module_param_named(events_size, ps_events_size, uint, 0444);
 MODULE_PARM_DESC(events_size, "Records kept in the event ring (16-262144, default 4096)");
 
+unsigned int ps_queue_max = 65536;
+module_param_named(max_queue_entries, ps_queue_max, uint, 0444);
+MODULE_PARM_DESC(max_queue_entries,
+		 "Most entries a snapshot copies from one wait queue (1-65536, default 65536)");
+
 struct dentry *ps_root;
 struct dentry *ps_objdir;
 
@@ -55,7 +60,7 @@ static int ps_stats_show(struct seq_file *m, void *v)
 		   "last_walk_ns=%llu\n",
 		   ps_nobjects, ps_max_objects, g.snapshots, g.entries, g.ns, g.lock_max,
 		   g.last_entries, g.last_ns, g.last_lock_ns, g.walk_entries, g.walk_ns);
-	list_for_each_entry (obj, &ps_objects, node) {
+	list_for_each_entry(obj, &ps_objects, node) {
 		u64 polls, queued, added, wakes, woken, count;
 		unsigned int open;
 		char ready[96], comm[TASK_COMM_LEN];
@@ -63,7 +68,7 @@ static int ps_stats_show(struct seq_file *m, void *v)
 		__poll_t r;
 		u32 waiting;
 
-		waiting = ps_count_entries(&obj->wq, NULL);
+		waiting = ps_count_entries(&obj->wq, U32_MAX, NULL);
 		spin_lock_irq(&obj->wq.lock);
 		polls = obj->polls;
 		queued = obj->queued;
@@ -76,7 +81,7 @@ static int ps_stats_show(struct seq_file *m, void *v)
 		spin_unlock_irq(&obj->wq.lock);
 		/* 0 once the creating task has exited: its number may be reused */
 		rcu_read_lock();
-		if (pid_task(obj->creator, PIDTYPE_PID))
+		if (pid_task(obj->creator, PIDTYPE_TGID))
 			creator = pid_vnr(obj->creator);
 		rcu_read_unlock();
 		ps_comm_sanitize(comm, obj->creator_comm, sizeof(comm));
@@ -140,6 +145,10 @@ static int __init pollscope_init(void)
 	}
 	if (ps_events_size < 16 || ps_events_size > 262144) {
 		pr_err("pollscope: events_size=%u out of range 16-262144\n", ps_events_size);
+		return -EINVAL;
+	}
+	if (ps_queue_max < 1 || ps_queue_max > 65536) {
+		pr_err("pollscope: max_queue_entries=%u out of range 1-65536\n", ps_queue_max);
 		return -EINVAL;
 	}
 	ret = ps_events_init();

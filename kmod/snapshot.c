@@ -285,8 +285,11 @@ static void ps_ent_task(struct ps_ent *e, struct task_struct *t, const struct ps
 	*memo = e;
 }
 
-/* The bare walk: entries on wq (bookmarks skipped); *hold, if given, gets the lock hold. */
-u32 ps_count_entries(wait_queue_head_t *wq, u64 *hold)
+/*
+ * The bare walk: entries on wq (bookmarks skipped), counted up to limit (the
+ * walk under the lock stops there); *hold, if given, gets the lock hold.
+ */
+u32 ps_count_entries(wait_queue_head_t *wq, u32 limit, u64 *hold)
 {
 	wait_queue_entry_t *e;
 	unsigned long flags;
@@ -295,9 +298,13 @@ u32 ps_count_entries(wait_queue_head_t *wq, u64 *hold)
 
 	spin_lock_irqsave(&wq->lock, flags);
 	t0 = ps_lock_begin();
-	list_for_each_entry (e, &wq->head, entry)
-		if (!ps_is_bookmark(e))
-			n++;
+	list_for_each_entry(e, &wq->head, entry) {
+		if (ps_is_bookmark(e))
+			continue;
+		if (n == limit)
+			break;
+		n++;
+	}
 	d = ps_lock_end(t0);
 	spin_unlock_irqrestore(&wq->lock, flags);
 	if (hold)
@@ -306,17 +313,20 @@ u32 ps_count_entries(wait_queue_head_t *wq, u64 *hold)
 }
 
 /*
- * Copies the entries of wq into out[0..cap) under wq->lock, consecutive
- * identical entries as one record with a run count: *nrec records standing
- * for *nent entries.  Only what identifies an entry is read while the lock
- * is held; names and text come after.  reg_obj, when wq is that object's
- * queue, supplies the registrants of epoll entries.  Returns -EAGAIN (and
- * copies nothing useful) when cap records are too few.  *hold, if given,
- * gets how long the lock was held.
+ * Copies the first max_ent entries of wq into out[0..cap) under wq->lock,
+ * consecutive identical entries as one record with a run count: res->nrec
+ * records standing for res->nent entries.  The entries past max_ent are only
+ * counted, up to ps_queue_max of them (res->left, res->more), so that the
+ * lock is held for a bounded walk however long the queue is.  Only what
+ * identifies an entry is read while the lock is held; names and text come
+ * after.  reg_obj, when wq is that object's queue, supplies the registrants
+ * of epoll entries.  Returns -EAGAIN (and copies nothing useful) when cap
+ * records are too few; cap >= max_ent is always enough.
  */
 int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner, struct ps_ent *out,
-		    u32 cap, u32 *nrec, u32 *nent, u64 *hold)
+		    u32 cap, u32 max_ent, struct ps_copy_res *res)
 {
+	const u32 count_max = READ_ONCE(ps_queue_max);
 	struct pid_namespace *ns = task_active_pid_ns(current); /* pinned by current */
 	const struct ps_ent *memo = NULL;
 	const void *last_fn = NULL, *rpriv = NULL;
@@ -324,19 +334,27 @@ int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner, st
 	wait_queue_entry_t *curr;
 	u8 sym = PS_SYM_NONE;
 	unsigned long flags;
-	u32 i = 0, pos = 0, run = 0, rflags = 0;
+	u32 i = 0, pos = 0, run = 0, rflags = 0, left = 0;
 	__poll_t rkey = 0;
-	bool repeatable = false;
+	bool repeatable = false, more = false;
 	int ret = 0;
 	u64 t0, d;
 
 	spin_lock_irqsave(&wq->lock, flags);
 	t0 = ps_lock_begin();
-	list_for_each_entry (curr, &wq->head, entry) {
+	list_for_each_entry(curr, &wq->head, entry) {
 		struct ps_ent *e;
 
 		if (ps_is_bookmark(curr))
 			continue;
+		if (pos >= max_ent) { /* past the copy limit: count, boundedly */
+			if (left == count_max) {
+				more = true;
+				break;
+			}
+			left++;
+			continue;
+		}
 		/*
 		 * The same function, ->private and flags as the record before
 		 * (and for pollwake the same key): one more entry of its run.
@@ -429,10 +447,11 @@ int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner, st
 		prev->run = run;
 	d = ps_lock_end(t0);
 	spin_unlock_irqrestore(&wq->lock, flags);
-	*nrec = i;
-	*nent = pos;
-	if (hold)
-		*hold = d;
+	res->nrec = i;
+	res->nent = pos;
+	res->left = left;
+	res->more = more;
+	res->hold = d;
 	return ret;
 }
 
@@ -475,51 +494,88 @@ static void ps_snap_free(struct ps_snap *s)
 
 /*
  * Count under each lock, allocate outside, copy under each lock again and
- * retry if a queue grew past the slack in between.
+ * retry if a queue grew past the slack in between; the last try allocates
+ * for the whole bound, so it cannot run out of records.  At most
+ * ps_queue_max entries are copied per object and PS_MAX_HEADS times as many
+ * in all; an object with entries left out gets a "truncated" record.
  */
 static int ps_snapshot_all(struct ps_snap *s)
 {
-	u64 t0 = ktime_get_ns(), hold, hold_max = 0;
+	u64 t0 = ktime_get_ns(), hold_max = 0;
+	const u32 qmax = READ_ONCE(ps_queue_max);
+	const u32 budget = qmax * PS_MAX_HEADS;
+	struct ps_copy_res res;
 	struct ps_obj *obj;
-	u32 n = 0, i = 0, got, ent, lines = 0, k;
+	u32 n = 0, i = 0, lines = 0, copied = 0, k, nobj;
 	int tries, ret = 0;
 
 	mutex_lock(&ps_mutex);
-	s->names = kvmalloc_array(max(ps_nobjects, 1u), sizeof(*s->names), GFP_KERNEL);
+	nobj = max(ps_nobjects, 1u);
+	s->names = kvmalloc_array(nobj, sizeof(*s->names), GFP_KERNEL | __GFP_NOWARN);
 	if (!s->names) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	for (tries = 0;; tries++) {
-		u64 total = 0, cap;
+		u64 total = 0, cap, size;
 
-		list_for_each_entry (obj, &ps_objects, node)
-			total += ps_count_entries(&obj->wq, NULL);
+		list_for_each_entry(obj, &ps_objects, node)
+			total += ps_count_entries(&obj->wq, qmax, NULL);
+		total = min_t(u64, total, budget);
 		cap = total + total / 4 + 16 + tries * total;
-		if (cap > U32_MAX / 2) {
+		if (tries == 8 || cap > budget)
+			cap = budget;
+		size = cap + nobj; /* one truncation record per object */
+		if (size * sizeof(*s->ents) > INT_MAX) {
 			ret = -ENOMEM;
 			goto out;
 		}
-		s->ents = kvmalloc_array(cap, sizeof(*s->ents), GFP_KERNEL);
+		s->ents = kvmalloc_array(size, sizeof(*s->ents), GFP_KERNEL | __GFP_NOWARN);
 		if (!s->ents) {
 			ret = -ENOMEM;
 			goto out;
 		}
+		/*
+		 * On the last try (cap == budget) records never run out: the
+		 * first i objects used at most copied + i records, copied <= budget
+		 * and i < nobj, so this object's lim records and its truncation
+		 * record fit.
+		 */
 		n = 0;
 		i = 0;
 		lines = 0;
+		copied = 0;
 		hold_max = 0;
-		list_for_each_entry (obj, &ps_objects, node) {
+		list_for_each_entry(obj, &ps_objects, node) {
+			u32 lim = min(qmax, budget - copied);
+
+			if (n >= size) { /* not on the last try: see below */
+				ret = -EAGAIN;
+				break;
+			}
 			strscpy(s->names[i], obj->name, sizeof(s->names[i]));
-			ret = ps_copy_entries(&obj->wq, obj, i, s->ents + n, cap - n, &got, &ent,
-					      &hold);
+			/* leave one record for this object's truncation line */
+			ret = ps_copy_entries(&obj->wq, obj, i, s->ents + n, size - n - 1, lim,
+					      &res);
 			if (ret)
 				break;
-			hold_max = max(hold_max, hold);
-			for (k = n; k < n + got; k++)
+			hold_max = max(hold_max, res.hold);
+			for (k = n; k < n + res.nrec; k++)
 				s->ents[k].line = lines + s->ents[k].pos;
-			n += got;
-			lines += ent;
+			n += res.nrec;
+			lines += res.nent;
+			copied += res.nent;
+			if (res.left || res.more) {
+				struct ps_ent *t = &s->ents[n++];
+
+				memset(t, 0, sizeof(*t));
+				t->owner = i;
+				t->pos = res.left;
+				t->has_key = res.more;
+				t->run = 1;
+				t->line = lines++;
+				t->sym = PS_SYM_TRUNC;
+			}
 			i++;
 		}
 		if (!ret)
@@ -579,6 +635,11 @@ static int ps_q_show(struct seq_file *m, void *v)
 	char line[PS_LINE_MAX];
 	int len;
 
+	if (e->sym == PS_SYM_TRUNC) {
+		seq_printf(m, "object=%s truncated=%u%s\n", s->names[e->owner], e->pos,
+			   e->has_key ? "+" : "");
+		return 0;
+	}
 	snprintf(lead, sizeof(lead), "object=%s", s->names[e->owner]);
 	len = ps_format_ent(line, sizeof(line), lead, e, &s->fc);
 	seq_write(m, line, len);

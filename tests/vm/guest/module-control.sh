@@ -137,6 +137,8 @@ expect_ctl EINVAL "ready a ,in"
 expect_ctl EINVAL "ready a |"
 expect_ctl EINVAL "ready a none,in"
 expect_ctl EINVAL "ready a 0x"
+expect_ctl EINVAL "ready a 0x0x10"
+expect_ctl EINVAL "ready a 0X0x1"
 expect_ctl EINVAL "ready a 0x4000"
 expect_ctl EINVAL "ready a 0x8000"
 expect_ctl EINVAL "ready a 4294967296"
@@ -364,6 +366,19 @@ ctl destroy s2
 assert_grep "^objects=0 " $D/stats
 unload_module
 ok "stats add up"
+
+# --- a read that faults consumes nothing -------------------------------------
+load_module
+ctl "create f"
+echo 7 >$D/objects/f || fail "write f"
+pswait -f -n 2 read $D/objects/f >$T/fault
+cat $T/fault
+assert_grep "^pswait pid=[0-9]+ mode=read ret=-1 errno=EFAULT$" $T/fault
+assert_grep "^pswait pid=[0-9]+ mode=read ret=2 data=7$" $T/fault
+assert_eq "$(grep -c 'type=read ' $D/events)" 1 "one read event"
+assert_grep "^object=f .*ready=none count=0 " $D/stats
+unload_module
+ok "EFAULT read puts the value back"
 
 # --- nothing leaked (kmemleak, when the kernel has it) -------------------------
 if [ -e /sys/kernel/debug/kmemleak ]; then

@@ -14,6 +14,7 @@
  * -n: wait COUNT times on the same registration (edge/oneshot semantics).
  * -m: poll/ppoll only: pass the descriptor MANY times in the pollfd array,
  *     so that one process queues MANY entries (raises RLIMIT_NOFILE).
+ * -f: read only: the first read goes to an inaccessible buffer (EFAULT).
  *
  * One line per wait on stdout:
  *   pswait pid=P mode=M ret=R revents=NAMES       (poll kinds)
@@ -31,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <time.h>
@@ -86,8 +88,9 @@ static const char *event_names(unsigned int m, char *buf, size_t len)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: pswait [-d] [-n COUNT] [-m MANY] poll|ppoll|select|pselect|epoll|"
-			"epoll-edge|epoll-oneshot|epoll-excl|read FILE [EVENTS] [TIMEOUT_MS]\n");
+	fprintf(stderr,
+		"usage: pswait [-d] [-f] [-n COUNT] [-m MANY] poll|ppoll|select|pselect|epoll|"
+		"epoll-edge|epoll-oneshot|epoll-excl|read FILE [EVENTS] [TIMEOUT_MS]\n");
 	exit(2);
 }
 
@@ -159,12 +162,15 @@ static int do_select(int fd, unsigned int ev, int timeout, int psel, const char 
 
 int main(int argc, char **argv)
 {
-	int opt, fd, ret = 2, count = 1, timeout = -1, do_drain = 0, i, many = 1;
+	int opt, fd, ret = 2, count = 1, timeout = -1, do_drain = 0, i, many = 1, fault = 0;
 	unsigned int ev = EPOLLIN;
 	const char *mode, *path;
 
-	while ((opt = getopt(argc, argv, "+dn:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "+dfn:m:")) != -1) {
 		switch (opt) {
+		case 'f':
+			fault = 1;
+			break;
 		case 'm':
 			many = atoi(optarg);
 			if (many < 1)
@@ -260,8 +266,18 @@ int main(int argc, char **argv)
 		}
 	} else if (!strcmp(mode, "read")) {
 		for (i = 0; i < count; i++) {
-			char buf[256];
-			ssize_t n = read(fd, buf, sizeof(buf) - 1);
+			char buf[256], *dst = buf;
+			ssize_t n;
+
+			if (fault && i == 0) {
+				dst = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+					   0);
+				if (dst == MAP_FAILED)
+					return 2;
+			}
+			n = read(fd, dst, sizeof(buf) - 1);
+			if (dst != buf)
+				munmap(dst, 4096);
 
 			if (n < 0) {
 				ret = report_err(mode);
