@@ -259,6 +259,22 @@ static void clamp_scroll(size_t *sel, size_t *top, size_t n, int visible)
 		*top = *sel - (size_t)visible + 1;
 }
 
+/* Give a drawn row its highlight, and reverse video when it is selected. */
+static void paint_row(int y, int x, int w, attr_t a, bool selected)
+{
+	if (a != A_NORMAL)
+		mvchgat(y, x, w, a, PAIR_NUMBER(a), NULL);
+	if (selected)
+		mvchgat(y, x, w, A_REVERSE | (a & ~A_COLOR), PAIR_NUMBER(a), NULL);
+}
+
+/* Blank the rows from y up to end (exclusive) of a pane. */
+static void clear_rows(int y, int end, int x, int w)
+{
+	for (; y < end; y++)
+		put(y, x, w, A_NORMAL, "%s", "");
+}
+
 static const char *short_kind(const char *kind)
 {
 	return strcmp(kind, "epoll_waiter") == 0 ? "ep_waiter" : kind;
@@ -306,8 +322,7 @@ static void draw_queues(struct tui *t)
 		put(l->q_y + 2, l->q_x, l->q_w, style(t, ST_DIM),
 		    t->v.have_snapshot ? "  no objects: press n or type :create NAME"
 				       : "  (no snapshot yet)");
-		for (y = l->q_y + 3; y < l->q_y + l->q_h; y++)
-			put(y, l->q_x, l->q_w, A_NORMAL, "%s", "");
+		clear_rows(l->q_y + 3, l->q_y + l->q_h, l->q_x, l->q_w);
 		return;
 	}
 	clamp_scroll(&t->qsel, &t->qtop, t->v.nrows, visible);
@@ -345,15 +360,10 @@ static void draw_queues(struct tui *t)
 				a = style(t, ST_ADDED);
 			else if (link && pid == link)
 				a = style(t, ST_LINKED);
-			if (a != A_NORMAL)
-				mvchgat(y, l->q_x, l->q_w, a, PAIR_NUMBER(a), NULL);
 		}
-		if (t->focus == FOCUS_QUEUES && i == t->qsel)
-			mvchgat(y, l->q_x, l->q_w, A_REVERSE | (a & ~A_COLOR), PAIR_NUMBER(a),
-				NULL);
+		paint_row(y, l->q_x, l->q_w, a, t->focus == FOCUS_QUEUES && i == t->qsel);
 	}
-	for (; y < l->q_y + l->q_h; y++)
-		put(y, l->q_x, l->q_w, A_NORMAL, "%s", "");
+	clear_rows(y, l->q_y + l->q_h, l->q_x, l->q_w);
 }
 
 static void draw_procs(struct tui *t)
@@ -393,14 +403,9 @@ static void draw_procs(struct tui *t)
 			a = style(t, ST_CHANGED);
 		else if (link && p->pid == link)
 			a = style(t, ST_LINKED);
-		if (a != A_NORMAL)
-			mvchgat(y, l->p_x, l->p_w, a, PAIR_NUMBER(a), NULL);
-		if (t->focus == FOCUS_PROCS && i == t->psel)
-			mvchgat(y, l->p_x, l->p_w, A_REVERSE | (a & ~A_COLOR), PAIR_NUMBER(a),
-				NULL);
+		paint_row(y, l->p_x, l->p_w, a, t->focus == FOCUS_PROCS && i == t->psel);
 	}
-	for (; y < l->p_y + l->p_h; y++)
-		put(y, l->p_x, l->p_w, A_NORMAL, "%s", "");
+	clear_rows(y, l->p_y + l->p_h, l->p_x, l->p_w);
 }
 
 static enum style tl_style(enum tl_kind k)
