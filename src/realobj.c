@@ -103,6 +103,26 @@ void ps_real_close_all(struct ps_session *s)
 		ps_real_destroy(s, &s->reals[s->nreals - 1]);
 }
 
+/* One read or write with O_NONBLOCK set on the description for that call only,
+ * for files without RWF_NOWAIT; errno is the call's. */
+static ssize_t io_nonblock(int fd, const struct iovec *iov, bool writing)
+{
+	ssize_t r;
+	int fl, e;
+
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0)
+		return -1;
+	if (fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -1;
+	r = writing ? write(fd, iov->iov_base, iov->iov_len)
+		    : read(fd, iov->iov_base, iov->iov_len);
+	e = errno;
+	fcntl(fd, F_SETFL, fl);
+	errno = e;
+	return r;
+}
+
 /* A non-blocking read from a blocking shared description: RWF_NOWAIT where the
  * file supports it, MSG_DONTWAIT for sockets, else O_NONBLOCK for the one call
  * (a waiter entering a blocking read in that instant would see EAGAIN). */
@@ -110,7 +130,6 @@ ssize_t ps_real_read_nb(enum ps_obj_type type, int fd, void *buf, size_t len)
 {
 	struct iovec iov = { buf, len };
 	ssize_t r;
-	int fl, e;
 
 	if (type == PS_OBJ_SOCKETPAIR)
 		return recv(fd, buf, len, MSG_DONTWAIT);
@@ -125,39 +144,20 @@ ssize_t ps_real_read_nb(enum ps_obj_type type, int fd, void *buf, size_t len)
 	r = preadv2(fd, &iov, 1, -1, RWF_NOWAIT);
 	if (r >= 0 || (errno != EOPNOTSUPP && errno != EINVAL))
 		return r;
-	fl = fcntl(fd, F_GETFL);
-	if (fl < 0)
-		return -1;
-	if (fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
-		return -1;
-	r = read(fd, buf, len);
-	e = errno;
-	fcntl(fd, F_SETFL, fl);
-	errno = e;
-	return r;
+	return io_nonblock(fd, &iov, false);
 }
 
 static ssize_t write_nb(enum ps_obj_type type, int fd, const void *buf, size_t len)
 {
 	struct iovec iov = { (void *)buf, len };
 	ssize_t r;
-	int fl, e;
 
 	if (type == PS_OBJ_SOCKETPAIR)
 		return send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 	r = pwritev2(fd, &iov, 1, -1, RWF_NOWAIT);
 	if (r >= 0 || (errno != EOPNOTSUPP && errno != EINVAL))
 		return r;
-	fl = fcntl(fd, F_GETFL);
-	if (fl < 0)
-		return -1;
-	if (fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
-		return -1;
-	r = write(fd, buf, len);
-	e = errno;
-	fcntl(fd, F_SETFL, fl);
-	errno = e;
-	return r;
+	return io_nonblock(fd, &iov, true);
 }
 
 static int fdinfo_value(int fd, const char *key, int base, unsigned long long *v)
