@@ -161,7 +161,8 @@ void ps_waiter_emit(struct ps_session *s, const struct ps_sink *sink, enum ps_re
 		    const struct ps_waiter *w);
 void ps_format_result(const struct ps_waiter *w, const struct ps_result *r, char *buf, size_t len);
 
-/* procinfo.c: batch query; fills state/wchan/comm for each pid. */
+/* procinfo.c: fills state/wchan/comm for each pid (any number of pids);
+ * -1 when the states could not be read at all. */
 int ps_procinfo_batch(const pid_t *pids, int n, struct ps_procinfo *out);
 
 /* Wait at most ms for a report, an event or an exit (through the front end's

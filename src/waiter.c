@@ -857,7 +857,12 @@ unsigned ps_session_refresh_states(struct ps_session *s)
 	for (size_t i = 0; i < s->nwaiters; i++)
 		if (s->waiters[i]->w.alive)
 			pids[n++] = s->waiters[i]->w.pid;
-	ps_procinfo_batch(pids, (int)n, pi);
+	if (ps_procinfo_batch(pids, (int)n, pi) < 0) {
+		/* states unknown this round: keep the last ones, claim nothing */
+		free(pids);
+		free(pi);
+		return 0;
+	}
 	for (size_t i = 0, k = 0; i < s->nwaiters; i++) {
 		struct ps_waiter *w = &s->waiters[i]->w;
 		bool asleep;
