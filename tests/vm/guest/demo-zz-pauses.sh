@@ -10,7 +10,7 @@ banner_with_rows() {
 	local demo=$1 banner=$2 seen=0 good=0 tries=0 row all
 	shift 2
 	tmux -u new-session -d -s ps -x 160 -y 48 \
-		"POLLSCOPE_DEMO_DIR=/tests/demos pollscope --demo $demo --delay 6000; echo TUI-EXITED rc=\$?; sleep 600" ||
+		"pollscope --demo $demo --delay 6000; echo TUI-EXITED rc=\$?; sleep 600" ||
 		fail "tmux did not start"
 	while [ $tries -lt 300 ]; do
 		tmux capture-pane -p -t ps >/tmp/screen.txt 2>/dev/null
