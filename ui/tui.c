@@ -79,7 +79,7 @@ struct tui {
 	} out, gen; /* gen: help or details, rebuilt from the current state */
 	char out_title[96];
 	/* the pager: first line and column shown, the search and its prompt */
-	size_t pg_top, pg_left;
+	size_t pg_top, pg_left, pg_match; /* pg_match: the line n and N start from */
 	enum mode search_from;
 	char search[64], sprompt[64];
 	char status[256];
@@ -955,6 +955,23 @@ static void pull_events(struct tui *t)
 	}
 }
 
+/* The timeline starts with this session: the module keeps the events of
+ * earlier runs (the module stays loaded between them), which would read as
+ * if they had just happened. Say how many were left out. */
+static void skip_earlier_events(struct tui *t)
+{
+	struct ps_event ev[64];
+	size_t n, skipped = 0;
+
+	while ((n = ps_session_events_since(t->s, &t->ev_cursor, ev, 64)) > 0)
+		skipped += n;
+	if (skipped)
+		view_timeline_add(&t->v, TL_MESSAGE,
+				  "%zu event%s from before this session not shown (:events lists "
+				  "them)",
+				  skipped, skipped == 1 ? "" : "s");
+}
+
 static void sync_waiters(struct tui *t)
 {
 	size_t n;
@@ -1052,7 +1069,7 @@ static void run_command(struct tui *t, const char *line)
 	if (t->captured_view && t->out.n > 0) {
 		snprintf(t->out_title, sizeof(t->out_title), ":%s", line);
 		t->mode = MODE_OUTPUT;
-		t->pg_top = t->pg_left = 0;
+		t->pg_top = t->pg_left = t->pg_match = 0;
 		t->search[0] = '\0';
 	}
 	if (rc == PS_EXEC_ERROR) {
@@ -1203,7 +1220,7 @@ static void act_help(struct tui *t, const struct binding *b)
 {
 	(void)b;
 	t->mode = MODE_HELP;
-	t->pg_top = t->pg_left = 0;
+	t->pg_top = t->pg_left = t->pg_match = 0;
 	t->search[0] = '\0';
 }
 
@@ -1211,7 +1228,7 @@ static void act_details(struct tui *t, const struct binding *b)
 {
 	(void)b;
 	t->mode = MODE_DETAILS;
-	t->pg_top = t->pg_left = 0;
+	t->pg_top = t->pg_left = t->pg_match = 0;
 	t->search[0] = '\0';
 }
 
@@ -1367,7 +1384,7 @@ static void search_go(struct tui *t, size_t from, int dir)
 
 		if (at < 0)
 			continue;
-		t->pg_top = i;
+		t->pg_top = t->pg_match = i;
 		if ((size_t)at < t->pg_left ||
 		    (size_t)at + strlen(t->search) > t->pg_left + (size_t)COLS - 2)
 			t->pg_left = at > 10 ? (size_t)at - 10 : 0;
@@ -1383,10 +1400,10 @@ static void act_search_next(struct tui *t, const struct binding *b)
 		set_status(t, true, "no search yet: / and a text");
 		return;
 	}
-	if (b->n < 0 && t->pg_top == 0)
+	if (b->n < 0 && t->pg_match == 0)
 		set_status(t, true, "/%s: no earlier match", t->search);
 	else
-		search_go(t, b->n > 0 ? t->pg_top + 1 : t->pg_top - 1, b->n);
+		search_go(t, b->n > 0 ? t->pg_match + 1 : t->pg_match - 1, b->n);
 }
 
 static void search_key(struct tui *t, int ch)
@@ -1482,8 +1499,7 @@ static const struct binding bindings[] = {
 	  K_PANES },
 	{ 'Q', "Q", K_PANES, act_quit, NULL, 0, NULL, NULL, 0 },
 	/* the views */
-	{ KEY_UP, "Up", K_VIEW, act_scroll, NULL, -1, "scroll a line", "arrows/PgUp/PgDn:scroll",
-	  K_VIEW },
+	{ KEY_UP, "Up", K_VIEW, act_scroll, NULL, -1, "scroll a line", "PgUp/PgDn:scroll", K_VIEW },
 	{ KEY_DOWN, "Down", K_VIEW, act_scroll, NULL, 1, NULL, NULL, 0 },
 	{ KEY_PPAGE, "PgUp", K_VIEW, act_scroll, NULL, -2, "scroll a page", NULL, 0 },
 	{ KEY_NPAGE, "PgDn", K_VIEW, act_scroll, NULL, 2, NULL, NULL, 0 },
@@ -1761,6 +1777,7 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 	} else
 		set_status(&t, false, "press ? for help, : for a command%s",
 			   t.demo ? "; the demo is starting" : "");
+	skip_earlier_events(&t);
 	refresh_queues(&t);
 	sync_waiters(&t);
 	pull_events(&t);
