@@ -119,6 +119,20 @@ static void complete(struct cmdline *c, struct ps_session *s)
 	}
 }
 
+/* Keep in step with cmdline_key below. */
+const char *const cmdline_help[] = {
+	"Enter          run the command; Esc or Ctrl-G cancels",
+	"Tab            complete a command, object or option (candidates shown above)",
+	"Up Down        history (also Ctrl-P Ctrl-N)",
+	"Left Right     move (also Ctrl-B Ctrl-F)",
+	"Home Ctrl-A    start of the line (in QEMU's console Ctrl-A is QEMU's key: use Home,",
+	"               or Ctrl-A a)",
+	"End Ctrl-E     end of the line",
+	"Backspace Del  delete before / at the cursor (also Ctrl-H Ctrl-D)",
+	"Ctrl-U Ctrl-K  delete to the start / to the end; Ctrl-W the word before",
+	NULL,
+};
+
 enum cmdline_result cmdline_key(struct cmdline *c, int key, struct ps_session *s)
 {
 	switch (key) {

@@ -26,6 +26,10 @@ struct cmdline {
 
 enum cmdline_result { CMDLINE_EDITING, CMDLINE_SUBMIT, CMDLINE_CANCEL };
 
+/* The editing keys, one "KEYS  what" line each, NULL-terminated: the help
+ * screen lists them. */
+extern const char *const cmdline_help[];
+
 void cmdline_open(struct cmdline *c, const char *prefill);
 void cmdline_free(struct cmdline *c);
 /* Feed one key (a curses key code or a character). On CMDLINE_SUBMIT the

@@ -7,6 +7,7 @@
  * It wakes on a timer only while something is highlighted or a waiter's
  * state is about to change without an event, so it costs nothing when idle.
  */
+#define _GNU_SOURCE /* vasprintf */
 #include <curses.h>
 #include <errno.h>
 #include <locale.h>
@@ -15,17 +16,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "cmdline.h"
+#include "explain.h"
 #include "pollscope.h"
 #include "tui.h"
 #include "version.h"
 #include "view.h"
 
 enum focus { FOCUS_QUEUES, FOCUS_PROCS, FOCUS_EVENTS, FOCUS_COUNT };
+
+/* What keys go to: one state, one dispatch (handle_key). The three views
+ * (help, details, a command's listing) are one scrollable pager. */
+enum mode { MODE_PANES, MODE_CMDLINE, MODE_HELP, MODE_DETAILS, MODE_OUTPUT, MODE_SEARCH };
 
 enum style {
 	ST_NORMAL,
@@ -59,13 +68,20 @@ struct tui {
 	struct cmdline cl;
 	struct layout lay;
 	enum focus focus;
+	enum mode mode;
 	size_t qsel, qtop, psel, ptop, eback;
-	bool help, details, quit, dirty, color;
-	/* multi-line output of a command (show, ps, inspect, ...), scrollable */
-	bool output, capturing, captured_view;
-	char **out_lines;
-	size_t out_n, out_cap, out_top;
+	bool quit, dirty, color;
+	/* multi-line output of a command (show, ps, inspect, ...), for the pager */
+	bool capturing, captured_view;
+	struct lines {
+		char **v;
+		size_t n, cap;
+	} out, gen; /* gen: help or details, rebuilt from the current state */
 	char out_title[96];
+	/* the pager: first line and column shown, the search and its prompt */
+	size_t pg_top, pg_left, pg_match; /* pg_match: the line n and N start from */
+	enum mode search_from;
+	char search[64], sprompt[64];
 	char status[256];
 	bool status_error;
 	char banner[256];
@@ -275,6 +291,24 @@ static void clear_rows(int y, int end, int x, int w)
 		put(y, x, w, A_NORMAL, "%s", "");
 }
 
+/* "[4-7 of 12, more above and below]" when a pane cannot show all its rows,
+ * "" when it can: a cut list must say so. */
+static const char *more_note(size_t top, int visible, size_t n, char *buf, size_t len)
+{
+	size_t last = top + (size_t)(visible > 0 ? visible : 1);
+	bool above = top > 0, below = last < n;
+
+	if (!above && !below) {
+		buf[0] = '\0';
+		return buf;
+	}
+	snprintf(buf, len, "[%zu-%zu of %zu, more %s] ", top + 1, below ? last : n, n,
+		 above && below ? "above and below"
+		 : above	? "above (PgUp)"
+				: "below (PgDn)");
+	return buf;
+}
+
 static const char *short_kind(const char *kind)
 {
 	return strcmp(kind, "epoll_waiter") == 0 ? "ep_waiter" : kind;
@@ -294,11 +328,11 @@ static void draw_entry(struct tui *t, int y, int x, int w, const struct ps_entry
 	if (wide)
 		put(y, x, w, A_NORMAL, "  %3s %-10s %-26s %6d %-14s %c %-2s %s%s", pos,
 		    short_kind(e->kind), e->func, (int)e->pid, e->comm, e->state,
-		    e->exclusive ? "X" : "-", e->key, ghost ? "  (removed)" : "");
+		    e->exclusive ? "E" : "-", e->key, ghost ? "  (removed)" : "");
 	else
 		put(y, x, w, A_NORMAL, " %3s %-9s %-16.16s %6d %-9.9s %c %-1s %s%s", pos,
 		    short_kind(e->kind), view_short_func(e->func), (int)e->pid, e->comm, e->state,
-		    e->exclusive ? "X" : "-", e->key, ghost ? " (removed)" : "");
+		    e->exclusive ? "E" : "-", e->key, ghost ? " (removed)" : "");
 }
 
 static void draw_queues(struct tui *t)
@@ -308,10 +342,13 @@ static void draw_queues(struct tui *t)
 	pid_t link = selected_pid(t);
 	uint64_t now = view_now_ms();
 	size_t nentries = t->v.nentries;
+	char more[64];
 
+	clamp_scroll(&t->qsel, &t->qtop, t->v.nrows, visible);
 	title_row(t, l->q_y, l->q_x, l->q_w, t->focus == FOCUS_QUEUES,
-		  " Wait queues: %zu object%s, %zu entr%s ", t->v.nobjects,
-		  t->v.nobjects == 1 ? "" : "s", nentries, nentries == 1 ? "y" : "ies");
+		  " Wait queues: %zu object%s, %zu entr%s %s", t->v.nobjects,
+		  t->v.nobjects == 1 ? "" : "s", nentries, nentries == 1 ? "y" : "ies",
+		  more_note(t->qtop, visible, t->v.nrows, more, sizeof(more)));
 	if (l->q_w >= 90)
 		put(l->q_y + 1, l->q_x, l->q_w, style(t, ST_DIM),
 		    "  pos kind       wake function                 pid comm           S ex key");
@@ -325,7 +362,6 @@ static void draw_queues(struct tui *t)
 		clear_rows(l->q_y + 3, l->q_y + l->q_h, l->q_x, l->q_w);
 		return;
 	}
-	clamp_scroll(&t->qsel, &t->qtop, t->v.nrows, visible);
 	y = l->q_y + 2;
 	for (size_t i = t->qtop; i < t->v.nrows && y < l->q_y + l->q_h; i++, y++) {
 		const struct view_row *r = &t->v.rows[i];
@@ -375,14 +411,16 @@ static void draw_procs(struct tui *t)
 	pid_t link = selected_pid(t);
 	uint64_t now = view_now_ms();
 	size_t alive = 0;
+	char more[64];
 
 	for (size_t i = 0; i < n; i++)
 		alive += w[i]->alive;
+	clamp_scroll(&t->psel, &t->ptop, n, visible);
 	title_row(t, l->p_y, l->p_x, l->p_w, t->focus == FOCUS_PROCS,
-		  " Processes: %zu waiter%s, %zu alive ", n, n == 1 ? "" : "s", alive);
+		  " Processes: %zu waiter%s, %zu alive %s", n, n == 1 ? "" : "s", alive,
+		  more_note(t->ptop, visible, n, more, sizeof(more)));
 	put(l->p_y + 1, l->p_x, l->p_w, style(t, ST_DIM),
 	    "   pid label    call    S wchan          objects    last result");
-	clamp_scroll(&t->psel, &t->ptop, n, visible);
 	y = l->p_y + 2;
 	if (n == 0)
 		put(y++, l->p_x, l->p_w, style(t, ST_DIM), "%s",
@@ -432,8 +470,9 @@ static void draw_events(struct tui *t)
 	int rows = l->e_h - 1;
 	size_t total = t->v.tl_count, first;
 
-	if (t->eback > total)
-		t->eback = total;
+	/* Home scrolls back to the oldest line: keep a full page on screen */
+	if (t->eback > (total > (size_t)rows ? total - (size_t)rows : 0))
+		t->eback = total > (size_t)rows ? total - (size_t)rows : 0;
 	title_row(t, l->e_y, 0, COLS, t->focus == FOCUS_EVENTS, " Timeline%s ",
 		  t->eback ? " (scrolled back: End follows)" : "");
 	first = total > (size_t)rows + t->eback ? total - (size_t)rows - t->eback : 0;
@@ -447,30 +486,85 @@ static void draw_events(struct tui *t)
 	}
 }
 
-/* The keys that fit: help first and quit last always, the rest in order of use. */
+/* ------------------------------------------------------------ key table */
+
+/* Where a binding applies. A demo pause adds its keys to the panes' ones;
+ * the views (help, details, listings) have their own. */
+enum { K_PANES = 1, K_PAUSE = 2, K_VIEW = 4 };
+
+/* One key: what it does, in which modes, how help and the footer name it.
+ * This table is the only list of keys: the dispatcher (handle_key), the
+ * footer and the help screen all read it. */
+struct binding {
+	int key;
+	const char *name; /* as help and the footer spell it */
+	unsigned modes;	  /* K_* */
+	void (*fn)(struct tui *t, const struct binding *b);
+	const char *cmd;    /* act_command: the command, %o %w %p the selection */
+	int n;		    /* a move's size or direction */
+	const char *help;   /* NULL: another key for the binding above */
+	const char *footer; /* its footer label, in footer_in modes */
+	unsigned footer_in;
+};
+
+static const struct binding *binding_table(size_t *n);
+static void act_help(struct tui *t, const struct binding *b);
+static void act_quit(struct tui *t, const struct binding *b);
+static void act_close(struct tui *t, const struct binding *b);
+
+static bool in_view(enum mode m)
+{
+	return m == MODE_HELP || m == MODE_DETAILS || m == MODE_OUTPUT;
+}
+
+/* The view under a search prompt, or the mode itself. */
+static enum mode view_mode(const struct tui *t)
+{
+	return t->mode == MODE_SEARCH ? t->search_from : t->mode;
+}
+
+/* Which bindings a key is looked up in, now. */
+static unsigned key_context(const struct tui *t)
+{
+	if (in_view(t->mode))
+		return K_VIEW;
+	if (t->mode == MODE_PANES)
+		return t->pausing ? K_PAUSE | K_PANES : K_PANES;
+	return 0;
+}
+
+/* The keys that fit: help first and quit (or close) last always, the rest in
+ * the table's order. */
 static void footer_keys(struct tui *t, char *buf, size_t len, int width)
 {
-	static const char *const normal[] = { "?:help", ":cmd",	     "Tab:focus",    "n:new",
-					      "s:poll", "e:epoll",   "r:read",	     "w/W:wake",
-					      "k:kill", "d:destroy", "Enter:details" };
-	static const char *const paused[] = { "?:help", "Space/Enter:next step", "Tab:focus" };
-	const char *const *items = t->pausing ? paused : normal;
-	size_t n = t->pausing ? sizeof(paused) / sizeof(paused[0])
-			      : sizeof(normal) / sizeof(normal[0]);
-	const char *last = t->pausing ? "q:stop demo" : "q:quit";
-	size_t used;
+	unsigned ctx = in_view(view_mode(t)) ? K_VIEW : t->pausing ? K_PAUSE : K_PANES;
+	size_t nb, used = 0;
+	const struct binding *b = binding_table(&nb), *first = NULL, *last = NULL;
 
-	snprintf(buf, len, " %s", items[0]);
-	used = strlen(buf);
-	for (size_t i = 1; i < n; i++) {
-		size_t add = 2 + strlen(items[i]);
-
-		if ((int)(used + add + 2 + strlen(last)) > width - 1)
-			break;
-		snprintf(buf + used, len - used, "  %s", items[i]);
-		used += add;
+	for (size_t i = 0; i < nb; i++) {
+		if (!b[i].footer || !(b[i].footer_in & ctx))
+			continue;
+		if (b[i].fn == act_help && !first)
+			first = &b[i];
+		else if (b[i].fn == act_quit || b[i].fn == act_close)
+			last = &b[i];
 	}
-	snprintf(buf + used, len - used, "  %s", last);
+	buf[0] = '\0';
+	if (first)
+		used = (size_t)snprintf(buf, len, " %s", first->footer);
+	for (size_t i = 0; i < nb && used < len; i++) {
+		size_t add;
+
+		if (!b[i].footer || !(b[i].footer_in & ctx) || &b[i] == first || &b[i] == last)
+			continue;
+		add = 2 + strlen(b[i].footer);
+		if ((int)(used + add + 2 + (last ? strlen(last->footer) : 0)) > width - 1)
+			break;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "  " : " ",
+					 b[i].footer);
+	}
+	if (last && used < len)
+		snprintf(buf + used, len - used, "  %s", last->footer);
 }
 
 static void draw_chrome(struct tui *t)
@@ -503,12 +597,16 @@ static void draw_chrome(struct tui *t)
 
 static void draw_cmdline(struct tui *t)
 {
-	if (t->cl.active) {
+	if (t->mode == MODE_CMDLINE) {
 		put(t->lay.cmd_y, 0, COLS, A_NORMAL, ":%s", t->cl.buf);
 		if (t->cl.hint[0] && t->lay.e_y + t->lay.e_h - 1 > 0)
 			put(t->lay.e_y + t->lay.e_h - 1, 0, COLS, style(t, ST_TITLE), " %s",
 			    t->cl.hint);
 		move(t->lay.cmd_y, 1 + (int)t->cl.cur);
+		curs_set(1);
+	} else if (t->mode == MODE_SEARCH) {
+		put(t->lay.cmd_y, 0, COLS, A_NORMAL, "/%s", t->sprompt);
+		move(t->lay.cmd_y, 1 + (int)strlen(t->sprompt));
 		curs_set(1);
 	} else {
 		put(t->lay.cmd_y, 0, COLS, style(t, t->status_error ? ST_ERROR : ST_NORMAL), "%s",
@@ -517,173 +615,143 @@ static void draw_cmdline(struct tui *t)
 	}
 }
 
-/* A centred box with lines of text, for help and details. */
-static void draw_overlay(struct tui *t, const char *title, char lines[][160], int n)
-{
-	int w = 0, h, y0, x0;
+/* ------------------------------------------------------------ the pager */
 
-	for (int i = 0; i < n; i++)
-		if ((int)strlen(lines[i]) > w)
-			w = (int)strlen(lines[i]);
-	w += 4;
-	if (w > COLS - 2)
-		w = COLS - 2;
-	h = n + 2;
-	if (h > LINES - 2)
-		h = LINES - 2;
-	y0 = (LINES - h) / 2;
-	x0 = (COLS - w) / 2;
-	for (int y = 0; y < h; y++)
-		put(y0 + y, x0, w, A_NORMAL, "%s", "");
-	attrset(style(t, ST_TITLE));
-	if (t->opts->ascii) {
-		mvhline(y0, x0, '-', w);
-		mvhline(y0 + h - 1, x0, '-', w);
-		mvvline(y0, x0, '|', h);
-		mvvline(y0, x0 + w - 1, '|', h);
-	} else {
-		mvhline(y0, x0, ACS_HLINE, w);
-		mvhline(y0 + h - 1, x0, ACS_HLINE, w);
-		mvvline(y0, x0, ACS_VLINE, h);
-		mvvline(y0, x0 + w - 1, ACS_VLINE, h);
-		mvaddch(y0, x0, ACS_ULCORNER);
-		mvaddch(y0, x0 + w - 1, ACS_URCORNER);
-		mvaddch(y0 + h - 1, x0, ACS_LLCORNER);
-		mvaddch(y0 + h - 1, x0 + w - 1, ACS_LRCORNER);
-	}
-	mvaddnstr(y0, x0 + 2, title, w - 4);
-	attrset(A_NORMAL);
-	for (int i = 0; i < n && i < h - 2; i++)
-		put(y0 + 1 + i, x0 + 2, w - 4, A_NORMAL, "%s", lines[i]);
+static void lines_clear(struct lines *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	l->n = 0;
 }
 
-/* The output of the last command, in a box as large as the screen allows,
- * scrolled from out_top. */
-static void draw_output(struct tui *t)
+static void lines_add(struct lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void lines_add(struct lines *l, const char *fmt, ...)
 {
-	int h = LINES - 4, w = COLS - 4, y0 = 2, x0 = 2, rows;
+	va_list ap;
+	char *s;
 
-	if (h < 3 || w < 10)
-		return;
-	rows = h - 2;
-	if (t->out_n <= (size_t)rows)
-		t->out_top = 0;
-	else if (t->out_top > t->out_n - (size_t)rows)
-		t->out_top = t->out_n - (size_t)rows;
-	for (int y = 0; y < h; y++)
-		put(y0 + y, x0, w, A_NORMAL, "%s", "");
-	attrset(style(t, ST_TITLE));
-	if (t->opts->ascii) {
-		mvhline(y0, x0, '-', w);
-		mvhline(y0 + h - 1, x0, '-', w);
-	} else {
-		mvhline(y0, x0, ACS_HLINE, w);
-		mvhline(y0 + h - 1, x0, ACS_HLINE, w);
-	}
-	mvprintw(y0, x0 + 2, " %.*s ", w - 8, t->out_title);
-	mvprintw(y0 + h - 1, x0 + 2,
-		 " %zu-%zu of %zu lines: arrows/PgUp/PgDn scroll, other keys close ",
-		 t->out_n ? t->out_top + 1 : 0,
-		 t->out_top + (size_t)rows < t->out_n ? t->out_top + (size_t)rows : t->out_n,
-		 t->out_n);
-	attrset(A_NORMAL);
-	for (int i = 0; i < rows && t->out_top + (size_t)i < t->out_n; i++)
-		put(y0 + 1 + i, x0 + 1, w - 2, A_NORMAL, "%s",
-		    t->out_lines[t->out_top + (size_t)i]);
-}
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		char **v = realloc(l->v, cap * sizeof(*v));
 
-static void output_clear(struct tui *t)
-{
-	for (size_t i = 0; i < t->out_n; i++)
-		free(t->out_lines[i]);
-	t->out_n = t->out_top = 0;
-}
-
-static void output_add(struct tui *t, const char *text)
-{
-	if (t->out_n == t->out_cap) {
-		size_t cap = t->out_cap ? 2 * t->out_cap : 64;
-		char **l = realloc(t->out_lines, cap * sizeof(*l));
-
-		if (!l)
+		if (!v)
 			return;
-		t->out_lines = l;
-		t->out_cap = cap;
+		l->v = v;
+		l->cap = cap;
 	}
-	t->out_lines[t->out_n] = strdup(text);
-	if (t->out_lines[t->out_n])
-		t->out_n++;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (s)
+		l->v[l->n++] = s;
 }
 
-static void draw_help(struct tui *t)
+/* Each line of a multi-line text, with a prefix. */
+static void lines_add_text(struct lines *l, const char *prefix, const char *text)
 {
-	static const char *keys[] = {
-		"?            this help (any key closes it)",
-		":            command line (Tab completes, Up/Down history, Esc cancels)",
-		"Tab          move focus: queues, processes, timeline",
-		"Up/Down PgUp/PgDn Home/End   move and scroll in the focused pane",
-		"Enter        details of the selected entry, object or process",
-		"n            new object (:create)        d  destroy the selected object",
-		"s / e / r    spawn a poll / epoll / blocking-read waiter on the selected object",
-		"w / W        wake the selected object (one exclusive / all exclusive)",
-		"k            kill the selected waiter",
-		"q, Ctrl-C    quit (stops every waiter, destroys this session's objects)",
+	while (text && *text) {
+		size_t n = strcspn(text, "\n");
+
+		lines_add(l, "%s%.*s", prefix, (int)n, text);
+		text += n + (text[n] == '\n');
+	}
+}
+
+/* The keys of one section, from the table: a binding is listed in the first
+ * section it belongs to, with the keys of the aliases after it. */
+static void help_keys(struct lines *l, unsigned section, const char *title)
+{
+	size_t nb;
+	const struct binding *b = binding_table(&nb);
+
+	lines_add(l, "%s", title);
+	for (size_t i = 0; i < nb; i++) {
+		char names[64];
+		size_t used;
+
+		if (!b[i].help || !(b[i].modes & section) || (b[i].modes & (section - 1)))
+			continue;
+		used = (size_t)snprintf(names, sizeof(names), "%s", b[i].name);
+		for (size_t j = i + 1; j < nb && !b[j].help && used < sizeof(names); j++)
+			if (!strstr(names, b[j].name))
+				used += (size_t)snprintf(names + used, sizeof(names) - used, " %s",
+							 b[j].name);
+		lines_add(l, "  %-14s %s", names, b[i].help);
+	}
+	lines_add(l, "%s", "");
+}
+
+static void build_help(struct tui *t)
+{
+	static const char *const marks[] = {
+		"Marks:",
+		"  name*          an object this session did not create (another program's, or an "
+		"earlier run's)",
+		"  E              queue pane, ex column: an exclusive entry (a wake with nr=1 "
+		"stops "
+		"after one)",
+		"  X              process pane, S column: the waiter exited (else its state in "
+		"/proc)",
+		"  (removed)      an entry that just left its queue, kept for a moment",
+		"  [1-5 of 9 ..]  a pane has more rows than it shows",
 		"",
-		"Commands (the same as in scripts and --shell):",
 	};
-	char lines[64][160];
-	int n = 0;
+	struct lines *l = &t->gen;
 	size_t ncmd;
 	const struct ps_cmd *cmds = ps_cmd_table(&ncmd);
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && n < 64; i++)
-		snprintf(lines[n++], sizeof(lines[0]), "%s", keys[i]);
-	for (size_t i = 0; i < ncmd && n < 64; i++)
-		snprintf(lines[n++], sizeof(lines[0]), "  %-44s %s", cmds[i].usage, cmds[i].help);
-	draw_overlay(t, " pollscope help ", lines, n);
+	help_keys(l, K_PANES, "Keys in the panes:");
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		lines_add(l, "%s", marks[i]);
+	lines_add(l, "%s", "Commands (the same as in scripts and --shell):");
+	for (size_t i = 0; i < ncmd; i++)
+		lines_add(l, "  %-44s %s", cmds[i].usage, cmds[i].help);
+	lines_add(l, "%s", "");
+	help_keys(l, K_PAUSE, "During a demo's pause:");
+	help_keys(l, K_VIEW, "In a view (this help, details, a listing):");
+	lines_add(l, "%s", "On the command line (after :):");
+	for (size_t i = 0; cmdline_help[i]; i++)
+		lines_add(l, "  %s", cmdline_help[i]);
 }
 
-static void draw_details(struct tui *t)
+static void build_details(struct tui *t)
 {
-	char lines[24][160];
-	int n = 0;
+	struct lines *l = &t->gen;
+	char why[1024];
 
-#define LINE(...) snprintf(lines[n++], sizeof(lines[0]), __VA_ARGS__)
 	if (t->focus == FOCUS_QUEUES && t->qsel < t->v.nrows) {
 		const struct view_row *r = &t->v.rows[t->qsel];
 
 		if (r->type == ROW_OBJECT) {
 			const struct ps_object *o = &t->v.objects[r->index];
 
-			LINE("object      %s%s", o->name,
-			     o->ours ? "" : " (not created by this session)");
-			LINE("readiness   %s", o->ready);
-			LINE("counter     %lu", o->count);
-			LINE("waiting     %d entries on its wait queue", o->waiting);
-			LINE("open files  %d", o->open);
-			LINE("poll calls  %lu (%lu queued an entry)", o->polls, o->queued);
-			LINE("entries     %lu added, %lu removed", o->added, o->removed);
-			LINE("wakes       %lu, waking %lu", o->wakes, o->woken);
+			lines_add(l, "object      %s%s", o->name,
+				  o->ours ? "" : " (not created by this session)");
+			lines_add(l, "readiness   %s", o->ready);
+			lines_add(l, "counter     %lu", o->count);
+			lines_add(l, "waiting     %d entries on its wait queue", o->waiting);
+			lines_add(l, "open files  %d", o->open);
+			lines_add(l, "poll calls  %lu (%lu queued an entry)", o->polls, o->queued);
+			lines_add(l, "entries     %lu added, %lu removed", o->added, o->removed);
+			lines_add(l, "wakes       %lu, waking %lu", o->wakes, o->woken);
+			ps_explain_object(o, why, sizeof(why));
 		} else {
 			const struct ps_entry *e = r->type == ROW_ENTRY ? &t->v.entries[r->index]
 									: &t->v.ghosts[r->index].e;
 
-			LINE("object         %s%s", e->object,
-			     r->type == ROW_GHOST ? " (removed)" : "");
-			LINE("position       %d", e->pos);
-			LINE("wake function  %s", e->func);
-			LINE("kind           %s", e->kind);
-			LINE("task           %d %s, state %c", (int)e->pid, e->comm, e->state);
-			LINE("flags          %s", e->flags);
-			LINE("requested key  %s", e->key);
-			if (strcmp(e->func, "pollwake") == 0)
-				LINE("queued by __pollwait from poll/select; pollwake checks the "
-				     "key");
-			else if (strcmp(e->func, "ep_poll_callback") == 0)
-				LINE("queued by epoll_ctl(ADD); stays between epoll_wait calls");
-			else if (strcmp(e->func, "autoremove_wake_function") == 0)
-				LINE("queued by wait_event (blocking read); removed when woken");
+			lines_add(l, "object         %s%s", e->object,
+				  r->type == ROW_GHOST ? " (removed)" : "");
+			lines_add(l, "position       %d", e->pos);
+			lines_add(l, "wake function  %s", e->func);
+			lines_add(l, "kind           %s", e->kind);
+			lines_add(l, "task           %d %s, state %c", (int)e->pid, e->comm,
+				  e->state);
+			lines_add(l, "flags          %s", e->flags);
+			lines_add(l, "requested key  %s", e->key);
+			ps_explain_entry(e, why, sizeof(why));
 		}
+		lines_add_text(l, "", why);
 	} else if (t->focus == FOCUS_PROCS) {
 		size_t nw;
 		struct ps_waiter *const *w = ps_session_waiters(t->s, &nw);
@@ -691,21 +759,117 @@ static void draw_details(struct tui *t)
 		if (t->psel < nw) {
 			const struct ps_waiter *p = w[t->psel];
 
-			LINE("waiter    %s (group %s), pid %d", p->label, p->group, (int)p->pid);
-			LINE("call      %s on %s", p->call_name, p->objects);
-			LINE("options   %s", p->options[0] ? p->options : "-");
-			LINE("state     %c, wchan %s%s", p->state, p->wchan,
-			     p->asleep ? " (asleep in its call)" : "");
-			LINE("calls     %u returned", p->calls);
-			LINE("last      %s", p->last.valid ? p->last.text : "-");
-			LINE("process   %s", p->alive ? "alive" : p->exit_text);
+			lines_add(l, "waiter    %s (group %s), pid %d", p->label, p->group,
+				  (int)p->pid);
+			lines_add(l, "call      %s on %s", p->call_name, p->objects);
+			lines_add(l, "options   %s", p->options[0] ? p->options : "-");
+			lines_add(l, "state     %c, wchan %s%s", p->state, p->wchan,
+				  p->asleep ? " (asleep in its call)" : "");
+			/* calls counts the calls entered: the current one has not returned */
+			if (p->in_call)
+				lines_add(l, "calls     %u entered, %u returned, call %u %s",
+					  p->calls, p->calls ? p->calls - 1 : 0, p->calls,
+					  p->asleep ? "asleep" : "in progress");
+			else
+				lines_add(l, "calls     %u, all returned", p->calls);
+			lines_add(l, "last      %s", p->last.valid ? p->last.text : "-");
+			lines_add(l, "process   %s", p->alive ? "alive" : p->exit_text);
+			ps_explain_waiter(p, why, sizeof(why));
+			lines_add_text(l, "", why);
 		}
 	}
-#undef LINE
-	if (n == 0) {
-		snprintf(lines[n++], sizeof(lines[0]), "nothing selected");
+	if (l->n == 0)
+		lines_add(l, "%s", "nothing selected (Tab to a pane, arrows to a row)");
+}
+
+/* The lines the pager shows: a command's output, or help and details
+ * rebuilt from what is current. */
+static struct lines *pg_lines(struct tui *t)
+{
+	enum mode m = view_mode(t);
+
+	if (m == MODE_OUTPUT)
+		return &t->out;
+	lines_clear(&t->gen);
+	if (m == MODE_HELP)
+		build_help(t);
+	else
+		build_details(t);
+	return &t->gen;
+}
+
+static int pg_rows(void)
+{
+	return LINES - 5 > 1 ? LINES - 5 : 1;
+}
+
+static void pg_clamp(struct tui *t, const struct lines *l)
+{
+	size_t rows = (size_t)pg_rows(), widest = 0, cols = COLS > 2 ? (size_t)COLS - 2 : 1;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (strlen(l->v[i]) > widest)
+			widest = strlen(l->v[i]);
+	if (l->n <= rows)
+		t->pg_top = 0;
+	else if (t->pg_top > l->n - rows)
+		t->pg_top = l->n - rows;
+	if (widest <= cols)
+		t->pg_left = 0;
+	else if (t->pg_left > widest - cols)
+		t->pg_left = widest - cols;
+}
+
+/* Case-insensitive search: the column of needle in hay, or -1. */
+static long find_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	if (!n)
+		return -1;
+	for (const char *p = hay; *p; p++)
+		if (strncasecmp(p, needle, n) == 0)
+			return (long)(p - hay);
+	return -1;
+}
+
+/* A view covers everything between the header and the status line, all
+ * columns: nothing of the panes under it shows at its edges. */
+static void draw_pager(struct tui *t)
+{
+	struct lines *l = pg_lines(t);
+	enum mode m = view_mode(t);
+	int rows = pg_rows(), cols = COLS - 2;
+	size_t end;
+	char title[128];
+
+	pg_clamp(t, l);
+	end = t->pg_top + (size_t)rows < l->n ? t->pg_top + (size_t)rows : l->n;
+	snprintf(title, sizeof(title), " %s ",
+		 m == MODE_HELP	     ? "pollscope help"
+		 : m == MODE_DETAILS ? "details"
+				     : t->out_title);
+	attrset(style(t, ST_TITLE));
+	mvhline(1, 0, t->opts->ascii ? '-' : ACS_HLINE, COLS);
+	mvhline(LINES - 3, 0, t->opts->ascii ? '-' : ACS_HLINE, COLS);
+	mvaddnstr(1, 2, title, COLS - 4);
+	mvprintw(LINES - 3, 2, " lines %zu-%zu of %zu%s%s ", l->n ? t->pg_top + 1 : 0, end, l->n,
+		 t->pg_left ? ", scrolled right" : "",
+		 t->search[0] ? ", n/N: next/previous match" : "");
+	attrset(A_NORMAL);
+	for (int i = 0; i < rows; i++) {
+		size_t idx = t->pg_top + (size_t)i;
+		const char *s = idx < l->n ? l->v[idx] : "";
+		long at;
+
+		s = strlen(s) > t->pg_left ? s + t->pg_left : "";
+		put(2 + i, 0, COLS, A_NORMAL, " %s", s);
+		if (cols > 0 && (size_t)strlen(s) > (size_t)cols)
+			put(2 + i, COLS - 1, 1, style(t, ST_DIM), ">");
+		at = t->search[0] ? find_ci(s, t->search) : -1;
+		if (at >= 0 && at < cols)
+			mvchgat(2 + i, 1 + (int)at, (int)strlen(t->search), A_REVERSE, 0, NULL);
 	}
-	draw_overlay(t, " details (any key closes) ", lines, n);
 }
 
 static void draw(struct tui *t)
@@ -718,15 +882,13 @@ static void draw(struct tui *t)
 		return;
 	}
 	draw_chrome(t);
-	draw_queues(t);
-	draw_procs(t);
-	draw_events(t);
-	if (t->help)
-		draw_help(t);
-	else if (t->details)
-		draw_details(t);
-	else if (t->output)
-		draw_output(t);
+	if (in_view(view_mode(t))) {
+		draw_pager(t);
+	} else {
+		draw_queues(t);
+		draw_procs(t);
+		draw_events(t);
+	}
 	draw_cmdline(t);
 	refresh();
 	t->dirty = false;
@@ -793,12 +955,47 @@ static void pull_events(struct tui *t)
 	}
 }
 
+/* The timeline starts with this session: the module keeps the events of
+ * earlier runs (the module stays loaded between them), which would read as
+ * if they had just happened. Say how many were left out. */
+static void skip_earlier_events(struct tui *t)
+{
+	struct ps_event ev[64];
+	size_t n, skipped = 0;
+
+	while ((n = ps_session_events_since(t->s, &t->ev_cursor, ev, 64)) > 0)
+		skipped += n;
+	if (skipped)
+		view_timeline_add(&t->v, TL_MESSAGE,
+				  "%zu event%s from before this session not shown (:events lists "
+				  "them)",
+				  skipped, skipped == 1 ? "" : "s");
+}
+
 static void sync_waiters(struct tui *t)
 {
 	size_t n;
 	struct ps_waiter *const *w = ps_session_waiters(t->s, &n);
+	uint64_t now = view_now_ms();
+	int visible = t->lay.p_h - 2;
+	size_t first_hidden = n;
+	bool shown = false;
 
-	view_update_waiters(&t->v, w, n, view_now_ms());
+	view_update_waiters(&t->v, w, n, now);
+	/* Follow what changed (a waiter woke, returned, exited): if none of it
+	 * is on screen, scroll to it, unless the user is moving in this pane. */
+	if (t->focus != FOCUS_PROCS && visible > 0) {
+		for (size_t i = 0; i < n; i++) {
+			if (view_waiter_highlight(&t->v, w[i]->id) != now + VIEW_HIGHLIGHT_MS)
+				continue;
+			if (i >= t->ptop && i < t->ptop + (size_t)visible)
+				shown = true;
+			else if (first_hidden == n)
+				first_hidden = i;
+		}
+		if (!shown && first_hidden < n)
+			t->psel = first_hidden;
+	}
 	t->dirty = true;
 }
 
@@ -837,7 +1034,7 @@ static void sink_record(void *ctx, const struct ps_rec *rec)
 		return;
 	if (t->capturing) {
 		/* a command's output: kept whole, shown as a view if it is one */
-		output_add(t, rec->text);
+		lines_add(&t->out, "%s", rec->text);
 		if (is_view_record(rec->kind))
 			t->captured_view = true;
 	}
@@ -864,14 +1061,16 @@ static void run_command(struct tui *t, const char *line)
 	t->status[0] = '\0';
 	t->status_error = false;
 	view_timeline_add(&t->v, TL_MESSAGE, ":%s", line);
-	output_clear(t);
+	lines_clear(&t->out);
 	t->capturing = true;
 	t->captured_view = false;
 	rc = ps_exec(t->s, line, &sink, err, sizeof(err));
 	t->capturing = false;
-	if (t->captured_view && t->out_n > 0) {
+	if (t->captured_view && t->out.n > 0) {
 		snprintf(t->out_title, sizeof(t->out_title), ":%s", line);
-		t->output = true;
+		t->mode = MODE_OUTPUT;
+		t->pg_top = t->pg_left = t->pg_match = 0;
+		t->search[0] = '\0';
 	}
 	if (rc == PS_EXEC_ERROR) {
 		set_status(t, true, "%s", err);
@@ -905,35 +1104,18 @@ static const char *selected_object(struct tui *t)
 	return t->v.nobjects == 1 ? t->v.objects[0].name : NULL;
 }
 
-/* Run "VERB OBJECT ARGS" on the selected object. */
-static void object_action(struct tui *t, const char *verb, const char *args)
-{
-	const char *obj = selected_object(t);
-	char line[128];
-
-	if (!obj) {
-		set_status(t, true, "select an object first (Tab to the queue pane, arrows)");
-		return;
-	}
-	snprintf(line, sizeof(line), "%s %s%s%s", verb, obj, args[0] ? " " : "", args);
-	run_command(t, line);
-}
-
-static void kill_selected(struct tui *t)
+/* The label of the selected live waiter: in the process pane, or the owner
+ * of the selected queue entry. */
+static const char *selected_waiter(struct tui *t)
 {
 	size_t n;
 	struct ps_waiter *const *w = ps_session_waiters(t->s, &n);
 	pid_t pid = selected_pid(t);
-	char line[64];
 
-	for (size_t i = 0; i < n; i++) {
-		if (pid && w[i]->pid == pid && w[i]->alive) {
-			snprintf(line, sizeof(line), "kill %s", w[i]->label);
-			run_command(t, line);
-			return;
-		}
-	}
-	set_status(t, true, "select a live waiter (in the process pane, or its queue entry)");
+	for (size_t i = 0; i < n; i++)
+		if (pid && w[i]->pid == pid && w[i]->alive)
+			return w[i]->label;
+	return NULL;
 }
 
 /* ------------------------------------------------------------ keys */
@@ -973,129 +1155,433 @@ static int page_size(struct tui *t)
 	return h > 3 ? h - 2 : 1;
 }
 
-/* Single keys that run a command on the selected object. */
-static const struct {
-	int key;
-	const char *verb, *args;
-} object_keys[] = {
-	{ 'd', "destroy", "" },	   { 's', "spawn poll", "" },  { 'e', "spawn epoll", "" },
-	{ 'r', "spawn read", "" }, { 'w', "wake", "in nr=1" }, { 'W', "wake", "in nr=0" },
-};
-
-static void handle_key(struct tui *t, int ch)
+/* Run the binding's command with the selection put in: %o the selected
+ * object, %w the selected waiter, %p the selected process id. */
+static void act_command(struct tui *t, const struct binding *b)
 {
-	t->dirty = true;
-	if (t->cl.active) {
-		if (cmdline_key(&t->cl, ch, t->s) == CMDLINE_SUBMIT && t->cl.buf[0])
-			run_command(t, t->cl.buf);
-		return;
-	}
-	if (t->output && !t->help && !t->details) {
-		int rows = LINES - 6 > 1 ? LINES - 6 : 1;
+	char line[192], num[16];
+	size_t used = 0;
 
-		switch (ch) {
-		case KEY_UP:
-			t->out_top = t->out_top ? t->out_top - 1 : 0;
-			return;
-		case KEY_DOWN:
-			t->out_top++;
-			return;
-		case KEY_PPAGE:
-			t->out_top = t->out_top > (size_t)rows ? t->out_top - (size_t)rows : 0;
-			return;
-		case KEY_NPAGE:
-			t->out_top += (size_t)rows;
-			return;
-		case KEY_HOME:
-			t->out_top = 0;
-			return;
-		case KEY_END:
-			t->out_top = t->out_n;
-			return;
-		case KEY_RESIZE:
-			return;
-		default:
-			t->output = false; /* closes, and does nothing else */
-			return;
+	for (const char *p = b->cmd; *p && used + 1 < sizeof(line); p++) {
+		const char *sub = NULL;
+
+		if (*p != '%' || !p[1]) {
+			line[used++] = *p;
+			continue;
 		}
+		switch (*++p) {
+		case 'o':
+			sub = selected_object(t);
+			if (!sub) {
+				set_status(
+					t, true,
+					"select an object first (Tab to the queue pane, arrows)");
+				return;
+			}
+			break;
+		case 'w':
+			sub = selected_waiter(t);
+			if (!sub) {
+				set_status(t, true,
+					   "select a live waiter (in the process pane, "
+					   "or its queue entry)");
+				return;
+			}
+			break;
+		case 'p':
+			if (!selected_pid(t)) {
+				set_status(t, true,
+					   "select a process (in the process pane, or a "
+					   "queue entry with a pid)");
+				return;
+			}
+			snprintf(num, sizeof(num), "%d", (int)selected_pid(t));
+			sub = num;
+			break;
+		default:
+			sub = "";
+			break;
+		}
+		used += (size_t)snprintf(line + used, sizeof(line) - used, "%s", sub);
+		if (used >= sizeof(line))
+			used = sizeof(line) - 1;
 	}
-	if (t->help || t->details) {
-		/* a key that closes an overlay does nothing else: q closes help, as in less */
-		if (ch != KEY_RESIZE)
-			t->help = t->details = false;
+	line[used] = '\0';
+	run_command(t, line);
+}
+
+static void act_quit(struct tui *t, const struct binding *b)
+{
+	(void)b;
+	t->quit = true;
+}
+
+static void act_help(struct tui *t, const struct binding *b)
+{
+	(void)b;
+	t->mode = MODE_HELP;
+	t->pg_top = t->pg_left = t->pg_match = 0;
+	t->search[0] = '\0';
+}
+
+static void act_details(struct tui *t, const struct binding *b)
+{
+	(void)b;
+	t->mode = MODE_DETAILS;
+	t->pg_top = t->pg_left = t->pg_match = 0;
+	t->search[0] = '\0';
+}
+
+static void act_cmdline(struct tui *t, const struct binding *b)
+{
+	cmdline_open(&t->cl, b->cmd ? b->cmd : "");
+	t->mode = MODE_CMDLINE;
+}
+
+static void act_focus(struct tui *t, const struct binding *b)
+{
+	t->focus = (enum focus)((t->focus + FOCUS_COUNT + b->n) % FOCUS_COUNT);
+}
+
+static void act_move(struct tui *t, const struct binding *b)
+{
+	move_sel(t, b->n);
+}
+
+static void act_page(struct tui *t, const struct binding *b)
+{
+	move_sel(t, b->n * page_size(t));
+}
+
+static void act_end(struct tui *t, const struct binding *b)
+{
+	move_sel(t, b->n);
+	if (t->focus == FOCUS_EVENTS)
+		t->eback = 0;
+}
+
+static void act_next_step(struct tui *t, const struct binding *b)
+{
+	(void)b;
+	t->pause_done = true;
+}
+
+/* The terminal's own answer to "where is the cursor after moving to
+ * 999;999" (a cursor position report): the only way to learn the size of
+ * a serial console, which sends no SIGWINCH and whose tty size is whatever
+ * stty last said. Bytes typed meanwhile go back to the input. */
+static bool terminal_size_report(int *rows, int *cols)
+{
+	static const char ask[] = "\0337\033[999;999H\033[6n\0338";
+	char buf[64], *esc;
+	size_t n = 0;
+	uint64_t end = view_now_ms() + 500;
+	bool ok = false;
+
+	if (write(STDOUT_FILENO, ask, sizeof(ask) - 1) != (ssize_t)sizeof(ask) - 1)
+		return false;
+	while (n < sizeof(buf) - 1) {
+		uint64_t now = view_now_ms();
+		struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+
+		if (now >= end || poll(&p, 1, (int)(end - now)) <= 0 ||
+		    read(STDIN_FILENO, buf + n, 1) != 1)
+			break;
+		if (buf[n++] == 'R')
+			break;
+	}
+	buf[n] = '\0';
+	esc = strstr(buf, "\033[");
+	if (esc && sscanf(esc, "\033[%d;%dR", rows, cols) == 2 && *rows > 0 && *cols > 0) {
+		ok = true;
+		n = (size_t)(esc - buf);
+	}
+	while (n > 0)
+		ungetch((unsigned char)buf[--n]);
+	return ok;
+}
+
+/* Ctrl-L: take the terminal's size again (the terminal's report, else the
+ * tty's), tell the tty so that programs started from here agree, redraw. */
+static void act_redraw(struct tui *t, const struct binding *b)
+{
+	struct winsize ws = { 0 };
+	int rows = 0, cols = 0;
+
+	(void)b;
+	if (terminal_size_report(&rows, &cols)) {
+		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+		    (ws.ws_row != rows || ws.ws_col != cols)) {
+			ws.ws_row = (unsigned short)rows;
+			ws.ws_col = (unsigned short)cols;
+			ioctl(STDOUT_FILENO, TIOCSWINSZ, &ws);
+		}
+	} else if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
+		rows = ws.ws_row;
+		cols = ws.ws_col;
+	}
+	if (rows > 0 && cols > 0 && (rows != LINES || cols != COLS))
+		resizeterm(rows, cols);
+	clear();
+	set_status(t, false, "redrawn at %dx%d", COLS, LINES);
+}
+
+/* The pager's keys. */
+static void act_scroll(struct tui *t, const struct binding *b)
+{
+	long d = b->n == 0 ? 0 : b->n == 2 || b->n == -2 ? (b->n / 2) * pg_rows() : b->n;
+
+	if (d < 0)
+		t->pg_top = t->pg_top > (size_t)-d ? t->pg_top - (size_t)-d : 0;
+	else
+		t->pg_top += (size_t)d; /* draw_pager clamps */
+}
+
+static void act_view_home(struct tui *t, const struct binding *b)
+{
+	(void)b;
+	t->pg_top = 0;
+	t->pg_left = 0;
+}
+
+static void act_view_end(struct tui *t, const struct binding *b)
+{
+	(void)b;
+	t->pg_top = (size_t)-1 / 2;
+}
+
+static void act_sideways(struct tui *t, const struct binding *b)
+{
+	if (b->n < 0)
+		t->pg_left = t->pg_left > (size_t)-b->n ? t->pg_left - (size_t)-b->n : 0;
+	else
+		t->pg_left += (size_t)b->n;
+	pg_clamp(t, pg_lines(t));
+}
+
+static void act_close(struct tui *t, const struct binding *b)
+{
+	(void)b;
+	t->mode = MODE_PANES;
+}
+
+static void act_search(struct tui *t, const struct binding *b)
+{
+	(void)b;
+	t->search_from = t->mode;
+	t->sprompt[0] = '\0';
+	t->mode = MODE_SEARCH;
+}
+
+/* Show the next line (dir 1) or previous one (-1) from `from` holding the
+ * search, scrolled sideways so that the match is on screen. */
+static void search_go(struct tui *t, size_t from, int dir)
+{
+	struct lines *l = pg_lines(t);
+
+	for (size_t i = from; i < l->n; i += (size_t)dir) {
+		long at = find_ci(l->v[i], t->search);
+
+		if (at < 0)
+			continue;
+		t->pg_top = t->pg_match = i;
+		if ((size_t)at < t->pg_left ||
+		    (size_t)at + strlen(t->search) > t->pg_left + (size_t)COLS - 2)
+			t->pg_left = at > 10 ? (size_t)at - 10 : 0;
+		set_status(t, false, "/%s: line %zu", t->search, i + 1);
 		return;
 	}
-	if (t->pausing && (ch == ' ' || ch == '\n' || ch == '\r' || ch == KEY_ENTER)) {
-		t->pause_done = true;
+	set_status(t, true, "/%s: no %s match", t->search, dir > 0 ? "further" : "earlier");
+}
+
+static void act_search_next(struct tui *t, const struct binding *b)
+{
+	if (!t->search[0]) {
+		set_status(t, true, "no search yet: / and a text");
 		return;
 	}
+	if (b->n < 0 && t->pg_match == 0)
+		set_status(t, true, "/%s: no earlier match", t->search);
+	else
+		search_go(t, b->n > 0 ? t->pg_match + 1 : t->pg_match - 1, b->n);
+}
+
+static void search_key(struct tui *t, int ch)
+{
+	size_t len = strlen(t->sprompt);
+
 	switch (ch) {
-	case 'q':
-	case 'Q':
-		t->quit = true;
-		break;
-	case '?':
-	case KEY_F(1):
-		t->help = true;
-		break;
-	case ':':
-		cmdline_open(&t->cl, "");
-		break;
-	case '\t':
-		t->focus = (t->focus + 1) % FOCUS_COUNT;
-		break;
-	case KEY_BTAB:
-		t->focus = (t->focus + FOCUS_COUNT - 1) % FOCUS_COUNT;
-		break;
-	case KEY_UP:
-	case 'K':
-		move_sel(t, -1);
-		break;
-	case KEY_DOWN:
-	case 'J':
-		move_sel(t, 1);
-		break;
-	case KEY_PPAGE:
-		move_sel(t, -page_size(t));
-		break;
-	case KEY_NPAGE:
-		move_sel(t, page_size(t));
-		break;
-	case KEY_HOME:
-		move_sel(t, -1000000);
-		break;
-	case KEY_END:
-		move_sel(t, 1000000);
-		if (t->focus == FOCUS_EVENTS)
-			t->eback = 0;
+	case 27:
+	case 7: /* Ctrl-G */
+		t->mode = t->search_from;
 		break;
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
-		t->details = true;
+		t->mode = t->search_from;
+		if (t->sprompt[0]) {
+			snprintf(t->search, sizeof(t->search), "%s", t->sprompt);
+			search_go(t, t->pg_top, 1);
+		}
 		break;
-	case 'n':
-		cmdline_open(&t->cl, "create ");
-		break;
-	case 'k':
-		kill_selected(t);
-		break;
-	case KEY_RESIZE:
-		clear();
-		break;
-	case 12: /* Ctrl-L */
-		clear();
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		if (len)
+			t->sprompt[len - 1] = '\0';
+		else
+			t->mode = t->search_from;
 		break;
 	default:
-		for (size_t i = 0; i < sizeof(object_keys) / sizeof(object_keys[0]); i++) {
-			if (object_keys[i].key == ch) {
-				object_action(t, object_keys[i].verb, object_keys[i].args);
-				return;
-			}
+		if (ch >= ' ' && ch < 127 && len + 1 < sizeof(t->sprompt)) {
+			t->sprompt[len] = (char)ch;
+			t->sprompt[len + 1] = '\0';
 		}
-		t->dirty = false;
 		break;
 	}
+}
+
+#define KP (K_PANES | K_PAUSE)
+#define KA (K_PANES | K_PAUSE | K_VIEW)
+
+static const struct binding bindings[] = {
+	/* a demo's pause: before the panes' keys, so that Enter goes on */
+	{ ' ', "Space", K_PAUSE, act_next_step, NULL, 0, "next step of the demo",
+	  "Space/Enter:next step", K_PAUSE },
+	{ '\n', "Enter", K_PAUSE, act_next_step, NULL, 0, NULL, NULL, 0 },
+	{ '\r', "Enter", K_PAUSE, act_next_step, NULL, 0, NULL, NULL, 0 },
+	{ KEY_ENTER, "Enter", K_PAUSE, act_next_step, NULL, 0, NULL, NULL, 0 },
+	{ 'q', "q", K_PAUSE, act_quit, NULL, 0, "stop the demo and quit", "q:stop demo", K_PAUSE },
+	/* the panes (also during a pause) */
+	{ '?', "?", KP, act_help, NULL, 0, "this help (arrows scroll it, q closes it)", "?:help",
+	  K_PANES | K_PAUSE },
+	{ KEY_F(1), "F1", KP, act_help, NULL, 0, NULL, NULL, 0 },
+	{ ':', ":", KP, act_cmdline, NULL, 0, "the command line (its keys are below)", ":cmd",
+	  K_PANES },
+	{ '\t', "Tab", KP, act_focus, NULL, 1,
+	  "move the focus: queues, processes, timeline (S-Tab: back)", "Tab:focus",
+	  K_PANES | K_PAUSE },
+	{ KEY_BTAB, "S-Tab", KP, act_focus, NULL, -1, NULL, NULL, 0 },
+	{ 'n', "n", KP, act_cmdline, "create ", 0, "new object (the command line with create)",
+	  "n:new", K_PANES },
+	{ 's', "s", KP, act_command, "spawn poll %o", 0,
+	  "spawn a poll / epoll / blocking-read waiter on the selected object", "s:poll", K_PANES },
+	{ 'e', "e", KP, act_command, "spawn epoll %o", 0, NULL, "e:epoll", K_PANES },
+	{ 'r', "r", KP, act_command, "spawn read %o", 0, NULL, "r:read", K_PANES },
+	{ 'w', "w", KP, act_command, "wake %o in nr=1", 0,
+	  "wake the selected object, with one / all exclusive waiters", "w/W:wake", K_PANES },
+	{ 'W', "W", KP, act_command, "wake %o in nr=0", 0, NULL, NULL, 0 },
+	{ 'k', "k", KP, act_command, "kill %w", 0, "kill the selected waiter", "k:kill", K_PANES },
+	{ 'd', "d", KP, act_command, "destroy %o", 0, "destroy the selected object", "d:destroy",
+	  K_PANES },
+	{ 'i', "i", KP, act_command, "inspect %p", 0,
+	  "inspect the selected process (:inspect PID): its fds and what it waits for", "i:inspect",
+	  K_PANES },
+	{ '\n', "Enter", KP, act_details, NULL, 0,
+	  "details of the selected entry, object or process, and what the kernel did",
+	  "Enter:details", K_PANES },
+	{ '\r', "Enter", KP, act_details, NULL, 0, NULL, NULL, 0 },
+	{ KEY_ENTER, "Enter", KP, act_details, NULL, 0, NULL, NULL, 0 },
+	{ KEY_UP, "Up", KP, act_move, NULL, -1,
+	  "move in the focused pane (in the timeline Up goes back in time)", NULL, 0 },
+	{ 'K', "K", KP, act_move, NULL, -1, NULL, NULL, 0 },
+	{ KEY_DOWN, "Down", KP, act_move, NULL, 1, NULL, NULL, 0 },
+	{ 'J', "J", KP, act_move, NULL, 1, NULL, NULL, 0 },
+	{ KEY_PPAGE, "PgUp", KP, act_page, NULL, -1, "a page up / down", NULL, 0 },
+	{ KEY_NPAGE, "PgDn", KP, act_page, NULL, 1, NULL, NULL, 0 },
+	{ KEY_HOME, "Home", KP, act_move, NULL, -1000000,
+	  "first / last row (timeline: the oldest line / follow new lines)", NULL, 0 },
+	{ KEY_END, "End", KP, act_end, NULL, 1000000, NULL, NULL, 0 },
+	{ 12, "Ctrl-L", KA, act_redraw, NULL, 0,
+	  "take the terminal's size again and redraw (serial consoles send no resize)", NULL, 0 },
+	{ 'q', "q", K_PANES, act_quit, NULL, 0,
+	  "quit, as Ctrl-C does (stops every waiter, destroys this session's objects)", "q:quit",
+	  K_PANES },
+	{ 'Q', "Q", K_PANES, act_quit, NULL, 0, NULL, NULL, 0 },
+	/* the views */
+	{ KEY_UP, "Up", K_VIEW, act_scroll, NULL, -1, "scroll a line", "PgUp/PgDn:scroll", K_VIEW },
+	{ KEY_DOWN, "Down", K_VIEW, act_scroll, NULL, 1, NULL, NULL, 0 },
+	{ KEY_PPAGE, "PgUp", K_VIEW, act_scroll, NULL, -2, "scroll a page", NULL, 0 },
+	{ KEY_NPAGE, "PgDn", K_VIEW, act_scroll, NULL, 2, NULL, NULL, 0 },
+	{ ' ', "Space", K_VIEW, act_scroll, NULL, 2, NULL, NULL, 0 },
+	{ KEY_HOME, "Home", K_VIEW, act_view_home, NULL, 0, "the first / last line", NULL, 0 },
+	{ KEY_END, "End", K_VIEW, act_view_end, NULL, 0, NULL, NULL, 0 },
+	{ KEY_LEFT, "Left", K_VIEW, act_sideways, NULL, -8,
+	  "scroll sideways (a cut line ends in >)", "Left/Right:sideways", K_VIEW },
+	{ KEY_RIGHT, "Right", K_VIEW, act_sideways, NULL, 8, NULL, NULL, 0 },
+	{ '/', "/", K_VIEW, act_search, NULL, 0, "search a text, in any case (Enter; Esc cancels)",
+	  "/:search", K_VIEW },
+	{ 'n', "n", K_VIEW, act_search_next, NULL, 1, "the next / previous line with it",
+	  "n/N:next", K_VIEW },
+	{ 'N', "N", K_VIEW, act_search_next, NULL, -1, NULL, NULL, 0 },
+	{ 'q', "q", K_VIEW, act_close, NULL, 0, "close the view (any other key too)", "q:close",
+	  K_VIEW },
+	{ 27, "Esc", K_VIEW, act_close, NULL, 0, NULL, NULL, 0 },
+};
+
+#undef KP
+#undef KA
+
+static const struct binding *binding_table(size_t *n)
+{
+	*n = sizeof(bindings) / sizeof(bindings[0]);
+	return bindings;
+}
+
+bool tui_binding(size_t i, const char **name, const char **footer)
+{
+	if (i >= sizeof(bindings) / sizeof(bindings[0]))
+		return false;
+	*name = bindings[i].name;
+	*footer = bindings[i].footer;
+	return true;
+}
+
+/* One dispatch: the mode says who gets the key. */
+static void handle_key(struct tui *t, int ch)
+{
+	unsigned ctx;
+	size_t nb;
+	const struct binding *b = binding_table(&nb);
+
+	t->dirty = true;
+	if (ch == KEY_RESIZE) {
+		clear();
+		return;
+	}
+	switch (t->mode) {
+	case MODE_CMDLINE:
+		switch (cmdline_key(&t->cl, ch, t->s)) {
+		case CMDLINE_SUBMIT:
+			t->mode = MODE_PANES;
+			if (t->cl.buf[0])
+				run_command(t, t->cl.buf);
+			break;
+		case CMDLINE_CANCEL:
+			t->mode = MODE_PANES;
+			break;
+		default:
+			break;
+		}
+		return;
+	case MODE_SEARCH:
+		search_key(t, ch);
+		return;
+	default:
+		break;
+	}
+	ctx = key_context(t);
+	for (size_t i = 0; i < nb; i++) {
+		if (b[i].key == ch && (b[i].modes & ctx)) {
+			b[i].fn(t, &b[i]);
+			return;
+		}
+	}
+	if (ctx == K_VIEW) {
+		t->mode = MODE_PANES; /* any other key closes a view, and does nothing else */
+		return;
+	}
+	t->dirty = false;
 }
 
 /* ------------------------------------------------------------ loop */
@@ -1291,12 +1777,15 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 	} else
 		set_status(&t, false, "press ? for help, : for a command%s",
 			   t.demo ? "; the demo is starting" : "");
+	skip_earlier_events(&t);
 	refresh_queues(&t);
 	sync_waiters(&t);
 	pull_events(&t);
 
 	while (!t.quit) {
-		if (t.demo && !t.demo_done && !t.help && !t.cl.active) {
+		/* a demo waits while help or a prompt is open */
+		if (t.demo && !t.demo_done && t.mode != MODE_HELP && t.mode != MODE_CMDLINE &&
+		    t.mode != MODE_SEARCH) {
 			if (t.dirty)
 				draw(&t);
 			demo_step(&t);
@@ -1311,8 +1800,10 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 	delscreen(screen);
 	cmdline_free(&t.cl);
 	view_free(&t.v);
-	output_clear(&t);
-	free(t.out_lines);
+	lines_clear(&t.out);
+	free(t.out.v);
+	lines_clear(&t.gen);
+	free(t.gen.v);
 	if (t.demo)
 		fclose(t.demo);
 	if (t.frame_log)

@@ -6,6 +6,7 @@
 #define POLLSCOPE_TUI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct ps_session;
 
@@ -19,5 +20,9 @@ struct tui_opts {
  * user leaves. Returns 0, or 1 if the terminal could not be set up (with a
  * message on stderr). The caller frees the session (stopping every waiter). */
 int tui_run(struct ps_session *s, const struct tui_opts *opts);
+
+/* The i-th entry of the key table: its name as help spells it and its footer
+ * label (NULL if it has none); false past the end. For tests. */
+bool tui_binding(size_t i, const char **name, const char **footer);
 
 #endif

@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,11 +103,58 @@ static size_t *entry_objects(const struct view *v)
 	return owner;
 }
 
+/* Names in natural order: o2 before o10. */
+int view_natural_cmp(const char *a, const char *b)
+{
+	while (*a && *b) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			const char *ea = a, *eb = b;
+			size_t la, lb;
+
+			while (*a == '0' && isdigit((unsigned char)a[1]))
+				a++;
+			while (*b == '0' && isdigit((unsigned char)b[1]))
+				b++;
+			for (ea = a; isdigit((unsigned char)*ea); ea++)
+				;
+			for (eb = b; isdigit((unsigned char)*eb); eb++)
+				;
+			la = (size_t)(ea - a);
+			lb = (size_t)(eb - b);
+			if (la != lb)
+				return la < lb ? -1 : 1;
+			for (; a < ea; a++, b++)
+				if (*a != *b)
+					return *a < *b ? -1 : 1;
+			continue;
+		}
+		if (*a != *b)
+			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+		a++;
+		b++;
+	}
+	return *a ? 1 : *b ? -1 : 0;
+}
+
+static const struct ps_object *sort_objects;
+
+static int object_order_cmp(const void *a, const void *b)
+{
+	int r = view_natural_cmp(sort_objects[*(const size_t *)a].name,
+				 sort_objects[*(const size_t *)b].name);
+
+	/* same up to leading zeros: a total order all the same */
+	return r ? r
+		 : strcmp(sort_objects[*(const size_t *)a].name,
+			  sort_objects[*(const size_t *)b].name);
+}
+
 static void rebuild_rows(struct view *v, uint64_t now)
 {
 	size_t *owner = entry_objects(v);
 	size_t *start = xrealloc(NULL, (v->nobjects + 2) * sizeof(*start));
 	size_t *order = xrealloc(NULL, v->nentries * sizeof(*order));
+	size_t *objorder;
 
 	/* counting sort of entries by object, keeping queue order */
 	memset(start, 0, (v->nobjects + 2) * sizeof(*start));
@@ -121,8 +169,16 @@ static void rebuild_rows(struct view *v, uint64_t now)
 		start[o] = start[o - 1];
 	start[0] = 0;
 
+	/* objects in natural order; entries keep their queue order */
+	objorder = xrealloc(NULL, (v->nobjects + 1) * sizeof(*objorder));
+	for (size_t o = 0; o < v->nobjects; o++)
+		objorder[o] = o;
+	sort_objects = v->objects;
+	qsort(objorder, v->nobjects, sizeof(*objorder), object_order_cmp);
+
 	v->nrows = 0;
-	for (size_t o = 0; o < v->nobjects; o++) {
+	for (size_t k = 0; k < v->nobjects; k++) {
+		size_t o = objorder[k];
 		const char *name = v->objects[o].name;
 
 		add_row(v, ROW_OBJECT, (int)o, view_object_highlight(v, name));
@@ -142,6 +198,7 @@ static void rebuild_rows(struct view *v, uint64_t now)
 	free(owner);
 	free(start);
 	free(order);
+	free(objorder);
 }
 
 static bool object_listed(const struct ps_object *objs, size_t n, const char *name)

@@ -110,6 +110,9 @@ enum tl_kind view_event_kind(const struct ps_event *ev);
 /* The identity used to notice an entry across snapshots. */
 void view_entry_key(const struct ps_entry *e, char *buf, size_t len);
 
+/* strcmp, but runs of digits compare as numbers: o2 < o10. */
+int view_natural_cmp(const char *a, const char *b);
+
 /* Short name of a wake function for narrow columns. */
 const char *view_short_func(const char *func);
 

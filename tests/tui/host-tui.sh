@@ -50,7 +50,7 @@ t -f /dev/null new-session -d -s ps -x 120 -y 36 \
 check "header says recorded files" "module: recorded files \| 2 objects, 4 entries"
 check "object a with its readiness" "^a\*? +ready=in waiting=3"
 check "pollwake entry of pid 93" "0 poll +pollwake +93 +waiter +S +- +in,rdnorm"
-check "exclusive epoll entry" "1 epoll +ep_poll_callback +94 +waiter +S +X +in,err,hup"
+check "exclusive epoll entry" "1 epoll +ep_poll_callback +94 +waiter +S +E +in,err,hup"
 check "wait_event entry" "2 wait_event +autoremove_wake_function +95 +cat"
 check "an unknown function stays unknown" "0 other +unknown +0 +-"
 

@@ -53,7 +53,7 @@ ok "inspect view"
 
 # An exclusive epoll sleeper on the same object.
 command "spawn epoll a exclusive as=x"
-wait_screen "epoll +ep_poll_callback .* X +in" "an exclusive ep_poll_callback entry"
+wait_screen "epoll +ep_poll_callback .* E +in" "an exclusive ep_poll_callback entry"
 wait_screen "x +epoll +S +do_epoll_wait" "the epoll sleeper in do_epoll_wait"
 ok "epoll sleeper"
 

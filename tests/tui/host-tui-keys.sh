@@ -1,0 +1,242 @@
+#!/bin/sh
+# The TUI's key table and its views and panes, on the host in tmux: recorded
+# debugfs files for the module's objects, real eventfds (no module needed)
+# for waiters that sleep. Each check names what a person would see.
+# usage: host-tui-keys.sh POLLSCOPE DATA_DIR TUI_KEYS
+set -u
+ps=$1
+data=$2
+keys=$3
+tmp=$(mktemp -d)
+sock="$tmp/tmux.sock"
+screen="$tmp/screen"
+passes=0
+failures=0
+cp -r "$data/basic" "$tmp/d"
+# objects named for natural order (o2 before o10)
+: >"$tmp/d/objects/o10"
+: >"$tmp/d/objects/o2"
+: >"$tmp/d/objects/o1"
+t() { tmux -S "$sock" "$@"; }
+cleanup() {
+	t kill-server 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*"
+	echo "--- screen:"
+	cat "$screen"
+	failures=$((failures + 1))
+}
+pass() {
+	echo "ok: $*"
+	passes=$((passes + 1))
+}
+cap() { t capture-pane -p -t "${1:-ps}" >"$screen" 2>/dev/null; }
+# wait_screen PATTERN [SESSION]: up to 10 s for the screen to show PATTERN
+wait_screen() {
+	i=0
+	while [ $i -lt 100 ]; do
+		cap "${2:-ps}"
+		grep -Eq -- "$1" "$screen" && return 0
+		i=$((i + 1))
+		sleep 0.1
+	done
+	return 1
+}
+check() { # check MESSAGE PATTERN [SESSION]
+	if wait_screen "$2" "${3:-ps}"; then pass "$1"; else fail "$1: no /$2/"; fi
+}
+gone() { # gone MESSAGE PATTERN: the screen stops showing PATTERN within 5 s
+	i=0
+	while [ $i -lt 50 ]; do
+		cap
+		grep -Eq -- "$2" "$screen" || { pass "$1"; return; }
+		i=$((i + 1))
+		sleep 0.1
+	done
+	fail "$1: still /$2/"
+}
+k() { t send-keys -t ps "$@"; }
+
+command -v tmux >/dev/null || { echo "tmux missing (tests/setup.sh installs it)"; exit 1; }
+t -f /dev/null new-session -d -s ps -x 120 -y 36 \
+	"'$ps' --debugfs '$tmp/d'; echo TUI-EXITED rc=\$?; sleep 60"
+check "started" "Wait queues: 5 objects"
+
+# --- A fresh TUI starts its timeline with the session: the recorded file's
+# 8 events are from before it, and are counted, not shown as news.
+check "earlier events counted" "8 events from before this session not shown"
+cap
+if grep -Eq "^ +[0-9]+\.[0-9]+ +(create|ready|wake) +a " "$screen"; then
+	fail "the timeline shows events from before the session"
+else
+	pass "no earlier event in the timeline"
+fi
+
+# --- Natural order of objects: o1, o2, o10.
+l1=$(grep -n "^o1\*" "$screen" | cut -d: -f1)
+l2=$(grep -n "^o2\*" "$screen" | cut -d: -f1)
+l10=$(grep -n "^o10\*" "$screen" | cut -d: -f1)
+if [ -n "$l1" ] && [ -n "$l2" ] && [ -n "$l10" ] && [ "$l1" -lt "$l2" ] && [ "$l2" -lt "$l10" ]; then
+	pass "objects in natural order"
+else
+	fail "objects order: o1 at ${l1:-?}, o2 at ${l2:-?}, o10 at ${l10:-?}"
+fi
+
+# --- Every key of the table is in the help screen (in its key column, on
+# some page), and every key the footers name is in the table.
+"$keys" >"$tmp/table" || fail "tui-keys did not run"
+k "?"
+check "help open" "pollscope help"
+: >"$tmp/help"
+n=0
+while [ $n -lt 20 ]; do
+	cap
+	cat "$screen" >>"$tmp/help"
+	grep -Eq "lines [0-9]+-([0-9]+) of \\1 " "$screen" && break
+	k NPage
+	n=$((n + 1))
+	sleep 0.3
+done
+# the key column: screen columns 4-17 of the pager's lines
+cut -c4-17 "$tmp/help" | tr ' ' '\n' | grep -v '^$' | sort -u >"$tmp/helpkeys"
+missing=$(cut -f1 "$tmp/table" | sort -u | while read -r name; do
+	grep -Fxq -- "$name" "$tmp/helpkeys" || printf '%s ' "$name"
+done)
+if [ -z "$missing" ] && [ -s "$tmp/table" ]; then
+	pass "every key of the table is in help ($(cut -f1 "$tmp/table" | sort -u | wc -l) keys)"
+else
+	fail "keys missing from help: $missing"
+fi
+# footer labels: the table's (every mode), and the footers on screen
+footer_view=$(tail -n 1 "$screen")
+k q
+check "help closed" "Wait queues"
+cap
+footer_panes=$(tail -n 1 "$screen")
+{
+	cut -f2 "$tmp/table" | grep -v '^$'
+	printf '%s\n' "$footer_panes" "$footer_view" | sed 's/^ *//; s/  \+/\n/g'
+} | grep -v '^$' | sort -u >"$tmp/footer"
+bad=$(while read -r item; do
+	case $item in
+	:*) ks=: ;;
+	*) ks=$(printf '%s' "${item%%:*}" | tr '/' ' ') ;;
+	esac
+	for key in $ks; do
+		cut -f1 "$tmp/table" | grep -Fxq -- "$key" || printf '%s ' "$key($item)"
+	done
+done <"$tmp/footer")
+if [ -z "$bad" ] && grep -q "i:inspect" "$tmp/footer"; then
+	pass "footer keys are table keys ($(wc -l <"$tmp/footer") labels)"
+else
+	fail "footer keys not in the table: $bad"
+fi
+
+# --- Help: * explained, searchable; Down scrolls rather than closing.
+t resize-window -t ps -x 80 -y 24
+k "?"
+check "help at 80x24" "pollscope help"
+k Down
+check "Down scrolls help" "lines 2-"
+k "/" "did not create" Enter
+check "search finds the * mark" "^ +name\\* +an object this session did not create"
+k End
+check "End reaches the last help line" "Ctrl-U Ctrl-K"
+k q
+check "q closes help" "Wait queues"
+
+# --- A listing scrolls sideways and searches. stats lines are 96 columns.
+k ":stats" Enter
+check "stats view" ":stats"
+cap
+if grep -q "count=0 open=3" "$screen"; then fail "stats line not cut at 80 columns"; else pass "stats cut at 80"; fi
+k Right Right Right
+check "Right scrolls sideways" "count=0 open=3"
+k Left Left Left
+k "/" "wakes=0" Enter
+check "search in a listing" "/wakes=0: line [0-9]+"
+k n
+check "n: no further match" "no further match"
+# the view covers the panes: nothing of them at its edges
+cap
+if grep -Eq "Wait queues|Processes:|Timeline" "$screen"; then
+	fail "pane text shows around the view"
+elif sed -n '3,20p' "$screen" | cut -c1 | grep -q '[^ ]'; then
+	fail "column 1 of the view is not blank"
+else
+	pass "the view covers the panes"
+fi
+k q
+check "view closed" "Wait queues"
+
+# --- Home in the timeline shows its oldest lines, not an empty pane.
+k Tab Tab
+k Home
+sleep 0.5
+cap
+row=$(grep -n "Timeline" "$screen" | head -n 1 | cut -d: -f1)
+if sed -n "$((row + 1))p" "$screen" | grep -q "events from before this session"; then
+	pass "the oldest timeline line after Home"
+else
+	fail "Home: the timeline's first row is '$(sed -n "$((row + 1))p" "$screen")'"
+fi
+k End Tab
+
+# --- Waiters on real eventfds: 9 in a pane of a few rows.
+k ":create e eventfd; create f eventfd; spawn poll e count=8 as=p; spawn poll f as=z; settle" Enter
+check "nine waiters" "Processes: 9 waiters, 9 alive"
+check "the process pane says it has more" "Processes: 9 waiters, 9 alive \\[1-[0-9] of 9, more below"
+# z (the last row, off screen) wakes: the pane follows it
+k ":write f 1" Enter
+check "the pane scrolls to the woken waiter" " z +poll +X .*1 after .*f=in"
+check "more above" "more above"
+# exited X and exclusive E are different marks
+k ":spawn epoll e exclusive as=x; settle" Enter
+check "exclusive entry marked E" "ep_poll_callback +[0-9]+ +[a-z]+ +S +E "
+# details of a sleeping waiter: its call has not returned
+k Tab
+k Home
+k Enter
+check "details of an asleep waiter" "calls +1 entered, 0 returned, call 1 asleep"
+check "details explain the sleep" "asleep in poll_schedule_timeout"
+k q
+# i inspects the selected process
+cap
+pid=$(grep -E "^ +[0-9]+ p\\.1 " "$screen" | awk '{ print $1 }')
+k i
+check "i runs inspect on the selected pid" ":inspect $pid\$|:inspect $pid "
+
+# --- The command line's Home (Ctrl-A is QEMU's key).
+k ":ake a out nr=0" Home "w" Enter
+check "Home moves to the start of the command line" "woke a key=out"
+
+k ":kill all" Enter
+k q
+check "q exits with 0" "TUI-EXITED rc=0"
+
+# --- Ctrl-L takes the size again. A serial console: the tty says 0x0 and
+# no SIGWINCH comes; only the terminal's own report knows the size.
+t -f /dev/null new-session -d -s cl -x 120 -y 36 \
+	"trap '' WINCH; stty rows 0 cols 0; '$ps' --debugfs '$tmp/d'; echo TUI-EXITED rc=\$?; sleep 60"
+check "started at the terminfo size" "Wait queues" cl
+cap cl
+last=$(grep -n "q:quit" "$screen" | cut -d: -f1)
+t send-keys -t cl C-l
+check "Ctrl-L: the terminal's size" "redrawn at 120x36" cl
+cap cl
+last2=$(grep -n "q:quit" "$screen" | cut -d: -f1)
+if [ "${last2:-0}" = 36 ]; then pass "footer on row 36 after Ctrl-L (was ${last:-?})"; else fail "footer on row ${last2:-?}"; fi
+# a resize without SIGWINCH (ignored here): Ctrl-L finds it
+t resize-window -t cl -x 100 -y 30
+sleep 0.5
+t send-keys -t cl C-l
+check "Ctrl-L after a resize with no SIGWINCH" "redrawn at 100x30" cl
+t send-keys -t cl q
+check "q exits" "TUI-EXITED rc=0" cl
+
+echo "tui keys: $passes passed, $failures failed"
+[ $failures -eq 0 ]
