@@ -18,24 +18,6 @@
 #include <linux/ktime.h>
 #include "pollscope.h"
 
-struct ps_ipt {
-	poll_table pt;
-	wait_queue_head_t *heads[PS_MAX_HEADS];
-	unsigned int n;
-};
-
-void ps_inspect_qproc(struct file *file, wait_queue_head_t *head, poll_table *pt)
-{
-	struct ps_ipt *ipt = container_of(pt, struct ps_ipt, pt);
-	unsigned int i;
-
-	for (i = 0; i < ipt->n; i++)
-		if (ipt->heads[i] == head)
-			return;
-	if (ipt->n < PS_MAX_HEADS)
-		ipt->heads[ipt->n++] = head;
-}
-
 struct ps_head_copy {
 	struct ps_ent *ents;
 	struct ps_copy_res res;
@@ -46,7 +28,7 @@ struct ps_head_copy {
  * queue, of any length: the walk under its lock is bounded too).  The last
  * try allocates for the whole bound, so it cannot run out of records.
  */
-static int ps_copy_head(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 idx,
+static int ps_copy_head(wait_queue_head_t *wq, struct ps_regtab *reg, u32 idx,
 			struct ps_head_copy *hc)
 {
 	const u32 qmax = READ_ONCE(ps_queue_max);
@@ -64,7 +46,7 @@ static int ps_copy_head(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 idx,
 		hc->ents = kvmalloc_array(cap, sizeof(*hc->ents), GFP_KERNEL | __GFP_NOWARN);
 		if (!hc->ents)
 			return -ENOMEM;
-		ret = ps_copy_entries(wq, reg_obj, idx, hc->ents, cap, qmax, &hc->res);
+		ret = ps_copy_entries(wq, reg, idx, hc->ents, cap, qmax, &hc->res);
 		if (!ret)
 			return 0;
 		kvfree(hc->ents);
@@ -100,12 +82,15 @@ static size_t ps_inspect_format(char *text, size_t size, const char *hdr,
 		u32 j;
 
 		if (r->left || r->more)
-			len = scnprintf(line, sizeof(line), "head=%u entries=%u truncated=%u%s\n",
-					i, r->nent, r->left, r->more ? "+" : "");
+			len = scnprintf(line, sizeof(line),
+					PS_K_HEAD "=%u " PS_K_ENTRIES "=%u " PS_K_TRUNCATED
+						  "=%u%s\n",
+					i, r->nent, r->left, r->more ? PS_TRUNC_MORE : "");
 		else
-			len = scnprintf(line, sizeof(line), "head=%u entries=%u\n", i, r->nent);
+			len = scnprintf(line, sizeof(line), PS_K_HEAD "=%u " PS_K_ENTRIES "=%u\n",
+					i, r->nent);
 		ps_put(text, size, &off, line, len);
-		snprintf(lead, sizeof(lead), "head=%u", i);
+		snprintf(lead, sizeof(lead), PS_K_HEAD "=%u", i);
 		for (j = 0; j < r->nrec; j++) {
 			struct ps_ent e = hc[i].ents[j];
 			u32 k;
@@ -134,13 +119,20 @@ static void ps_file_name(struct file *f, char *out, size_t len)
 	kfree(buf);
 }
 
+/* Kept off the stack: 16 heads and their copies are too big a frame (KASAN). */
+struct ps_inspect_work {
+	struct ps_heads_pt hp;
+	struct ps_head_copy hc[PS_MAX_HEADS];
+	char name[PATH_MAX];
+};
+
 static int ps_inspect_fd(unsigned int fd, char **textp, size_t *lenp)
 {
-	struct ps_head_copy hc[PS_MAX_HEADS] = { 0 };
 	u64 t0 = ktime_get_ns(), hold_max = 0;
-	struct ps_obj *reg_obj = NULL;
-	struct ps_ipt ipt;
-	char *name = NULL, *text = NULL, *hdr = NULL;
+	struct ps_inspect_work *w;
+	struct ps_head_copy *hc;
+	struct ps_obj *obj = NULL;
+	char *text = NULL, *hdr = NULL;
 	char mask_s[96];
 	size_t size;
 	u32 i, total = 0;
@@ -152,43 +144,45 @@ static int ps_inspect_fd(unsigned int fd, char **textp, size_t *lenp)
 	f = fget(fd);
 	if (!f)
 		return -EBADF;
-
-	name = kmalloc(PATH_MAX, GFP_KERNEL);
-	if (!name) {
-		ret = -ENOMEM;
-		goto out;
+	w = kvzalloc(sizeof(*w), GFP_KERNEL);
+	if (!w) {
+		fput(f);
+		return -ENOMEM;
 	}
-	ps_file_name(f, name, PATH_MAX);
+	hc = w->hc;
+	ps_file_name(f, w->name, sizeof(w->name));
 
-	memset(&ipt, 0, sizeof(ipt));
-	init_poll_funcptr(&ipt.pt, ps_inspect_qproc);
+	init_poll_funcptr(&w->hp.pt, ps_heads_qproc);
 	/* Explicit key: every MASK bit, and no POLL_BUSY_LOOP. */
-	ipt.pt._key = PS_MASK_ALL;
+	w->hp.pt._key = PS_MASK_ALL;
 	can_poll = file_can_poll(f);
-	mask = vfs_poll(f, &ipt.pt);
+	mask = vfs_poll(f, &w->hp.pt);
 
 	if (f->f_op == &ps_obj_fops)
-		reg_obj = f->private_data;
-	for (i = 0; i < ipt.n; i++) {
-		struct ps_obj *ro = NULL;
+		obj = f->private_data;
+	for (i = 0; i < w->hp.n; i++) {
+		struct ps_regtab *reg = NULL;
 
-		if (reg_obj && ipt.heads[i] == &reg_obj->wq)
-			ro = reg_obj;
-		ret = ps_copy_head(ipt.heads[i], ro, i, &hc[i]);
+		if (obj && w->hp.heads[i] == &obj->wq)
+			reg = &obj->reg;
+		ret = ps_copy_head(w->hp.heads[i], reg, i, &hc[i]);
 		if (ret)
 			goto out;
 		total += hc[i].res.nent;
 		hold_max = max(hold_max, hc[i].res.hold);
 	}
 
-	hdr = kasprintf(GFP_KERNEL, "fd=%u file=%s mask=%s heads=%u poll=%s\n", fd, name,
-			ps_mask_str(mask_s, sizeof(mask_s), mask), ipt.n, can_poll ? "yes" : "no");
+	hdr = kasprintf(GFP_KERNEL,
+			PS_K_FD "=%u " PS_K_FILE "=%s " PS_K_MASK "=%s " PS_K_HEADS "=%u " PS_K_POLL
+				"=%s\n",
+			fd, w->name, ps_mask_str(mask_s, sizeof(mask_s), mask), w->hp.n,
+			can_poll ? "yes" : "no");
 	if (!hdr) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	/* at most PS_MAX_HEADS * ps_queue_max lines of PS_LINE_MAX: far below INT_MAX */
-	size = ps_inspect_format(NULL, 0, hdr, hc, ipt.n);
+	size = ps_inspect_format(NULL, 0, hdr, hc, w->hp.n);
 	if (size > INT_MAX) {
 		ret = -ENOMEM;
 		goto out;
@@ -198,7 +192,7 @@ static int ps_inspect_fd(unsigned int fd, char **textp, size_t *lenp)
 		ret = -ENOMEM;
 		goto out;
 	}
-	*lenp = ps_inspect_format(text, size, hdr, hc, ipt.n);
+	*lenp = ps_inspect_format(text, size, hdr, hc, w->hp.n);
 	*textp = text;
 	text = NULL;
 	ps_snap_account(total, ktime_get_ns() - t0, hold_max);
@@ -206,9 +200,9 @@ out:
 	fput(f);
 	for (i = 0; i < PS_MAX_HEADS; i++)
 		kvfree(hc[i].ents);
+	kvfree(w);
 	kvfree(text);
 	kfree(hdr);
-	kfree(name);
 	return ret;
 }
 

@@ -64,15 +64,35 @@ void ps_emit_entry_header(struct ps_cmdctx *c)
 		     "FUNC", "PID", "COMM", "WAITER", "S", "FLAGS", "KEY");
 }
 
+/* "" or ", 12 more not listed (max_queue_entries)" */
+static const char *trunc_text(long n, bool more, char *buf, size_t len)
+{
+	if (n <= 0 && !more)
+		return "";
+	snprintf(buf, len, ", %s%ld more not listed (the module's max_queue_entries)",
+		 more ? "at least " : "", n);
+	return buf;
+}
+
 void ps_emit_head(struct ps_cmdctx *c, const struct ps_head *h)
 {
-	struct ps_field f[6] = {
-		{ "object", PS_F_STR, h->object, 0 }, { "pid", PS_F_INT, NULL, h->pid },
-		{ "fd", PS_F_INT, NULL, h->fd },      { "head", PS_F_INT, NULL, h->index },
-		{ "label", PS_F_STR, h->label, 0 },   { "entries", PS_F_INT, NULL, h->entries },
+	char tt[96];
+	struct ps_field f[8] = {
+		{ "object", PS_F_STR, h->object, 0 },
+		{ "pid", PS_F_INT, NULL, h->pid },
+		{ "fd", PS_F_INT, NULL, h->fd },
+		{ "head", PS_F_INT, NULL, h->index },
+		{ "label", PS_F_STR, h->label, 0 },
+		{ "entries", PS_F_INT, NULL, h->entries },
+		{ "truncated", PS_F_INT, NULL, h->truncated },
+		{ "truncated_more", PS_F_BOOL, NULL, h->truncated_more },
 	};
-	ps_emit(c->sink, PS_REC_HEAD, h, f, 6, "  head %d: %s, %d entr%s", h->index, h->label,
-		h->entries, h->entries == 1 ? "y" : "ies");
+	/* the truncation fields only when entries were left out */
+	int nf = h->truncated || h->truncated_more ? 8 : 6;
+
+	ps_emit(c->sink, PS_REC_HEAD, h, f, nf, "  head %d: %s, %d entr%s%s", h->index, h->label,
+		h->entries, h->entries == 1 ? "y" : "ies",
+		trunc_text(h->truncated, h->truncated_more, tt, sizeof(tt)));
 }
 
 static const char *count_name(const char *type)
@@ -168,7 +188,8 @@ int cmd_show(struct ps_cmdctx *c)
 			if (!strcmp(e[k].object, o[i].name))
 				count++;
 		{
-			struct ps_field f[8] = {
+			char tt[96];
+			struct ps_field f[10] = {
 				{ "object", PS_F_STR, o[i].name, 0 },
 				{ "ready", PS_F_STR, o[i].ready, 0 },
 				{ "entries", PS_F_INT, NULL, count },
@@ -177,11 +198,15 @@ int cmd_show(struct ps_cmdctx *c)
 				{ "woken", PS_F_INT, NULL, (long long)o[i].woken },
 				{ "open", PS_F_INT, NULL, o[i].open },
 				{ "ours", PS_F_BOOL, NULL, o[i].ours },
+				{ "truncated", PS_F_INT, NULL, o[i].truncated },
+				{ "truncated_more", PS_F_BOOL, NULL, o[i].truncated_more },
 			};
-			ps_emit(c->sink, PS_REC_OBJECT, &o[i], f, 8,
-				"%s: ready=%s entries=%d polls=%lu wakes=%lu woken=%lu open=%d",
+			ps_emit(c->sink, PS_REC_OBJECT, &o[i], f,
+				o[i].truncated || o[i].truncated_more ? 10 : 8,
+				"%s: ready=%s entries=%d polls=%lu wakes=%lu woken=%lu open=%d%s",
 				o[i].name, o[i].ready, count, o[i].polls, o[i].wakes, o[i].woken,
-				o[i].open);
+				o[i].open,
+				trunc_text(o[i].truncated, o[i].truncated_more, tt, sizeof(tt)));
 		}
 		if (count == 0)
 			continue;
@@ -226,10 +251,11 @@ int cmd_events(struct ps_cmdctx *c)
 	if (c->argc > 0 && ps_parse_uint(c->argv[0], &want) < 0)
 		return ps_cmd_error(c, "bad count '%s': a number of events", c->argv[0]);
 	ps_read_events(c->s);
-	buf = calloc(PS_EVENT_RING, sizeof(*buf));
+	/* all the session keeps: as many as the module's ring */
+	buf = calloc(c->s->ring_count + 1, sizeof(*buf));
 	if (!buf)
 		return ps_cmd_error(c, "out of memory");
-	n = ps_session_events_since(c->s, &cursor, buf, PS_EVENT_RING);
+	n = ps_session_events_since(c->s, &cursor, buf, c->s->ring_count);
 	start = (want == 0 || (size_t)want >= n) ? 0 : n - (size_t)want;
 	if (n == 0)
 		ps_emit(c->sink, PS_REC_MESSAGE, NULL, NULL, 0, "no events");

@@ -33,44 +33,54 @@ void ps_fd_inspect_free(struct ps_fd_inspect *fi)
 	fi->nentries = 0;
 }
 
-static int parse_inspect_text(char *text, struct ps_fd_inspect *out)
+static int parse_inspect_text(char *text, struct ps_fd_inspect *out, char *err, size_t errlen)
 {
 	char *line, *save = NULL;
 	size_t cap = 0;
 	bool have_header = false;
 
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct ps_qline q;
+
 		if (!have_header) {
-			if (ps_parse_inspect_header(line, &out->h) < 0)
+			if (ps_parse_inspect_header(line, &out->h) < 0) {
+				snprintf(err, errlen, "cannot read the inspect header '%.*s'", 200,
+					 line);
 				return -1;
+			}
 			have_header = true;
 			continue;
 		}
-		if (strstr(line, " pos=")) {
-			struct ps_entry e;
-			if (ps_parse_entry(line, &e) < 0)
-				continue;
+		/* a line we cannot read would make the listing quietly wrong */
+		if (ps_parse_queue_line(line, &q, err, errlen) < 0)
+			return -1;
+		if (q.kind == PS_QL_ENTRY) {
 			if (out->nentries == cap) {
 				size_t nc = cap ? 2 * cap : 16;
 				void *p = realloc(out->entries, nc * sizeof(*out->entries));
-				if (!p)
+				if (!p) {
+					snprintf(err, errlen, "out of memory");
 					return -1;
+				}
 				out->entries = p;
 				cap = nc;
 			}
-			out->entries[out->nentries++] = e;
-		} else if (strncmp(line, "head=", 5) == 0) {
-			int h = atoi(line + 5);
-			const char *en = strstr(line, "entries=");
-			if (h >= 0 && h < 16) {
-				if (h + 1 > out->nheads)
-					out->nheads = h + 1;
-				out->head_entries[h] = en ? atoi(en + 8) : 0;
-			}
+			out->entries[out->nentries++] = q.e;
+		} else if (q.kind == PS_QL_HEAD && q.head < 16) {
+			if (q.head + 1 > out->nheads)
+				out->nheads = q.head + 1;
+			out->head_entries[q.head] = q.entries;
+			out->head_truncated[q.head] = q.truncated;
+			out->head_truncated_more[q.head] = q.truncated_more;
+		} else {
+			snprintf(err, errlen, "unexpected line '%.*s'", 200, line);
+			return -1;
 		}
 	}
-	if (!have_header)
+	if (!have_header) {
+		snprintf(err, errlen, "empty result");
 		return -1;
+	}
 	if (out->h.heads > out->nheads && out->h.heads <= 16)
 		out->nheads = out->h.heads;
 	return 0;
@@ -79,7 +89,7 @@ static int parse_inspect_text(char *text, struct ps_fd_inspect *out)
 int ps_module_inspect(struct ps_session *s, int fd, struct ps_fd_inspect *out, char *err,
 		      size_t errlen)
 {
-	char path[PATH_MAX], num[24];
+	char path[PATH_MAX], num[24], e2[320];
 	char *text = NULL;
 	size_t cap = 16384, len = 0;
 	int n;
@@ -137,8 +147,8 @@ int ps_module_inspect(struct ps_session *s, int fd, struct ps_fd_inspect *out, c
 		len += (size_t)r;
 	}
 	text[len] = '\0';
-	if (parse_inspect_text(text, out) < 0) {
-		snprintf(err, errlen, "the module's inspect result is malformed");
+	if (parse_inspect_text(text, out, e2, sizeof(e2)) < 0) {
+		snprintf(err, errlen, "the module's inspect result for fd %d: %s", fd, e2);
 		free(text);
 		ps_fd_inspect_free(out);
 		return -1;
@@ -620,6 +630,8 @@ int ps_inspect_process(struct ps_session *s, pid_t pid, int onlyfd, struct ps_in
 			hd->fd = f->fd;
 			hd->index = h;
 			hd->entries = fi.head_entries[h];
+			hd->truncated = fi.head_truncated[h];
+			hd->truncated_more = fi.head_truncated_more[h];
 			head_label(f->kind, acc, h, fi.nheads, hd->label, sizeof(hd->label));
 		}
 		for (size_t k = 0; k < fi.nentries; k++) {

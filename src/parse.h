@@ -30,8 +30,9 @@ struct ps_tokens {
 int ps_tokenize(const char *line, struct ps_tokens *t, char *err, size_t errlen);
 void ps_tokens_free(struct ps_tokens *t);
 
-/* ---- masks (interface.md "MASK syntax") ---- */
-#define PS_NMASK 11
+/* ---- masks (pollscope(4) "MASK syntax"; names in pollscope_uapi.h) ---- */
+#define PS_MASK_ONE(name, sfx, val) +1
+#define PS_NMASK (0 PS_UAPI_MASK_NAMES(PS_MASK_ONE))
 extern const struct ps_mask_name {
 	const char *name;
 	uint32_t value;
@@ -60,6 +61,23 @@ const char *ps_kv_get(const struct ps_kv *kv, const char *key);
 /* Typed records. Each takes one line (without or with '\n'), returns 0 or -1
  * for a malformed line. */
 int ps_parse_entry(const char *line, struct ps_entry *e);
+
+/* One line of `queues` or of an inspect result after its header: an entry,
+ * an object's truncation record (`object=a truncated=12`, `truncated=8+`:
+ * at least 8) or a head line (`head=0 entries=8 [truncated=4]`). */
+enum ps_qline_kind { PS_QL_ENTRY, PS_QL_TRUNCATED, PS_QL_HEAD };
+struct ps_qline {
+	enum ps_qline_kind kind;
+	struct ps_entry e;	  /* PS_QL_ENTRY */
+	char object[PS_NAME_MAX]; /* PS_QL_TRUNCATED */
+	int head;		  /* PS_QL_HEAD: the head index */
+	int entries;		  /* PS_QL_HEAD: entries listed */
+	long truncated;		  /* TRUNCATED, HEAD: entries the module left out */
+	bool truncated_more;	  /* it stopped counting: at least truncated */
+};
+/* Returns 0, or -1 with "cannot read line '...'" for any other line: a line
+ * nobody understands is an error, never skipped. */
+int ps_parse_queue_line(const char *line, struct ps_qline *q, char *err, size_t errlen);
 int ps_parse_event(const char *line, struct ps_event *ev);
 /* stats: the first line `objects=...` -> *global (kv with own copy); object lines -> o */
 int ps_parse_object_stats(const char *line, struct ps_object *o);

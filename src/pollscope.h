@@ -33,12 +33,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define PS_NAME_MAX 32	   /* object names: 1-31 chars + NUL */
-#define PS_LABEL_MAX 32	   /* waiter labels */
-#define PS_MASK_TEXT 96	   /* "in,out,pri,..." */
-#define PS_MAX_WAIT_OBJS 8 /* objects one waiter waits on */
-#define PS_MAX_FDS 4096	   /* fds one waiter waits on (spawn ... fds=N) */
-#define PS_INTERFACE_VERSION 1
+/* the module contract, shared with kmod/ */
+#include "pollscope_uapi.h"
+
+#define PS_NAME_MAX (PS_UAPI_NAME_LEN + 1) /* object names, NUL included */
+#define PS_LABEL_MAX 32			   /* waiter labels */
+#define PS_MASK_TEXT 96			   /* "in,out,pri,..." */
+#define PS_MAX_WAIT_OBJS 8		   /* objects one waiter waits on */
+#define PS_MAX_FDS 4096			   /* fds one waiter waits on (spawn ... fds=N) */
+#define PS_INTERFACE_VERSION PS_UAPI_INTERFACE
 #define PS_DEFAULT_DEBUGFS "/sys/kernel/debug/pollscope"
 #define PS_MAX_POLLFDS 3 /* ps_session_pollfds never returns more */
 
@@ -145,6 +148,10 @@ struct ps_object {
 	int waiting;	     /* current queue length */
 	int open;	     /* open files */
 	bool has_stats;
+	/* queue entries the module's snapshot left out (its max_queue_entries cap):
+	 * the entries listed are not all of them; more: at least truncated */
+	long truncated;
+	bool truncated_more;
 };
 
 /* One `events` record. */
@@ -219,7 +226,9 @@ struct ps_head {
 	int fd;			  /* the fd polled to find it (in pid's table, or ours) */
 	int index;		  /* head index within the object (or within the fd) */
 	char label[96];		  /* "read queue (pipe->rd_wait, via the read end)" */
-	int entries;
+	int entries;		  /* entries listed */
+	long truncated;		  /* entries the module left out (max_queue_entries) */
+	bool truncated_more;	  /* at least truncated */
 };
 
 /* One fd of a process (inspect PID). */

@@ -395,6 +395,8 @@ int ps_real_inspect(struct ps_session *s, struct ps_real *r, struct ps_head **he
 			hd->fd = r->fd[k];
 			hd->index = base + h;
 			hd->entries = fi.head_entries[h];
+			hd->truncated = fi.head_truncated[h];
+			hd->truncated_more = fi.head_truncated_more[h];
 			end_label(r->type, k, h, fi.nheads, hd->label, sizeof(hd->label));
 		}
 		p = realloc(*entries, (*nentries + fi.nentries + 1) * sizeof(**entries));

@@ -69,6 +69,7 @@ struct ps_session *ps_session_new(const struct ps_session_opts *opts)
 	s->events_fd = -1;
 	s->inspect_fd = -1;
 	s->ring = calloc(PS_EVENT_RING, sizeof(*s->ring));
+	s->ring_cap = PS_EVENT_RING;
 	s->next_waiter_id = 1;
 	if (!s->ring || pipe2(s->chld_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
 		free(s->ring);
@@ -503,10 +504,31 @@ int ps_session_read_queues(struct ps_session *s, char *err, size_t errlen)
 		return -1;
 	}
 	s->nentries = 0;
+	for (size_t i = 0; i < s->nobjects; i++) {
+		s->objects[i].truncated = 0;
+		s->objects[i].truncated_more = false;
+	}
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct ps_entry e;
-		if (ps_parse_entry(line, &e) < 0)
-			continue; /* tolerate lines we do not understand */
+		struct ps_qline q;
+		char why[256];
+
+		/* a line we cannot read would make the listing quietly wrong */
+		if (ps_parse_queue_line(line, &q, why, sizeof(why)) < 0 || q.kind == PS_QL_HEAD) {
+			snprintf(err, errlen, "%s: %s", path,
+				 q.kind == PS_QL_HEAD ? "unexpected head line" : why);
+			free(text);
+			return -1;
+		}
+		if (q.kind == PS_QL_TRUNCATED) {
+			/* an object created since read_objects is listed next time */
+			for (size_t i = 0; i < s->nobjects; i++) {
+				if (strcmp(s->objects[i].name, q.object) == 0) {
+					s->objects[i].truncated = q.truncated;
+					s->objects[i].truncated_more = q.truncated_more;
+				}
+			}
+			continue;
+		}
 		if (s->nentries == s->centries) {
 			size_t nc = s->centries ? 2 * s->centries : 64;
 			void *p = realloc(s->entries, nc * sizeof(*s->entries));
@@ -515,7 +537,7 @@ int ps_session_read_queues(struct ps_session *s, char *err, size_t errlen)
 			s->entries = p;
 			s->centries = nc;
 		}
-		s->entries[s->nentries++] = e;
+		s->entries[s->nentries++] = q.e;
 	}
 	free(text);
 	/* real objects: their queues through the module's inspect */
@@ -673,16 +695,33 @@ struct ps_waiter *const *ps_session_waiters(struct ps_session *s, size_t *n)
 
 /* ------------------------------------------------------------- events */
 
+/* The ring keeps as many records as the module does (its events_size), so
+ * that `events 0` means all; it grows as records come, from PS_EVENT_RING. */
 static void ring_push(struct ps_session *s, const struct ps_event *ev)
 {
-	size_t idx;
+	size_t idx, max = PS_EVENT_RING;
 
-	if (s->ring_count < PS_EVENT_RING) {
-		idx = (s->ring_start + s->ring_count) % PS_EVENT_RING;
+	if (s->version.events_size > 0 && (size_t)s->version.events_size > max)
+		max = (size_t)s->version.events_size;
+	if (s->ring_count == s->ring_cap && s->ring_cap < max) {
+		size_t nc = s->ring_cap * 2 < max ? s->ring_cap * 2 : max;
+		struct ps_event *r = calloc(nc, sizeof(*r));
+
+		if (r) {
+			for (size_t i = 0; i < s->ring_count; i++)
+				r[i] = s->ring[(s->ring_start + i) % s->ring_cap];
+			free(s->ring);
+			s->ring = r;
+			s->ring_start = 0;
+			s->ring_cap = nc;
+		}
+	}
+	if (s->ring_count < s->ring_cap) {
+		idx = (s->ring_start + s->ring_count) % s->ring_cap;
 		s->ring_count++;
 	} else {
 		idx = s->ring_start;
-		s->ring_start = (s->ring_start + 1) % PS_EVENT_RING;
+		s->ring_start = (s->ring_start + 1) % s->ring_cap;
 	}
 	s->ring[idx] = *ev;
 }
@@ -736,7 +775,7 @@ size_t ps_session_events_since(struct ps_session *s, uint64_t *cursor, struct ps
 	size_t n = 0;
 
 	for (size_t i = 0; i < s->ring_count && n < max; i++) {
-		const struct ps_event *ev = &s->ring[(s->ring_start + i) % PS_EVENT_RING];
+		const struct ps_event *ev = &s->ring[(s->ring_start + i) % s->ring_cap];
 		if (ev->seq > *cursor) {
 			out[n++] = *ev;
 			*cursor = ev->seq;

@@ -9,7 +9,7 @@
 #include "parse.h"
 #include "pollscope.h"
 
-#define PS_EVENT_RING 1024
+#define PS_EVENT_RING 1024 /* records the session keeps at first */
 
 struct waiter_int {
 	struct ps_waiter w; /* first: ps_waiter * <-> waiter_int * */
@@ -41,8 +41,8 @@ struct ps_session {
 	bool events_pollable;
 	char evbuf[8192];
 	size_t evlen;
-	struct ps_event *ring; /* PS_EVENT_RING */
-	size_t ring_start, ring_count;
+	struct ps_event *ring; /* ring_cap records: PS_EVENT_RING, up to the module's events_size */
+	size_t ring_start, ring_count, ring_cap;
 	uint64_t last_seq;
 
 	struct ps_entry *entries;
@@ -121,6 +121,8 @@ struct ps_fd_inspect {
 	struct ps_inspect_head h;
 	int nheads;
 	int head_entries[16];
+	long head_truncated[16]; /* entries left out of a capped head */
+	bool head_truncated_more[16];
 	size_t nentries;
 	struct ps_entry *entries; /* malloc'd; head = head index */
 };

@@ -555,6 +555,96 @@ static void test_show_records(void **state)
 	assert_int_equal(o[0].waiting, 3);
 }
 
+static int setup_capped(void **state)
+{
+	struct fx *f;
+
+	setup(state);
+	f = *state;
+	ps_session_free(f->s);
+	scratch_remove(f->dir);
+	f->dir = scratch_copy("capped");
+	assert_non_null(f->dir);
+	{
+		struct ps_session_opts o = { 0 };
+
+		o.debugfs_dir = f->dir;
+		f->s = ps_session_new(&o);
+	}
+	assert_non_null(f->s);
+	return 0;
+}
+
+/* A capped queue (the module's max_queue_entries) says so on every front end;
+ * a line nobody can read is an error, never skipped. Recorded from module-cap.sh. */
+static void test_truncated(void **state)
+{
+	struct fx *f = *state;
+	size_t n;
+	const struct ps_object *o;
+	char path[1200];
+	FILE *fp;
+	int i;
+
+	assert_int_equal(run(f, "show"), PS_EXEC_OK);
+	i = captured_find(&f->out, "a: ready=none entries=8 ");
+	assert_true(i >= 0);
+	assert_non_null(
+		strstr(f->out.text[i], ", 4 more not listed (the module's max_queue_entries)"));
+	assert_non_null(strstr(f->out.json[i], "\"entries\":8,"));
+	assert_non_null(strstr(f->out.json[i], "\"truncated\":4,\"truncated_more\":false"));
+	i = captured_find(&f->out, "b: ready=none entries=8 ");
+	assert_true(i >= 0);
+	assert_non_null(strstr(f->out.text[i], ", at least 8 more not listed"));
+	assert_non_null(strstr(f->out.json[i], "\"truncated\":8,\"truncated_more\":true"));
+	i = captured_find(&f->out, "c: ready=none entries=2 ");
+	assert_true(i >= 0);
+	assert_null(strstr(f->out.text[i], "not listed"));
+	assert_null(strstr(f->out.json[i], "truncated"));
+	/* what the TUI reads */
+	o = ps_session_objects(f->s, &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(o[0].name, "a");
+	assert_int_equal(o[0].truncated, 4);
+	assert_false(o[0].truncated_more);
+	assert_int_equal(o[1].truncated, 8);
+	assert_true(o[1].truncated_more);
+	assert_int_equal(o[2].truncated, 0);
+	ps_session_entries(f->s, &n);
+	assert_int_equal(n, 18);
+
+	/* a real object's head (through the recorded inspect result) */
+	assert_int_equal(run(f, "create e eventfd; show e"), PS_EXEC_OK);
+	i = captured_find(&f->out, "head 0: eventfd ctx->wqh, 2 entries, 10 more not listed");
+	assert_true(i >= 0);
+	assert_non_null(strstr(f->out.json[i], "\"entries\":2,\"truncated\":10,"));
+
+	/* an unknown line in queues: show fails and quotes it */
+	snprintf(path, sizeof(path), "%s/queues", f->dir);
+	fp = fopen(path, "a");
+	assert_non_null(fp);
+	fputs("object=a bogus=1\n", fp);
+	fclose(fp);
+	expect_error(f, "show", "cannot read line 'object=a bogus=1'");
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("object=a pos=0 func=pollwake kind=poll pid=1 comm=x state=S flags=- key=in\n"
+	      "object=a truncated=x\n",
+	      fp);
+	fclose(fp);
+	expect_error(f, "show", "cannot read line 'object=a truncated=x'");
+	/* and in an inspect result */
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/inspect", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("fd=3 file=x mask=none heads=1 poll=yes\nhead=0 entries=0\nsomething new\n", fp);
+	fclose(fp);
+	expect_error(f, "show e", "cannot read line 'something new'");
+}
+
 static void test_events_stats_version(void **state)
 {
 	struct fx *f = *state;
@@ -728,6 +818,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spawn_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_waiter_cmd_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncated, setup_capped, teardown),
 		cmocka_unit_test_setup_teardown(test_real_objects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inspect, setup, teardown),
 		cmocka_unit_test(test_demo_scripts),

@@ -252,6 +252,74 @@ static void test_inspect_recorded(void **state)
 	free(text);
 }
 
+/* Every line of a capped queue's recording is read: entries, truncation
+ * records, head lines; anything else is an error, with the line quoted. */
+static void test_queue_lines(void **state)
+{
+	char *text = slurp("capped/queues"), *save = NULL, *line;
+	struct ps_qline q;
+	char why[300];
+	int entries = 0, truncs = 0;
+
+	(void)state;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		assert_int_equal(ps_parse_queue_line(line, &q, why, sizeof(why)), 0);
+		if (q.kind == PS_QL_ENTRY) {
+			entries++;
+			continue;
+		}
+		assert_int_equal(q.kind, PS_QL_TRUNCATED);
+		truncs++;
+		if (!strcmp(q.object, "a")) {
+			assert_int_equal(q.truncated, 4);
+			assert_false(q.truncated_more);
+		} else {
+			assert_string_equal(q.object, "b");
+			assert_int_equal(q.truncated, 8);
+			assert_true(q.truncated_more);
+		}
+	}
+	free(text);
+	assert_int_equal(entries, 18);
+	assert_int_equal(truncs, 2);
+	assert_int_equal(ps_parse_queue_line("head=0 entries=8 truncated=8+", &q, why, sizeof(why)),
+			 0);
+	assert_int_equal(q.kind, PS_QL_HEAD);
+	assert_int_equal(q.head, 0);
+	assert_int_equal(q.entries, 8);
+	assert_int_equal(q.truncated, 8);
+	assert_true(q.truncated_more);
+	assert_int_equal(ps_parse_queue_line("head=1 entries=3", &q, why, sizeof(why)), 0);
+	assert_int_equal(q.truncated, 0);
+	assert_int_equal(q.entries, 3);
+	/* unreadable: each is an error that quotes the line */
+	static const char *const bad[] = {
+		"garbage",
+		"object=a",
+		"object=a truncated=",
+		"object=a truncated=x",
+		"object=a truncated=4-",
+		"object=a truncated=-1",
+		"head=0",
+		"head=0 entries=x",
+		"head=0 entries=1 truncated=+",
+		"object=a pos=x func=f",
+		"object=a pos=0",
+		"fd=3 mask=none",
+		"object=a truncated=4 extra",
+		"",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = '\0';
+		if (ps_parse_queue_line(bad[i], &q, why, sizeof(why)) != -1) {
+			fprintf(stderr, "accepted: '%s'\n", bad[i]);
+			fail();
+		}
+		assert_non_null(strstr(why, "cannot read line '"));
+		assert_non_null(strstr(why, bad[i]));
+	}
+}
+
 static void test_events_recorded(void **state)
 {
 	char *text = slurp("basic/events"), *save = NULL, *line;
@@ -498,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_kv),
 		cmocka_unit_test(test_entries_recorded),
 		cmocka_unit_test(test_inspect_recorded),
+		cmocka_unit_test(test_queue_lines),
 		cmocka_unit_test(test_events_recorded),
 		cmocka_unit_test(test_stats_version_recorded),
 		cmocka_unit_test(test_names_numbers_signals),
