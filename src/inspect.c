@@ -344,9 +344,10 @@ static int perm_error(pid_t pid, const char *comm, const char *what, int e, char
 	return -1;
 }
 
-int ps_inspect_pid(struct ps_debugfs *d, const char *unavailable, pid_t pid, int onlyfd,
-		   struct ps_inspection *in, char *err, size_t errlen)
+int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t errlen), void *ctx,
+		   pid_t pid, int onlyfd, struct ps_inspection *in, char *err, size_t errlen)
 {
+	struct ps_debugfs *d = NULL;
 	struct ps_procinfo pi;
 	struct waitset *w = NULL;
 	int pidfd = -1, *fds = NULL, nfds = 0, probe;
@@ -476,9 +477,9 @@ int ps_inspect_pid(struct ps_debugfs *d, const char *unavailable, pid_t pid, int
 				snprintf(f->note, sizeof(f->note), "pidfd_getfd: %s", strerror(e));
 			continue;
 		}
+		if (!d)
+			d = module(ctx, e2, sizeof(e2));
 		if (!d || ps_dfs_inspect(d, dup, &fi, e2, sizeof(e2)) < 0) {
-			if (!d)
-				snprintf(e2, sizeof(e2), "%s", unavailable);
 			close(dup);
 			snprintf(err, errlen, "%s", e2);
 			goto out;

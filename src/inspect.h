@@ -5,10 +5,9 @@
 #include "debugfs.h"
 #include "pollscope.h"
 
-/* As ps_inspect_process (pollscope.h), through the module's files in d. d
- * NULL: the module is not there, and the first fd to inspect fails with
- * unavailable (why). */
-int ps_inspect_pid(struct ps_debugfs *d, const char *unavailable, pid_t pid, int fd,
-		   struct ps_inspection *out, char *err, size_t errlen);
+/* As ps_inspect_process (pollscope.h). module() gives the module's files
+ * when the first fd is to be inspected (NULL + err if it cannot). */
+int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t errlen), void *ctx,
+		   pid_t pid, int fd, struct ps_inspection *out, char *err, size_t errlen);
 
 #endif

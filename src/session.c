@@ -248,18 +248,19 @@ static bool is_dir(const char *p)
 /* A pollscope killed with SIGKILL leaves its objects behind; the module
  * reports creator=0 once the creating process is gone. Remove those (only
  * pollscope's: other programs' objects and live sessions' stay) and say so. */
+static void snap_module_objects(struct ps_session *s);
+
 static void clean_stale_objects(struct ps_session *s)
 {
-	char err[256], names[400] = "";
-	const struct ps_object *o;
-	size_t n, removed = 0, used = 0;
+	char names[400] = "";
+	const struct ps_object *o = s->objects;
+	size_t removed = 0, used = 0;
 
-	if (ps_session_read_objects(s, err, sizeof(err)) < 0)
-		return;
-	o = ps_session_objects(s, &n);
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(o[i].type, "module") != 0 && o[i].type[0])
-			continue;
+	/* objects/ and stats are enough (the module's objects; pollscope holds
+	 * none yet): no snapshot of the queues for this */
+	s->nobjects = 0;
+	snap_module_objects(s);
+	for (size_t i = 0; i < s->nobjects; i++) {
 		if (o[i].creator != 0 || strcmp(o[i].creator_comm, "pollscope") != 0)
 			continue;
 		if (ps_dfs_control(&s->dfs, "destroy %s", o[i].name) < 0)
@@ -273,7 +274,7 @@ static void clean_stale_objects(struct ps_session *s)
 		snprintf(s->note, sizeof(s->note),
 			 "removed %zu object%s left by a pollscope that ended:%s", removed,
 			 removed == 1 ? "" : "s", names);
-	ps_session_read_objects(s, err, sizeof(err));
+	s->snap_valid = false;
 }
 
 bool ps_session_take_note(struct ps_session *s, char *buf, size_t len)
@@ -589,15 +590,19 @@ const char *ps_session_label_of(struct ps_session *s, pid_t pid)
 	return "-";
 }
 
+/* inspect attaches when it first needs the module, not before: without it,
+ * what can be said about the process is said first. */
+static struct ps_debugfs *inspect_module(void *ctx, char *err, size_t errlen)
+{
+	struct ps_session *s = ctx;
+
+	return ps_session_attach(s, err, errlen) < 0 ? NULL : &s->dfs;
+}
+
 int ps_inspect_process(struct ps_session *s, pid_t pid, int fd, struct ps_inspection *out,
 		       char *err, size_t errlen)
 {
-	char why[512];
-
-	/* without the module, say why at the first fd it would have inspected */
-	if (ps_session_attach(s, why, sizeof(why)) < 0)
-		return ps_inspect_pid(NULL, why, pid, fd, out, err, errlen);
-	return ps_inspect_pid(&s->dfs, NULL, pid, fd, out, err, errlen);
+	return ps_inspect_pid(inspect_module, s, pid, fd, out, err, errlen);
 }
 
 /* ------------------------------------------------------------- events */
