@@ -1,6 +1,6 @@
 /*
- * Wait queues behind file descriptors: one of our own fds through the
- * module's inspect file, and any process's fds (pidfd_open + pidfd_getfd),
+ * Wait queues behind any process's fds (pidfd_open + pidfd_getfd, then the
+ * module's inspect file),
  * with what the process is blocked in (/proc/PID/syscall, its pollfd array or
  * fd_sets read with process_vm_readv, its epoll instance's fdinfo).
  */
@@ -15,7 +15,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "session.h"
+#include "inspect.h"
+#include "procinfo.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -25,137 +26,6 @@
 #endif
 
 #define MAX_WAIT_FDS 4096
-
-void ps_fd_inspect_free(struct ps_fd_inspect *fi)
-{
-	free(fi->entries);
-	fi->entries = NULL;
-	fi->nentries = 0;
-}
-
-static int parse_inspect_text(char *text, struct ps_fd_inspect *out, char *err, size_t errlen)
-{
-	char *line, *save = NULL;
-	size_t cap = 0;
-	bool have_header = false;
-
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct ps_qline q;
-
-		if (!have_header) {
-			if (ps_parse_inspect_header(line, &out->h) < 0) {
-				snprintf(err, errlen, "cannot read the inspect header '%.*s'", 200,
-					 line);
-				return -1;
-			}
-			have_header = true;
-			continue;
-		}
-		/* a line we cannot read would make the listing quietly wrong */
-		if (ps_parse_queue_line(line, &q, err, errlen) < 0)
-			return -1;
-		if (q.kind == PS_QL_ENTRY) {
-			if (out->nentries == cap) {
-				size_t nc = cap ? 2 * cap : 16;
-				void *p = realloc(out->entries, nc * sizeof(*out->entries));
-				if (!p) {
-					snprintf(err, errlen, "out of memory");
-					return -1;
-				}
-				out->entries = p;
-				cap = nc;
-			}
-			out->entries[out->nentries++] = q.e;
-		} else if (q.kind == PS_QL_HEAD && q.head < 16) {
-			if (q.head + 1 > out->nheads)
-				out->nheads = q.head + 1;
-			out->head_entries[q.head] = q.entries;
-			out->head_truncated[q.head] = q.truncated;
-			out->head_truncated_more[q.head] = q.truncated_more;
-		} else {
-			snprintf(err, errlen, "unexpected line '%.*s'", 200, line);
-			return -1;
-		}
-	}
-	if (!have_header) {
-		snprintf(err, errlen, "empty result");
-		return -1;
-	}
-	if (out->h.heads > out->nheads && out->h.heads <= 16)
-		out->nheads = out->h.heads;
-	return 0;
-}
-
-int ps_module_inspect(struct ps_session *s, int fd, struct ps_fd_inspect *out, char *err,
-		      size_t errlen)
-{
-	char path[PATH_MAX], num[24], e2[320];
-	char *text = NULL;
-	size_t cap = 16384, len = 0;
-	int n;
-
-	memset(out, 0, sizeof(*out));
-	if (ps_session_attach(s, err, errlen) < 0)
-		return -1;
-	if (s->inspect_fd < 0) {
-		ps_path(s, path, sizeof(path), "inspect");
-		/* with --debugfs (recorded files) the recorded result is only read */
-		s->inspect_fd = open(path, (s->recorded ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-		if (s->inspect_fd < 0) {
-			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-			return -1;
-		}
-	}
-	if (!s->recorded) {
-		n = snprintf(num, sizeof(num), "%d\n", fd);
-		if (write(s->inspect_fd, num, (size_t)n) < 0) {
-			int e = errno;
-			char en[24];
-			snprintf(err, errlen, "the module's inspect refused fd %d: %s (%s)", fd,
-				 strerror(e), ps_errno_name(e, en, sizeof(en)));
-			return -1;
-		}
-	}
-	text = malloc(cap);
-	if (!text) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (;;) {
-		ssize_t r;
-		if (cap - len < 4096) {
-			char *nt = realloc(text, cap * 2);
-			if (!nt) {
-				free(text);
-				snprintf(err, errlen, "out of memory");
-				return -1;
-			}
-			text = nt;
-			cap *= 2;
-		}
-		r = pread(s->inspect_fd, text + len, cap - len - 1, (off_t)len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(err, errlen, "reading the module's inspect result: %s",
-				 strerror(errno));
-			free(text);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	text[len] = '\0';
-	if (parse_inspect_text(text, out, e2, sizeof(e2)) < 0) {
-		snprintf(err, errlen, "the module's inspect result for fd %d: %s", fd, e2);
-		free(text);
-		ps_fd_inspect_free(out);
-		return -1;
-	}
-	free(text);
-	return 0;
-}
 
 /* ------------------------------------------------------ head labels */
 
@@ -474,9 +344,10 @@ static int perm_error(pid_t pid, const char *comm, const char *what, int e, char
 	return -1;
 }
 
-int ps_inspect_process(struct ps_session *s, pid_t pid, int onlyfd, struct ps_inspection *in,
-		       char *err, size_t errlen)
+int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t errlen), void *ctx,
+		   pid_t pid, int onlyfd, struct ps_inspection *in, char *err, size_t errlen)
 {
+	struct ps_debugfs *d = NULL;
 	struct ps_procinfo pi;
 	struct waitset *w = NULL;
 	int pidfd = -1, *fds = NULL, nfds = 0, probe;
@@ -606,7 +477,9 @@ int ps_inspect_process(struct ps_session *s, pid_t pid, int onlyfd, struct ps_in
 				snprintf(f->note, sizeof(f->note), "pidfd_getfd: %s", strerror(e));
 			continue;
 		}
-		if (ps_module_inspect(s, dup, &fi, e2, sizeof(e2)) < 0) {
+		if (!d)
+			d = module(ctx, e2, sizeof(e2));
+		if (!d || ps_dfs_inspect(d, dup, &fi, e2, sizeof(e2)) < 0) {
 			close(dup);
 			snprintf(err, errlen, "%s", e2);
 			goto out;

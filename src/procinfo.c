@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "session.h"
+#include "procinfo.h"
 
 enum { I_PID, I_STATE, I_WCHAN, I_CMD };
 

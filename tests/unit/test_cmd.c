@@ -16,6 +16,7 @@
 
 #include "cmd.h"
 #include "parse.h"
+#include "session.h"
 #include "test_common.h"
 
 struct fx {
@@ -371,6 +372,51 @@ static void test_real_objects(void **state)
 	control = read_all(f->dir, "control");
 	assert_string_equal(control, "");
 	free(control);
+}
+
+/* One refresh (what the TUI does after events, and what show does) reads
+ * objects/, stats and queues once and inspects each end of each real object
+ * once; after a change the next refresh reads them again. */
+static void test_one_refresh_reads_each_source_once(void **state)
+{
+	struct fx *f = *state;
+	struct ps_debugfs *d = &f->s->dfs;
+	char path[1200], e[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/inspect", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("fd=5 file=pipe:[77] mask=none heads=1 poll=yes\nhead=0 entries=0\n", fp);
+	fclose(fp);
+	assert_int_equal(run(f, "create p pipe; create e eventfd"), PS_EXEC_OK);
+
+	/* the TUI: drain, states, then objects and queues to draw */
+	memset(d->reads, 0, sizeof(d->reads));
+	ps_session_process(f->s);
+	ps_session_refresh_states(f->s);
+	assert_int_equal(ps_session_read_objects(f->s, e, sizeof(e)), 0);
+	assert_int_equal(ps_session_read_queues(f->s, e, sizeof(e)), 0);
+	assert_int_equal(d->reads[PS_SRC_OBJECTS], 1);
+	assert_int_equal(d->reads[PS_SRC_STATS], 1);
+	assert_int_equal(d->reads[PS_SRC_QUEUES], 1);
+	assert_int_equal(d->reads[PS_SRC_INSPECT], 3); /* the pipe's two ends, the eventfd */
+
+	/* show: objects, queues and waiter states */
+	memset(d->reads, 0, sizeof(d->reads));
+	assert_int_equal(run(f, "show"), PS_EXEC_OK);
+	assert_true(captured_find(&f->out, "p: pipe ready=") >= 0);
+	assert_int_equal(d->reads[PS_SRC_OBJECTS], 1);
+	assert_int_equal(d->reads[PS_SRC_STATS], 1);
+	assert_int_equal(d->reads[PS_SRC_QUEUES], 1);
+	assert_int_equal(d->reads[PS_SRC_INSPECT], 3);
+
+	/* a change (here: reports and events drained) makes the next read fresh */
+	memset(d->reads, 0, sizeof(d->reads));
+	ps_session_process(f->s);
+	assert_int_equal(ps_session_read_queues(f->s, e, sizeof(e)), 0);
+	assert_int_equal(d->reads[PS_SRC_QUEUES], 1);
+	assert_int_equal(d->reads[PS_SRC_INSPECT], 3);
 }
 
 static void test_inspect(void **state)
@@ -821,6 +867,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_truncated, setup_capped, teardown),
 		cmocka_unit_test_setup_teardown(test_real_objects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inspect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_refresh_reads_each_source_once, setup,
+						teardown),
 		cmocka_unit_test(test_demo_scripts),
 		cmocka_unit_test_setup_teardown(test_events_stats_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help, setup, teardown),
