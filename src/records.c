@@ -154,8 +154,8 @@ void ps_rec_module_object(const struct ps_sink *sink, const struct ps_object *o,
 		{ "truncated_more", PS_F_BOOL, NULL, o->truncated_more },
 	};
 	ps_emit(sink, PS_REC_OBJECT, o, f, o->truncated || o->truncated_more ? 10 : 8,
-		"%s: ready=%s entries=%d polls=%lu wakes=%lu woken=%lu open=%d%s", o->name, o->ready,
-		count, o->polls, o->wakes, o->woken, o->open,
+		"%s: ready=%s entries=%d polls=%lu wakes=%lu woken=%lu open=%d%s", o->name,
+		o->ready, count, o->polls, o->wakes, o->woken, o->open,
 		trunc_text(o->truncated, o->truncated_more, tt, sizeof(tt)));
 }
 

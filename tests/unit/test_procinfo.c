@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "session.h"
+#include "procinfo.h"
 
 /* The state letter from /proc/PID/stat, or 0 when the pid is gone. */
 static char stat_state(pid_t pid)
