@@ -864,7 +864,7 @@ static void draw_pager(struct tui *t)
 
 		s = strlen(s) > t->pg_left ? s + t->pg_left : "";
 		put(2 + i, 0, COLS, A_NORMAL, " %s", s);
-		if (cols > 0 && (size_t)strlen(s) > (size_t)cols)
+		if ((long)strlen(s) > (long)COLS - 1) /* cut: say so */
 			put(2 + i, COLS - 1, 1, style(t, ST_DIM), ">");
 		at = t->search[0] ? find_ci(s, t->search) : -1;
 		if (at >= 0 && at < cols)
@@ -1326,15 +1326,23 @@ static void act_redraw(struct tui *t, const struct binding *b)
 	set_status(t, false, "redrawn at %dx%d", COLS, LINES);
 }
 
-/* The pager's keys. */
-static void act_scroll(struct tui *t, const struct binding *b)
+/* The pager's keys: a line, or a page, up or down. */
+static void pg_scroll(struct tui *t, long d)
 {
-	long d = b->n == 0 ? 0 : b->n == 2 || b->n == -2 ? (b->n / 2) * pg_rows() : b->n;
-
 	if (d < 0)
 		t->pg_top = t->pg_top > (size_t)-d ? t->pg_top - (size_t)-d : 0;
 	else
 		t->pg_top += (size_t)d; /* draw_pager clamps */
+}
+
+static void act_scroll(struct tui *t, const struct binding *b)
+{
+	pg_scroll(t, b->n);
+}
+
+static void act_view_page(struct tui *t, const struct binding *b)
+{
+	pg_scroll(t, (long)b->n * pg_rows());
 }
 
 static void act_view_home(struct tui *t, const struct binding *b)
@@ -1501,9 +1509,9 @@ static const struct binding bindings[] = {
 	/* the views */
 	{ KEY_UP, "Up", K_VIEW, act_scroll, NULL, -1, "scroll a line", "PgUp/PgDn:scroll", K_VIEW },
 	{ KEY_DOWN, "Down", K_VIEW, act_scroll, NULL, 1, NULL, NULL, 0 },
-	{ KEY_PPAGE, "PgUp", K_VIEW, act_scroll, NULL, -2, "scroll a page", NULL, 0 },
-	{ KEY_NPAGE, "PgDn", K_VIEW, act_scroll, NULL, 2, NULL, NULL, 0 },
-	{ ' ', "Space", K_VIEW, act_scroll, NULL, 2, NULL, NULL, 0 },
+	{ KEY_PPAGE, "PgUp", K_VIEW, act_view_page, NULL, -1, "scroll a page", NULL, 0 },
+	{ KEY_NPAGE, "PgDn", K_VIEW, act_view_page, NULL, 1, NULL, NULL, 0 },
+	{ ' ', "Space", K_VIEW, act_view_page, NULL, 1, NULL, NULL, 0 },
 	{ KEY_HOME, "Home", K_VIEW, act_view_home, NULL, 0, "the first / last line", NULL, 0 },
 	{ KEY_END, "End", K_VIEW, act_view_end, NULL, 0, NULL, NULL, 0 },
 	{ KEY_LEFT, "Left", K_VIEW, act_sideways, NULL, -8,

@@ -60,6 +60,8 @@ static struct view_mark *mark_find(struct view_mark *m, size_t n, const char *ke
 {
 	struct view_mark k;
 
+	if (n == 0) /* m may be NULL: bsearch must not see it */
+		return NULL;
 	snprintf(k.key, sizeof(k.key), "%s", key);
 	return bsearch(&k, m, n, sizeof(*m), mark_cmp);
 }

@@ -61,10 +61,17 @@ gone() { # gone MESSAGE PATTERN: the screen stops showing PATTERN within 5 s
 }
 k() { t send-keys -t ps "$@"; }
 
+# fresh W H: a new TUI in a W x H terminal, so that each part below stands
+# on its own (a key the TUI does not know must not spoil the next part).
+fresh() {
+	t kill-session -t ps 2>/dev/null
+	t -f /dev/null new-session -d -s ps -x "$1" -y "$2" \
+		"'$ps' --debugfs '$tmp/d'; echo TUI-EXITED rc=\$?; sleep 60"
+	wait_screen "Wait queues: 5 objects" || fail "the TUI did not start"
+}
+
 command -v tmux >/dev/null || { echo "tmux missing (tests/setup.sh installs it)"; exit 1; }
-t -f /dev/null new-session -d -s ps -x 120 -y 36 \
-	"'$ps' --debugfs '$tmp/d'; echo TUI-EXITED rc=\$?; sleep 60"
-check "started" "Wait queues: 5 objects"
+fresh 120 36
 
 # --- A fresh TUI starts its timeline with the session: the recorded file's
 # 8 events are from before it, and are counted, not shown as news.
@@ -137,7 +144,7 @@ else
 fi
 
 # --- Help: * explained, searchable; Down scrolls rather than closing.
-t resize-window -t ps -x 80 -y 24
+fresh 80 24
 k "?"
 check "help at 80x24" "pollscope help"
 k Down
@@ -150,6 +157,7 @@ k q
 check "q closes help" "Wait queues"
 
 # --- A listing scrolls sideways and searches. stats lines are 96 columns.
+fresh 80 24
 k ":stats" Enter
 check "stats view" ":stats"
 cap
@@ -174,6 +182,7 @@ k q
 check "view closed" "Wait queues"
 
 # --- Home in the timeline shows its oldest lines, not an empty pane.
+fresh 80 24
 k Tab Tab
 k Home
 sleep 0.5
@@ -184,9 +193,9 @@ if sed -n "$((row + 1))p" "$screen" | grep -q "events from before this session";
 else
 	fail "Home: the timeline's first row is '$(sed -n "$((row + 1))p" "$screen")'"
 fi
-k End Tab
 
 # --- Waiters on real eventfds: 9 in a pane of a few rows.
+fresh 80 24
 k ":create e eventfd; create f eventfd; spawn poll e count=8 as=p; spawn poll f as=z; settle" Enter
 check "nine waiters" "Processes: 9 waiters, 9 alive"
 check "the process pane says it has more" "Processes: 9 waiters, 9 alive \\[1-[0-9] of 9, more below"
@@ -211,6 +220,7 @@ k i
 check "i runs inspect on the selected pid" ":inspect $pid\$|:inspect $pid "
 
 # --- The command line's Home (Ctrl-A is QEMU's key).
+fresh 80 24
 k ":ake a out nr=0" Home "w" Enter
 check "Home moves to the start of the command line" "woke a key=out"
 
