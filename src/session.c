@@ -253,13 +253,14 @@ static void snap_module_objects(struct ps_session *s);
 static void clean_stale_objects(struct ps_session *s)
 {
 	char names[400] = "";
-	const struct ps_object *o = s->objects;
+	const struct ps_object *o;
 	size_t removed = 0, used = 0;
 
 	/* objects/ and stats are enough (the module's objects; pollscope holds
 	 * none yet): no snapshot of the queues for this */
 	s->nobjects = 0;
 	snap_module_objects(s);
+	o = s->objects; /* after: reading may have moved them */
 	for (size_t i = 0; i < s->nobjects; i++) {
 		if (o[i].creator != 0 || strcmp(o[i].creator_comm, "pollscope") != 0)
 			continue;
