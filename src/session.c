@@ -250,17 +250,20 @@ static bool is_dir(const char *p)
  * reports creator=0 once the creating process is gone. Remove those (only
  * pollscope's: other programs' objects and live sessions' stay) and say so. */
 static void snap_module_objects(struct ps_session *s);
+static int cmp_obj(const void *a, const void *b);
 
 static void clean_stale_objects(struct ps_session *s)
 {
 	char names[400] = "";
-	const struct ps_object *o = s->objects;
+	const struct ps_object *o;
 	size_t removed = 0, used = 0;
 
 	/* objects/ and stats are enough (the module's objects; pollscope holds
 	 * none yet): no snapshot of the queues for this */
 	s->nobjects = 0;
 	snap_module_objects(s);
+	qsort(s->objects, s->nobjects, sizeof(*s->objects), cmp_obj); /* named in order */
+	o = s->objects; /* after: reading may have moved them */
 	for (size_t i = 0; i < s->nobjects; i++) {
 		if (o[i].creator != 0 || strcmp(o[i].creator_comm, "pollscope") != 0)
 			continue;
