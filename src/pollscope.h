@@ -124,9 +124,15 @@ struct ps_entry {
 	char state;	/* 'S', 'R', ..., '-' */
 	char flags[64]; /* "exclusive", "-" */
 	bool exclusive;
-	char key[PS_MASK_TEXT]; /* mask text or "-" */
+	char key[PS_MASK_TEXT]; /* mask text or "-"; "disarmed": a delivered oneshot */
 	uint32_t key_mask;
 	bool has_key;
+	/* ep_poll_callback entries: the epoll instance ("" if the module did not
+	 * say, "unknown" if it cannot tell on this kernel), the fd number the file
+	 * was registered under, the threads in epoll_wait on it ("1", "64+") */
+	char epoll[24];
+	int tfd;
+	char sleepers[12];
 };
 
 /* One object: of the module (objects/ directory + its stats line), or a real

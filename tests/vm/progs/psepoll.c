@@ -1,0 +1,159 @@
+/*
+ * psepoll: an epoll instance in the states pollscope's inspect must tell
+ * apart, then what the module's inspect file and /proc/self/fdinfo say.
+ *
+ *   psepoll [-t SECS]
+ *
+ * ep (one instance): p1 read end added with in, then modified to pri;
+ *     p2 read end added with in|oneshot, made readable and the event taken
+ *     by epoll_wait (so the entry is disarmed); an eventfd added in|et.
+ *     A child sleeps in epoll_wait on ep.
+ * ep2 (another instance, nobody waits in it): p3 read end (readable, so on
+ *     its ready list), and ep itself (a nested registration, on ep's
+ *     poll_wait queue).
+ *
+ * Prints "fds ep=N ep2=N p1=N p2=N p3=N efd=N child=PID", then sections
+ * "== NAME" with the inspect output for p1, p2, p3, efd, ep, ep2 and
+ * "== fdinfo-ep", "== fdinfo-ep2" with /proc/self/fdinfo of both.  Waits
+ * until the child shows asleep on ep's wq (time limit: exit status 1).
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define INSPECT "/sys/kernel/debug/pollscope/inspect"
+
+static int insp = -1;
+
+static char *inspect(int fd)
+{
+	static char buf[1 << 16];
+	char num[16];
+	size_t off = 0;
+	ssize_t n;
+
+	snprintf(num, sizeof(num), "%d", fd);
+	if (write(insp, num, strlen(num)) < 0)
+		return NULL;
+	while (off < sizeof(buf) - 1 && (n = read(insp, buf + off, sizeof(buf) - 1 - off)) > 0)
+		off += n;
+	buf[off] = '\0';
+	return buf;
+}
+
+static void show(const char *name, int fd)
+{
+	char *t = inspect(fd);
+
+	printf("== %s\n%s", name, t ? t : "inspect failed\n");
+}
+
+static void fdinfo(const char *name, int fd)
+{
+	char path[64], buf[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	printf("== %s\n", name);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(buf, sizeof(buf), f))
+		fputs(buf, stdout);
+	fclose(f);
+}
+
+static void add(int ep, int op, int fd, unsigned int events)
+{
+	struct epoll_event e = { .events = events, .data.fd = fd };
+
+	if (epoll_ctl(ep, op, fd, &e) < 0) {
+		perror("epoll_ctl");
+		exit(2);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	int limit = 20, p1[2], p2[2], p3[2], efd, ep, ep2, opt;
+	struct epoll_event out[4];
+	time_t end;
+	pid_t child;
+	char *t;
+
+	while ((opt = getopt(argc, argv, "t:")) != -1) {
+		if (opt != 't') {
+			fprintf(stderr, "usage: psepoll [-t SECS]\n");
+			return 2;
+		}
+		limit = atoi(optarg);
+	}
+	insp = open(INSPECT, O_RDWR);
+	if (insp < 0 || pipe(p1) < 0 || pipe(p2) < 0 || pipe(p3) < 0) {
+		perror("psepoll");
+		return 2;
+	}
+	efd = eventfd(0, 0);
+	ep = epoll_create1(0);
+	ep2 = epoll_create1(0);
+	if (efd < 0 || ep < 0 || ep2 < 0) {
+		perror("psepoll");
+		return 2;
+	}
+	add(ep, EPOLL_CTL_ADD, p1[0], EPOLLIN);
+	add(ep, EPOLL_CTL_MOD, p1[0], EPOLLPRI);
+	add(ep, EPOLL_CTL_ADD, p2[0], EPOLLIN | EPOLLONESHOT);
+	if (write(p2[1], "x", 1) != 1 || epoll_wait(ep, out, 4, 1000) != 1 ||
+	    out[0].data.fd != p2[0]) {
+		fprintf(stderr, "psepoll: the oneshot event did not come\n");
+		return 2;
+	}
+	add(ep, EPOLL_CTL_ADD, efd, EPOLLIN | EPOLLET);
+	if (write(p3[1], "y", 1) != 1)
+		return 2;
+	add(ep2, EPOLL_CTL_ADD, p3[0], EPOLLIN);
+	add(ep2, EPOLL_CTL_ADD, ep, EPOLLIN);
+
+	child = fork();
+	if (child < 0)
+		return 2;
+	if (child == 0) {
+		epoll_wait(ep, out, 4, -1);
+		_exit(0);
+	}
+	printf("fds ep=%d ep2=%d p1=%d p2=%d p3=%d efd=%d child=%d\n", ep, ep2, p1[0], p2[0], p3[0],
+	       efd, (int)child);
+	/* the child asleep in epoll_wait: an epoll_waiter entry on ep's wq */
+	end = time(NULL) + limit;
+	for (;;) {
+		t = inspect(ep);
+		if (t && strstr(t, " kind=epoll_waiter ") && strstr(t, " state=S "))
+			break;
+		if (time(NULL) > end) {
+			printf("== TIMEOUT\n%s", t ? t : "");
+			kill(child, SIGKILL);
+			return 1;
+		}
+		usleep(20000);
+	}
+	show("p1", p1[0]);
+	show("p2", p2[0]);
+	show("p3", p3[0]);
+	show("efd", efd);
+	show("ep", ep);
+	show("ep2", ep2);
+	fdinfo("fdinfo-ep", ep);
+	fdinfo("fdinfo-ep2", ep2);
+	fflush(stdout);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	return 0;
+}
