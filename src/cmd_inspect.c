@@ -8,8 +8,8 @@
 
 static void emit_fd(struct ps_cmdctx *c, const struct ps_inspection *in, const struct ps_fd *f)
 {
-	char m[PS_MASK_TEXT], waits[PS_MASK_TEXT + 40] = "";
-	struct ps_field fl[12] = {
+	char m[PS_MASK_TEXT], waits[PS_MASK_TEXT + 40] = "", more[160] = "";
+	struct ps_field fl[14] = {
 		{ "pid", PS_F_INT, NULL, f->pid },
 		{ "fd", PS_F_INT, NULL, f->fd },
 		{ "link", PS_F_STR, f->link, 0 },
@@ -22,7 +22,15 @@ static void emit_fd(struct ps_cmdctx *c, const struct ps_inspection *in, const s
 		{ "waited_on", PS_F_BOOL, NULL, f->waited_on },
 		{ "wait_events", PS_F_STR, ps_mask_format(f->wait_events, m, sizeof(m)), 0 },
 		{ "note", PS_F_STR, f->note, 0 },
+		{ "epoll", PS_F_STR, f->epoll, 0 },
+		{ "watched", PS_F_INT, NULL, f->watched },
 	};
+	int nf = f->epoll[0] ? 14 : 12; /* an epoll fd: its id and how many it watches */
+
+	if (f->epoll[0])
+		snprintf(more, sizeof(more), " epoll=%s watches=%d", f->epoll, f->watched);
+	else if (f->inspected && f->note[0])
+		snprintf(more, sizeof(more), " (%s)", f->note);
 
 	if (f->waited_on && !f->wait_events)
 		snprintf(waits, sizeof(waits), "  <- %s sleeps in it",
@@ -40,9 +48,9 @@ static void emit_fd(struct ps_cmdctx *c, const struct ps_inspection *in, const s
 			"fd %d -> %s (%s): no poll method (poll(2) says %s)%s", f->fd, f->link,
 			f->kind, f->mask, waits);
 	else
-		ps_emit(c->sink, PS_REC_FD, f, fl, 12,
-			"fd %d -> %s (%s): mask=%s heads=%d entries=%d%s", f->fd, f->link, f->kind,
-			f->mask, f->heads, f->entries, waits);
+		ps_emit(c->sink, PS_REC_FD, f, fl, nf,
+			"fd %d -> %s (%s): mask=%s heads=%d entries=%d%s%s", f->fd, f->link,
+			f->kind, f->mask, f->heads, f->entries, more, waits);
 }
 
 int cmd_inspect(struct ps_cmdctx *c)

@@ -24,9 +24,9 @@ static const char *label_of(struct ps_session *s, pid_t pid)
 
 void ps_emit_entry(struct ps_cmdctx *c, const struct ps_entry *e, const char *note)
 {
-	char st[2] = { e->state, 0 };
+	char st[2] = { e->state, 0 }, ep[80] = "";
 	const char *label = label_of(c->s, e->pid);
-	struct ps_field f[13] = {
+	struct ps_field f[16] = {
 		{ "object", PS_F_STR, e->object, 0 },
 		{ "pos", PS_F_INT, NULL, e->pos },
 		{ "kind", PS_F_STR, e->kind, 0 },
@@ -40,17 +40,31 @@ void ps_emit_entry(struct ps_cmdctx *c, const struct ps_entry *e, const char *no
 		{ "waiter", PS_F_STR, label, 0 },
 		{ "head", PS_F_INT, NULL, e->head },
 		{ "note", PS_F_STR, note, 0 },
+		{ "epoll", PS_F_STR, e->epoll, 0 },
+		{ "tfd", PS_F_INT, NULL, e->tfd },
+		{ "sleepers", PS_F_STR, e->sleepers, 0 },
 	};
+	struct ps_field out[16];
 	int nf = 11;
+	/* an epoll entry: its instance (as inspect of the epoll fd shows it) */
+	bool epoll = e->epoll[0] && strcmp(e->epoll, "unknown") != 0;
 
+	memcpy(out, f, 11 * sizeof(f[0]));
+	if (epoll) {
+		out[nf++] = f[13];
+		out[nf++] = f[14];
+		out[nf++] = f[15];
+		snprintf(ep, sizeof(ep), "  epoll=%s tfd=%d sleepers=%s", e->epoll, e->tfd,
+			 e->sleepers);
+	}
 	if (e->head >= 0)
-		nf = 12;
+		out[nf++] = f[11];
 	if (note && *note)
-		f[nf++] = f[12];
-	ps_emit(c->sink, PS_REC_ENTRY, e, f, nf,
-		"  %3d  %-12s %-26s %6d %-10s %-8s %c  %-10s %s%s%s", e->pos, e->kind, e->func,
-		(int)e->pid, e->comm, label, e->state, e->flags, e->key, note && *note ? "  " : "",
-		note ? note : "");
+		out[nf++] = f[12];
+	ps_emit(c->sink, PS_REC_ENTRY, e, out, nf,
+		"  %3d  %-12s %-26s %6d %-10s %-8s %c  %-10s %s%s%s%s", e->pos, e->kind, e->func,
+		(int)e->pid, e->comm, label, e->state, e->flags, e->key, ep,
+		note && *note ? "  " : "", note ? note : "");
 }
 
 static void emit_entry(struct ps_cmdctx *c, const struct ps_entry *e)

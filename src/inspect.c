@@ -72,6 +72,8 @@ static int parse_inspect_text(char *text, struct ps_fd_inspect *out, char *err, 
 			out->head_entries[q.head] = q.entries;
 			out->head_truncated[q.head] = q.truncated;
 			out->head_truncated_more[q.head] = q.truncated_more;
+			snprintf(out->head_queue[q.head], sizeof(out->head_queue[0]), "%s",
+				 q.queue);
 		} else if (q.kind == PS_QL_WATCH) {
 			out->nwatch++; /* an epoll file's watched files (shown by fdinfo too) */
 		} else if (q.kind == PS_QL_WATCHED) {
@@ -620,6 +622,10 @@ int ps_inspect_process(struct ps_session *s, pid_t pid, int onlyfd, struct ps_in
 		f->inspected = true;
 		f->pollable = fi.h.poll;
 		snprintf(f->mask, sizeof(f->mask), "%s", fi.h.mask);
+		if (fi.h.reason[0]) /* the module says why it did not poll it */
+			snprintf(f->note, sizeof(f->note), "not polled: %s", fi.h.reason);
+		snprintf(f->epoll, sizeof(f->epoll), "%s", fi.h.epoll);
+		f->watched = fi.nwatch;
 		f->heads = fi.nheads;
 		f->entries = (int)fi.nentries;
 		for (int h = 0; h < fi.nheads; h++) {
@@ -638,6 +644,9 @@ int ps_inspect_process(struct ps_session *s, pid_t pid, int onlyfd, struct ps_in
 			hd->truncated = fi.head_truncated[h];
 			hd->truncated_more = fi.head_truncated_more[h];
 			head_label(f->kind, acc, h, fi.nheads, hd->label, sizeof(hd->label));
+			if (!strcmp(fi.head_queue[h], "wq")) /* an epoll file: the module says */
+				snprintf(hd->label, sizeof(hd->label),
+					 "epoll ep->wq (threads in epoll_wait)");
 		}
 		for (size_t k = 0; k < fi.nentries; k++) {
 			struct ps_entry *e;

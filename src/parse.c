@@ -667,6 +667,10 @@ int ps_parse_inspect_header(const char *line, struct ps_inspect_head *h)
 		h->heads = (int)v;
 	s = ps_kv_get(&kv, PS_K_POLL);
 	h->poll = s && strcmp(s, "yes") == 0;
+	s = ps_kv_get(&kv, PS_K_EPOLL);
+	snprintf(h->epoll, sizeof(h->epoll), "%s", s ? s : "");
+	s = ps_kv_get(&kv, PS_K_REASON);
+	snprintf(h->reason, sizeof(h->reason), "%s", s ? s : "");
 	return 0;
 }
 

@@ -113,9 +113,11 @@ int ps_parse_version(const char *text, struct ps_version *v);
 struct ps_inspect_head {
 	int fd;
 	char file[128];
-	char mask[PS_MASK_TEXT];
+	char mask[PS_MASK_TEXT]; /* "unknown" with a reason: not polled */
 	int heads;
 	bool poll;
+	char epoll[24];	 /* an epoll file: its instance id, else "" */
+	char reason[48]; /* why it was not polled ("signalfd-needs-owner-context"), else "" */
 };
 int ps_parse_inspect_header(const char *line, struct ps_inspect_head *h);
 

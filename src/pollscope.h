@@ -250,7 +250,9 @@ struct ps_fd {
 	int first_head;	      /* index of its first head in ps_inspection.heads */
 	bool waited_on;	      /* the process is blocked in a call that waits on it */
 	uint32_t wait_events; /* the events it waits for there (poll/select/epoll) */
-	char note[96];	      /* why it was not inspected, or "" */
+	char note[96];	      /* why it was not inspected (or polled), or "" */
+	char epoll[24];	      /* an epoll fd: its instance id (as on its entries), else "" */
+	int watched;	      /* an epoll fd: the files it watches (listed by the module) */
 };
 
 /* inspect PID [FD]: what ps_inspect_process found. */

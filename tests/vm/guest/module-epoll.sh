@@ -3,7 +3,8 @@
 # EPOLLONESHOT entry is disarmed), the instance is an id that inspect of the
 # epoll fd also prints, with the thread asleep in its epoll_wait; inspect of
 # an epoll fd lists its epoll_wait sleepers, nested registrations and
-# watched files.  Checked against what psepoll did and /proc/PID/fdinfo.
+# watched files; a signalfd is not polled from the wrong process.  Checked
+# against what psepoll did and /proc/PID/fdinfo.
 . /tests/lib.sh
 
 T=/tmp/epoll
@@ -74,6 +75,18 @@ assert_grep "^watch=[0-9]+ tfd=$efd .* events=in,err,hup,0x80000000 ready=no$" $
 assert_grep "^watch=[0-9]+ tfd=$p3 .* events=in,err,hup ready=yes$" $T/ep2
 assert_grep "^watch=[0-9]+ tfd=$ep .* events=in,err,hup ready=no$" $T/ep2
 ok "epoll fd: sleepers, nested registrants, watched files"
+
+# signalfd: its poll method reads the signals of whoever polls it, so from
+# another process the module must not answer (the owner has SIGUSR1 pending)
+psepoll signalfd >$T/sig || {
+	cat $T/sig
+	fail "psepoll signalfd"
+}
+cat $T/sig
+assert_grep "^child [0-9]+ pending=1$" $T/sig
+assert_grep "^fd=[0-9]+ file=anon_inode:\[signalfd\] mask=unknown heads=0 poll=yes reason=signalfd-needs-owner-context$" $T/sig
+assert_no_grep "^head=" $T/sig
+ok "signalfd: no answer from the wrong context"
 
 unload_module
 ok "module-epoll done"

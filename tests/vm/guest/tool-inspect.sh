@@ -66,6 +66,14 @@ assert_grep "^fd [0-9]+ -> anon_inode:\[eventpoll\] \(eventpoll\): .*  <- epoll_
 assert_grep "^fd [0-9]+ -> anon_inode:\[eventfd\] \(eventfd\): mask=out heads=1 entries=2  <- epoll_p?wait waits on it \(in,err,hup\)$" /tmp/i
 assert_grep "^  head 0: eventfd ctx->wqh, 2 entries$" /tmp/i
 assert_grep " $RX pollscope " /tmp/i
+# its epoll instance: the id its entries on the eventfd and the pipe carry,
+# its epoll_wait sleeper, the two files it watches
+ID=$(sed -n 's/^fd [0-9]* -> anon_inode:\[eventpoll\] (eventpoll): mask=none heads=2 entries=1 epoll=\([0-9a-f]*\) watches=2  <- .*/\1/p' /tmp/i)
+[ -n "$ID" ] || fail "no epoll id on the epoll fd of $EX"
+assert_grep "^  head 1: epoll ep->wq \(threads in epoll_wait\), 1 entry$" /tmp/i
+assert_grep "^ +0  epoll_waiter +ep_autoremove_wake_function +$EX pollscope +ex +S  exclusive +-$" /tmp/i
+n=$(grep -Ec "^ +[0-9]+  epoll +ep_poll_callback +$EX pollscope +ex +S  - +in,err,hup  epoll=$ID tfd=[0-9]+ sleepers=1$" /tmp/i)
+[ "$n" -ge 2 ] || fail "entries of ex's epoll (epoll=$ID): $n, want one on the eventfd and one on the pipe"
 
 pollscope -c "inspect $RX" >/tmp/i 2>/tmp/err || fail "inspect $RX: $(cat /tmp/err)"
 cat /tmp/i

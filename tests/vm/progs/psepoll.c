@@ -3,6 +3,7 @@
  * apart, then what the module's inspect file and /proc/self/fdinfo say.
  *
  *   psepoll [-t SECS]
+ *   psepoll signalfd
  *
  * ep (one instance): p1 read end added with in, then modified to pri;
  *     p2 read end added with in|oneshot, made readable and the event taken
@@ -16,6 +17,11 @@
  * "== NAME" with the inspect output for p1, p2, p3, efd, ep, ep2 and
  * "== fdinfo-ep", "== fdinfo-ep2" with /proc/self/fdinfo of both.  Waits
  * until the child shows asleep on ep's wq (time limit: exit status 1).
+ *
+ * signalfd: a child blocks SIGUSR1, opens a signalfd for it and has SIGUSR1
+ * pending (readable for the child); the parent takes that descriptor with
+ * pidfd_getfd and prints "child PID pending=1" and "== sfd" with its
+ * inspect output.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -25,6 +31,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -81,6 +89,47 @@ static void add(int ep, int op, int fd, unsigned int events)
 	}
 }
 
+static int signalfd_mode(void)
+{
+	int ready[2], sfd, pidfd, fd;
+	sigset_t set, pend;
+	pid_t child;
+	char c;
+
+	if (pipe(ready) < 0)
+		return 2;
+	child = fork();
+	if (child < 0)
+		return 2;
+	if (child == 0) {
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		sfd = signalfd(-1, &set, 0);
+		kill(getpid(), SIGUSR1);
+		sigpending(&pend);
+		c = (char)('0' + (sfd >= 0 && sigismember(&pend, SIGUSR1)));
+		if (write(ready[1], &c, 1) != 1 || write(ready[1], &sfd, sizeof(sfd)) < 0)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	if (read(ready[0], &c, 1) != 1 || read(ready[0], &sfd, sizeof(sfd)) != sizeof(sfd))
+		return 2;
+	printf("child %d pending=%c\n", (int)child, c);
+	pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+	fd = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, sfd, 0);
+	if (fd < 0) {
+		perror("pidfd_getfd");
+		return 2;
+	}
+	show("sfd", fd);
+	fflush(stdout);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int limit = 20, p1[2], p2[2], p3[2], efd, ep, ep2, opt;
@@ -97,6 +146,8 @@ int main(int argc, char **argv)
 		limit = atoi(optarg);
 	}
 	insp = open(INSPECT, O_RDWR);
+	if (insp >= 0 && optind < argc && !strcmp(argv[optind], "signalfd"))
+		return signalfd_mode();
 	if (insp < 0 || pipe(p1) < 0 || pipe(p2) < 0 || pipe(p3) < 0) {
 		perror("psepoll");
 		return 2;
