@@ -76,6 +76,24 @@ assert_grep "^watch=[0-9]+ tfd=$p3 .* events=in,err,hup ready=yes$" $T/ep2
 assert_grep "^watch=[0-9]+ tfd=$ep .* events=in,err,hup ready=no$" $T/ep2
 ok "epoll fd: sleepers, nested registrants, watched files"
 
+# EPOLLEXCLUSIVE on a shared listening socket: which worker owns which entry
+psepoll listen >$T/lst || {
+	cat $T/lst
+	fail "psepoll listen"
+}
+cat $T/lst
+W0=$(sed -n 's/^worker 0 pid=//p' $T/lst)
+W1=$(sed -n 's/^worker 1 pid=//p' $T/lst)
+LFD=$(sed -n 's/^lfd=//p' $T/lst)
+section $T/lst lfd >$T/lfd
+assert_grep "^head=0 entries=2$" $T/lfd
+for w in $W0 $W1; do
+	assert_grep "^head=0 pos=[01] $EP pid=$w comm=psepoll state=S flags=exclusive key=in,err,hup,0x10000000 epoll=[0-9a-f]{16} tfd=$LFD sleepers=1$" $T/lfd
+done
+[ "$(sed -n 's/.* epoll=\([0-9a-f]*\) .*/\1/p' $T/lfd | sort -u | wc -l)" = 2 ] ||
+	fail "the two workers' entries should name two instances"
+ok "EPOLLEXCLUSIVE listening socket: one entry per worker"
+
 # signalfd: its poll method reads the signals of whoever polls it, so from
 # another process the module must not answer (the owner has SIGUSR1 pending)
 psepoll signalfd >$T/sig || {

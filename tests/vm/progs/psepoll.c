@@ -4,6 +4,7 @@
  *
  *   psepoll [-t SECS]
  *   psepoll signalfd
+ *   psepoll listen
  *
  * ep (one instance): p1 read end added with in, then modified to pri;
  *     p2 read end added with in|oneshot, made readable and the event taken
@@ -22,6 +23,11 @@
  * pending (readable for the child); the parent takes that descriptor with
  * pidfd_getfd and prints "child PID pending=1" and "== sfd" with its
  * inspect output.
+ *
+ * listen: a listening TCP socket shared by two workers, each with its own
+ * epoll instance holding it with EPOLLEXCLUSIVE and asleep in epoll_wait;
+ * prints "worker N pid=PID" for each, then "== lfd" with the inspect of
+ * the socket once both entries show a sleeper.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -31,7 +37,9 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <netinet/in.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -130,6 +138,58 @@ static int signalfd_mode(void)
 	return 0;
 }
 
+static int listen_mode(int limit)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), i;
+	pid_t w[2];
+	time_t end;
+	char *t;
+
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(lfd, 8) < 0) {
+		perror("psepoll listen");
+		return 2;
+	}
+	printf("lfd=%d\n", lfd);
+	for (i = 0; i < 2; i++) {
+		w[i] = fork();
+		if (w[i] < 0)
+			return 2;
+		if (w[i] == 0) {
+			struct epoll_event ev[1];
+			int ep = epoll_create1(0);
+
+			add(ep, EPOLL_CTL_ADD, lfd, EPOLLIN | EPOLLEXCLUSIVE);
+			epoll_wait(ep, ev, 1, -1);
+			_exit(0);
+		}
+		printf("worker %d pid=%d\n", i, (int)w[i]);
+	}
+	end = time(NULL) + limit;
+	for (;;) {
+		const char *p;
+		int n = 0;
+
+		t = inspect(lfd);
+		for (p = t; p && (p = strstr(p, " kind=epoll ")) != NULL; p++)
+			n += strstr(p, " sleepers=1") && strstr(p, " sleepers=1") < strchr(p, '\n');
+		if (n == 2)
+			break;
+		if (time(NULL) > end) {
+			printf("== TIMEOUT\n%s", t ? t : "");
+			return 1;
+		}
+		usleep(20000);
+	}
+	show("lfd", lfd);
+	fflush(stdout);
+	for (i = 0; i < 2; i++) {
+		kill(w[i], SIGKILL);
+		waitpid(w[i], NULL, 0);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int limit = 20, p1[2], p2[2], p3[2], efd, ep, ep2, opt;
@@ -148,6 +208,8 @@ int main(int argc, char **argv)
 	insp = open(INSPECT, O_RDWR);
 	if (insp >= 0 && optind < argc && !strcmp(argv[optind], "signalfd"))
 		return signalfd_mode();
+	if (insp >= 0 && optind < argc && !strcmp(argv[optind], "listen"))
+		return listen_mode(limit);
 	if (insp < 0 || pipe(p1) < 0 || pipe(p2) < 0 || pipe(p3) < 0) {
 		perror("psepoll");
 		return 2;
