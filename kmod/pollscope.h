@@ -9,8 +9,11 @@
  *   inspect.c         the inspect file (vfs_poll on any fd of the writer)
  *   object.c          pollable objects, their files and the keyed wake walk
  *   events.c          the event ring and the events file
- *   wq.c              wait-queue entries: classification, copying, lock
- *                     accounting, epoll registrant table
+ *   wq.c              wait-queue entries: copying, lock accounting, epoll
+ *                     registrant table
+ *   epoll.c           epoll instances behind ep_poll_callback entries and
+ *                     epoll files (fs/eventpoll.c's private layout)
+ *   sym.c             kernel functions recognised by name
  *   format.c          the text syntax: MASK, flag, comm and function names
  *
  * Each file calls only files listed below it (main calls all), and the
@@ -32,12 +35,13 @@
 #include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/fs.h>
+#include <linux/pid_namespace.h>
 #include "pollscope_uapi.h"
 
 #define PS_NAME_MAX PS_UAPI_NAME_LEN /* object name length, without NUL */
 #define PS_CMD_MAX 127		     /* longest control write */
 #define PS_MAX_HEADS 16		     /* wait queue heads recorded by inspect */
-#define PS_LINE_MAX 256		     /* longest record line, '\n' included */
+#define PS_LINE_MAX 512		     /* longest record line, '\n' included */
 
 /* The eleven event bits of the MASK syntax. */
 #define PS_MASK_ALL                                                                                \
@@ -205,6 +209,8 @@ enum ps_sym {
 	PS_SYM_POLLWAIT,      /* __pollwait, a qproc */
 	PS_SYM_EP_QUEUE_PROC, /* ep_ptable_queue_proc, a qproc */
 	PS_SYM_INSPECT,	      /* our own inspect qproc */
+	PS_SYM_EP_FILE_POLL,  /* ep_eventpoll_poll: an epoll file's poll method */
+	PS_SYM_SIGNALFD_POLL, /* signalfd_poll */
 	PS_SYM_TRUNC,	      /* not a function: a snapshot's "truncated=" record */
 };
 
@@ -263,6 +269,13 @@ struct ps_ent {
 	u8 has_key;
 	char state; /* 0: unknown */
 	char comm[TASK_COMM_LEN];
+	/* ep_poll_callback entries (epoll.c), when ep_known */
+	u8 ep_known;
+	u8 ep_disarmed;	     /* a delivered EPOLLONESHOT: no event bits left */
+	u8 ep_sleepers_more; /* the count stopped at PS_EP_SLEEPERS_MAX */
+	u32 ep_sleepers;     /* threads in epoll_wait on that instance */
+	s32 ep_tfd;	     /* the fd number it was registered under */
+	u64 ep_id;	     /* hashed identity of the epoll instance */
 };
 
 /* Memo of the last function name looked up while formatting. */
@@ -298,6 +311,42 @@ struct ps_stats_global {
 };
 
 void ps_stats_globals(struct ps_stats_global *g);
+
+/* --- epoll instances (epoll.c) --- */
+#define PS_EP_SLEEPERS_MAX 64 /* epoll_wait sleepers counted per entry */
+
+/*
+ * Fills e's ep_* fields, and its pid, comm and state from the first thread
+ * sleeping in epoll_wait on the instance, for an ep_poll_callback entry on
+ * wq; wq->lock held (the instance's locks are taken inside, in the order
+ * ep_poll_callback takes them).  Returns false, changing nothing, when this
+ * kernel's epoll layout is not known to the module.
+ */
+bool ps_ep_entry_locked(wait_queue_head_t *wq, wait_queue_entry_t *curr, struct ps_ent *e,
+			struct pid_namespace *ns);
+void ps_ep_init(void); /* the key of the ids, at load */
+/* The epoll instance behind an epoll file (opaque), or NULL. */
+void *ps_ep_of_file(struct file *f);
+u64 ps_ep_id(const void *ep);
+/* The instance's epoll_wait queue, and the lock its sleepers are added under. */
+wait_queue_head_t *ps_ep_wq(void *ep, spinlock_t **outer);
+wait_queue_head_t *ps_ep_pollq(void *ep);
+
+/* One watched file of an epoll instance (its rbtree of epitems). */
+struct ps_watch {
+	s32 tfd;
+	u32 events;
+	unsigned long ino;
+	dev_t sdev;
+	bool ready;
+};
+
+/*
+ * Copies at most max watched items into out[] (allocated here, kvfree it)
+ * under the instance's mutex; *n listed, *left counted past them (up to
+ * max), *more when that count stopped.
+ */
+int ps_ep_watched(void *ep, u32 max, struct ps_watch **out, u32 *n, u32 *left, bool *more);
 
 /* --- queues (snapshot.c), inspect (inspect.c) --- */
 extern const struct file_operations ps_queues_fops;

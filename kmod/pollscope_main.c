@@ -152,6 +152,7 @@ static int __init pollscope_init(void)
 		pr_err("pollscope: max_queue_entries=%u out of range 1-65536\n", ps_queue_max);
 		return -EINVAL;
 	}
+	ps_ep_init();
 	ret = ps_events_init();
 	if (ret)
 		return ret;

@@ -67,6 +67,20 @@
 #define PS_K_STATE "state"
 #define PS_K_FLAGS "flags"
 #define PS_K_KEY "key"
+/* ep_poll_callback entries: "epoll=5a3c9e0d12ab34ef tfd=5 sleepers=1" or "epoll=unknown" */
+#define PS_K_EPOLL "epoll"
+#define PS_K_TFD "tfd"
+#define PS_K_SLEEPERS "sleepers"
+#define PS_KEY_DISARMED "disarmed" /* key of a delivered EPOLLONESHOT entry */
+/* inspect of an epoll file: "head=1 entries=1 queue=wq", then its watched files
+ * "watch=0 tfd=5 ino=1234 sdev=0:12 events=in,err,hup ready=no" and "watched=1" */
+#define PS_K_QUEUE "queue"
+#define PS_K_WATCH "watch"
+#define PS_K_INO "ino"
+#define PS_K_SDEV "sdev"
+#define PS_K_EVENTS "events"
+#define PS_K_READY "ready"
+#define PS_K_WATCHED "watched"
 /* entries left out of a capped queue: "object=a truncated=12", "...=8+" */
 #define PS_K_TRUNCATED "truncated"
 #define PS_TRUNC_MORE "+"
@@ -77,6 +91,8 @@
 #define PS_K_HEADS "heads"
 #define PS_K_POLL "poll"
 #define PS_K_ENTRIES "entries"
+/* "mask=unknown heads=0 ... reason=signalfd-needs-owner-context": not polled, and why */
+#define PS_K_REASON "reason"
 /* version: "interface=1 release=...", "flag=exclusive value=0x01", "event=in value=0x1" */
 #define PS_K_INTERFACE "interface"
 #define PS_K_RELEASE "release"

@@ -5,9 +5,8 @@
  * pollwake, the task for the autoremove/default/woken functions, nothing for
  * ep_poll_callback); the static kernel functions are recognised by their
  * symbol name.  Entries are copied under the queue lock and formatted after
- * it is dropped.  Also: lock-hold and snapshot accounting, the poll table
- * that records heads (inspect), and the table of epoll registrants.
- * Calls only format.c.
+ * it is dropped.  Also: lock-hold and snapshot accounting and the table of
+ * epoll registrants.  Calls epoll.c, sym.c and format.c.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -88,127 +87,6 @@ void ps_stats_globals(struct ps_stats_global *g)
 	g->walk_entries = ps_walk_entries;
 	g->walk_ns = ps_walk_ns;
 	spin_unlock_irqrestore(&ps_last_lock, flags);
-}
-
-/* --- function classification ------------------------------------------ */
-
-static const struct {
-	const char *name;
-	u8 sym;
-} ps_sym_names[] = {
-	{ "pollwake", PS_SYM_POLLWAKE },
-	{ "ep_poll_callback", PS_SYM_EP_POLL_CALLBACK },
-	{ "ep_autoremove_wake_function", PS_SYM_EP_AUTOREMOVE },
-	{ "__pollwait", PS_SYM_POLLWAIT },
-	{ "ep_ptable_queue_proc", PS_SYM_EP_QUEUE_PROC },
-};
-
-/*
- * Only built-in kernel text is cached: its addresses and names never
- * change.  A module's function (its %ps carries " [module]") is looked up
- * every time, since the module may go and another take its place.
- */
-#define PS_FN_CACHE 32
-static struct {
-	const void *fn;
-	u8 sym;
-} ps_fn_cache[PS_FN_CACHE];
-static unsigned int ps_fn_n; /* published with release */
-static DEFINE_SPINLOCK(ps_fn_lock);
-
-static u8 ps_sym_by_name(const void *fn, bool *cacheable)
-{
-	char buf[128], *dot;
-	unsigned int i;
-
-	*cacheable = false;
-	snprintf(buf, sizeof(buf), "%ps", fn);
-	if (!buf[0] || !strncmp(buf, "0x", 2))
-		return PS_SYM_OTHER; /* unresolved */
-	if (strchr(buf, ' '))
-		return PS_SYM_OTHER; /* a module's function */
-	*cacheable = true;
-	dot = strchr(buf, '.'); /* pollwake.cold and the like */
-	if (dot)
-		*dot = '\0';
-	for (i = 0; i < ARRAY_SIZE(ps_sym_names); i++)
-		if (!strcmp(buf, ps_sym_names[i].name))
-			return ps_sym_names[i].sym;
-	return PS_SYM_OTHER;
-}
-
-/* Safe in any context (called under wait queue locks, irqs off). */
-enum ps_sym ps_classify(const void *fn)
-{
-	unsigned long flags;
-	unsigned int i, n;
-	bool cacheable;
-	u8 sym;
-
-	if (!fn)
-		return PS_SYM_NONE;
-	if (fn == (const void *)autoremove_wake_function)
-		return PS_SYM_AUTOREMOVE;
-	if (fn == (const void *)default_wake_function)
-		return PS_SYM_DEFAULT;
-	if (fn == (const void *)woken_wake_function)
-		return PS_SYM_WOKEN;
-	if (fn == (const void *)ps_heads_qproc)
-		return PS_SYM_INSPECT;
-
-	/* pairs with the smp_store_release() below: slots [0, n) are filled */
-	n = smp_load_acquire(&ps_fn_n);
-	for (i = 0; i < n; i++)
-		if (ps_fn_cache[i].fn == fn)
-			return ps_fn_cache[i].sym;
-
-	sym = ps_sym_by_name(fn, &cacheable);
-	if (!cacheable)
-		return sym;
-	spin_lock_irqsave(&ps_fn_lock, flags);
-	n = ps_fn_n;
-	for (i = 0; i < n; i++)
-		if (ps_fn_cache[i].fn == fn)
-			break;
-	if (i == n && n < PS_FN_CACHE) {
-		ps_fn_cache[n].fn = fn;
-		ps_fn_cache[n].sym = sym;
-		/* publish the slot after filling it */
-		smp_store_release(&ps_fn_n, n + 1);
-	}
-	spin_unlock_irqrestore(&ps_fn_lock, flags);
-	return sym;
-}
-
-enum ps_qproc ps_qproc_of(const poll_table *pt)
-{
-	if (!pt || !pt->_qproc)
-		return PS_QP_NONE;
-	switch (ps_classify(pt->_qproc)) {
-	case PS_SYM_POLLWAIT:
-		return PS_QP_POLLWAKE;
-	case PS_SYM_EP_QUEUE_PROC:
-		return PS_QP_EP;
-	case PS_SYM_INSPECT:
-		return PS_QP_INSPECT;
-	default:
-		return PS_QP_OTHER;
-	}
-}
-
-/* --- recording heads (inspect) -------------------------------------- */
-
-/* A poll table's queueing function that records each head instead of queueing. */
-void ps_heads_qproc(struct file *file, wait_queue_head_t *head, poll_table *pt)
-{
-	struct ps_heads_pt *hp = container_of(pt, struct ps_heads_pt, pt);
-	unsigned int i;
-
-	for (i = 0; i < hp->n; i++)
-		if (hp->heads[i] == head)
-			return;
-	if (hp->n < PS_MAX_HEADS)
-		hp->heads[hp->n++] = head;
 }
 
 /* --- epoll registrants -------------------------------------------------- */
@@ -449,15 +327,27 @@ int ps_copy_entries(wait_queue_head_t *wq, struct ps_regtab *reg, u32 owner, str
 		case PS_SYM_EP_POLL_CALLBACK: {
 			struct ps_reg *rec;
 			struct task_struct *t;
+			bool known;
 
+			e->ep_known = 0;
+			e->ep_disarmed = 0;
+			e->ep_sleepers = 0;
+			e->ep_sleepers_more = 0;
+			e->ep_tfd = -1;
+			e->ep_id = 0;
+			/* the epitem's events now, and who sleeps in that epoll */
+			known = ps_ep_entry_locked(wq, curr, e, ns);
 			rec = reg ? ps_reg_find(reg, curr) : NULL;
-			if (!rec)
+			if (!rec || e->pid)
 				break;
-			e->key = rec->key;
-			e->has_key = 1;
+			/* nobody asleep in it: who registered it, on our objects */
+			if (!known) {
+				e->key = rec->key;
+				e->has_key = 1;
+			}
 			memcpy(e->comm, rec->comm, TASK_COMM_LEN);
 			rcu_read_lock();
-			e->pid = pid_vnr(rec->pid);
+			e->pid = pid_nr_ns(rec->pid, ns);
 			t = pid_task(rec->pid, PIDTYPE_PID);
 			if (t)
 				e->state = task_state_to_char(t);
@@ -488,6 +378,38 @@ int ps_copy_entries(wait_queue_head_t *wq, struct ps_regtab *reg, u32 owner, str
 	return ret;
 }
 
+/*
+ * An ep_poll_callback entry: its key is the epitem's events now (a delivered
+ * EPOLLONESHOT entry is "disarmed"), then the instance, the fd number the
+ * file was registered under and how many threads sleep in epoll_wait on it.
+ */
+static int ps_format_ep_ent(char *buf, size_t len, const char *lead, const struct ps_ent *e,
+			    const char *fname, const char *comm)
+{
+	char fl[64], key[96];
+	int off;
+
+	if (e->ep_disarmed)
+		strscpy(key, PS_KEY_DISARMED, sizeof(key));
+	else if (e->has_key)
+		ps_mask_str(key, sizeof(key), e->key);
+	else
+		strscpy(key, "-", sizeof(key));
+	off = scnprintf(buf, len,
+			"%s " PS_K_POS "=%u " PS_K_FUNC "=%s " PS_K_KIND "=%s " PS_K_PID
+			"=%d " PS_K_COMM "=%s " PS_K_STATE "=%c " PS_K_FLAGS "=%s " PS_K_KEY "=%s",
+			lead, e->pos, fname, ps_kind_name(e->sym), e->pid, comm,
+			e->state ? e->state : '-', ps_flags_str(fl, sizeof(fl), e->flags), key);
+	if (e->ep_known)
+		off += scnprintf(buf + off, len - off,
+				 " " PS_K_EPOLL "=%016llx " PS_K_TFD "=%d " PS_K_SLEEPERS "=%u%s\n",
+				 e->ep_id, e->ep_tfd, e->ep_sleepers,
+				 e->ep_sleepers_more ? PS_TRUNC_MORE : "");
+	else
+		off += scnprintf(buf + off, len - off, " " PS_K_EPOLL "=unknown\n");
+	return off;
+}
+
 int ps_format_ent(char *buf, size_t len, const char *lead, const struct ps_ent *e,
 		  struct ps_fname *fc)
 {
@@ -499,6 +421,8 @@ int ps_format_ent(char *buf, size_t len, const char *lead, const struct ps_ent *
 		fc->valid = true;
 	}
 	ps_comm_sanitize(comm, e->comm, sizeof(comm));
+	if (e->sym == PS_SYM_EP_POLL_CALLBACK)
+		return ps_format_ep_ent(buf, len, lead, e, fc->name, comm);
 	return scnprintf(buf, len,
 			 "%s " PS_K_POS "=%u " PS_K_FUNC "=%s " PS_K_KIND "=%s " PS_K_PID
 			 "=%d " PS_K_COMM "=%s " PS_K_STATE "=%c " PS_K_FLAGS "=%s " PS_K_KEY

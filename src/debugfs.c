@@ -238,6 +238,13 @@ static int parse_inspect_text(char *text, struct ps_fd_inspect *out, char *err, 
 			out->head_entries[q.head] = q.entries;
 			out->head_truncated[q.head] = q.truncated;
 			out->head_truncated_more[q.head] = q.truncated_more;
+			snprintf(out->head_queue[q.head], sizeof(out->head_queue[0]), "%s",
+				 q.queue);
+		} else if (q.kind == PS_QL_WATCH) {
+			out->nwatch++; /* an epoll file's watched files (shown by fdinfo too) */
+		} else if (q.kind == PS_QL_WATCHED) {
+			out->watch_truncated = q.truncated;
+			out->watch_truncated_more = q.truncated_more;
 		} else {
 			snprintf(err, errlen, "unexpected line '%.*s'", 200, line);
 			return -1;

@@ -61,6 +61,10 @@ struct ps_fd_inspect {
 	int head_entries[16];
 	long head_truncated[16]; /* entries left out of a capped head */
 	bool head_truncated_more[16];
+	char head_queue[16][12]; /* an epoll file's heads: "poll_wait", "wq" */
+	int nwatch;		 /* an epoll file: the watch= lines (its watched files) */
+	long watch_truncated;
+	bool watch_truncated_more;
 	size_t nentries;
 	struct ps_entry *entries; /* malloc'd; head = head index */
 };

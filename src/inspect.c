@@ -488,6 +488,10 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 		f->inspected = true;
 		f->pollable = fi.h.poll;
 		snprintf(f->mask, sizeof(f->mask), "%s", fi.h.mask);
+		if (fi.h.reason[0]) /* the module says why it did not poll it */
+			snprintf(f->note, sizeof(f->note), "not polled: %s", fi.h.reason);
+		snprintf(f->epoll, sizeof(f->epoll), "%s", fi.h.epoll);
+		f->watched = fi.nwatch;
 		f->heads = fi.nheads;
 		f->entries = (int)fi.nentries;
 		for (int h = 0; h < fi.nheads; h++) {
@@ -506,6 +510,9 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 			hd->truncated = fi.head_truncated[h];
 			hd->truncated_more = fi.head_truncated_more[h];
 			head_label(f->kind, acc, h, fi.nheads, hd->label, sizeof(hd->label));
+			if (!strcmp(fi.head_queue[h], "wq")) /* an epoll file: the module says */
+				snprintf(hd->label, sizeof(hd->label),
+					 "epoll ep->wq (threads in epoll_wait)");
 		}
 		for (size_t k = 0; k < fi.nentries; k++) {
 			struct ps_entry *e;

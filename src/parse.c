@@ -373,6 +373,11 @@ static int entry_from_kv(const struct ps_kv *kv, struct ps_entry *e)
 				f++;
 		}
 	}
+	snprintf(e->epoll, sizeof(e->epoll), "%s",
+		 ps_kv_get(kv, PS_K_EPOLL) ? ps_kv_get(kv, PS_K_EPOLL) : "");
+	e->tfd = get_long(kv, PS_K_TFD, &v) == 0 ? (int)v : -1;
+	snprintf(e->sleepers, sizeof(e->sleepers), "%s",
+		 ps_kv_get(kv, PS_K_SLEEPERS) ? ps_kv_get(kv, PS_K_SLEEPERS) : "");
 	copy_str(e->key, sizeof(e->key), ps_kv_get(kv, PS_K_KEY));
 	e->has_key = strcmp(e->key, "-") != 0;
 	e->key_mask = 0;
@@ -459,6 +464,29 @@ int ps_parse_queue_line(const char *line, struct ps_qline *q, char *err, size_t 
 		q->kind = PS_QL_TRUNCATED;
 		return 0;
 	}
+	if (get_long(&kv, PS_K_WATCH, &v) == 0 && v >= 0) {
+		const char *ev = ps_kv_get(&kv, PS_K_EVENTS), *sd = ps_kv_get(&kv, PS_K_SDEV);
+		const char *rd = ps_kv_get(&kv, PS_K_READY);
+		unsigned long ino;
+
+		if (get_long(&kv, PS_K_TFD, &v) < 0 || get_ulong(&kv, PS_K_INO, &ino) < 0 || !ev ||
+		    !sd || !rd || (strcmp(rd, "yes") && strcmp(rd, "no")))
+			goto bad;
+		q->tfd = (int)v;
+		q->ino = ino;
+		snprintf(q->sdev, sizeof(q->sdev), "%s", sd);
+		snprintf(q->events, sizeof(q->events), "%s", ev);
+		q->ready = !strcmp(rd, "yes");
+		q->kind = PS_QL_WATCH;
+		return 0;
+	}
+	if (get_long(&kv, PS_K_WATCHED, &v) == 0 && v >= 0 && v <= INT_MAX) {
+		q->entries = (int)v;
+		if (t && parse_truncated(t, &q->truncated, &q->truncated_more) < 0)
+			goto bad;
+		q->kind = PS_QL_WATCHED;
+		return 0;
+	}
 	if (!o && get_long(&kv, PS_K_HEAD, &v) == 0 && v >= 0 && v < 1000) {
 		q->head = (int)v;
 		if (get_long(&kv, PS_K_ENTRIES, &v) < 0 || v < 0 || v > INT_MAX)
@@ -466,6 +494,8 @@ int ps_parse_queue_line(const char *line, struct ps_qline *q, char *err, size_t 
 		q->entries = (int)v;
 		if (t && parse_truncated(t, &q->truncated, &q->truncated_more) < 0)
 			goto bad;
+		snprintf(q->queue, sizeof(q->queue), "%s",
+			 ps_kv_get(&kv, PS_K_QUEUE) ? ps_kv_get(&kv, PS_K_QUEUE) : "");
 		q->kind = PS_QL_HEAD;
 		return 0;
 	}
@@ -637,6 +667,10 @@ int ps_parse_inspect_header(const char *line, struct ps_inspect_head *h)
 		h->heads = (int)v;
 	s = ps_kv_get(&kv, PS_K_POLL);
 	h->poll = s && strcmp(s, "yes") == 0;
+	s = ps_kv_get(&kv, PS_K_EPOLL);
+	snprintf(h->epoll, sizeof(h->epoll), "%s", s ? s : "");
+	s = ps_kv_get(&kv, PS_K_REASON);
+	snprintf(h->reason, sizeof(h->reason), "%s", s ? s : "");
 	return 0;
 }
 

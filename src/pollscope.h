@@ -124,9 +124,15 @@ struct ps_entry {
 	char state;	/* 'S', 'R', ..., '-' */
 	char flags[64]; /* "exclusive", "-" */
 	bool exclusive;
-	char key[PS_MASK_TEXT]; /* mask text or "-" */
+	char key[PS_MASK_TEXT]; /* mask text or "-"; "disarmed": a delivered oneshot */
 	uint32_t key_mask;
 	bool has_key;
+	/* ep_poll_callback entries: the epoll instance ("" if the module did not
+	 * say, "unknown" if it cannot tell on this kernel), the fd number the file
+	 * was registered under, the threads in epoll_wait on it ("1", "64+") */
+	char epoll[24];
+	int tfd;
+	char sleepers[12];
 };
 
 /* One object: of the module (objects/ directory + its stats line), or a real
@@ -244,7 +250,9 @@ struct ps_fd {
 	int first_head;	      /* index of its first head in ps_inspection.heads */
 	bool waited_on;	      /* the process is blocked in a call that waits on it */
 	uint32_t wait_events; /* the events it waits for there (poll/select/epoll) */
-	char note[96];	      /* why it was not inspected, or "" */
+	char note[96];	      /* why it was not inspected (or polled), or "" */
+	char epoll[24];	      /* an epoll fd: its instance id (as on its entries), else "" */
+	int watched;	      /* an epoll fd: the files it watches (listed by the module) */
 };
 
 /* inspect PID [FD]: what ps_inspect_process found. */

@@ -74,8 +74,8 @@ void ps_sink_text(void *ctx, const struct ps_rec *rec)
 void ps_rec_entry(const struct ps_sink *sink, const struct ps_entry *e, const char *label,
 		  const char *note)
 {
-	char st[2] = { e->state, 0 };
-	struct ps_field f[13] = {
+	char st[2] = { e->state, 0 }, ep[80] = "";
+	struct ps_field f[16] = {
 		{ "object", PS_F_STR, e->object, 0 },
 		{ "pos", PS_F_INT, NULL, e->pos },
 		{ "kind", PS_F_STR, e->kind, 0 },
@@ -89,15 +89,30 @@ void ps_rec_entry(const struct ps_sink *sink, const struct ps_entry *e, const ch
 		{ "waiter", PS_F_STR, label, 0 },
 		{ "head", PS_F_INT, NULL, e->head },
 		{ "note", PS_F_STR, note, 0 },
+		{ "epoll", PS_F_STR, e->epoll, 0 },
+		{ "tfd", PS_F_INT, NULL, e->tfd },
+		{ "sleepers", PS_F_STR, e->sleepers, 0 },
 	};
+	struct ps_field out[16];
 	int nf = 11;
+	/* an epoll entry: its instance (as inspect of the epoll fd shows it) */
+	bool epoll = e->epoll[0] && strcmp(e->epoll, "unknown") != 0;
 
+	memcpy(out, f, 11 * sizeof(f[0]));
+	if (epoll) {
+		out[nf++] = f[13];
+		out[nf++] = f[14];
+		out[nf++] = f[15];
+		snprintf(ep, sizeof(ep), "  epoll=%s tfd=%d sleepers=%s", e->epoll, e->tfd,
+			 e->sleepers);
+	}
 	if (e->head >= 0)
-		nf = 12;
+		out[nf++] = f[11];
 	if (note && *note)
-		f[nf++] = f[12];
-	ps_emit(sink, PS_REC_ENTRY, e, f, nf, "  %3d  %-12s %-26s %6d %-10s %-8s %c  %-10s %s%s%s",
-		e->pos, e->kind, e->func, (int)e->pid, e->comm, label, e->state, e->flags, e->key,
+		out[nf++] = f[12];
+	ps_emit(sink, PS_REC_ENTRY, e, out, nf,
+		"  %3d  %-12s %-26s %6d %-10s %-8s %c  %-10s %s%s%s%s", e->pos, e->kind, e->func,
+		(int)e->pid, e->comm, label, e->state, e->flags, e->key, ep,
 		note && *note ? "  " : "", note ? note : "");
 }
 
@@ -201,8 +216,8 @@ void ps_rec_event(const struct ps_sink *sink, const struct ps_event *ev, uint64_
 
 void ps_rec_fd(const struct ps_sink *sink, const struct ps_inspection *in, const struct ps_fd *f)
 {
-	char m[PS_MASK_TEXT], waits[PS_MASK_TEXT + 40] = "";
-	struct ps_field fl[12] = {
+	char m[PS_MASK_TEXT], waits[PS_MASK_TEXT + 40] = "", more[160] = "";
+	struct ps_field fl[14] = {
 		{ "pid", PS_F_INT, NULL, f->pid },
 		{ "fd", PS_F_INT, NULL, f->fd },
 		{ "link", PS_F_STR, f->link, 0 },
@@ -215,7 +230,15 @@ void ps_rec_fd(const struct ps_sink *sink, const struct ps_inspection *in, const
 		{ "waited_on", PS_F_BOOL, NULL, f->waited_on },
 		{ "wait_events", PS_F_STR, ps_mask_format(f->wait_events, m, sizeof(m)), 0 },
 		{ "note", PS_F_STR, f->note, 0 },
+		{ "epoll", PS_F_STR, f->epoll, 0 },
+		{ "watched", PS_F_INT, NULL, f->watched },
 	};
+	int nf = f->epoll[0] ? 14 : 12; /* an epoll fd: its id and how many it watches */
+
+	if (f->epoll[0])
+		snprintf(more, sizeof(more), " epoll=%s watches=%d", f->epoll, f->watched);
+	else if (f->inspected && f->note[0])
+		snprintf(more, sizeof(more), " (%s)", f->note);
 
 	if (f->waited_on && !f->wait_events)
 		snprintf(waits, sizeof(waits), "  <- %s sleeps in it",
@@ -233,9 +256,9 @@ void ps_rec_fd(const struct ps_sink *sink, const struct ps_inspection *in, const
 			"fd %d -> %s (%s): no poll method (poll(2) says %s)%s", f->fd, f->link,
 			f->kind, f->mask, waits);
 	else
-		ps_emit(sink, PS_REC_FD, f, fl, 12,
-			"fd %d -> %s (%s): mask=%s heads=%d entries=%d%s", f->fd, f->link, f->kind,
-			f->mask, f->heads, f->entries, waits);
+		ps_emit(sink, PS_REC_FD, f, fl, nf,
+			"fd %d -> %s (%s): mask=%s heads=%d entries=%d%s%s", f->fd, f->link,
+			f->kind, f->mask, f->heads, f->entries, more, waits);
 }
 
 void ps_format_result(const struct ps_waiter *w, const struct ps_result *r, char *buf, size_t len)

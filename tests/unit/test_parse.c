@@ -292,6 +292,55 @@ static void test_queue_lines(void **state)
 	assert_int_equal(ps_parse_queue_line("head=1 entries=3", &q, why, sizeof(why)), 0);
 	assert_int_equal(q.truncated, 0);
 	assert_int_equal(q.entries, 3);
+	/* an epoll instance's records (module-epoll.sh recorded them) */
+	assert_int_equal(
+		ps_parse_queue_line("head=0 pos=0 func=ep_poll_callback kind=epoll pid=111 "
+				    "comm=psepoll state=S flags=- key=disarmed "
+				    "epoll=562718db13fe15bb tfd=6 sleepers=1",
+				    &q, why, sizeof(why)),
+		0);
+	assert_int_equal(q.kind, PS_QL_ENTRY);
+	assert_string_equal(q.e.key, "disarmed");
+	assert_string_equal(q.e.epoll, "562718db13fe15bb");
+	assert_int_equal(q.e.tfd, 6);
+	assert_string_equal(q.e.sleepers, "1");
+	assert_int_equal(ps_parse_queue_line("head=1 entries=1 queue=wq", &q, why, sizeof(why)), 0);
+	assert_int_equal(q.kind, PS_QL_HEAD);
+	assert_string_equal(q.queue, "wq");
+	assert_int_equal(ps_parse_queue_line("watch=2 tfd=6 ino=10796 sdev=0:13 events=0x40000000 "
+					     "ready=no",
+					     &q, why, sizeof(why)),
+			 0);
+	assert_int_equal(q.kind, PS_QL_WATCH);
+	assert_int_equal(q.tfd, 6);
+	assert_int_equal(q.ino, 10796);
+	assert_string_equal(q.sdev, "0:13");
+	assert_string_equal(q.events, "0x40000000");
+	assert_false(q.ready);
+	assert_int_equal(ps_parse_queue_line("watched=3 truncated=2+", &q, why, sizeof(why)), 0);
+	assert_int_equal(q.kind, PS_QL_WATCHED);
+	assert_int_equal(q.entries, 3);
+	assert_int_equal(q.truncated, 2);
+	assert_true(q.truncated_more);
+	{
+		struct ps_inspect_head h;
+
+		assert_int_equal(
+			ps_parse_inspect_header("fd=11 file=anon_inode:[eventpoll] mask=none "
+						"heads=2 poll=yes epoll=562718db13fe15bb",
+						&h),
+			0);
+		assert_string_equal(h.epoll, "562718db13fe15bb");
+		assert_string_equal(h.reason, "");
+		assert_int_equal(
+			ps_parse_inspect_header("fd=6 file=anon_inode:[signalfd] mask=unknown "
+						"heads=0 poll=yes "
+						"reason=signalfd-needs-owner-context",
+						&h),
+			0);
+		assert_string_equal(h.mask, "unknown");
+		assert_string_equal(h.reason, "signalfd-needs-owner-context");
+	}
 	/* unreadable: each is an error that quotes the line */
 	static const char *const bad[] = {
 		"garbage",
