@@ -7,6 +7,8 @@ PACKAGES="
 build-essential cmake pkg-config git
 libncurses-dev libedit-dev libkmod-dev libproc2-dev libjansson-dev libcmocka-dev
 linux-headers-amd64 linux-image-amd64
+linux-image-rt-amd64 linux-headers-rt-amd64
+linux-source-6.1 bc bison flex libelf-dev libssl-dev dwarves rsync xz-utils
 qemu-system-x86 busybox-static cpio kmod
 tmux ncurses-term locales
 man-db groff-base
