@@ -156,7 +156,9 @@ bool ps_waiter_settled(const struct ps_waiter *w);
 int ps_settle(struct ps_session *s, int limit_ms, uint64_t *took_ns, char *err, size_t errlen);
 const char *ps_call_name(enum ps_call c);
 int ps_call_parse(const char *s, enum ps_call *c);
-bool ps_wchan_matches(enum ps_call c, const char *wchan);
+/* 1 if pid is blocked in c's system call (/proc/PID/syscall), 0 if not,
+ * -1 if that file cannot be read. */
+int ps_blocked_in_call(enum ps_call c, pid_t pid);
 void ps_waiter_emit(struct ps_session *s, const struct ps_sink *sink, enum ps_rec_kind kind,
 		    const struct ps_waiter *w);
 void ps_format_result(const struct ps_waiter *w, const struct ps_result *r, char *buf, size_t len);

@@ -48,44 +48,52 @@ int ps_call_parse(const char *s, enum ps_call *c)
 	return -1;
 }
 
-bool ps_wchan_matches(enum ps_call c, const char *wchan)
+/* Is pid blocked in the system call of c? From /proc/PID/syscall, which does
+ * not depend on how the kernel was compiled: wchan does (a debug kernel
+ * shows poll_schedule_timeout.constprop.0, not do_sys_poll), so wchan is
+ * shown but never decides. 1 yes, 0 no, -1 cannot tell (file unreadable). */
+int ps_blocked_in_call(enum ps_call c, pid_t pid)
 {
-	static const char *const pollw[] = { "do_sys_poll", "do_poll", "poll_schedule_timeout",
-					     NULL };
-	static const char *const selw[] = { "do_select", "core_sys_select", "poll_schedule_timeout",
-					    NULL };
-	static const char *const epw[] = { "do_epoll_wait", "ep_poll", NULL };
+	static const char *const pollc[] = { "poll", "ppoll", NULL };
+	static const char *const selc[] = { "select", "pselect6", NULL };
+	static const char *const epc[] = { "epoll_wait", "epoll_pwait", "epoll_pwait2", NULL };
+	static const char *const readc[] = { "read", "readv", "pread64", NULL };
 	const char *const *list;
-	char base[64];
+	struct ps_syscall sc;
+	const char *name;
+	char path[64], *text;
+	int bad;
 
-	if (!wchan || !*wchan || !strcmp(wchan, "-"))
-		return false;
-	/* compiler clones: "poll_schedule_timeout.constprop.0" */
-	snprintf(base, sizeof(base), "%.*s", (int)strcspn(wchan, "."), wchan);
-	wchan = base;
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	text = ps_read_file(path, NULL);
+	if (!text)
+		return -1;
+	bad = ps_parse_syscall(text, &sc);
+	free(text);
+	if (bad < 0)
+		return -1;
+	if (sc.running || !sc.in_syscall || !(name = ps_syscall_name(sc.nr)))
+		return 0;
 	switch (c) {
 	case PS_CALL_POLL:
 	case PS_CALL_PPOLL:
-		list = pollw;
+		list = pollc;
 		break;
 	case PS_CALL_SELECT:
 	case PS_CALL_PSELECT:
-		list = selw;
+		list = selc;
 		break;
 	case PS_CALL_EPOLL:
-		list = epw;
+		list = epc;
 		break;
 	default:
-		/* the object's read path: the module's read method, pipe_read,
-		 * eventfd_read, timerfd_read, unix_stream_data_wait, or the
-		 * wait_event_interruptible_locked_irq helper (do_wait_intr_irq) */
-		return strstr(wchan, "read") != NULL || strstr(wchan, "data_wait") != NULL ||
-		       strstr(wchan, "do_wait_intr") != NULL;
+		list = readc;
+		break;
 	}
 	for (; *list; list++)
-		if (strcmp(wchan, *list) == 0)
-			return true;
-	return false;
+		if (strcmp(name, *list) == 0)
+			return 1;
+	return 0;
 }
 
 bool ps_waiter_settled(const struct ps_waiter *w)
@@ -861,6 +869,7 @@ unsigned ps_session_refresh_states(struct ps_session *s)
 	for (size_t i = 0, k = 0; i < s->nwaiters; i++) {
 		struct ps_waiter *w = &s->waiters[i]->w;
 		bool asleep;
+		int in_call;
 		if (!w->alive)
 			continue;
 		for (k = 0; k < n && pi[k].pid != w->pid; k++)
@@ -871,9 +880,11 @@ unsigned ps_session_refresh_states(struct ps_session *s)
 			chg |= PS_CHG_STATES;
 		w->state = pi[k].exists ? pi[k].state : '-';
 		snprintf(w->wchan, sizeof(w->wchan), "%s", pi[k].wchan);
-		asleep = w->in_call && (w->state == 'S' || w->state == 'D') &&
-			 ps_wchan_matches(w->call, w->wchan);
-		if (w->in_call && !asleep && w->state == 'S')
+		in_call = w->in_call && (w->state == 'S' || w->state == 'D')
+				  ? ps_blocked_in_call(w->call, w->pid)
+				  : 0;
+		asleep = in_call == 1;
+		if (in_call < 0)
 			need_queues = true;
 		if (asleep != w->asleep)
 			chg |= PS_CHG_STATES;
@@ -884,12 +895,13 @@ unsigned ps_session_refresh_states(struct ps_session *s)
 		w->asleep = asleep;
 	}
 	if (need_queues && s->attached) {
-		/* asleep with an unexpected wchan: accept an entry of ours in queues */
+		/* /proc/PID/syscall unreadable: accept an entry of ours in queues */
 		char err[64];
 		if (ps_session_read_queues(s, err, sizeof(err)) == 0) {
 			for (size_t i = 0; i < s->nwaiters; i++) {
 				struct ps_waiter *w = &s->waiters[i]->w;
-				if (!w->alive || !w->in_call || w->asleep || w->state != 'S')
+				if (!w->alive || !w->in_call || w->asleep || w->state != 'S' ||
+				    ps_blocked_in_call(w->call, w->pid) >= 0)
 					continue;
 				for (size_t e = 0; e < s->nentries; e++) {
 					if (s->entries[e].pid == w->pid &&
