@@ -136,7 +136,7 @@ static void ps_file_name(struct file *f, char *out, size_t len)
 
 static int ps_inspect_fd(unsigned int fd, char **textp, size_t *lenp)
 {
-	struct ps_head_copy hc[PS_MAX_HEADS] = { 0 };
+	struct ps_head_copy *hc; /* PS_MAX_HEADS of them: too big for the stack */
 	u64 t0 = ktime_get_ns(), hold_max = 0;
 	struct ps_obj *reg_obj = NULL;
 	struct ps_ipt ipt;
@@ -149,9 +149,14 @@ static int ps_inspect_fd(unsigned int fd, char **textp, size_t *lenp)
 	__poll_t mask;
 	int ret = 0;
 
+	hc = kcalloc(PS_MAX_HEADS, sizeof(*hc), GFP_KERNEL);
+	if (!hc)
+		return -ENOMEM;
 	f = fget(fd);
-	if (!f)
+	if (!f) {
+		kfree(hc);
 		return -EBADF;
+	}
 
 	name = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!name) {
@@ -206,6 +211,7 @@ out:
 	fput(f);
 	for (i = 0; i < PS_MAX_HEADS; i++)
 		kvfree(hc[i].ents);
+	kfree(hc);
 	kvfree(text);
 	kfree(hdr);
 	kfree(name);
