@@ -129,12 +129,17 @@ static void waitset_add(struct waitset *w, int fd, uint32_t ev)
 	}
 }
 
+static int peek_errno; /* the last process_vm_readv failure, for blocked_call */
+
 static ssize_t peek(pid_t pid, unsigned long long addr, void *buf, size_t len)
 {
 	struct iovec local = { buf, len };
 	struct iovec remote = { (void *)(uintptr_t)addr, len };
+	ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
 
-	return process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	if (n < 0)
+		peek_errno = errno;
+	return n;
 }
 
 static void appendf(char *buf, size_t len, const char *fmt, ...)
@@ -275,6 +280,14 @@ static void blocked_call(struct ps_inspection *in, struct waitset *w)
 		waitset_add(w, (int)sc.args[0], 0x1);
 	} else {
 		return; /* a wait that involves no fd: wait4, futex, nanosleep, ... */
+	}
+	if (peek_errno) {
+		/* e.g. ENOSYS: a kernel without CONFIG_CROSS_MEMORY_ATTACH */
+		appendf(in->waiting, sizeof(in->waiting),
+			" (cannot read its fd list from its memory: process_vm_readv: %s)",
+			strerror(peek_errno));
+		peek_errno = 0;
+		return;
 	}
 	describe_waitset(in, w);
 }

@@ -216,7 +216,7 @@ struct ps_waiter {
 	/* process state (ps_session_refresh_states) */
 	char state; /* 'S', 'R', 'Z', '-' when gone */
 	char wchan[64];
-	bool asleep; /* in its call: state S with the expected wchan, or queued */
+	bool asleep; /* state S/D blocked in its call's syscall (/proc/PID/syscall) */
 	/* lifecycle */
 	bool alive;   /* not yet reaped */
 	bool in_call; /* told us it is entering the call and has not returned */

@@ -1,14 +1,65 @@
 /*
  * settle and the waiters' process states: whether each waiter is asleep in
- * its call (state and wchan from libproc2, or an entry of its own in the
- * snapshot when the wchan is unexpected), and waiting until all are.
+ * its call (state from libproc2 and the system call from /proc/PID/syscall,
+ * or an entry of its own in the snapshot when that file cannot be read), and
+ * waiting until all are. wchan is shown, never decides: it depends on how the
+ * kernel was compiled.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "debugfs.h"
 #include "procinfo.h"
 #include "session.h"
+
+/* Is pid blocked in the system call of c? From /proc/PID/syscall, which does
+ * not depend on how the kernel was compiled: wchan does (a debug kernel
+ * shows poll_schedule_timeout.constprop.0, not do_sys_poll), so wchan is
+ * shown but never decides. 1 yes, 0 no, -1 cannot tell (file unreadable). */
+static int ps_blocked_in_call(enum ps_call c, pid_t pid)
+{
+	static const char *const pollc[] = { "poll", "ppoll", NULL };
+	static const char *const selc[] = { "select", "pselect6", NULL };
+	static const char *const epc[] = { "epoll_wait", "epoll_pwait", "epoll_pwait2", NULL };
+	static const char *const readc[] = { "read", "readv", "pread64", NULL };
+	const char *const *list;
+	struct ps_syscall sc;
+	const char *name;
+	char path[64], *text;
+	int bad;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	text = ps_read_file(path, NULL);
+	if (!text)
+		return -1;
+	bad = ps_parse_syscall(text, &sc);
+	free(text);
+	if (bad < 0)
+		return -1;
+	if (sc.running || !sc.in_syscall || !(name = ps_syscall_name(sc.nr)))
+		return 0;
+	switch (c) {
+	case PS_CALL_POLL:
+	case PS_CALL_PPOLL:
+		list = pollc;
+		break;
+	case PS_CALL_SELECT:
+	case PS_CALL_PSELECT:
+		list = selc;
+		break;
+	case PS_CALL_EPOLL:
+		list = epc;
+		break;
+	default:
+		list = readc;
+		break;
+	}
+	for (; *list; list++)
+		if (strcmp(name, *list) == 0)
+			return 1;
+	return 0;
+}
 
 unsigned ps_session_refresh_states(struct ps_session *s)
 {
@@ -39,6 +90,7 @@ unsigned ps_session_refresh_states(struct ps_session *s)
 	for (size_t i = 0, k = 0; i < s->ws.n; i++) {
 		struct ps_waiter *w = &s->ws.v[i]->w;
 		bool asleep;
+		int in_call;
 		if (!w->alive)
 			continue;
 		for (k = 0; k < n && pi[k].pid != w->pid; k++)
@@ -49,9 +101,11 @@ unsigned ps_session_refresh_states(struct ps_session *s)
 			chg |= PS_CHG_STATES;
 		w->state = pi[k].exists ? pi[k].state : '-';
 		snprintf(w->wchan, sizeof(w->wchan), "%s", pi[k].wchan);
-		asleep = w->in_call && (w->state == 'S' || w->state == 'D') &&
-			 ps_wchan_matches(w->call, w->wchan);
-		if (w->in_call && !asleep && w->state == 'S')
+		in_call = w->in_call && (w->state == 'S' || w->state == 'D')
+				  ? ps_blocked_in_call(w->call, w->pid)
+				  : 0;
+		asleep = in_call == 1;
+		if (in_call < 0)
 			need_queues = true;
 		if (asleep != w->asleep)
 			chg |= PS_CHG_STATES;
@@ -62,12 +116,13 @@ unsigned ps_session_refresh_states(struct ps_session *s)
 		w->asleep = asleep;
 	}
 	if (need_queues && s->attached) {
-		/* asleep with an unexpected wchan: accept an entry of ours in queues */
+		/* /proc/PID/syscall unreadable: accept an entry of ours in queues */
 		char err[64];
 		if (ps_session_read_queues(s, err, sizeof(err)) == 0) {
 			for (size_t i = 0; i < s->ws.n; i++) {
 				struct ps_waiter *w = &s->ws.v[i]->w;
-				if (!w->alive || !w->in_call || w->asleep || w->state != 'S')
+				if (!w->alive || !w->in_call || w->asleep || w->state != 'S' ||
+				    ps_blocked_in_call(w->call, w->pid) >= 0)
 					continue;
 				for (size_t e = 0; e < s->nentries; e++) {
 					if (s->entries[e].pid == w->pid &&

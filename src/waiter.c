@@ -35,46 +35,6 @@ int ps_call_parse(const char *s, enum ps_call *c)
 	return -1;
 }
 
-bool ps_wchan_matches(enum ps_call c, const char *wchan)
-{
-	static const char *const pollw[] = { "do_sys_poll", "do_poll", "poll_schedule_timeout",
-					     NULL };
-	static const char *const selw[] = { "do_select", "core_sys_select", "poll_schedule_timeout",
-					    NULL };
-	static const char *const epw[] = { "do_epoll_wait", "ep_poll", NULL };
-	const char *const *list;
-	char base[64];
-
-	if (!wchan || !*wchan || !strcmp(wchan, "-"))
-		return false;
-	/* compiler clones: "poll_schedule_timeout.constprop.0" */
-	snprintf(base, sizeof(base), "%.*s", (int)strcspn(wchan, "."), wchan);
-	wchan = base;
-	switch (c) {
-	case PS_CALL_POLL:
-	case PS_CALL_PPOLL:
-		list = pollw;
-		break;
-	case PS_CALL_SELECT:
-	case PS_CALL_PSELECT:
-		list = selw;
-		break;
-	case PS_CALL_EPOLL:
-		list = epw;
-		break;
-	default:
-		/* the object's read path: the module's read method, pipe_read,
-		 * eventfd_read, timerfd_read, unix_stream_data_wait, or the
-		 * wait_event_interruptible_locked_irq helper (do_wait_intr_irq) */
-		return strstr(wchan, "read") != NULL || strstr(wchan, "data_wait") != NULL ||
-		       strstr(wchan, "do_wait_intr") != NULL;
-	}
-	for (; *list; list++)
-		if (strcmp(wchan, *list) == 0)
-			return true;
-	return false;
-}
-
 bool ps_waiter_settled(const struct ps_waiter *w)
 {
 	/* asleep in its call, or gone (a waiter that returned and does not

@@ -42,6 +42,5 @@ int ps_waiter_kill(struct ps_waiters *ws, struct ps_waiter *w, int sig, bool wai
 bool ps_waiter_settled(const struct ps_waiter *w);
 const char *ps_call_name(enum ps_call c);
 int ps_call_parse(const char *s, enum ps_call *c);
-bool ps_wchan_matches(enum ps_call c, const char *wchan);
 
 #endif

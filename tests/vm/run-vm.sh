@@ -9,6 +9,17 @@
 # A kernel complaint fails the run: the guest boots with panic_on_warn,
 # oops=panic and slub_debug, dmesg is checked after every script, and a
 # panic or a hang (no result before --timeout) is reported with the console.
+#
+# --kernel-flavour picks the kernel and the module built for it:
+#   stock  Debian's linux-image-amd64, $build/kmod/pollscope.ko
+#   rt     Debian's linux-image-rt-amd64, $build/kmod-rt/pollscope.ko
+#   debug  tests/kernel/build-debug-kernel.sh's tree (lockdep, KASAN, UBSAN,
+#          kmemleak, ...), $build/kmod-debug/pollscope.ko
+#   6.12   Debian's 6.12 kernel from bookworm-security (installed with its
+#          headers), $build/kmod-6.12/pollscope.ko (unit.kmod-6.12 builds it)
+# Each is built by its CMake target (kmod, kmod-rt, kmod-debug). On a debug
+# kernel every time limit is multiplied by PS_TIMEOUT_MULT (default 3), which
+# the guest's lib.sh applies to its waits too.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,6 +34,7 @@ keep=0
 extra_append=""
 kernel=""
 tui=0
+flavour=stock
 
 usage() {
 	cat <<EOF
@@ -33,7 +45,8 @@ Options:
   --build DIR         build tree with pollscope, pollscope.ko and the test programs ($build)
   --timeout SEC       whole-run time limit ($timeout)
   --script-timeout S  time limit for each guest script ($script_timeout)
-  --kernel FILE       kernel image (default: /boot/vmlinuz-<the module's release>)
+  --kernel-flavour F  stock, rt, debug or 6.12: the kernel to boot and the module built for it ($flavour)
+  --kernel FILE       kernel image (default: the flavour's, /boot/vmlinuz-<the module's release>)
   --memory MB         guest memory ($memory)
   --smp N             guest CPUs ($smp)
   --append ARGS       extra kernel command line
@@ -50,6 +63,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--script-timeout) script_timeout=$2; shift 2 ;;
 	--kernel) kernel=$2; shift 2 ;;
+	--kernel-flavour) flavour=$2; shift 2 ;;
 	--memory) memory=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
 	--append) extra_append=$2; shift 2 ;;
@@ -72,9 +86,27 @@ for s in "${scripts[@]}"; do
 	[ -f "$s" ] || die "no such guest script: $s"
 done
 
-ko="$build/kmod/pollscope.ko"
+case "$flavour" in
+stock) kdir_suffix="" target=kmod ;;
+rt) kdir_suffix="-rt" target=kmod-rt ;;
+debug) kdir_suffix="-debug" target=kmod-debug ;;
+6.12) kdir_suffix="-6.12" target="(ctest -R unit.kmod-6.12)" ;;
+*) die "unknown --kernel-flavour $flavour (stock, rt, debug or 6.12)" ;;
+esac
+ko="$build/kmod$kdir_suffix/pollscope.ko"
+selftest="$build/tests/vm/selftest$kdir_suffix"
 tool="$build/src/pollscope"
-[ -f "$ko" ] || die "$ko not built (cmake --build $build)"
+[ -f "$ko" ] || die "$ko not built (cmake --build $build --target $target)"
+# Slower kernels get proportionally longer limits, never fixed longer sleeps.
+mult=1
+if [ "$flavour" = debug ]; then
+	mult=${PS_TIMEOUT_MULT:-3}
+	if [ -z "$kernel" ]; then
+		kernel="$("$top/tests/kernel/build-debug-kernel.sh" --print-dir)/arch/x86/boot/bzImage"
+	fi
+fi
+timeout=$((timeout * mult))
+script_timeout=$((script_timeout * mult))
 [ -x "$tool" ] || die "$tool not built (cmake --build $build)"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (run tests/setup.sh)"
 [ -x /bin/busybox ] || die "/bin/busybox missing (run tests/setup.sh: busybox-static)"
@@ -127,7 +159,7 @@ for f in modules.builtin modules.builtin.modinfo; do
 done
 echo "extra/pollscope.ko" >"$stage/lib/modules/$krel/modules.order"
 depmod -b "$stage" "$krel"
-for k in "$build"/tests/vm/selftest/*.ko; do
+for k in "$selftest"/*.ko; do
 	[ -f "$k" ] && cp "$k" "$stage/tests/ko/"
 done
 
@@ -182,9 +214,40 @@ export PS_KO=/lib/modules/$krel/extra/pollscope.ko
 arg() { sed -n "s/.*\bps\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 
 # Kernel complaints: the per-script dmesg check (panic_on_warn usually
-# ends the run before this, but a BUG or list corruption may not).
+# ends the run before this, but a BUG or list corruption may not; lockdep,
+# RCU and UBSAN reports do not WARN at all). The debug kernel adds lockdep
+# (circular, inconsistent, recursive), atomic sleep, RCU, KASAN, KFENCE,
+# UBSAN, debugobjects and kmemleak reports.
+complaints='BUG:|WARNING:|Oops|list_add corruption|list_del corruption|general protection fault|Call Trace:|kernel BUG'
+complaints="$complaints|possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|bad unlock balance|DEBUG_LOCKS_WARN_ON"
+complaints="$complaints|sleeping function called from invalid context|scheduling while atomic|suspicious RCU usage|self-detected stall|detected stalls on CPUs|rcu_.* detected stall"
+complaints="$complaints|BUG: KASAN|BUG: KFENCE|UBSAN:|ODEBUG:|kmemleak: .*new suspected memory leaks"
+# Known reports of the kernel itself (never of pollscope), each with its
+# reason; matched line by line, exactly. None so far.
+known_false=''
 kernel_complaints() {
-	dmesg -c | grep -E 'BUG:|WARNING:|Oops|list_add corruption|list_del corruption|general protection fault|Call Trace:|kernel BUG' || true
+	if [ -n "$known_false" ]; then
+		dmesg -c | grep -E "$complaints" | grep -vE "$known_false" || true
+	else
+		dmesg -c | grep -E "$complaints" || true
+	fi
+}
+kml=/sys/kernel/debug/kmemleak
+# kmemleak: leaks of objects allocated before `clear` are never reported;
+# a scan reports what is unreferenced and older than 5 s, so wait that long
+# first (the second scan catches objects a stale stack slot hid in the first).
+kmemleak_check() {
+	[ -w $kml ] || return 0
+	sleep 6
+	echo scan >$kml
+	echo scan >$kml
+	cat $kml
+}
+# lockdep switches itself off after its first report, or when a report
+# happened at boot: later locking bugs would then pass silently.
+lockdep_off() {
+	[ -r /proc/lockdep_stats ] || return 1
+	grep -q 'debug_locks: *0' /proc/lockdep_stats
 }
 
 if [ "$(arg mode)" = interactive ]; then
@@ -202,26 +265,55 @@ if [ "$(arg mode)" = interactive ]; then
 fi
 
 st=$(arg stimeout)
+export PS_TIMEOUT_MULT=$(arg tmult)
 echo 7 >/proc/sys/kernel/printk
-kernel_complaints >/dev/null
+boot=$(kernel_complaints)
 overall=0
+if [ -n "$boot" ]; then
+	echo "@@PS-KERNEL boot: dmesg shows a kernel complaint before any script:"
+	echo "$boot"
+	overall=1
+fi
+if lockdep_off; then
+	echo "@@PS-KERNEL boot: lockdep is off (debug_locks 0) before any script"
+	overall=1
+fi
+lockdep_gone=""
+[ -w $kml ] && echo clear >$kml
 while read -r name; do
 	echo "@@PS-BEGIN $name"
 	(cd /tests && exec timeout "$st" sh "/tests/$name" </dev/null)
 	rc=$?
 	[ $rc -eq 124 ] || [ $rc -eq 143 ] && echo "@@PS-TIMEOUT $name after ${st}s"
-	bad=$(kernel_complaints)
-	if [ -n "$bad" ]; then
-		echo "@@PS-KERNEL $name: dmesg shows a kernel complaint:"
-		echo "$bad"
-		rc=99
-	fi
 	# Nothing may outlive a script: leftover processes (a tmux server, a
 	# waiter) and modules would leak into the next one.
 	kill -9 -1 2>/dev/null
 	usleep 200000
 	if grep -q '^pollscope ' /proc/modules; then
 		rmmod pollscope 2>/dev/null || { echo "@@PS-LEAK $name left pollscope loaded and busy"; [ $rc -eq 0 ] && rc=98; }
+	fi
+	if [ -w $kml ]; then
+		# after the module is gone its leaks print bare addresses: fail
+		# on any report, not on reports that name pollscope
+		leaks=$(kmemleak_check)
+		if [ -n "$leaks" ]; then
+			echo "@@PS-KERNEL $name: kmemleak reports unreferenced objects:"
+			echo "$leaks" | head -n 60
+			echo clear >$kml
+			rc=97
+		fi
+	fi
+	# after the unload and the leak scan: their reports count for this script
+	bad=$(kernel_complaints)
+	if [ -n "$bad" ]; then
+		echo "@@PS-KERNEL $name: dmesg shows a kernel complaint:"
+		echo "$bad"
+		rc=99
+	fi
+	if [ -z "$lockdep_gone" ] && lockdep_off; then
+		echo "@@PS-KERNEL $name: lockdep switched itself off (debug_locks 0): a lock report happened"
+		lockdep_gone=1
+		[ $rc -eq 0 ] && rc=96
 	fi
 	echo "@@PS-END $name rc=$rc"
 	[ $rc -eq 0 ] || overall=1
@@ -238,8 +330,11 @@ chmod +x "$stage/init"
 
 # --- boot -------------------------------------------------------------------
 
-append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 slub_debug=FZPU"
-append="$append quiet loglevel=4 ps.stimeout=$script_timeout"
+# no_timer_check: under TCG on a loaded host the IO-APIC timer check can
+# miss its ticks and panic the boot ("IO-APIC + timer doesn't work!", seen
+# with the -rt kernel); QEMU's timer is known to work.
+append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 slub_debug=FZPU no_timer_check"
+append="$append quiet loglevel=4 ps.stimeout=$script_timeout ps.tmult=$mult"
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "$smp" -m "$memory"
 	-nographic -no-reboot -kernel "$kernel" -initrd "$stage.cpio")
 
@@ -304,6 +399,6 @@ fi
 for f in "${failures[@]}"; do
 	echo "run-vm: FAIL $f" >&2
 done
-echo "run-vm: ${elapsed}s in the VM"
+echo "run-vm: ${elapsed}s in the VM ($flavour kernel $(basename "$kernel"))"
 echo "vm: $passed passed, $failed failed"
 [ -z "$reason" ] && [ $failed -eq 0 ] && [ "$result" = 0 ]

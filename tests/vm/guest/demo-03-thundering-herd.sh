@@ -14,7 +14,7 @@ assert_eq "$n" 4 "exclusive entries shown"
 sed -n '/^The same wake with nr=1/,/^wake with nr=0/p' /tmp/out >/tmp/s
 n=$(grep -cE "^x\.[1-4] \(pid [0-9]+\) epoll returned 1 " /tmp/s)
 assert_eq "$n" 1 "exclusive waiters woken by nr=1"
-n=$(grep -cE "^ +[0-9]+  x\.[1-4] +epoll +herd +S  do_epoll_wait" /tmp/s)
+n=$(grep -cE "^ +[0-9]+  x\.[1-4] +epoll +herd +S  $WCHAN" /tmp/s)
 assert_eq "$n" 3 "exclusive waiters still asleep"
 sed -n '/^wake with nr=0/,$p' /tmp/out >/tmp/s
 n=$(grep -cE "^x\.[1-4] \(pid [0-9]+\) epoll returned 1 " /tmp/s)

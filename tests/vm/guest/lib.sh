@@ -44,14 +44,18 @@ unload_module() {
 	[ ! -d "$PS_DIR" ] || fail "$PS_DIR still present after rmmod"
 }
 
-# wait_for CMD...: retry a command for up to 10 s (TCG is slow); no fixed sleeps
-# in assertions, only a bounded wait for a state to be reached.
+# Time limits scale with the kernel: run-vm.sh sets PS_TIMEOUT_MULT (3 on the
+# debug kernel, where lockdep, KASAN and kmemleak slow everything down).
+PS_TIMEOUT_MULT=${PS_TIMEOUT_MULT:-1}
+
+# wait_for CMD...: retry a command for up to 10 s times PS_TIMEOUT_MULT (TCG
+# is slow); no fixed sleeps in assertions, only a bounded wait for a state.
 wait_for() {
 	local tries=0 # local: callers loop over i themselves
 
 	while ! "$@" >/dev/null 2>&1; do
 		tries=$((tries + 1))
-		[ $tries -lt 200 ] || return 1
+		[ $tries -lt $((200 * PS_TIMEOUT_MULT)) ] || return 1
 		usleep 50000
 	done
 	return 0
@@ -59,7 +63,8 @@ wait_for() {
 
 # For TUI tests: pollscope runs in the tmux session "ps".
 # wait_screen PATTERN [MSG]: the screen shows the extended regex PATTERN
-# within WAIT_SCREEN_TRIES tenths of a second (default 200: 20 s); the last
+# within WAIT_SCREEN_TRIES tenths of a second (default 200: 20 s) times
+# PS_TIMEOUT_MULT; the last
 # capture stays in /tmp/screen.txt.
 wait_screen() {
 	local tries=0
@@ -68,11 +73,38 @@ wait_screen() {
 		tmux capture-pane -p -t ps >/tmp/screen.txt 2>/dev/null
 		grep -Eq -- "$1" /tmp/screen.txt && return 0
 		tries=$((tries + 1))
-		if [ $tries -ge "${WAIT_SCREEN_TRIES:-200}" ]; then
+		if [ $tries -ge $((${WAIT_SCREEN_TRIES:-200} * PS_TIMEOUT_MULT)) ]; then
 			echo "--- screen:"
 			cat /tmp/screen.txt
 			fail "${2:-the screen never showed /$1/}"
 		fi
 		usleep 100000
 	done
+}
+
+# wchan names depend on how the kernel was compiled (do_sys_poll on Debian's
+# kernel, poll_schedule_timeout.constprop.0 on the debug kernel): tests match
+# any function name there and check what a process is blocked in through
+# /proc/PID/syscall (blocked_in) or compare with /proc/PID/wchan itself.
+WCHAN='[A-Za-z_][A-Za-z0-9_.]*'
+
+# blocked_in PID NAME...: PID is asleep (S) in one of the system calls NAME
+# (x86_64 numbers of the calls pollscope's waiters make).
+blocked_in() {
+	local pid=$1 nr st name
+	shift
+	st=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$pid/status")
+	nr=$(cut -d' ' -f1 "/proc/$pid/syscall")
+	for name in "$@"; do
+		case "$name:$nr" in
+		read:0 | poll:7 | select:23 | epoll_wait:232 | pselect6:270 | ppoll:271 | epoll_pwait:281)
+			[ "$st" = S ] && return 0 ;;
+		esac
+	done
+	fail "pid $pid is not asleep in $*: state $st, /proc/$pid/syscall starts with $nr"
+}
+
+# wchan_re PID: PID's wchan as a regex (dots escaped), from /proc.
+wchan_re() {
+	sed 's/\./\\./g' "/proc/$1/wchan"
 }

@@ -17,6 +17,12 @@ PX=$(pid_of px)
 SX=$(pid_of sx)
 EX=$(pid_of ex)
 RX=$(pid_of rx)
+# what each is blocked in, from /proc (wchan is only shown: it depends on
+# how the kernel was compiled)
+blocked_in "$PX" poll
+blocked_in "$SX" select pselect6
+blocked_in "$EX" epoll_wait epoll_pwait
+blocked_in "$RX" read
 
 # --- poll on a pipe --------------------------------------------------------
 pollscope -c "inspect $PX" >/tmp/i 2>/tmp/err || {
@@ -24,7 +30,7 @@ pollscope -c "inspect $PX" >/tmp/i 2>/tmp/err || {
 	fail "inspect $PX failed"
 }
 cat /tmp/i
-assert_grep "^pid $PX \(pollscope\): state S, wchan do_sys_poll$" /tmp/i
+assert_grep "^pid $PX \(pollscope\): state S, wchan $(wchan_re $PX)$" /tmp/i
 assert_grep "^  blocked in poll\(nfds=1, timeout=-1\): fd [0-9]+ \(in\)$" /tmp/i
 F=$(sed -n 's/^  blocked in poll(nfds=1, timeout=-1): fd \([0-9]*\) (in)$/\1/p' /tmp/i)
 # its fd of the pipe: the read queue with the three sleepers that use that end
@@ -53,13 +59,13 @@ ok "inspect PID FD"
 # --- select, epoll, read -----------------------------------------------------
 pollscope -c "inspect $SX" >/tmp/i 2>/tmp/err || fail "inspect $SX: $(cat /tmp/err)"
 cat /tmp/i
-assert_grep "^pid $SX \(pollscope\): state S, wchan do_select$" /tmp/i
+assert_grep "^pid $SX \(pollscope\): state S, wchan $(wchan_re $SX)$" /tmp/i
 assert_grep "^  blocked in (select|pselect6)\(nfds=[0-9]+, no timeout\): fd [0-9]+ \(in\)$" /tmp/i
 assert_grep "\(pipe\): mask=none heads=1 entries=3  <- (select|pselect6) waits on it \(in\)$" /tmp/i
 
 pollscope -c "inspect $EX" >/tmp/i 2>/tmp/err || fail "inspect $EX: $(cat /tmp/err)"
 cat /tmp/i
-assert_grep "^pid $EX \(pollscope\): state S, wchan (do_epoll_wait|ep_poll)$" /tmp/i
+assert_grep "^pid $EX \(pollscope\): state S, wchan $(wchan_re $EX)$" /tmp/i
 assert_grep "^  blocked in epoll_p?wait\(epfd=[0-9]+, maxevents=[0-9]+\): fd [0-9]+ \(the epoll instance\), fd [0-9]+ \(in,err,hup\), fd [0-9]+ \(in,err,hup\)$" /tmp/i
 assert_grep "^fd [0-9]+ -> anon_inode:\[eventpoll\] \(eventpoll\): .*  <- epoll_p?wait sleeps in it$" /tmp/i
 # the eventfd: ep_poll_callback of this epoll, and the blocking reader of rx
@@ -84,7 +90,7 @@ ok "inspect: select, epoll, read"
 
 # JSON: process, fd, head and entry records
 pollscope --json -c "inspect $PX $F" >/tmp/j 2>/tmp/err || fail "json inspect: $(cat /tmp/err)"
-assert_grep "^\{\"type\":\"process\",\"pid\":$PX,\"comm\":\"pollscope\",\"state\":\"S\",\"wchan\":\"do_sys_poll\",\"syscall\":\"poll\"," /tmp/j
+assert_grep "^\{\"type\":\"process\",\"pid\":$PX,\"comm\":\"pollscope\",\"state\":\"S\",\"wchan\":\"$(wchan_re $PX)\",\"syscall\":\"poll\"," /tmp/j
 assert_grep "^\{\"type\":\"fd\",\"pid\":$PX,\"fd\":$F,\"link\":\"pipe:\[[0-9]+\]\",\"kind\":\"pipe\",\"inspected\":true,\"pollable\":true,\"mask\":\"none\",\"heads\":1,\"entries\":3,\"waited_on\":true,\"wait_events\":\"in\"" /tmp/j
 assert_grep "^\{\"type\":\"head\",\"object\":\"\",\"pid\":$PX,\"fd\":$F,\"head\":0,\"label\":\"read queue \(pipe->rd_wait\)\",\"entries\":3\}$" /tmp/j
 assert_grep "^\{\"type\":\"entry\",.*\"pid\":$PX,.*\"note\":\"<- this process\"\}$" /tmp/j
@@ -116,9 +122,15 @@ wait_for grep -q READY /tmp/big.out || {
 	fail "the 1000-fd waiter did not settle"
 }
 BIG=$(sed -n 's/^spawned big (pid \([0-9]*\)).*/\1/p' /tmp/big.out)
+BIGW=$(wchan_re "$BIG")
+# the object file its 1000 fds are open on
+OBJ=$(readlink "/proc/$BIG/fd/$(ls "/proc/$BIG/fd" | sort -n | tail -n1)")
 pollscope -c "inspect $BIG" >/tmp/mid.out 2>/tmp/mid.err &
 IP=$!
-usleep 500000
+# kill it once the inspection is under way: the inspector holds one of its
+# fds (pidfd_getfd), not after a fixed time
+inspecting() { ls -l "/proc/$IP/fd" 2>/dev/null | grep -qF -- "-> $OBJ"; }
+wait_for inspecting || fail "the inspector never took one of $BIG's fds ($OBJ)"
 kill -9 "$BIG"
 wait $IP
 rc=$?
@@ -126,7 +138,7 @@ head -n 3 /tmp/mid.out
 cat /tmp/mid.err
 assert_eq "$rc" 1 "exit status of an inspection whose process exited"
 assert_grep "^-c:1: inspect: pid $BIG \(pollscope\) exited during the inspection \([0-9]+ fds? looked at before it went\)$" /tmp/mid.err
-assert_grep "^pid $BIG \(pollscope\): state S, wchan do_sys_poll$" /tmp/mid.out
+assert_grep "^pid $BIG \(pollscope\): state S, wchan $BIGW$" /tmp/mid.out
 ok "inspect: the process exited midway"
 kill "$BG"
 wait "$BG"

@@ -88,7 +88,7 @@ sec "e asleep" >/tmp/s
 assert_grep "^e: eventfd ready=out entries=1 heads=1 count=0$" /tmp/s
 assert_grep "^  head 0: eventfd ctx->wqh, 1 entry$" /tmp/s
 assert_grep "^ +0  poll +pollwake +$P pollscope +p +S  - +in,err,hup$" /tmp/s
-assert_grep "^ +$P  p +poll +e +S  do_sys_poll" /tmp/s
+assert_grep "^ +$P  p +poll +e +S  $WCHAN" /tmp/s
 sec "write e 3" >/tmp/s
 assert_grep "^wrote e value=3 \(eventfd count 0 -> 3\)$" /tmp/s
 assert_grep "^p \(pid $P\) poll returned 1 after [0-9.]+ ms: e=in$" /tmp/s
@@ -138,7 +138,7 @@ ok "socketpair"
 # the timer had not fired when settle returned (asleep), then it did, after >= 300 ms
 sec "timer armed" >/tmp/s
 assert_grep "^wrote t value=300 \(timer armed: fires in 300 ms\)$" /tmp/out
-assert_grep "^ +[0-9]+  tp +poll +t +S  do_sys_poll" /tmp/s
+assert_grep "^ +[0-9]+  tp +poll +t +S  $WCHAN" /tmp/s
 assert_grep "^tp \(pid [0-9]+\) poll returned 1 after ([3-9][0-9][0-9]|[0-9]{4})\.[0-9] ms: t=in$" /tmp/out
 assert_grep "^read t: 1 expiration\(s\)$" /tmp/out
 ok "timerfd fires"

@@ -69,7 +69,7 @@ cat /tmp/out
 # keyed
 assert_grep "^o \(pid [0-9]+\) poll returned 1 after [0-9.]+ ms: a=out$" /tmp/out
 assert_no_grep "^i \(pid [0-9]+\) poll returned" /tmp/out "the in waiter was woken by key=out"
-assert_grep "^ +[0-9]+  i +poll +a +S  do_sys_poll" /tmp/out
+assert_grep "^ +[0-9]+  i +poll +a +S  $WCHAN" /tmp/out
 # exclusive: 3 entries flagged exclusive; one woken by nr=1, two by nr=0
 assert_grep "epoll +ep_poll_callback .* S  exclusive +in" /tmp/out
 n=$(sed -n '/^--- nr=1 ---/,/^--- nr=0 ---/p' /tmp/out | grep -cE "^ex\.[123] \(pid [0-9]+\) epoll returned 1 .*: x=in$")
@@ -84,7 +84,7 @@ assert_grep "^sent SIGUSR1 to sig" /tmp/out
 assert_grep "^sig \(pid [0-9]+\) ppoll returned -1 EINTR after" /tmp/out
 # lost wakeup: still asleep after ready, woken by wake
 assert_grep "^ready l in \(nobody woken\)" /tmp/out
-assert_grep "^ +[0-9]+  lost +poll +l +S  do_sys_poll +-$" /tmp/out
+assert_grep "^ +[0-9]+  lost +poll +l +S  $WCHAN +-$" /tmp/out
 assert_grep "^lost \(pid [0-9]+\) poll returned 1 .*: l=in$" /tmp/out
 # destroy
 assert_grep "^dp \(pid [0-9]+\) poll returned 1 .*: d=err,hup$" /tmp/out
@@ -92,6 +92,6 @@ assert_grep "^dr \(pid [0-9]+\) read returned 0 \(EOF\)" /tmp/out
 # edge loop: two returns, each consumed (value 5 then 2 read by the loop)
 n=$(grep -cE "^et \(pid [0-9]+\) epoll returned 1 .*: e=in$" /tmp/out)
 assert_eq "$n" 2 "edge-triggered returns"
-assert_grep "^ +[0-9]+  et +epoll +e +S  do_epoll_wait" /tmp/out
+assert_grep "^ +[0-9]+  et +epoll +e +S  $WCHAN" /tmp/out
 ps -o pid,comm | grep -v grep | grep -q pollscope && { ps; fail "pollscope processes left behind"; }
 ok "keyed, exclusive, timeout, signal, lost wakeup, destroy, edge loop"

@@ -35,10 +35,11 @@ ok "object created"
 # A poll sleeper: its pollwake entry on the left, its process asleep on the right.
 command "spawn poll a as=p"
 wait_screen "poll +pollwake +[0-9]+ +pollscope +S +- +in" "a pollwake entry for the poll sleeper"
-wait_screen "p +poll +S +do_sys_poll" "the poller asleep in do_sys_poll"
+wait_screen "p +poll +S +$WCHAN" "the poller asleep"
 # Panes share screen lines when side by side: anchor on the columns.
-pid=$(screen_line "p +poll +S +do_sys_poll" | sed -n 's/.* \([0-9][0-9]*\) \+p \+poll \+S \+do_sys_poll.*/\1/p')
+pid=$(screen_line "p +poll +S +$WCHAN" | sed -n 's/.* \([0-9][0-9]*\) \+p \+poll \+S \+[A-Za-z_].*/\1/p')
 [ -n "$pid" ] || fail "no pid in the process row"
+blocked_in "$pid" poll
 screen_line "pollwake" | grep -Eq "pollwake +$pid " || fail "entry pid differs from the process pid $pid"
 ok "poll sleeper $pid shown in both panes"
 
@@ -54,7 +55,7 @@ ok "inspect view"
 # An exclusive epoll sleeper on the same object.
 command "spawn epoll a exclusive as=x"
 wait_screen "epoll +ep_poll_callback .* E +in" "an exclusive ep_poll_callback entry"
-wait_screen "x +epoll +S +do_epoll_wait" "the epoll sleeper in do_epoll_wait"
+wait_screen "x +epoll +S +$WCHAN" "the epoll sleeper asleep"
 ok "epoll sleeper"
 
 # A wake: the timeline shows it with its key and counts, both sleepers
