@@ -647,14 +647,28 @@ static void lines_add(struct lines *l, const char *fmt, ...)
 		l->v[l->n++] = s;
 }
 
-/* Each line of a multi-line text, with a prefix. */
-static void lines_add_text(struct lines *l, const char *prefix, const char *text)
+/* Each line of a multi-line text, folded at spaces to fit the screen (the
+ * explanations are sentences: they read better whole than scrolled). */
+static void lines_add_text(struct lines *l, const char *text)
 {
-	while (text && *text) {
-		size_t n = strcspn(text, "\n");
+	int width = COLS - 3 > 20 ? COLS - 3 : 20;
 
-		lines_add(l, "%s%.*s", prefix, (int)n, text);
-		text += n + (text[n] == '\n');
+	while (text && *text) {
+		int n = (int)strcspn(text, "\n"), cut = n;
+
+		if (n > width) {
+			for (cut = width; cut > 0 && text[cut] != ' '; cut--)
+				;
+			if (cut == 0)
+				cut = width;
+		}
+		lines_add(l, "%.*s", cut, text);
+		text += cut;
+		while (*text == ' ' || (*text == '\n' && cut == n)) {
+			text++;
+			if (text[-1] == '\n')
+				break;
+		}
 	}
 }
 
@@ -751,7 +765,7 @@ static void build_details(struct tui *t)
 			lines_add(l, "requested key  %s", e->key);
 			ps_explain_entry(e, why, sizeof(why));
 		}
-		lines_add_text(l, "", why);
+		lines_add_text(l, why);
 	} else if (t->focus == FOCUS_PROCS) {
 		size_t nw;
 		struct ps_waiter *const *w = ps_session_waiters(t->s, &nw);
@@ -775,7 +789,7 @@ static void build_details(struct tui *t)
 			lines_add(l, "last      %s", p->last.valid ? p->last.text : "-");
 			lines_add(l, "process   %s", p->alive ? "alive" : p->exit_text);
 			ps_explain_waiter(p, why, sizeof(why));
-			lines_add_text(l, "", why);
+			lines_add_text(l, why);
 		}
 	}
 	if (l->n == 0)
