@@ -18,24 +18,6 @@
 #include <linux/ktime.h>
 #include "pollscope.h"
 
-struct ps_ipt {
-	poll_table pt;
-	wait_queue_head_t *heads[PS_MAX_HEADS];
-	unsigned int n;
-};
-
-void ps_inspect_qproc(struct file *file, wait_queue_head_t *head, poll_table *pt)
-{
-	struct ps_ipt *ipt = container_of(pt, struct ps_ipt, pt);
-	unsigned int i;
-
-	for (i = 0; i < ipt->n; i++)
-		if (ipt->heads[i] == head)
-			return;
-	if (ipt->n < PS_MAX_HEADS)
-		ipt->heads[ipt->n++] = head;
-}
-
 struct ps_head_copy {
 	struct ps_ent *ents;
 	struct ps_copy_res res;
@@ -46,16 +28,23 @@ struct ps_head_copy {
  * queue, of any length: the walk under its lock is bounded too).  The last
  * try allocates for the whole bound, so it cannot run out of records.
  */
-static int ps_copy_head(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 idx,
+static int ps_copy_head(wait_queue_head_t *wq, spinlock_t *outer, struct ps_regtab *reg, u32 idx,
 			struct ps_head_copy *hc)
 {
 	const u32 qmax = READ_ONCE(ps_queue_max);
 	int tries;
 
 	for (tries = 0; tries < 8; tries++) {
-		u64 total = ps_count_entries(wq, qmax, NULL);
-		u64 cap = total + total / 4 + 16 + tries * total;
+		u64 total, cap;
 		int ret;
+
+		/* outer: the lock the queue's entries are also added under */
+		if (outer)
+			spin_lock_irq(outer);
+		total = ps_count_entries(wq, qmax, NULL);
+		if (outer)
+			spin_unlock_irq(outer);
+		cap = total + total / 4 + 16 + tries * total;
 
 		if (tries == 7 || cap > qmax)
 			cap = qmax;
@@ -64,7 +53,11 @@ static int ps_copy_head(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 idx,
 		hc->ents = kvmalloc_array(cap, sizeof(*hc->ents), GFP_KERNEL | __GFP_NOWARN);
 		if (!hc->ents)
 			return -ENOMEM;
-		ret = ps_copy_entries(wq, reg_obj, idx, hc->ents, cap, qmax, &hc->res);
+		if (outer)
+			spin_lock_irq(outer);
+		ret = ps_copy_entries(wq, reg, idx, hc->ents, cap, qmax, &hc->res);
+		if (outer)
+			spin_unlock_irq(outer);
 		if (!ret)
 			return 0;
 		kvfree(hc->ents);
@@ -81,41 +74,76 @@ static void ps_put(char *text, size_t size, size_t *off, const char *line, size_
 	*off += len;
 }
 
+/* What an inspect found, formatted after every lock is dropped. */
+struct ps_inspect_work {
+	struct ps_heads_pt hp;
+	struct ps_head_copy hc[PS_MAX_HEADS];
+	const char *qname[PS_MAX_HEADS]; /* an epoll file's queues: "poll_wait", "wq" */
+	unsigned int nheads;
+	struct ps_watch *watch; /* an epoll file's watched files */
+	u32 nwatch, watch_left;
+	bool watch_more;
+	char name[PATH_MAX];
+};
+
 /*
  * The text of an inspect after the header: formatted once with text NULL to
  * size it, then into text.  Returns the length (at most size when text).
  */
 static size_t ps_inspect_format(char *text, size_t size, const char *hdr,
-				const struct ps_head_copy *hc, unsigned int nheads)
+				const struct ps_inspect_work *w)
 {
 	struct ps_fname fc = { 0 };
-	char line[PS_LINE_MAX], lead[16];
+	char line[PS_LINE_MAX], lead[16], ev[96];
 	size_t off = 0;
 	unsigned int i;
 	int len;
 
 	ps_put(text, size, &off, hdr, strlen(hdr));
-	for (i = 0; i < nheads; i++) {
-		const struct ps_copy_res *r = &hc[i].res;
+	for (i = 0; i < w->nheads; i++) {
+		const struct ps_copy_res *r = &w->hc[i].res;
 		u32 j;
 
+		len = scnprintf(line, sizeof(line), PS_K_HEAD "=%u " PS_K_ENTRIES "=%u", i,
+				r->nent);
 		if (r->left || r->more)
-			len = scnprintf(line, sizeof(line), "head=%u entries=%u truncated=%u%s\n",
-					i, r->nent, r->left, r->more ? "+" : "");
-		else
-			len = scnprintf(line, sizeof(line), "head=%u entries=%u\n", i, r->nent);
+			len += scnprintf(line + len, sizeof(line) - len, " " PS_K_TRUNCATED "=%u%s",
+					 r->left, r->more ? PS_TRUNC_MORE : "");
+		if (w->qname[i])
+			len += scnprintf(line + len, sizeof(line) - len, " " PS_K_QUEUE "=%s",
+					 w->qname[i]);
+		len += scnprintf(line + len, sizeof(line) - len, "\n");
 		ps_put(text, size, &off, line, len);
-		snprintf(lead, sizeof(lead), "head=%u", i);
+		snprintf(lead, sizeof(lead), PS_K_HEAD "=%u", i);
 		for (j = 0; j < r->nrec; j++) {
-			struct ps_ent e = hc[i].ents[j];
+			struct ps_ent e = w->hc[i].ents[j];
 			u32 k;
 
-			for (k = 0; k < hc[i].ents[j].run; k++, e.pos++) {
+			for (k = 0; k < w->hc[i].ents[j].run; k++, e.pos++) {
 				len = ps_format_ent(line, sizeof(line), lead, &e, &fc);
 				ps_put(text, size, &off, line, len);
 			}
 		}
 	}
+	if (!w->watch && !w->watch_left)
+		return text ? min(off, size) : off;
+	for (i = 0; i < w->nwatch; i++) {
+		const struct ps_watch *x = &w->watch[i];
+
+		len = scnprintf(line, sizeof(line),
+				PS_K_WATCH "=%u " PS_K_TFD "=%d " PS_K_INO "=%lu " PS_K_SDEV
+					   "=%u:%u " PS_K_EVENTS "=%s " PS_K_READY "=%s\n",
+				i, x->tfd, x->ino, MAJOR(x->sdev), MINOR(x->sdev),
+				ps_mask_str(ev, sizeof(ev), (__force __poll_t)x->events),
+				x->ready ? "yes" : "no");
+		ps_put(text, size, &off, line, len);
+	}
+	if (w->watch_left || w->watch_more)
+		len = scnprintf(line, sizeof(line), PS_K_WATCHED "=%u " PS_K_TRUNCATED "=%u%s\n",
+				w->nwatch, w->watch_left, w->watch_more ? PS_TRUNC_MORE : "");
+	else
+		len = scnprintf(line, sizeof(line), PS_K_WATCHED "=%u\n", w->nwatch);
+	ps_put(text, size, &off, line, len);
 	return text ? min(off, size) : off;
 }
 
@@ -134,61 +162,106 @@ static void ps_file_name(struct file *f, char *out, size_t len)
 	kfree(buf);
 }
 
+/*
+ * signalfd_poll() polls the signals of the task that calls it: from here
+ * that is the inspecting process, whose queue and mask are not the owner's.
+ * Neither is reported; the header says why.
+ */
+static bool ps_poll_is_callers(struct file *f)
+{
+	return f->f_op && f->f_op->poll && ps_classify(f->f_op->poll) == PS_SYM_SIGNALFD_POLL;
+}
+
 static int ps_inspect_fd(unsigned int fd, char **textp, size_t *lenp)
 {
-	struct ps_head_copy hc[PS_MAX_HEADS] = { 0 };
 	u64 t0 = ktime_get_ns(), hold_max = 0;
-	struct ps_obj *reg_obj = NULL;
-	struct ps_ipt ipt;
-	char *name = NULL, *text = NULL, *hdr = NULL;
-	char mask_s[96];
+	const u32 qmax = READ_ONCE(ps_queue_max);
+	struct ps_inspect_work *w;
+	struct ps_obj *obj = NULL;
+	char *text = NULL, *hdr = NULL;
+	char mask_s[96], epid[32] = "";
+	const char *reason = NULL;
+	wait_queue_head_t *epwq = NULL;
+	spinlock_t *epouter = NULL;
+	void *ep = NULL;
 	size_t size;
 	u32 i, total = 0;
 	struct file *f;
 	bool can_poll;
-	__poll_t mask;
+	__poll_t mask = 0;
 	int ret = 0;
 
 	f = fget(fd);
 	if (!f)
 		return -EBADF;
-
-	name = kmalloc(PATH_MAX, GFP_KERNEL);
-	if (!name) {
-		ret = -ENOMEM;
-		goto out;
+	w = kvzalloc(sizeof(*w), GFP_KERNEL);
+	if (!w) {
+		fput(f);
+		return -ENOMEM;
 	}
-	ps_file_name(f, name, PATH_MAX);
+	ps_file_name(f, w->name, sizeof(w->name));
 
-	memset(&ipt, 0, sizeof(ipt));
-	init_poll_funcptr(&ipt.pt, ps_inspect_qproc);
+	init_poll_funcptr(&w->hp.pt, ps_heads_qproc);
 	/* Explicit key: every MASK bit, and no POLL_BUSY_LOOP. */
-	ipt.pt._key = PS_MASK_ALL;
+	w->hp.pt._key = PS_MASK_ALL;
 	can_poll = file_can_poll(f);
-	mask = vfs_poll(f, &ipt.pt);
+	if (ps_poll_is_callers(f))
+		reason = "signalfd-needs-owner-context";
+	else
+		mask = vfs_poll(f, &w->hp.pt);
+	w->nheads = w->hp.n;
 
 	if (f->f_op == &ps_obj_fops)
-		reg_obj = f->private_data;
-	for (i = 0; i < ipt.n; i++) {
-		struct ps_obj *ro = NULL;
+		obj = f->private_data;
+	ep = ps_ep_of_file(f);
+	if (ep) {
+		for (i = 0; i < w->nheads; i++)
+			if (w->hp.heads[i] == ps_ep_pollq(ep))
+				w->qname[i] = "poll_wait";
+		/* the epoll_wait sleepers: a queue no poll method shows */
+		epwq = ps_ep_wq(ep, &epouter);
+		if (epwq && w->nheads < PS_MAX_HEADS) {
+			w->hp.heads[w->nheads] = epwq;
+			w->qname[w->nheads++] = "wq";
+		}
+		snprintf(epid, sizeof(epid), " " PS_K_EPOLL "=%016llx", ps_ep_id(ep));
+	}
+	for (i = 0; i < w->nheads; i++) {
+		wait_queue_head_t *head = w->hp.heads[i];
+		struct ps_regtab *reg = NULL;
 
-		if (reg_obj && ipt.heads[i] == &reg_obj->wq)
-			ro = reg_obj;
-		ret = ps_copy_head(ipt.heads[i], ro, i, &hc[i]);
+		if (obj && head == &obj->wq)
+			reg = &obj->reg;
+		ret = ps_copy_head(head, head == epwq ? epouter : NULL, reg, i, &w->hc[i]);
 		if (ret)
 			goto out;
-		total += hc[i].res.nent;
-		hold_max = max(hold_max, hc[i].res.hold);
+		total += w->hc[i].res.nent;
+		hold_max = max(hold_max, w->hc[i].res.hold);
+	}
+	if (ep) {
+		ret = ps_ep_watched(ep, qmax, &w->watch, &w->nwatch, &w->watch_left,
+				    &w->watch_more);
+		if (ret)
+			goto out;
 	}
 
-	hdr = kasprintf(GFP_KERNEL, "fd=%u file=%s mask=%s heads=%u poll=%s\n", fd, name,
-			ps_mask_str(mask_s, sizeof(mask_s), mask), ipt.n, can_poll ? "yes" : "no");
+	if (reason)
+		hdr = kasprintf(GFP_KERNEL,
+				PS_K_FD "=%u " PS_K_FILE "=%s " PS_K_MASK "=unknown " PS_K_HEADS
+					"=0 " PS_K_POLL "=%s " PS_K_REASON "=%s\n",
+				fd, w->name, can_poll ? "yes" : "no", reason);
+	else
+		hdr = kasprintf(GFP_KERNEL,
+				PS_K_FD "=%u " PS_K_FILE "=%s " PS_K_MASK "=%s " PS_K_HEADS
+					"=%u " PS_K_POLL "=%s%s\n",
+				fd, w->name, ps_mask_str(mask_s, sizeof(mask_s), mask), w->nheads,
+				can_poll ? "yes" : "no", epid);
 	if (!hdr) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	/* at most PS_MAX_HEADS * ps_queue_max lines of PS_LINE_MAX: far below INT_MAX */
-	size = ps_inspect_format(NULL, 0, hdr, hc, ipt.n);
+	size = ps_inspect_format(NULL, 0, hdr, w);
 	if (size > INT_MAX) {
 		ret = -ENOMEM;
 		goto out;
@@ -198,17 +271,18 @@ static int ps_inspect_fd(unsigned int fd, char **textp, size_t *lenp)
 		ret = -ENOMEM;
 		goto out;
 	}
-	*lenp = ps_inspect_format(text, size, hdr, hc, ipt.n);
+	*lenp = ps_inspect_format(text, size, hdr, w);
 	*textp = text;
 	text = NULL;
 	ps_snap_account(total, ktime_get_ns() - t0, hold_max);
 out:
 	fput(f);
 	for (i = 0; i < PS_MAX_HEADS; i++)
-		kvfree(hc[i].ents);
+		kvfree(w->hc[i].ents);
+	kvfree(w->watch);
+	kvfree(w);
 	kvfree(text);
 	kfree(hdr);
-	kfree(name);
 	return ret;
 }
 

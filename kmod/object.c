@@ -61,29 +61,14 @@ struct ps_obj *ps_obj_find(const char *name)
 	return NULL;
 }
 
-/* Frees every record on list (records off the hash table, or the table's own). */
-static void ps_reg_free_list(struct hlist_head *list)
-{
-	struct ps_reg *rec;
-
-	while (!hlist_empty(list)) {
-		rec = hlist_entry(list->first, struct ps_reg, node);
-		hlist_del(&rec->node);
-		put_pid(rec->pid);
-		kfree(rec);
-	}
-}
-
 static void ps_obj_release(struct kref *ref)
 {
 	struct ps_obj *obj = container_of(ref, struct ps_obj, ref);
-	unsigned int bkt;
 
 	/* Every sleeper holds a file reference, hence an object reference. */
 	if (waitqueue_active(&obj->wq))
 		pr_err("pollscope: object %s freed with a non-empty queue\n", obj->name);
-	for (bkt = 0; bkt < HASH_SIZE(obj->reg); bkt++)
-		ps_reg_free_list(&obj->reg[bkt]);
+	ps_reg_free_all(&obj->reg);
 	put_pid(obj->creator);
 	mutex_destroy(&obj->reg_mutex);
 	kfree(obj);
@@ -108,7 +93,7 @@ int ps_obj_create(const char *name)
 	strscpy(obj->name, name, sizeof(obj->name));
 	mutex_init(&obj->reg_mutex);
 	init_waitqueue_head(&obj->wq);
-	hash_init(obj->reg);
+	hash_init(obj->reg.h);
 	obj->creator = get_task_pid(current, PIDTYPE_TGID); /* a thread may exit first */
 	get_task_comm(obj->creator_comm, current);
 	/*
@@ -311,54 +296,6 @@ void ps_objects_cleanup(void)
 
 /* --- epoll registrations ------------------------------------------------ */
 
-static struct hlist_head *ps_reg_bucket(struct ps_obj *obj, const wait_queue_entry_t *e)
-{
-	return &obj->reg[hash_min((unsigned long)e, HASH_BITS(obj->reg))];
-}
-
-struct ps_reg *ps_reg_find(struct ps_obj *obj, const wait_queue_entry_t *e)
-{
-	struct ps_reg *rec;
-
-	hlist_for_each_entry(rec, ps_reg_bucket(obj, e), node)
-		if (rec->entry == e)
-			return rec;
-	return NULL;
-}
-
-/* Moves records whose entry left the queue to *stale; under wq.lock. */
-static void ps_reg_sweep_locked(struct ps_obj *obj, struct hlist_head *stale)
-{
-	struct ps_cmemo cm = { NULL, PS_SYM_NONE };
-	struct hlist_node *pos, *next;
-	wait_queue_entry_t *e;
-	struct ps_reg *rec;
-	unsigned int bkt;
-
-	if (hash_empty(obj->reg))
-		return;
-	for (bkt = 0; bkt < HASH_SIZE(obj->reg); bkt++)
-		hlist_for_each_entry(rec, &obj->reg[bkt], node)
-			rec->seen = false;
-	list_for_each_entry(e, &obj->wq.head, entry) {
-		if (ps_classify_memo(&cm, e->func) != PS_SYM_EP_POLL_CALLBACK)
-			continue;
-		rec = ps_reg_find(obj, e);
-		if (rec)
-			rec->seen = true;
-	}
-	for (bkt = 0; bkt < HASH_SIZE(obj->reg); bkt++) {
-		for (pos = obj->reg[bkt].first; pos; pos = next) {
-			next = pos->next;
-			rec = hlist_entry(pos, struct ps_reg, node);
-			if (rec->seen)
-				continue;
-			hash_del(&rec->node);
-			hlist_add_head(&rec->node, stale);
-		}
-	}
-}
-
 /* epoll entries on the queue; under wq.lock. */
 static u32 ps_ep_count_locked(struct ps_obj *obj)
 {
@@ -396,7 +333,7 @@ static void ps_ep_poll_wait(struct ps_obj *obj, struct file *file, poll_table *p
 	mutex_lock(&obj->reg_mutex);
 	spin_lock_irq(&obj->wq.lock);
 	t0 = ps_lock_begin();
-	ps_reg_sweep_locked(obj, &stale);
+	ps_reg_sweep_locked(&obj->reg, &obj->wq, &stale);
 	before = ps_ep_count_locked(obj);
 	ps_lock_end(t0);
 	spin_unlock_irq(&obj->wq.lock);
@@ -425,15 +362,14 @@ static void ps_ep_poll_wait(struct ps_obj *obj, struct file *file, poll_table *p
 		after++;
 	}
 	e = (poll_requested_events(pt) & EPOLLEXCLUSIVE) ? last : first;
-	old = e ? ps_reg_find(obj, e) : NULL;
+	old = e ? ps_reg_find(&obj->reg, e) : NULL;
 	if (old && rec && after > before) {
 		hash_del(&old->node);
 		hlist_add_head(&old->node, &stale);
 		old = NULL;
 	}
 	if (e && rec && !old) {
-		rec->entry = e;
-		hash_add(obj->reg, &rec->node, (unsigned long)e);
+		ps_reg_add(&obj->reg, rec, e);
 		rec = NULL;
 	}
 	ps_lock_end(t0);

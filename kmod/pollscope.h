@@ -4,11 +4,20 @@
  * queues) through debugfs.  Shared declarations of the module's parts:
  *
  *   pollscope_main.c  module init/exit, parameters, version and stats files
- *   control.c         the control file: command parser and MASK syntax
+ *   control.c         the control file (command parser)
+ *   snapshot.c        the queues file
+ *   inspect.c         the inspect file (vfs_poll on any fd of the writer)
  *   object.c          pollable objects, their files and the keyed wake walk
  *   events.c          the event ring and the events file
- *   snapshot.c        wait-queue entry classification and copying, queues file
- *   inspect.c         the inspect file (vfs_poll on any fd of the writer)
+ *   wq.c              wait-queue entries: copying, lock accounting, epoll
+ *                     registrant table
+ *   epoll.c           epoll instances behind ep_poll_callback entries and
+ *                     epoll files (fs/eventpoll.c's private layout)
+ *   sym.c             kernel functions recognised by name
+ *   format.c          the text syntax: MASK, flag, comm and function names
+ *
+ * Each file calls only files listed below it (main calls all), and the
+ * record syntax shared with the tool is in pollscope_uapi.h.
  *
  * Lock order: ps_mutex -> obj->reg_mutex -> obj->wq.lock -> ps_fn_lock.
  * The event ring lock is a leaf: it may be taken under ps_mutex or an
@@ -26,12 +35,13 @@
 #include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/fs.h>
+#include <linux/pid_namespace.h>
+#include "pollscope_uapi.h"
 
-#define PS_INTERFACE_VERSION 1
-#define PS_NAME_MAX 31	/* object name length, without NUL */
-#define PS_CMD_MAX 127	/* longest control write */
-#define PS_MAX_HEADS 16 /* wait queue heads recorded by inspect */
-#define PS_LINE_MAX 256 /* longest record line, '\n' included */
+#define PS_NAME_MAX PS_UAPI_NAME_LEN /* object name length, without NUL */
+#define PS_CMD_MAX 127		     /* longest control write */
+#define PS_MAX_HEADS 16		     /* wait queue heads recorded by inspect */
+#define PS_LINE_MAX 512		     /* longest record line, '\n' included */
 
 /* The eleven event bits of the MASK syntax. */
 #define PS_MASK_ALL                                                                                \
@@ -49,29 +59,29 @@ extern unsigned int ps_queue_max;
 extern struct dentry *ps_root;
 extern struct dentry *ps_objdir;
 
-/* --- MASK syntax (control.c) --- */
-struct ps_mask_name {
+/* --- text syntax (format.c) --- */
+struct ps_bit_name {
 	const char *name;
-	__poll_t bit;
+	u32 bit; /* 0: a WQ_FLAG_* this kernel does not define */
 };
 
-extern const struct ps_mask_name ps_mask_names[];
+extern const struct ps_bit_name ps_mask_names[]; /* MASK events */
 extern const unsigned int ps_mask_count;
+extern const struct ps_bit_name ps_flag_names[]; /* WQ_FLAG_* of this kernel */
+extern const unsigned int ps_flag_count;
 int ps_mask_parse(const char *s, __poll_t *out);
 /* Writes "in,out", "none" or "in,0x10000" into buf; returns buf. */
 char *ps_mask_str(char *buf, size_t len, __poll_t mask);
-/* WQ_FLAG_* names of this kernel. */
-struct ps_flag_name {
-	const char *name;
-	unsigned int bit;
-};
-
-extern const struct ps_flag_name ps_flag_names[];
-extern const unsigned int ps_flag_count;
+/* Writes "exclusive,0x40" or "-" into buf; returns buf. */
 char *ps_flags_str(char *buf, size_t len, unsigned int flags);
 /* Copies a task comm, replacing bytes outside 0x21..0x7e and '=' by '?'. */
 void ps_comm_sanitize(char *dst, const char *src, size_t len);
+/* A kernel function's symbol name, "unknown" if unresolved, "-" for NULL. */
+void ps_func_name(const void *fn, char *buf, size_t len);
+const char *ps_kind_name(u8 sym);	    /* enum ps_sym */
+const char *ps_qproc_name(unsigned int qp); /* enum ps_qproc */
 
+/* --- control (control.c) --- */
 extern const struct file_operations ps_control_fops;
 
 /* --- objects (object.c) --- */
@@ -88,6 +98,11 @@ struct ps_reg {
 
 #define PS_REG_BITS 6
 
+/* Registrants of epoll entries on one object's queue, keyed by entry. */
+struct ps_regtab {
+	DECLARE_HASHTABLE(h, PS_REG_BITS);
+};
+
 struct ps_obj {
 	struct kref ref;
 	struct list_head node; /* on ps_objects, under ps_mutex */
@@ -100,7 +115,7 @@ struct ps_obj {
 	bool dead;
 	unsigned int open;
 	u64 polls, queued, added, wakes, woken;
-	DECLARE_HASHTABLE(reg, PS_REG_BITS);
+	struct ps_regtab reg;
 	struct pid *creator; /* who created it (stats: so a crashed tool's objects are known) */
 	char creator_comm[TASK_COMM_LEN];
 };
@@ -117,8 +132,6 @@ void ps_obj_ready(struct ps_obj *obj, __poll_t mask);
 void ps_obj_wake(struct ps_obj *obj, __poll_t mask, int nr);
 void ps_obj_put(struct ps_obj *obj);
 void ps_objects_cleanup(void); /* module exit */
-/* Looks up the registration of an epoll entry; under obj->wq.lock. */
-struct ps_reg *ps_reg_find(struct ps_obj *obj, const wait_queue_entry_t *e);
 
 /* A wake walk's bookmark (func NULL); later kernels have no bookmarks. */
 static inline bool ps_is_bookmark(const wait_queue_entry_t *e)
@@ -130,7 +143,7 @@ static inline bool ps_is_bookmark(const wait_queue_entry_t *e)
 	return !e->func;
 }
 
-/* --- lock-hold accounting (snapshot.c) --- */
+/* --- lock-hold accounting (wq.c) --- */
 u64 ps_lock_begin(void);
 u64 ps_lock_end(u64 t0);
 
@@ -183,7 +196,7 @@ void ps_events_exit(void);
 void ps_event(struct ps_ev *ev);
 extern const struct file_operations ps_events_fops;
 
-/* --- snapshots (snapshot.c) --- */
+/* --- wait queue entries (wq.c) --- */
 enum ps_sym {
 	PS_SYM_NONE, /* NULL function pointer (bookmark) */
 	PS_SYM_OTHER,
@@ -196,6 +209,8 @@ enum ps_sym {
 	PS_SYM_POLLWAIT,      /* __pollwait, a qproc */
 	PS_SYM_EP_QUEUE_PROC, /* ep_ptable_queue_proc, a qproc */
 	PS_SYM_INSPECT,	      /* our own inspect qproc */
+	PS_SYM_EP_FILE_POLL,  /* ep_eventpoll_poll: an epoll file's poll method */
+	PS_SYM_SIGNALFD_POLL, /* signalfd_poll */
 	PS_SYM_TRUNC,	      /* not a function: a snapshot's "truncated=" record */
 };
 
@@ -215,8 +230,24 @@ static inline u8 ps_classify_memo(struct ps_cmemo *m, const void *fn)
 	}
 	return m->sym;
 }
+
 enum ps_qproc ps_qproc_of(const poll_table *pt);
-const char *ps_qproc_name(unsigned int qp);
+
+/* A poll table that records the heads a poll method uses instead of queueing. */
+struct ps_heads_pt {
+	poll_table pt;
+	wait_queue_head_t *heads[PS_MAX_HEADS];
+	unsigned int n;
+};
+
+void ps_heads_qproc(struct file *file, wait_queue_head_t *head, poll_table *pt);
+
+/* The registrant table; all under the queue's lock except free_list. */
+struct ps_reg *ps_reg_find(struct ps_regtab *tab, const wait_queue_entry_t *e);
+void ps_reg_add(struct ps_regtab *tab, struct ps_reg *rec, const wait_queue_entry_t *e);
+void ps_reg_sweep_locked(struct ps_regtab *tab, wait_queue_head_t *wq, struct hlist_head *stale);
+void ps_reg_free_list(struct hlist_head *list);
+void ps_reg_free_all(struct ps_regtab *tab);
 
 /*
  * One wait queue entry, copied under the queue lock, or a run of identical
@@ -238,6 +269,13 @@ struct ps_ent {
 	u8 has_key;
 	char state; /* 0: unknown */
 	char comm[TASK_COMM_LEN];
+	/* ep_poll_callback entries (epoll.c), when ep_known */
+	u8 ep_known;
+	u8 ep_disarmed;	     /* a delivered EPOLLONESHOT: no event bits left */
+	u8 ep_sleepers_more; /* the count stopped at PS_EP_SLEEPERS_MAX */
+	u32 ep_sleepers;     /* threads in epoll_wait on that instance */
+	s32 ep_tfd;	     /* the fd number it was registered under */
+	u64 ep_id;	     /* hashed identity of the epoll instance */
 };
 
 /* Memo of the last function name looked up while formatting. */
@@ -257,11 +295,10 @@ struct ps_copy_res {
 };
 
 u32 ps_count_entries(wait_queue_head_t *wq, u32 limit, u64 *hold);
-int ps_copy_entries(wait_queue_head_t *wq, struct ps_obj *reg_obj, u32 owner, struct ps_ent *out,
+int ps_copy_entries(wait_queue_head_t *wq, struct ps_regtab *reg, u32 owner, struct ps_ent *out,
 		    u32 cap, u32 max_ent, struct ps_copy_res *res);
 int ps_format_ent(char *buf, size_t len, const char *lead, const struct ps_ent *e,
 		  struct ps_fname *fc);
-void ps_func_name(const void *fn, char *buf, size_t len);
 /* A snapshot (queues open, inspect write): entries, total time, longest lock hold. */
 void ps_snap_account(u32 entries, u64 ns, u64 lock_ns);
 /* A walk command: entries, lock hold. */
@@ -274,10 +311,45 @@ struct ps_stats_global {
 };
 
 void ps_stats_globals(struct ps_stats_global *g);
-extern const struct file_operations ps_queues_fops;
 
-/* --- inspect (inspect.c) --- */
+/* --- epoll instances (epoll.c) --- */
+#define PS_EP_SLEEPERS_MAX 64 /* epoll_wait sleepers counted per entry */
+
+/*
+ * Fills e's ep_* fields, and its pid, comm and state from the first thread
+ * sleeping in epoll_wait on the instance, for an ep_poll_callback entry on
+ * wq; wq->lock held (the instance's locks are taken inside, in the order
+ * ep_poll_callback takes them).  Returns false, changing nothing, when this
+ * kernel's epoll layout is not known to the module.
+ */
+bool ps_ep_entry_locked(wait_queue_head_t *wq, wait_queue_entry_t *curr, struct ps_ent *e,
+			struct pid_namespace *ns);
+void ps_ep_init(void); /* the key of the ids, at load */
+/* The epoll instance behind an epoll file (opaque), or NULL. */
+void *ps_ep_of_file(struct file *f);
+u64 ps_ep_id(const void *ep);
+/* The instance's epoll_wait queue, and the lock its sleepers are added under. */
+wait_queue_head_t *ps_ep_wq(void *ep, spinlock_t **outer);
+wait_queue_head_t *ps_ep_pollq(void *ep);
+
+/* One watched file of an epoll instance (its rbtree of epitems). */
+struct ps_watch {
+	s32 tfd;
+	u32 events;
+	unsigned long ino;
+	dev_t sdev;
+	bool ready;
+};
+
+/*
+ * Copies at most max watched items into out[] (allocated here, kvfree it)
+ * under the instance's mutex; *n listed, *left counted past them (up to
+ * max), *more when that count stopped.
+ */
+int ps_ep_watched(void *ep, u32 max, struct ps_watch **out, u32 *n, u32 *left, bool *more);
+
+/* --- queues (snapshot.c), inspect (inspect.c) --- */
+extern const struct file_operations ps_queues_fops;
 extern const struct file_operations ps_inspect_fops;
-void ps_inspect_qproc(struct file *file, wait_queue_head_t *head, poll_table *pt);
 
 #endif /* POLLSCOPE_H */

@@ -35,14 +35,15 @@ static int ps_version_show(struct seq_file *m, void *v)
 {
 	unsigned int i;
 
-	seq_printf(m, "interface=%d release=%s max_objects=%u events_size=%u\n",
-		   PS_INTERFACE_VERSION, init_utsname()->release, ps_max_objects, ps_events_size);
+	seq_printf(m, PS_K_INTERFACE "=%d " PS_K_RELEASE "=%s max_objects=%u events_size=%u\n",
+		   PS_UAPI_INTERFACE, init_utsname()->release, ps_max_objects, ps_events_size);
 	for (i = 0; i < ps_flag_count; i++)
-		seq_printf(m, "flag=%s value=0x%02x\n", ps_flag_names[i].name,
-			   ps_flag_names[i].bit);
+		if (ps_flag_names[i].bit) /* 0: not defined by this kernel */
+			seq_printf(m, PS_K_FLAG "=%s " PS_K_VALUE "=0x%02x\n",
+				   ps_flag_names[i].name, ps_flag_names[i].bit);
 	for (i = 0; i < ps_mask_count; i++)
-		seq_printf(m, "event=%s value=0x%x\n", ps_mask_names[i].name,
-			   (__force u32)ps_mask_names[i].bit);
+		seq_printf(m, PS_K_EVENT "=%s " PS_K_VALUE "=0x%x\n", ps_mask_names[i].name,
+			   ps_mask_names[i].bit);
 	return 0;
 }
 
@@ -151,6 +152,7 @@ static int __init pollscope_init(void)
 		pr_err("pollscope: max_queue_entries=%u out of range 1-65536\n", ps_queue_max);
 		return -EINVAL;
 	}
+	ps_ep_init();
 	ret = ps_events_init();
 	if (ret)
 		return ret;

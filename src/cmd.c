@@ -237,6 +237,7 @@ int ps_cmd_run(struct ps_session *s, int argc, char **argv, const struct ps_sink
 	ps_session_process(s);
 	r = cmd->exec(&c);
 	s->cur_sink = NULL;
+	ps_session_changed(s); /* what it did is news for the next snapshot */
 	if (r < 0) {
 		if (!err[0])
 			snprintf(err, errlen, "%s: failed", cmd->name);

@@ -6,6 +6,7 @@
 #define POLLSCOPE_CMD_H
 
 #include "pollscope.h"
+#include "records.h"
 
 /* What tab completion offers for the arguments of a command. */
 enum ps_complete_kind {
@@ -51,19 +52,6 @@ int ps_cmd_run(struct ps_session *s, int argc, char **argv, const struct ps_sink
 
 /* Error helper: "CMD: message" into c->err; returns -1. */
 int ps_cmd_error(struct ps_cmdctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Emit helpers. */
-void ps_emit(const struct ps_sink *sink, enum ps_rec_kind kind, const void *data,
-	     const struct ps_field *fields, int nfields, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
-void ps_emit_text(const struct ps_sink *sink, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-const char *ps_rec_kind_name(enum ps_rec_kind k);
-
-/* Records shared by show and inspect (cmd_view.c). */
-void ps_emit_entry(struct ps_cmdctx *c, const struct ps_entry *e, const char *note);
-void ps_emit_entry_header(struct ps_cmdctx *c);
-void ps_emit_head(struct ps_cmdctx *c, const struct ps_head *h);
 
 /* Handlers (one per command). */
 int cmd_create(struct ps_cmdctx *c);

@@ -40,9 +40,9 @@ static int polls_now(struct ps_session *s, unsigned long *polls, int *waiting, c
 
 static struct ps_waiter *find_label(struct ps_session *s, size_t from, const char *label)
 {
-	for (size_t i = from; i < s->nwaiters; i++)
-		if (!strcmp(s->waiters[i]->w.label, label))
-			return &s->waiters[i]->w;
+	for (size_t i = from; i < s->ws.n; i++)
+		if (!strcmp(s->ws.v[i]->w.label, label))
+			return &s->ws.v[i]->w;
 	return NULL;
 }
 
@@ -75,7 +75,7 @@ static int measure(struct ps_session *s, enum ps_call call, int n, long *setup, 
 	}
 	if (polls_now(s, &p0, &w0, err, errlen) < 0)
 		return -1;
-	if (ps_waiters_spawn(s, &req, &first, err, errlen) < 0)
+	if (ps_waiters_spawn(&s->ws, &req, s->dfs.dir, &first, err, errlen) < 0)
 		return -1;
 	w = find_label(s, first, "cost");
 	if (!w) {
@@ -91,7 +91,7 @@ static int measure(struct ps_session *s, enum ps_call call, int n, long *setup, 
 	}
 	if (polls_now(s, &p1, entries, err, errlen) < 0)
 		return -1;
-	r = ps_control(s, "wake %s in 1", COST_HOT);
+	r = ps_dfs_control(&s->dfs, "wake %s in 1", COST_HOT);
 	if (r < 0) {
 		snprintf(err, errlen, "wake %s: %s", COST_HOT, strerror(-r));
 		return -1;
@@ -105,7 +105,7 @@ static int measure(struct ps_session *s, enum ps_call call, int n, long *setup, 
 	}
 	if (polls_now(s, &p2, &w0, err, errlen) < 0)
 		return -1;
-	r = ps_control(s, "ready %s none", COST_HOT);
+	r = ps_dfs_control(&s->dfs, "ready %s none", COST_HOT);
 	if (r < 0) {
 		snprintf(err, errlen, "ready %s none: %s", COST_HOT, strerror(-r));
 		return -1;
@@ -139,17 +139,17 @@ int cmd_cost(struct ps_cmdctx *c)
 		}
 	}
 	if (ps_object_exists(c->s, COST_HOT) || ps_object_exists(c->s, COST_IDLE) ||
-	    ps_real_find(c->s, COST_HOT) || ps_real_find(c->s, COST_IDLE))
+	    ps_real_find(&c->s->reals, COST_HOT) || ps_real_find(&c->s->reals, COST_IDLE))
 		return ps_cmd_error(c, "objects %s and %s are in the way: destroy them first",
 				    COST_HOT, COST_IDLE);
-	for (size_t i = 0; i < c->s->nwaiters; i++)
-		if (c->s->waiters[i]->w.alive && !strcmp(c->s->waiters[i]->w.group, "cost"))
+	for (size_t i = 0; i < c->s->ws.n; i++)
+		if (c->s->ws.v[i]->w.alive && !strcmp(c->s->ws.v[i]->w.group, "cost"))
 			return ps_cmd_error(c, "a waiter labelled 'cost' is in the way: kill it");
-	if ((r = ps_control(c->s, "create %s", COST_HOT)) < 0)
+	if ((r = ps_dfs_control(&c->s->dfs, "create %s", COST_HOT)) < 0)
 		return ps_cmd_error(c, "create %s: %s", COST_HOT, strerror(-r));
 	ps_note_created(c->s, COST_HOT);
-	if ((r = ps_control(c->s, "create %s", COST_IDLE)) < 0) {
-		ps_control(c->s, "destroy %s", COST_HOT);
+	if ((r = ps_dfs_control(&c->s->dfs, "create %s", COST_IDLE)) < 0) {
+		ps_dfs_control(&c->s->dfs, "destroy %s", COST_HOT);
 		ps_note_destroyed(c->s, COST_HOT);
 		return ps_cmd_error(c, "create %s: %s", COST_IDLE, strerror(-r));
 	}
@@ -163,9 +163,9 @@ int cmd_cost(struct ps_cmdctx *c)
 			rc = measure(c->s, cost_calls[k], ns[i], &setup[i][k], &wake[i][k],
 				     &entries[i][k], msg, sizeof(msg));
 	c->s->cur_sink = saved;
-	ps_control(c->s, "destroy %s", COST_IDLE);
+	ps_dfs_control(&c->s->dfs, "destroy %s", COST_IDLE);
 	ps_note_destroyed(c->s, COST_IDLE);
-	ps_control(c->s, "destroy %s", COST_HOT);
+	ps_dfs_control(&c->s->dfs, "destroy %s", COST_HOT);
 	ps_note_destroyed(c->s, COST_HOT);
 	if (rc < 0)
 		return ps_cmd_error(c, "%s", msg);

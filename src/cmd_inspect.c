@@ -6,45 +6,6 @@
 #include "cmd.h"
 #include "session.h"
 
-static void emit_fd(struct ps_cmdctx *c, const struct ps_inspection *in, const struct ps_fd *f)
-{
-	char m[PS_MASK_TEXT], waits[PS_MASK_TEXT + 40] = "";
-	struct ps_field fl[12] = {
-		{ "pid", PS_F_INT, NULL, f->pid },
-		{ "fd", PS_F_INT, NULL, f->fd },
-		{ "link", PS_F_STR, f->link, 0 },
-		{ "kind", PS_F_STR, f->kind[0] ? f->kind : "-", 0 },
-		{ "inspected", PS_F_BOOL, NULL, f->inspected },
-		{ "pollable", PS_F_BOOL, NULL, f->pollable },
-		{ "mask", PS_F_STR, f->mask, 0 },
-		{ "heads", PS_F_INT, NULL, f->heads },
-		{ "entries", PS_F_INT, NULL, f->entries },
-		{ "waited_on", PS_F_BOOL, NULL, f->waited_on },
-		{ "wait_events", PS_F_STR, ps_mask_format(f->wait_events, m, sizeof(m)), 0 },
-		{ "note", PS_F_STR, f->note, 0 },
-	};
-
-	if (f->waited_on && !f->wait_events)
-		snprintf(waits, sizeof(waits), "  <- %s sleeps in it",
-			 in->syscall[0] && strcmp(in->syscall, "-") ? in->syscall : "it");
-	else if (f->waited_on)
-		snprintf(waits, sizeof(waits), "  <- %s waits on it%s%s%s",
-			 in->syscall[0] && strcmp(in->syscall, "-") ? in->syscall : "it",
-			 f->wait_events ? " (" : "", f->wait_events ? m : "",
-			 f->wait_events ? ")" : "");
-	if (!f->inspected)
-		ps_emit(c->sink, PS_REC_FD, f, fl, 12, "fd %d -> %s: not inspected (%s)", f->fd,
-			f->link, f->note[0] ? f->note : "?");
-	else if (!f->pollable)
-		ps_emit(c->sink, PS_REC_FD, f, fl, 12,
-			"fd %d -> %s (%s): no poll method (poll(2) says %s)%s", f->fd, f->link,
-			f->kind, f->mask, waits);
-	else
-		ps_emit(c->sink, PS_REC_FD, f, fl, 12,
-			"fd %d -> %s (%s): mask=%s heads=%d entries=%d%s", f->fd, f->link, f->kind,
-			f->mask, f->heads, f->entries, waits);
-}
-
 int cmd_inspect(struct ps_cmdctx *c)
 {
 	struct ps_inspection in;
@@ -77,22 +38,23 @@ int cmd_inspect(struct ps_cmdctx *c)
 		ps_emit_text(c->sink, "  in system call %s", in.syscall);
 	for (size_t i = 0; i < in.nfds; i++) {
 		const struct ps_fd *f = &in.fds[i];
-		emit_fd(c, &in, f);
+		ps_rec_fd(c->sink, &in, f);
 		pollable += f->inspected && f->pollable;
 		for (int h = 0; h < f->heads; h++) {
 			const struct ps_head *hd = &in.heads[f->first_head + h];
 			bool any = false;
-			ps_emit_head(c, hd);
+			ps_rec_head(c->sink, hd);
 			for (size_t k = 0; k < in.nentries; k++) {
 				const struct ps_entry *e = &in.entries[k];
 				if (e->head != f->first_head + h)
 					continue;
 				if (!any)
-					ps_emit_entry_header(c);
+					ps_rec_entry_header(c->sink);
 				any = true;
 				if (e->pid == in.pid)
 					own++;
-				ps_emit_entry(c, e, e->pid == in.pid ? "<- this process" : NULL);
+				ps_rec_entry(c->sink, e, ps_session_label_of(c->s, e->pid),
+					     e->pid == in.pid ? "<- this process" : NULL);
 			}
 		}
 	}

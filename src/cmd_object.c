@@ -43,7 +43,7 @@ static int find_object(struct ps_cmdctx *c, const char *name, struct ps_real **r
 	*real = NULL;
 	if (ps_name_check(name, msg, sizeof(msg)) < 0)
 		return ps_cmd_error(c, "%s", msg);
-	*real = ps_real_find(c->s, name);
+	*real = ps_real_find(&c->s->reals, name);
 	if (*real)
 		return 0;
 	if (!ps_object_exists(c->s, name)) {
@@ -60,7 +60,7 @@ static int need_object(struct ps_cmdctx *c, const char *name)
 
 	if (ps_name_check(name, msg, sizeof(msg)) < 0)
 		return ps_cmd_error(c, "%s", msg);
-	r = ps_real_find(c->s, name);
+	r = ps_real_find(&c->s->reals, name);
 	if (r)
 		return ps_cmd_error(c,
 				    "'%s' is a real %s, not a module object: %s acts on module "
@@ -105,17 +105,17 @@ int cmd_create(struct ps_cmdctx *c)
 				    "unknown type '%s' (types: module eventfd pipe timerfd "
 				    "socketpair)",
 				    c->argv[1]);
-	if (ps_object_exists(c->s, name) || ps_real_find(c->s, name))
+	if (ps_object_exists(c->s, name) || ps_real_find(&c->s->reals, name))
 		return ps_cmd_error(c, "an object named '%s' already exists", name);
 	if (type != PS_OBJ_MODULE) {
 		char extra[64];
-		if (ps_real_create(c->s, name, type, msg, sizeof(msg)) < 0)
+		if (ps_real_create(&c->s->reals, name, type, msg, sizeof(msg)) < 0)
 			return ps_cmd_error(c, "%s", msg);
 		snprintf(extra, sizeof(extra), "(%s)", ps_obj_type_name(type));
 		message_type(c, "created", name, ps_obj_type_name(type), extra);
 		return 0;
 	}
-	r = ps_control(c->s, "create %s", name);
+	r = ps_dfs_control(&c->s->dfs, "create %s", name);
 	if (r < 0)
 		return control_error(c, -r, name);
 	ps_note_created(c->s, name);
@@ -134,12 +134,12 @@ int cmd_destroy(struct ps_cmdctx *c)
 	if (real) {
 		char type[16];
 		snprintf(type, sizeof(type), "%s", ps_obj_type_name(real->type));
-		ps_real_destroy(c->s, real);
+		ps_real_destroy(&c->s->reals, real);
 		message_type(c, "destroyed", name, type,
 			     "(its fds are closed; waiters keep their own copies)");
 		return 0;
 	}
-	r = ps_control(c->s, "destroy %s", name);
+	r = ps_dfs_control(&c->s->dfs, "destroy %s", name);
 	if (r < 0)
 		return control_error(c, -r, name);
 	ps_note_destroyed(c->s, name);
@@ -166,7 +166,7 @@ int cmd_ready(struct ps_cmdctx *c)
 	if (need_object(c, name) < 0 || parse_mask_arg(c, c->argv[1], &mask) < 0)
 		return -1;
 	ps_mask_format(mask, m, sizeof(m));
-	r = ps_control(c->s, "ready %s %s", name, m);
+	r = ps_dfs_control(&c->s->dfs, "ready %s %s", name, m);
 	if (r < 0)
 		return control_error(c, -r, name);
 	snprintf(extra, sizeof(extra), "%s (nobody woken)", m);
@@ -204,7 +204,7 @@ int cmd_wake(struct ps_cmdctx *c)
 		}
 	}
 	ps_mask_format(mask, m, sizeof(m));
-	r = ps_control(c->s, "wake %s %s %d", name, m, nr);
+	r = ps_dfs_control(&c->s->dfs, "wake %s %s %d", name, m, nr);
 	if (r < 0)
 		return control_error(c, -r, name);
 	snprintf(extra, sizeof(extra), "key=%s nr=%d", m, nr);
@@ -230,7 +230,7 @@ int cmd_write(struct ps_cmdctx *c)
 		message_type(c, "wrote", name, ps_obj_type_name(real->type), done);
 		return 0;
 	}
-	ps_path(c->s, path, sizeof(path), "objects/%s", name);
+	ps_dfs_path(&c->s->dfs, path, sizeof(path), "objects/%s", name);
 	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return ps_cmd_error(c, "cannot open %s: %s", path, strerror(errno));
@@ -280,7 +280,7 @@ int cmd_read(struct ps_cmdctx *c)
 		ps_emit(c->sink, PS_REC_VALUE, NULL, f, 3, "read %s: %lld%s", name, v, unit);
 		return 0;
 	}
-	ps_path(c->s, path, sizeof(path), "objects/%s", name);
+	ps_dfs_path(&c->s->dfs, path, sizeof(path), "objects/%s", name);
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return ps_cmd_error(c, "cannot open %s: %s", path, strerror(errno));

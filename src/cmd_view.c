@@ -9,72 +9,6 @@
 #include "session.h"
 #include "version.h"
 
-static const char *label_of(struct ps_session *s, pid_t pid)
-{
-	size_t n;
-	struct ps_waiter *const *w = ps_session_waiters(s, &n);
-
-	if (pid <= 0)
-		return "-";
-	for (size_t i = n; i-- > 0;)
-		if (w[i]->pid == pid)
-			return w[i]->label;
-	return "-";
-}
-
-void ps_emit_entry(struct ps_cmdctx *c, const struct ps_entry *e, const char *note)
-{
-	char st[2] = { e->state, 0 };
-	const char *label = label_of(c->s, e->pid);
-	struct ps_field f[13] = {
-		{ "object", PS_F_STR, e->object, 0 },
-		{ "pos", PS_F_INT, NULL, e->pos },
-		{ "kind", PS_F_STR, e->kind, 0 },
-		{ "func", PS_F_STR, e->func, 0 },
-		{ "pid", PS_F_INT, NULL, e->pid },
-		{ "comm", PS_F_STR, e->comm, 0 },
-		{ "state", PS_F_STR, st, 0 },
-		{ "flags", PS_F_STR, e->flags, 0 },
-		{ "exclusive", PS_F_BOOL, NULL, e->exclusive },
-		{ "key", PS_F_STR, e->key, 0 },
-		{ "waiter", PS_F_STR, label, 0 },
-		{ "head", PS_F_INT, NULL, e->head },
-		{ "note", PS_F_STR, note, 0 },
-	};
-	int nf = 11;
-
-	if (e->head >= 0)
-		nf = 12;
-	if (note && *note)
-		f[nf++] = f[12];
-	ps_emit(c->sink, PS_REC_ENTRY, e, f, nf,
-		"  %3d  %-12s %-26s %6d %-10s %-8s %c  %-10s %s%s%s", e->pos, e->kind, e->func,
-		(int)e->pid, e->comm, label, e->state, e->flags, e->key, note && *note ? "  " : "",
-		note ? note : "");
-}
-
-static void emit_entry(struct ps_cmdctx *c, const struct ps_entry *e)
-{
-	ps_emit_entry(c, e, NULL);
-}
-
-void ps_emit_entry_header(struct ps_cmdctx *c)
-{
-	ps_emit_text(c->sink, "  %3s  %-12s %-26s %6s %-10s %-8s %s  %-10s %s", "POS", "KIND",
-		     "FUNC", "PID", "COMM", "WAITER", "S", "FLAGS", "KEY");
-}
-
-void ps_emit_head(struct ps_cmdctx *c, const struct ps_head *h)
-{
-	struct ps_field f[6] = {
-		{ "object", PS_F_STR, h->object, 0 }, { "pid", PS_F_INT, NULL, h->pid },
-		{ "fd", PS_F_INT, NULL, h->fd },      { "head", PS_F_INT, NULL, h->index },
-		{ "label", PS_F_STR, h->label, 0 },   { "entries", PS_F_INT, NULL, h->entries },
-	};
-	ps_emit(c->sink, PS_REC_HEAD, h, f, 6, "  head %d: %s, %d entr%s", h->index, h->label,
-		h->entries, h->entries == 1 ? "y" : "ies");
-}
-
 static const char *count_name(const char *type)
 {
 	if (!strcmp(type, "eventfd"))
@@ -82,6 +16,11 @@ static const char *count_name(const char *type)
 	if (!strcmp(type, "timerfd"))
 		return "expirations";
 	return "bytes";
+}
+
+static void emit_entry(struct ps_cmdctx *c, const struct ps_entry *e)
+{
+	ps_rec_entry(c->sink, e, ps_session_label_of(c->s, e->pid), NULL);
 }
 
 static void show_real(struct ps_cmdctx *c, const struct ps_object *o, const struct ps_entry *e,
@@ -97,30 +36,17 @@ static void show_real(struct ps_cmdctx *c, const struct ps_object *o, const stru
 	for (size_t k = 0; k < nh; k++)
 		if (!strcmp(h[k].object, o->name))
 			heads++;
-	{
-		struct ps_field f[7] = {
-			{ "object", PS_F_STR, o->name, 0 },
-			{ "objtype", PS_F_STR, o->type, 0 },
-			{ "ready", PS_F_STR, o->ready, 0 },
-			{ "entries", PS_F_INT, NULL, count },
-			{ "heads", PS_F_INT, NULL, heads },
-			{ count_name(o->type), PS_F_INT, NULL, (long long)o->count },
-			{ "ours", PS_F_BOOL, NULL, o->ours },
-		};
-		ps_emit(c->sink, PS_REC_OBJECT, o, f, 7,
-			"%s: %s ready=%s entries=%d heads=%d %s=%lu", o->name, o->type, o->ready,
-			count, heads, count_name(o->type), o->count);
-	}
+	ps_rec_real_object(c->sink, o, count, heads, count_name(o->type));
 	for (size_t k = 0; k < nh; k++) {
 		bool any = false;
 		if (strcmp(h[k].object, o->name) != 0)
 			continue;
-		ps_emit_head(c, &h[k]);
+		ps_rec_head(c->sink, &h[k]);
 		for (size_t j = 0; j < ne; j++) {
 			if (strcmp(e[j].object, o->name) != 0 || e[j].head != h[k].index)
 				continue;
 			if (!any)
-				ps_emit_entry_header(c);
+				ps_rec_entry_header(c->sink);
 			any = true;
 			emit_entry(c, &e[j]);
 		}
@@ -135,7 +61,8 @@ int cmd_show(struct ps_cmdctx *c)
 	char msg[512];
 
 	for (int a = 0; a < c->argc; a++) {
-		if (!ps_object_exists(c->s, c->argv[a]) && !ps_real_find(c->s, c->argv[a])) {
+		if (!ps_object_exists(c->s, c->argv[a]) &&
+		    !ps_real_find(&c->s->reals, c->argv[a])) {
 			ps_no_object_msg(c->s, c->argv[a], msg, sizeof(msg));
 			return ps_cmd_error(c, "%s", msg);
 		}
@@ -167,53 +94,15 @@ int cmd_show(struct ps_cmdctx *c)
 		for (size_t k = 0; k < ne; k++)
 			if (!strcmp(e[k].object, o[i].name))
 				count++;
-		{
-			struct ps_field f[8] = {
-				{ "object", PS_F_STR, o[i].name, 0 },
-				{ "ready", PS_F_STR, o[i].ready, 0 },
-				{ "entries", PS_F_INT, NULL, count },
-				{ "polls", PS_F_INT, NULL, (long long)o[i].polls },
-				{ "wakes", PS_F_INT, NULL, (long long)o[i].wakes },
-				{ "woken", PS_F_INT, NULL, (long long)o[i].woken },
-				{ "open", PS_F_INT, NULL, o[i].open },
-				{ "ours", PS_F_BOOL, NULL, o[i].ours },
-			};
-			ps_emit(c->sink, PS_REC_OBJECT, &o[i], f, 8,
-				"%s: ready=%s entries=%d polls=%lu wakes=%lu woken=%lu open=%d",
-				o[i].name, o[i].ready, count, o[i].polls, o[i].wakes, o[i].woken,
-				o[i].open);
-		}
+		ps_rec_module_object(c->sink, &o[i], count);
 		if (count == 0)
 			continue;
-		ps_emit_entry_header(c);
+		ps_rec_entry_header(c->sink);
 		for (size_t k = 0; k < ne; k++)
 			if (!strcmp(e[k].object, o[i].name))
 				emit_entry(c, &e[k]);
 	}
 	return 0;
-}
-
-static void emit_event(struct ps_cmdctx *c, const struct ps_event *ev, uint64_t base)
-{
-	double ms = ev->ns >= base ? (double)(ev->ns - base) / 1e6 : 0;
-	struct ps_field f[8] = {
-		{ "seq", PS_F_INT, NULL, (long long)ev->seq },
-		{ "ns", PS_F_INT, NULL, (long long)ev->ns },
-		{ "event", PS_F_STR, ev->type, 0 },
-		{ "pid", PS_F_INT, NULL, ev->pid },
-		{ "comm", PS_F_STR, ev->comm, 0 },
-		{ "object", PS_F_STR, ev->object, 0 },
-		{ "detail", PS_F_STR, ev->detail, 0 },
-		{ "waiter", PS_F_STR, label_of(c->s, ev->pid), 0 },
-	};
-	if (!strcmp(ev->type, "lost")) {
-		ps_emit(c->sink, PS_REC_EVENT, ev, f, 8, "%6llu  (events lost: %s)",
-			(unsigned long long)ev->seq, ev->detail);
-		return;
-	}
-	ps_emit(c->sink, PS_REC_EVENT, ev, f, 8, "%6llu %10.3f ms  %-8s %-8s %s  [pid %d %s]",
-		(unsigned long long)ev->seq, ms, ev->type, ev->object[0] ? ev->object : "-",
-		ev->detail, (int)ev->pid, ev->comm);
 }
 
 int cmd_events(struct ps_cmdctx *c)
@@ -226,28 +115,28 @@ int cmd_events(struct ps_cmdctx *c)
 	if (c->argc > 0 && ps_parse_uint(c->argv[0], &want) < 0)
 		return ps_cmd_error(c, "bad count '%s': a number of events", c->argv[0]);
 	ps_read_events(c->s);
-	buf = calloc(PS_EVENT_RING, sizeof(*buf));
+	/* all the session keeps: as many as the module's ring */
+	buf = calloc(c->s->ring_count + 1, sizeof(*buf));
 	if (!buf)
 		return ps_cmd_error(c, "out of memory");
-	n = ps_session_events_since(c->s, &cursor, buf, PS_EVENT_RING);
+	n = ps_session_events_since(c->s, &cursor, buf, c->s->ring_count);
 	start = (want == 0 || (size_t)want >= n) ? 0 : n - (size_t)want;
 	if (n == 0)
 		ps_emit(c->sink, PS_REC_MESSAGE, NULL, NULL, 0, "no events");
 	for (size_t i = start; i < n; i++)
-		emit_event(c, &buf[i], buf[0].ns);
+		ps_rec_event(c->sink, &buf[i], buf[0].ns, ps_session_label_of(c->s, buf[i].pid));
 	free(buf);
 	return 0;
 }
 
 int cmd_stats(struct ps_cmdctx *c)
 {
-	char path[PATH_MAX];
+	char msg[512];
 	char *text, *line, *save = NULL;
 
-	ps_path(c->s, path, sizeof(path), "stats");
-	text = ps_read_file(path, NULL);
+	text = ps_dfs_read(&c->s->dfs, "stats", PS_SRC_STATS, msg, sizeof(msg));
 	if (!text)
-		return ps_cmd_error(c, "cannot read %s: %s", path, strerror(errno));
+		return ps_cmd_error(c, "%s", msg);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char copy[512];
 		struct ps_kv kv;

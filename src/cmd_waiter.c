@@ -54,7 +54,7 @@ int cmd_spawn(struct ps_cmdctx *c)
 					    PS_MAX_WAIT_OBJS);
 		if (ps_name_check(p, msg, sizeof(msg)) < 0)
 			return ps_cmd_error(c, "%s", msg);
-		real[req.nobjs] = ps_real_find(c->s, p);
+		real[req.nobjs] = ps_real_find(&c->s->reals, p);
 		if (!real[req.nobjs] && !ps_object_exists(c->s, p)) {
 			ps_no_object_msg(c->s, p, msg, sizeof(msg));
 			return ps_cmd_error(c, "%s", msg);
@@ -143,10 +143,10 @@ int cmd_spawn(struct ps_cmdctx *c)
 			req.realtype[i] = real[i]->type;
 		}
 	}
-	if (ps_waiters_spawn(c->s, &req, &first, msg, sizeof(msg)) < 0)
+	if (ps_waiters_spawn(&c->s->ws, &req, c->s->dfs.dir, &first, msg, sizeof(msg)) < 0)
 		return ps_cmd_error(c, "%s", msg);
-	for (size_t i = first; i < c->s->nwaiters; i++) {
-		struct ps_waiter *w = &c->s->waiters[i]->w;
+	for (size_t i = first; i < c->s->ws.n; i++) {
+		struct ps_waiter *w = &c->s->ws.v[i]->w;
 		struct ps_field f[5] = {
 			{ "action", PS_F_STR, "spawned", 0 },
 			{ "label", PS_F_STR, w->label, 0 },
@@ -207,7 +207,7 @@ static int resolve(struct ps_cmdctx *c, const char *what, struct ps_waiter **out
 
 int cmd_kill(struct ps_cmdctx *c)
 {
-	size_t cap = c->s->nwaiters + 1, total = 0;
+	size_t cap = c->s->ws.n + 1, total = 0;
 	struct ps_waiter **list = calloc(cap, sizeof(*list));
 
 	if (!list)
@@ -225,7 +225,7 @@ int cmd_kill(struct ps_cmdctx *c)
 			struct ps_field f[3] = { { "action", PS_F_STR, "killed", 0 },
 						 { "label", PS_F_STR, w->label, 0 },
 						 { "pid", PS_F_INT, NULL, w->pid } };
-			ps_waiter_kill(c->s, w, SIGTERM, true);
+			ps_waiter_kill(&c->s->ws, w, SIGTERM, true, ps_current_sink(c->s));
 			ps_emit(c->sink, PS_REC_MESSAGE, w, f, 3, "killed %s (pid %d)", w->label,
 				(int)w->pid);
 			total++;
@@ -239,7 +239,7 @@ int cmd_kill(struct ps_cmdctx *c)
 
 int cmd_signal(struct ps_cmdctx *c)
 {
-	size_t cap = c->s->nwaiters + 1, n;
+	size_t cap = c->s->ws.n + 1, n;
 	struct ps_waiter **list;
 	int sig = ps_signal_parse(c->argv[1]);
 
@@ -283,7 +283,7 @@ int cmd_ps(struct ps_cmdctx *c)
 		     "OBJECTS", "ST", "WCHAN", "LAST RESULT");
 	if (c->argc == 0) {
 		for (size_t i = 0; i < nw; i++)
-			ps_waiter_emit(c->s, c->sink, PS_REC_WAITER, w[i]);
+			ps_rec_waiter(c->sink, PS_REC_WAITER, w[i]);
 		return 0;
 	}
 	for (int a = 0; a < c->argc; a++) {
@@ -293,7 +293,7 @@ int cmd_ps(struct ps_cmdctx *c)
 		for (size_t i = 0; i < nw; i++) {
 			if (!strcmp(w[i]->label, c->argv[a]) || !strcmp(w[i]->group, c->argv[a]) ||
 			    (pid > 0 && w[i]->pid == pid)) {
-				ps_waiter_emit(c->s, c->sink, PS_REC_WAITER, w[i]);
+				ps_rec_waiter(c->sink, PS_REC_WAITER, w[i]);
 				found = true;
 			}
 		}

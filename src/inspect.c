@@ -1,6 +1,6 @@
 /*
- * Wait queues behind file descriptors: one of our own fds through the
- * module's inspect file, and any process's fds (pidfd_open + pidfd_getfd),
+ * Wait queues behind any process's fds (pidfd_open + pidfd_getfd, then the
+ * module's inspect file),
  * with what the process is blocked in (/proc/PID/syscall, its pollfd array or
  * fd_sets read with process_vm_readv, its epoll instance's fdinfo).
  */
@@ -15,7 +15,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "session.h"
+#include "inspect.h"
+#include "procinfo.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -25,127 +26,6 @@
 #endif
 
 #define MAX_WAIT_FDS 4096
-
-void ps_fd_inspect_free(struct ps_fd_inspect *fi)
-{
-	free(fi->entries);
-	fi->entries = NULL;
-	fi->nentries = 0;
-}
-
-static int parse_inspect_text(char *text, struct ps_fd_inspect *out)
-{
-	char *line, *save = NULL;
-	size_t cap = 0;
-	bool have_header = false;
-
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (!have_header) {
-			if (ps_parse_inspect_header(line, &out->h) < 0)
-				return -1;
-			have_header = true;
-			continue;
-		}
-		if (strstr(line, " pos=")) {
-			struct ps_entry e;
-			if (ps_parse_entry(line, &e) < 0)
-				continue;
-			if (out->nentries == cap) {
-				size_t nc = cap ? 2 * cap : 16;
-				void *p = realloc(out->entries, nc * sizeof(*out->entries));
-				if (!p)
-					return -1;
-				out->entries = p;
-				cap = nc;
-			}
-			out->entries[out->nentries++] = e;
-		} else if (strncmp(line, "head=", 5) == 0) {
-			int h = atoi(line + 5);
-			const char *en = strstr(line, "entries=");
-			if (h >= 0 && h < 16) {
-				if (h + 1 > out->nheads)
-					out->nheads = h + 1;
-				out->head_entries[h] = en ? atoi(en + 8) : 0;
-			}
-		}
-	}
-	if (!have_header)
-		return -1;
-	if (out->h.heads > out->nheads && out->h.heads <= 16)
-		out->nheads = out->h.heads;
-	return 0;
-}
-
-int ps_module_inspect(struct ps_session *s, int fd, struct ps_fd_inspect *out, char *err,
-		      size_t errlen)
-{
-	char path[PATH_MAX], num[24];
-	char *text = NULL;
-	size_t cap = 16384, len = 0;
-	int n;
-
-	memset(out, 0, sizeof(*out));
-	if (ps_session_attach(s, err, errlen) < 0)
-		return -1;
-	if (s->inspect_fd < 0) {
-		ps_path(s, path, sizeof(path), "inspect");
-		/* with --debugfs (recorded files) the recorded result is only read */
-		s->inspect_fd = open(path, (s->recorded ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-		if (s->inspect_fd < 0) {
-			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-			return -1;
-		}
-	}
-	if (!s->recorded) {
-		n = snprintf(num, sizeof(num), "%d\n", fd);
-		if (write(s->inspect_fd, num, (size_t)n) < 0) {
-			int e = errno;
-			char en[24];
-			snprintf(err, errlen, "the module's inspect refused fd %d: %s (%s)", fd,
-				 strerror(e), ps_errno_name(e, en, sizeof(en)));
-			return -1;
-		}
-	}
-	text = malloc(cap);
-	if (!text) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (;;) {
-		ssize_t r;
-		if (cap - len < 4096) {
-			char *nt = realloc(text, cap * 2);
-			if (!nt) {
-				free(text);
-				snprintf(err, errlen, "out of memory");
-				return -1;
-			}
-			text = nt;
-			cap *= 2;
-		}
-		r = pread(s->inspect_fd, text + len, cap - len - 1, (off_t)len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(err, errlen, "reading the module's inspect result: %s",
-				 strerror(errno));
-			free(text);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	text[len] = '\0';
-	if (parse_inspect_text(text, out) < 0) {
-		snprintf(err, errlen, "the module's inspect result is malformed");
-		free(text);
-		ps_fd_inspect_free(out);
-		return -1;
-	}
-	free(text);
-	return 0;
-}
 
 /* ------------------------------------------------------ head labels */
 
@@ -464,9 +344,10 @@ static int perm_error(pid_t pid, const char *comm, const char *what, int e, char
 	return -1;
 }
 
-int ps_inspect_process(struct ps_session *s, pid_t pid, int onlyfd, struct ps_inspection *in,
-		       char *err, size_t errlen)
+int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t errlen), void *ctx,
+		   pid_t pid, int onlyfd, struct ps_inspection *in, char *err, size_t errlen)
 {
+	struct ps_debugfs *d = NULL;
 	struct ps_procinfo pi;
 	struct waitset *w = NULL;
 	int pidfd = -1, *fds = NULL, nfds = 0, probe;
@@ -596,7 +477,9 @@ int ps_inspect_process(struct ps_session *s, pid_t pid, int onlyfd, struct ps_in
 				snprintf(f->note, sizeof(f->note), "pidfd_getfd: %s", strerror(e));
 			continue;
 		}
-		if (ps_module_inspect(s, dup, &fi, e2, sizeof(e2)) < 0) {
+		if (!d)
+			d = module(ctx, e2, sizeof(e2));
+		if (!d || ps_dfs_inspect(d, dup, &fi, e2, sizeof(e2)) < 0) {
 			close(dup);
 			snprintf(err, errlen, "%s", e2);
 			goto out;
@@ -605,6 +488,10 @@ int ps_inspect_process(struct ps_session *s, pid_t pid, int onlyfd, struct ps_in
 		f->inspected = true;
 		f->pollable = fi.h.poll;
 		snprintf(f->mask, sizeof(f->mask), "%s", fi.h.mask);
+		if (fi.h.reason[0]) /* the module says why it did not poll it */
+			snprintf(f->note, sizeof(f->note), "not polled: %s", fi.h.reason);
+		snprintf(f->epoll, sizeof(f->epoll), "%s", fi.h.epoll);
+		f->watched = fi.nwatch;
 		f->heads = fi.nheads;
 		f->entries = (int)fi.nentries;
 		for (int h = 0; h < fi.nheads; h++) {
@@ -620,7 +507,12 @@ int ps_inspect_process(struct ps_session *s, pid_t pid, int onlyfd, struct ps_in
 			hd->fd = f->fd;
 			hd->index = h;
 			hd->entries = fi.head_entries[h];
+			hd->truncated = fi.head_truncated[h];
+			hd->truncated_more = fi.head_truncated_more[h];
 			head_label(f->kind, acc, h, fi.nheads, hd->label, sizeof(hd->label));
+			if (!strcmp(fi.head_queue[h], "wq")) /* an epoll file: the module says */
+				snprintf(hd->label, sizeof(hd->label),
+					 "epoll ep->wq (threads in epoll_wait)");
 		}
 		for (size_t k = 0; k < fi.nentries; k++) {
 			struct ps_entry *e;

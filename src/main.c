@@ -73,23 +73,32 @@ static void usage(FILE *f)
 		"See pollscope(1) and pollscope(4).\n");
 }
 
-/* FILE as given if it exists (or has a '/'), else an installed demo: NAME,
- * NAME.pscope, or the unique demo whose name starts with "NAME-" (02, 02-select). */
-static const char *find_demo(const char *name, char *buf, size_t len)
+/* Where demos named without a path are looked for, in this order:
+ * $POLLSCOPE_DEMO_DIR, the source tree this binary was built from (so a
+ * build-tree binary finds them before any install), the installed copy. */
+static int demo_dirs(const char **dirs)
 {
-	const char *dir = getenv("POLLSCOPE_DEMO_DIR");
+	const char *env = getenv("POLLSCOPE_DEMO_DIR");
+	int n = 0;
+
+	if (env && *env)
+		dirs[n++] = env;
+	dirs[n++] = POLLSCOPE_SOURCE_DEMOS;
+	dirs[n++] = POLLSCOPE_DATADIR "/demos";
+	return n;
+}
+
+/* Matches of NAME in DIR: NAME or NAME.pscope exactly (returns 1 at once),
+ * else every demo whose name starts with "NAME-" (02 finds 02-select...). */
+static int demo_in_dir(const char *dir, const char *name, char *buf, size_t len)
+{
 	size_t n = strlen(name);
 	struct dirent *de;
 	int matches = 0;
-	DIR *d;
+	DIR *d = opendir(dir);
 
-	if (!strcmp(name, "-") || strchr(name, '/') || access(name, F_OK) == 0)
-		return name;
-	if (!dir || !*dir)
-		dir = POLLSCOPE_DATADIR "/demos";
-	d = opendir(dir);
 	if (!d)
-		return name;
+		return 0;
 	while ((de = readdir(d)) != NULL) {
 		size_t l = strlen(de->d_name);
 		if (l < 8 || strcmp(de->d_name + l - 7, ".pscope") != 0)
@@ -105,7 +114,36 @@ static const char *find_demo(const char *name, char *buf, size_t len)
 		}
 	}
 	closedir(d);
-	return matches == 1 ? buf : name;
+	return matches;
+}
+
+/* FILE as given if it exists (or has a '/'), else a demo by name from the
+ * first directory that has it. NULL, with the reason on stderr, when none. */
+static const char *find_demo(const char *name, char *buf, size_t len)
+{
+	const char *dirs[3];
+	int ndirs = demo_dirs(dirs);
+
+	if (!strcmp(name, "-") || strchr(name, '/') || access(name, F_OK) == 0)
+		return name;
+	for (int i = 0; i < ndirs; i++) {
+		int m = demo_in_dir(dirs[i], name, buf, len);
+
+		if (m == 1)
+			return buf;
+		if (m > 1) {
+			fprintf(stderr,
+				"pollscope: '%s' names several demos in %s: give more of the "
+				"name\n",
+				name, dirs[i]);
+			return NULL;
+		}
+	}
+	fprintf(stderr, "pollscope: %s: no such file, and no demo of that name in", name);
+	for (int i = 0; i < ndirs; i++)
+		fprintf(stderr, "%s %s", i ? "," : "", dirs[i]);
+	fprintf(stderr, "\n");
+	return NULL;
 }
 
 static void on_signal(int sig)
@@ -194,10 +232,10 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (to.demo_file)
-		to.demo_file = find_demo(to.demo_file, demo_buf, sizeof(demo_buf));
-	if (file)
-		file = find_demo(file, file_buf, sizeof(file_buf));
+	if (to.demo_file && !(to.demo_file = find_demo(to.demo_file, demo_buf, sizeof(demo_buf))))
+		return 2;
+	if (file && !(file = find_demo(file, file_buf, sizeof(file_buf))))
+		return 2;
 	if (optind < argc) {
 		fprintf(stderr, "pollscope: unexpected argument '%s' (commands go in -c '...')\n",
 			argv[optind]);

@@ -125,19 +125,14 @@ void ps_tokens_free(struct ps_tokens *t)
 
 /* ---------------------------------------------------------------- masks */
 
-const struct ps_mask_name ps_mask_names[PS_NMASK] = {
-	{ "in", 0x001 },     { "out", 0x004 },	  { "pri", 0x002 },    { "err", 0x008 },
-	{ "hup", 0x010 },    { "rdnorm", 0x040 }, { "rdband", 0x080 }, { "wrnorm", 0x100 },
-	{ "wrband", 0x200 }, { "msg", 0x400 },	  { "rdhup", 0x2000 },
-};
+#define MASK_ENTRY(name, sfx, val) { #name, val },
+const struct ps_mask_name ps_mask_names[PS_NMASK] = { PS_UAPI_MASK_NAMES(MASK_ENTRY) };
 
 /* Bits that are not events but show up in keys: POLLNVAL from select's
  * exception set, and the epoll flags ep_item_poll passes as pt->_key. Named
  * for reading; the module accepts only the events above. */
-static const struct ps_mask_name ps_mask_flags[] = {
-	{ "nval", 0x20 },	 { "exclusive", 1u << 28 }, { "wakeup", 1u << 29 },
-	{ "oneshot", 1u << 30 }, { "et", 1u << 31 },
-};
+#define KEY_FLAG_ENTRY(name, val) { #name, val },
+static const struct ps_mask_name ps_mask_flags[] = { PS_UAPI_KEY_FLAG_NAMES(KEY_FLAG_ENTRY) };
 #define PS_NFLAGS ((int)(sizeof(ps_mask_flags) / sizeof(ps_mask_flags[0])))
 
 /* The event or flag called name (case-insensitive), 0 if none. */
@@ -350,21 +345,21 @@ static int entry_from_kv(const struct ps_kv *kv, struct ps_entry *e)
 	const char *s;
 	char err[8];
 
-	if (get_long(kv, "pos", &v) < 0)
+	if (get_long(kv, PS_K_POS, &v) < 0)
 		return -1;
 	e->pos = (int)v;
-	s = ps_kv_get(kv, "func");
+	s = ps_kv_get(kv, PS_K_FUNC);
 	if (!s)
 		return -1;
 	copy_str(e->func, sizeof(e->func), s);
-	copy_str(e->kind, sizeof(e->kind), ps_kv_get(kv, "kind"));
-	if (get_long(kv, "pid", &v) < 0)
+	copy_str(e->kind, sizeof(e->kind), ps_kv_get(kv, PS_K_KIND));
+	if (get_long(kv, PS_K_PID, &v) < 0)
 		v = 0;
 	e->pid = (pid_t)v;
-	copy_str(e->comm, sizeof(e->comm), ps_kv_get(kv, "comm"));
-	s = ps_kv_get(kv, "state");
+	copy_str(e->comm, sizeof(e->comm), ps_kv_get(kv, PS_K_COMM));
+	s = ps_kv_get(kv, PS_K_STATE);
 	e->state = (s && *s) ? s[0] : '-';
-	copy_str(e->flags, sizeof(e->flags), ps_kv_get(kv, "flags"));
+	copy_str(e->flags, sizeof(e->flags), ps_kv_get(kv, PS_K_FLAGS));
 	e->exclusive = false;
 	{
 		/* flags is a ','-joined list; look for the word "exclusive" */
@@ -378,7 +373,12 @@ static int entry_from_kv(const struct ps_kv *kv, struct ps_entry *e)
 				f++;
 		}
 	}
-	copy_str(e->key, sizeof(e->key), ps_kv_get(kv, "key"));
+	snprintf(e->epoll, sizeof(e->epoll), "%s",
+		 ps_kv_get(kv, PS_K_EPOLL) ? ps_kv_get(kv, PS_K_EPOLL) : "");
+	e->tfd = get_long(kv, PS_K_TFD, &v) == 0 ? (int)v : -1;
+	snprintf(e->sleepers, sizeof(e->sleepers), "%s",
+		 ps_kv_get(kv, PS_K_SLEEPERS) ? ps_kv_get(kv, PS_K_SLEEPERS) : "");
+	copy_str(e->key, sizeof(e->key), ps_kv_get(kv, PS_K_KEY));
 	e->has_key = strcmp(e->key, "-") != 0;
 	e->key_mask = 0;
 	if (e->has_key && ps_mask_parse(e->key, &e->key_mask, err, sizeof(err)) < 0)
@@ -401,16 +401,107 @@ int ps_parse_entry(const char *line, struct ps_entry *e)
 	strcpy(buf, line);
 	if (ps_kv_split(buf, &kv) <= 0)
 		return -1;
-	s = ps_kv_get(&kv, "object");
+	s = ps_kv_get(&kv, PS_K_OBJECT);
 	e->head = -1;
 	if (s) {
 		copy_str(e->object, sizeof(e->object), s);
-	} else if (get_long(&kv, "head", &v) == 0) {
+	} else if (get_long(&kv, PS_K_HEAD, &v) == 0) {
 		e->head = (int)v;
 	} else {
 		return -1;
 	}
 	return entry_from_kv(&kv, e);
+}
+
+/* "12" or "8+" (at least 8). */
+static int parse_truncated(const char *v, long *n, bool *more)
+{
+	char *end;
+	long x;
+
+	if (!v || !isdigit((unsigned char)v[0]))
+		return -1;
+	errno = 0;
+	x = strtol(v, &end, 10);
+	if (errno)
+		return -1;
+	*more = strcmp(end, PS_TRUNC_MORE) == 0;
+	if (*end && !*more)
+		return -1;
+	*n = x;
+	return 0;
+}
+
+int ps_parse_queue_line(const char *line, struct ps_qline *q, char *err, size_t errlen)
+{
+	char buf[512];
+	struct ps_kv kv;
+	const char *t, *o;
+	long long v;
+	int n;
+
+	memset(q, 0, sizeof(*q));
+	q->head = -1;
+	if (strlen(line) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, line);
+	n = ps_kv_split(buf, &kv);
+	if (n <= 0)
+		goto bad;
+	if (ps_kv_get(&kv, PS_K_POS)) {
+		if (ps_parse_entry(line, &q->e) < 0)
+			goto bad;
+		q->kind = PS_QL_ENTRY;
+		return 0;
+	}
+	t = ps_kv_get(&kv, PS_K_TRUNCATED);
+	o = ps_kv_get(&kv, PS_K_OBJECT);
+	if (o && t) {
+		if (!*o || strlen(o) >= sizeof(q->object) ||
+		    parse_truncated(t, &q->truncated, &q->truncated_more) < 0)
+			goto bad;
+		snprintf(q->object, sizeof(q->object), "%s", o);
+		q->kind = PS_QL_TRUNCATED;
+		return 0;
+	}
+	if (get_long(&kv, PS_K_WATCH, &v) == 0 && v >= 0) {
+		const char *ev = ps_kv_get(&kv, PS_K_EVENTS), *sd = ps_kv_get(&kv, PS_K_SDEV);
+		const char *rd = ps_kv_get(&kv, PS_K_READY);
+		unsigned long ino;
+
+		if (get_long(&kv, PS_K_TFD, &v) < 0 || get_ulong(&kv, PS_K_INO, &ino) < 0 || !ev ||
+		    !sd || !rd || (strcmp(rd, "yes") && strcmp(rd, "no")))
+			goto bad;
+		q->tfd = (int)v;
+		q->ino = ino;
+		snprintf(q->sdev, sizeof(q->sdev), "%s", sd);
+		snprintf(q->events, sizeof(q->events), "%s", ev);
+		q->ready = !strcmp(rd, "yes");
+		q->kind = PS_QL_WATCH;
+		return 0;
+	}
+	if (get_long(&kv, PS_K_WATCHED, &v) == 0 && v >= 0 && v <= INT_MAX) {
+		q->entries = (int)v;
+		if (t && parse_truncated(t, &q->truncated, &q->truncated_more) < 0)
+			goto bad;
+		q->kind = PS_QL_WATCHED;
+		return 0;
+	}
+	if (!o && get_long(&kv, PS_K_HEAD, &v) == 0 && v >= 0 && v < 1000) {
+		q->head = (int)v;
+		if (get_long(&kv, PS_K_ENTRIES, &v) < 0 || v < 0 || v > INT_MAX)
+			goto bad;
+		q->entries = (int)v;
+		if (t && parse_truncated(t, &q->truncated, &q->truncated_more) < 0)
+			goto bad;
+		snprintf(q->queue, sizeof(q->queue), "%s",
+			 ps_kv_get(&kv, PS_K_QUEUE) ? ps_kv_get(&kv, PS_K_QUEUE) : "");
+		q->kind = PS_QL_HEAD;
+		return 0;
+	}
+bad:
+	snprintf(err, errlen, "cannot read line '%.*s'", 200, line);
+	return -1;
 }
 
 int ps_parse_event(const char *line, struct ps_event *ev)
@@ -515,29 +606,30 @@ int ps_parse_version(const char *text, struct ps_version *v)
 			memcpy(buf, p, n);
 			buf[n] = '\0';
 			if (ps_kv_split(buf, &kv) > 0) {
-				if ((s = ps_kv_get(&kv, "interface")) != NULL) {
-					if (get_long(&kv, "interface", &x) == 0) {
+				if ((s = ps_kv_get(&kv, PS_K_INTERFACE)) != NULL) {
+					if (get_long(&kv, PS_K_INTERFACE, &x) == 0) {
 						v->interface = (int)x;
 						have_iface = 1;
 					}
 					copy_str(v->release, sizeof(v->release),
-						 ps_kv_get(&kv, "release"));
+						 ps_kv_get(&kv, PS_K_RELEASE));
 					if (get_long(&kv, "max_objects", &x) == 0)
 						v->max_objects = (int)x;
 					if (get_long(&kv, "events_size", &x) == 0)
 						v->events_size = (int)x;
-				} else if ((s = ps_kv_get(&kv, "flag")) != NULL && v->nflags < 16) {
+				} else if ((s = ps_kv_get(&kv, PS_K_FLAG)) != NULL &&
+					   v->nflags < 16) {
 					uint32_t val = 0;
-					const char *vs = ps_kv_get(&kv, "value");
+					const char *vs = ps_kv_get(&kv, PS_K_VALUE);
 					if (vs)
 						parse_number_u32(vs, &val);
 					copy_str(v->flags[v->nflags].name, sizeof(v->flags[0].name),
 						 s);
 					v->flags[v->nflags++].value = val;
-				} else if ((s = ps_kv_get(&kv, "event")) != NULL &&
+				} else if ((s = ps_kv_get(&kv, PS_K_EVENT)) != NULL &&
 					   v->nevents < 16) {
 					uint32_t val = 0;
-					const char *vs = ps_kv_get(&kv, "value");
+					const char *vs = ps_kv_get(&kv, PS_K_VALUE);
 					if (vs)
 						parse_number_u32(vs, &val);
 					copy_str(v->events[v->nevents].name,
@@ -566,15 +658,19 @@ int ps_parse_inspect_header(const char *line, struct ps_inspect_head *h)
 	strcpy(buf, line);
 	if (ps_kv_split(buf, &kv) <= 0)
 		return -1;
-	if (get_long(&kv, "fd", &v) < 0)
+	if (get_long(&kv, PS_K_FD, &v) < 0)
 		return -1;
 	h->fd = (int)v;
-	copy_str(h->file, sizeof(h->file), ps_kv_get(&kv, "file"));
-	copy_str(h->mask, sizeof(h->mask), ps_kv_get(&kv, "mask"));
-	if (get_long(&kv, "heads", &v) == 0)
+	copy_str(h->file, sizeof(h->file), ps_kv_get(&kv, PS_K_FILE));
+	copy_str(h->mask, sizeof(h->mask), ps_kv_get(&kv, PS_K_MASK));
+	if (get_long(&kv, PS_K_HEADS, &v) == 0)
 		h->heads = (int)v;
-	s = ps_kv_get(&kv, "poll");
+	s = ps_kv_get(&kv, PS_K_POLL);
 	h->poll = s && strcmp(s, "yes") == 0;
+	s = ps_kv_get(&kv, PS_K_EPOLL);
+	snprintf(h->epoll, sizeof(h->epoll), "%s", s ? s : "");
+	s = ps_kv_get(&kv, PS_K_REASON);
+	snprintf(h->reason, sizeof(h->reason), "%s", s ? s : "");
 	return 0;
 }
 
@@ -588,9 +684,9 @@ int ps_name_check(const char *name, char *err, size_t errlen)
 		snprintf(err, errlen, "empty object name");
 		return -1;
 	}
-	if (n > 31) {
-		snprintf(err, errlen, "object name '%s' is too long (%zu chars, at most 31)", name,
-			 n);
+	if (n > PS_UAPI_NAME_LEN) {
+		snprintf(err, errlen, "object name '%s' is too long (%zu chars, at most %d)", name,
+			 n, PS_UAPI_NAME_LEN);
 		return -1;
 	}
 	if (!strcmp(name, ".") || !strcmp(name, "..")) {

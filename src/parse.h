@@ -30,8 +30,9 @@ struct ps_tokens {
 int ps_tokenize(const char *line, struct ps_tokens *t, char *err, size_t errlen);
 void ps_tokens_free(struct ps_tokens *t);
 
-/* ---- masks (interface.md "MASK syntax") ---- */
-#define PS_NMASK 11
+/* ---- masks (pollscope(4) "MASK syntax"; names in pollscope_uapi.h) ---- */
+#define PS_MASK_ONE(name, sfx, val) +1
+#define PS_NMASK (0 PS_UAPI_MASK_NAMES(PS_MASK_ONE))
 extern const struct ps_mask_name {
 	const char *name;
 	uint32_t value;
@@ -60,6 +61,31 @@ const char *ps_kv_get(const struct ps_kv *kv, const char *key);
 /* Typed records. Each takes one line (without or with '\n'), returns 0 or -1
  * for a malformed line. */
 int ps_parse_entry(const char *line, struct ps_entry *e);
+
+/* One line of `queues` or of an inspect result after its header: an entry,
+ * an object's truncation record (`object=a truncated=12`, `truncated=8+`:
+ * at least 8) or a head line (`head=0 entries=8 [truncated=4]`). */
+enum ps_qline_kind { PS_QL_ENTRY, PS_QL_TRUNCATED, PS_QL_HEAD, PS_QL_WATCH, PS_QL_WATCHED };
+struct ps_qline {
+	enum ps_qline_kind kind;
+	struct ps_entry e;	  /* PS_QL_ENTRY */
+	char object[PS_NAME_MAX]; /* PS_QL_TRUNCATED */
+	int head;		  /* PS_QL_HEAD: the head index */
+	int entries;		  /* PS_QL_HEAD: entries listed; WATCHED: files listed */
+	char queue[16];		  /* PS_QL_HEAD of an epoll file: "poll_wait", "wq"; else "" */
+	long truncated;		  /* TRUNCATED, HEAD, WATCHED: entries the module left out */
+	bool truncated_more;	  /* it stopped counting: at least truncated */
+	/* PS_QL_WATCH: a file an epoll instance watches (`watch=0 tfd=5 ino=..
+	 * sdev=0:12 events=in,err,hup ready=no`) */
+	int tfd;
+	unsigned long ino;
+	char sdev[24];
+	char events[PS_MASK_TEXT];
+	bool ready;
+};
+/* Returns 0, or -1 with "cannot read line '...'" for any other line: a line
+ * nobody understands is an error, never skipped. */
+int ps_parse_queue_line(const char *line, struct ps_qline *q, char *err, size_t errlen);
 int ps_parse_event(const char *line, struct ps_event *ev);
 /* stats: the first line `objects=...` -> *global (kv with own copy); object lines -> o */
 int ps_parse_object_stats(const char *line, struct ps_object *o);
@@ -87,9 +113,11 @@ int ps_parse_version(const char *text, struct ps_version *v);
 struct ps_inspect_head {
 	int fd;
 	char file[128];
-	char mask[PS_MASK_TEXT];
+	char mask[PS_MASK_TEXT]; /* "unknown" with a reason: not polled */
 	int heads;
 	bool poll;
+	char epoll[24];	 /* an epoll file: its instance id, else "" */
+	char reason[48]; /* why it was not polled ("signalfd-needs-owner-context"), else "" */
 };
 int ps_parse_inspect_header(const char *line, struct ps_inspect_head *h);
 

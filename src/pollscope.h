@@ -33,12 +33,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define PS_NAME_MAX 32	   /* object names: 1-31 chars + NUL */
-#define PS_LABEL_MAX 32	   /* waiter labels */
-#define PS_MASK_TEXT 96	   /* "in,out,pri,..." */
-#define PS_MAX_WAIT_OBJS 8 /* objects one waiter waits on */
-#define PS_MAX_FDS 4096	   /* fds one waiter waits on (spawn ... fds=N) */
-#define PS_INTERFACE_VERSION 1
+/* the module contract, shared with kmod/ */
+#include "pollscope_uapi.h"
+
+#define PS_NAME_MAX (PS_UAPI_NAME_LEN + 1) /* object names, NUL included */
+#define PS_LABEL_MAX 32			   /* waiter labels */
+#define PS_MASK_TEXT 96			   /* "in,out,pri,..." */
+#define PS_MAX_WAIT_OBJS 8		   /* objects one waiter waits on */
+#define PS_MAX_FDS 4096			   /* fds one waiter waits on (spawn ... fds=N) */
+#define PS_INTERFACE_VERSION PS_UAPI_INTERFACE
 #define PS_DEFAULT_DEBUGFS "/sys/kernel/debug/pollscope"
 #define PS_MAX_POLLFDS 3 /* ps_session_pollfds never returns more */
 
@@ -121,9 +124,15 @@ struct ps_entry {
 	char state;	/* 'S', 'R', ..., '-' */
 	char flags[64]; /* "exclusive", "-" */
 	bool exclusive;
-	char key[PS_MASK_TEXT]; /* mask text or "-" */
+	char key[PS_MASK_TEXT]; /* mask text or "-"; "disarmed": a delivered oneshot */
 	uint32_t key_mask;
 	bool has_key;
+	/* ep_poll_callback entries: the epoll instance ("" if the module did not
+	 * say, "unknown" if it cannot tell on this kernel), the fd number the file
+	 * was registered under, the threads in epoll_wait on it ("1", "64+") */
+	char epoll[24];
+	int tfd;
+	char sleepers[12];
 };
 
 /* One object: of the module (objects/ directory + its stats line), or a real
@@ -145,6 +154,10 @@ struct ps_object {
 	int waiting;	     /* current queue length */
 	int open;	     /* open files */
 	bool has_stats;
+	/* queue entries the module's snapshot left out (its max_queue_entries cap):
+	 * the entries listed are not all of them; more: at least truncated */
+	long truncated;
+	bool truncated_more;
 };
 
 /* One `events` record. */
@@ -219,7 +232,9 @@ struct ps_head {
 	int fd;			  /* the fd polled to find it (in pid's table, or ours) */
 	int index;		  /* head index within the object (or within the fd) */
 	char label[96];		  /* "read queue (pipe->rd_wait, via the read end)" */
-	int entries;
+	int entries;		  /* entries listed */
+	long truncated;		  /* entries the module left out (max_queue_entries) */
+	bool truncated_more;	  /* at least truncated */
 };
 
 /* One fd of a process (inspect PID). */
@@ -235,7 +250,9 @@ struct ps_fd {
 	int first_head;	      /* index of its first head in ps_inspection.heads */
 	bool waited_on;	      /* the process is blocked in a call that waits on it */
 	uint32_t wait_events; /* the events it waits for there (poll/select/epoll) */
-	char note[96];	      /* why it was not inspected, or "" */
+	char note[96];	      /* why it was not inspected (or polled), or "" */
+	char epoll[24];	      /* an epoll fd: its instance id (as on its entries), else "" */
+	int watched;	      /* an epoll fd: the files it watches (listed by the module) */
 };
 
 /* inspect PID [FD]: what ps_inspect_process found. */

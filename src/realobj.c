@@ -17,23 +17,23 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "session.h"
+#include "realobj.h"
 
-struct ps_real *ps_real_find(struct ps_session *s, const char *name)
+struct ps_real *ps_real_find(struct ps_reals *rs, const char *name)
 {
-	for (size_t i = 0; i < s->nreals; i++)
-		if (strcmp(s->reals[i].name, name) == 0)
-			return &s->reals[i];
+	for (size_t i = 0; i < rs->n; i++)
+		if (strcmp(rs->v[i].name, name) == 0)
+			return &rs->v[i];
 	return NULL;
 }
 
-int ps_real_create(struct ps_session *s, const char *name, enum ps_obj_type type, char *err,
+int ps_real_create(struct ps_reals *rs, const char *name, enum ps_obj_type type, char *err,
 		   size_t errlen)
 {
 	struct ps_real r;
 	int sv[2];
 
-	if (s->nreals >= PS_MAX_REAL_OBJECTS) {
+	if (rs->n >= PS_MAX_REAL_OBJECTS) {
 		snprintf(err, errlen, "too many real objects (at most %d): destroy some first",
 			 PS_MAX_REAL_OBJECTS);
 		return -1;
@@ -69,9 +69,9 @@ int ps_real_create(struct ps_session *s, const char *name, enum ps_obj_type type
 		snprintf(err, errlen, "%s: %s", ps_obj_type_name(type), strerror(errno));
 		return -1;
 	}
-	if (s->nreals == s->creals) {
-		size_t nc = s->creals ? 2 * s->creals : 8;
-		void *p = realloc(s->reals, nc * sizeof(*s->reals));
+	if (rs->n == rs->cap) {
+		size_t nc = rs->cap ? 2 * rs->cap : 8;
+		void *p = realloc(rs->v, nc * sizeof(*rs->v));
 		if (!p) {
 			close(r.fd[0]);
 			if (r.fd[1] >= 0)
@@ -79,28 +79,31 @@ int ps_real_create(struct ps_session *s, const char *name, enum ps_obj_type type
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		s->reals = p;
-		s->creals = nc;
+		rs->v = p;
+		rs->cap = nc;
 	}
-	s->reals[s->nreals++] = r;
+	rs->v[rs->n++] = r;
 	return 0;
 }
 
-void ps_real_destroy(struct ps_session *s, struct ps_real *r)
+void ps_real_destroy(struct ps_reals *rs, struct ps_real *r)
 {
-	size_t i = (size_t)(r - s->reals);
+	size_t i = (size_t)(r - rs->v);
 
 	for (int k = 0; k < 2; k++)
 		if (r->fd[k] >= 0)
 			close(r->fd[k]);
-	memmove(&s->reals[i], &s->reals[i + 1], (s->nreals - i - 1) * sizeof(*s->reals));
-	s->nreals--;
+	memmove(&rs->v[i], &rs->v[i + 1], (rs->n - i - 1) * sizeof(*rs->v));
+	rs->n--;
 }
 
-void ps_real_close_all(struct ps_session *s)
+void ps_real_close_all(struct ps_reals *rs)
 {
-	while (s->nreals > 0)
-		ps_real_destroy(s, &s->reals[s->nreals - 1]);
+	while (rs->n > 0)
+		ps_real_destroy(rs, &rs->v[rs->n - 1]);
+	free(rs->v);
+	rs->v = NULL;
+	rs->cap = 0;
 }
 
 /* One read or write with O_NONBLOCK set on the description for that call only,
@@ -373,7 +376,7 @@ static void end_label(enum ps_obj_type t, int end, int idx, int nheads, char *bu
 		snprintf(buf, len, "%s", what);
 }
 
-int ps_real_inspect(struct ps_session *s, struct ps_real *r, struct ps_head **heads, size_t *nheads,
+int ps_real_inspect(struct ps_debugfs *d, struct ps_real *r, struct ps_head **heads, size_t *nheads,
 		    struct ps_entry **entries, size_t *nentries, char *err, size_t errlen)
 {
 	int base = 0;
@@ -382,7 +385,7 @@ int ps_real_inspect(struct ps_session *s, struct ps_real *r, struct ps_head **he
 		struct ps_fd_inspect fi;
 		void *p;
 
-		if (ps_module_inspect(s, r->fd[k], &fi, err, errlen) < 0)
+		if (ps_dfs_inspect(d, r->fd[k], &fi, err, errlen) < 0)
 			return -1;
 		p = realloc(*heads, (*nheads + (size_t)fi.nheads + 1) * sizeof(**heads));
 		if (!p)
@@ -395,6 +398,8 @@ int ps_real_inspect(struct ps_session *s, struct ps_real *r, struct ps_head **he
 			hd->fd = r->fd[k];
 			hd->index = base + h;
 			hd->entries = fi.head_entries[h];
+			hd->truncated = fi.head_truncated[h];
+			hd->truncated_more = fi.head_truncated_more[h];
 			end_label(r->type, k, h, fi.nheads, hd->label, sizeof(hd->label));
 		}
 		p = realloc(*entries, (*nentries + fi.nentries + 1) * sizeof(**entries));

@@ -1,4 +1,10 @@
-/* The session: module connection, cached state, the event loop plumbing. */
+/*
+ * The session: where the core's parts meet. It owns the debugfs client, the
+ * real objects and the waiters, attaches to the module once (the command
+ * dispatcher and the front ends' entry points ask for it), keeps the events
+ * ring, and takes the snapshot the front ends draw: objects, stats, queues
+ * and each real object's queues, read once between two changes.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +19,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "inspect.h"
 #include "session.h"
 
 volatile sig_atomic_t ps_interrupted;
@@ -26,14 +33,6 @@ void ps_interrupt(void)
 void ps_interrupt_clear(void)
 {
 	ps_interrupted = 0;
-}
-
-uint64_t ps_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static void on_sigchld(int sig)
@@ -61,24 +60,20 @@ struct ps_session *ps_session_new(const struct ps_session_opts *opts)
 		s->opts.module_path = s->module_path_buf;
 	}
 	s->recorded = opts->debugfs_dir != NULL;
-	snprintf(s->dir, sizeof(s->dir), "%s",
-		 opts->debugfs_dir ? opts->debugfs_dir : PS_DEFAULT_DEBUGFS);
-	s->opts.debugfs_dir = s->dir;
+	ps_dfs_init(&s->dfs, opts->debugfs_dir ? opts->debugfs_dir : PS_DEFAULT_DEBUGFS,
+		    s->recorded);
+	s->opts.debugfs_dir = s->dfs.dir;
 	snprintf(s->module_state, sizeof(s->module_state), "%s",
 		 s->recorded ? "recorded files" : "not attached");
 	s->events_fd = -1;
-	s->inspect_fd = -1;
 	s->ring = calloc(PS_EVENT_RING, sizeof(*s->ring));
-	s->next_waiter_id = 1;
+	s->ring_cap = PS_EVENT_RING;
 	if (!s->ring || pipe2(s->chld_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
 		free(s->ring);
 		free(s);
 		return NULL;
 	}
-	/* one report pipe shared by every waiter: lines "ID ..." (< PIPE_BUF,
-	 * so atomic); the read end is non-blocking */
-	if (pipe2(s->report_pipe, O_CLOEXEC) < 0 ||
-	    fcntl(s->report_pipe[0], F_SETFL, O_NONBLOCK) < 0) {
+	if (ps_waiters_init(&s->ws) < 0) {
 		close(s->chld_pipe[0]);
 		close(s->chld_pipe[1]);
 		free(s->ring);
@@ -101,18 +96,16 @@ void ps_session_free(struct ps_session *s)
 
 	if (!s)
 		return;
-	ps_waiters_kill_all(s);
-	ps_real_close_all(s);
+	ps_waiters_kill_all(&s->ws);
+	ps_real_close_all(&s->reals);
 	if (s->events_fd >= 0)
 		close(s->events_fd);
 	s->events_fd = -1;
-	if (s->inspect_fd >= 0)
-		close(s->inspect_fd);
-	s->inspect_fd = -1;
+	ps_dfs_close(&s->dfs);
 	if (s->attached) {
 		/* destroy what we created, newest first */
 		for (size_t i = s->ncreated; i-- > 0;)
-			ps_control(s, "destroy %s", s->created[i]);
+			ps_dfs_control(&s->dfs, "destroy %s", s->created[i]);
 	}
 	if (s->kmod) {
 		if (s->opts.keep_module) {
@@ -122,128 +115,23 @@ void ps_session_free(struct ps_session *s)
 		}
 		s->kmod = NULL;
 	}
-	for (size_t i = 0; i < s->nwaiters; i++)
-		free(s->waiters[i]);
-	close(s->report_pipe[0]);
-	close(s->report_pipe[1]);
+	ps_waiters_free(&s->ws);
 	if (s->sig_installed)
 		sigaction(SIGCHLD, &s->old_chld, NULL);
 	chld_write_fd = -1;
 	close(s->chld_pipe[0]);
 	close(s->chld_pipe[1]);
-	free(s->waiters);
 	free(s->entries);
 	free(s->heads);
-	free(s->reals);
 	free(s->objects);
 	free(s->created);
 	free(s->ring);
 	free(s);
 }
 
-int ps_path(struct ps_session *s, char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	int n = snprintf(buf, len, "%s/", s->dir);
-
-	if (n < 0 || (size_t)n >= len)
-		return -1;
-	va_start(ap, fmt);
-	n += vsnprintf(buf + n, len - (size_t)n, fmt, ap);
-	va_end(ap);
-	return (n < 0 || (size_t)n >= len) ? -1 : 0;
-}
-
-char *ps_read_file(const char *path, size_t *lenp)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = 16384, len = 0;
-	char *buf;
-
-	if (fd < 0)
-		return NULL;
-	buf = malloc(cap);
-	if (!buf) {
-		close(fd);
-		return NULL;
-	}
-	for (;;) {
-		ssize_t r;
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				close(fd);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		r = read(fd, buf + len, cap - len - 1);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = errno;
-			free(buf);
-			close(fd);
-			errno = e;
-			return NULL;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	buf[len] = '\0';
-	if (lenp)
-		*lenp = len;
-	return buf;
-}
-
-int ps_control(struct ps_session *s, const char *fmt, ...)
-{
-	char path[PATH_MAX], cmd[256];
-	va_list ap;
-	int fd, n;
-	ssize_t r;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(cmd) - 1)
-		return -E2BIG;
-	cmd[n++] = '\n';
-	cmd[n] = '\0';
-	if (ps_path(s, path, sizeof(path), "control") < 0)
-		return -ENAMETOOLONG;
-	/* O_APPEND: harmless on debugfs, and with --debugfs DIR the control
-	 * file collects what was written (the unit tests check it) */
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = write(fd, cmd, (size_t)n);
-	if (r < 0) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
-	close(fd);
-	return 0;
-}
-
 bool ps_object_exists(struct ps_session *s, const char *name)
 {
-	char path[PATH_MAX];
-
-	if (ps_path(s, path, sizeof(path), "objects/%s", name) < 0)
-		return false;
-	return access(path, F_OK) == 0;
-}
-
-static int cmp_obj(const void *a, const void *b)
-{
-	return strcmp(((const struct ps_object *)a)->name, ((const struct ps_object *)b)->name);
+	return ps_dfs_object_exists(&s->dfs, name);
 }
 
 void ps_no_object_msg(struct ps_session *s, const char *name, char *buf, size_t len)
@@ -329,18 +217,14 @@ void ps_session_set_async_sink(struct ps_session *s, const struct ps_sink *sink)
 
 static int read_version(struct ps_session *s, char *err, size_t errlen)
 {
-	char path[PATH_MAX];
-	char *text;
+	char *text = ps_dfs_read(&s->dfs, "version", PS_SRC_N, err, errlen);
 
-	ps_path(s, path, sizeof(path), "version");
-	text = ps_read_file(path, NULL);
-	if (!text) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+	if (!text)
 		return -1;
-	}
 	if (ps_parse_version(text, &s->version) < 0) {
-		snprintf(err, errlen, "%s has no interface= line: not a pollscope module directory",
-			 path);
+		snprintf(err, errlen,
+			 "%s/version has no interface= line: not a pollscope module directory",
+			 s->dfs.dir);
 		free(text);
 		return -1;
 	}
@@ -365,21 +249,25 @@ static bool is_dir(const char *p)
 /* A pollscope killed with SIGKILL leaves its objects behind; the module
  * reports creator=0 once the creating process is gone. Remove those (only
  * pollscope's: other programs' objects and live sessions' stay) and say so. */
+static void snap_module_objects(struct ps_session *s);
+static int cmp_obj(const void *a, const void *b);
+
 static void clean_stale_objects(struct ps_session *s)
 {
-	char err[256], names[400] = "";
+	char names[400] = "";
 	const struct ps_object *o;
-	size_t n, removed = 0, used = 0;
+	size_t removed = 0, used = 0;
 
-	if (ps_session_read_objects(s, err, sizeof(err)) < 0)
-		return;
-	o = ps_session_objects(s, &n);
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(o[i].type, "module") != 0 && o[i].type[0])
-			continue;
+	/* objects/ and stats are enough (the module's objects; pollscope holds
+	 * none yet): no snapshot of the queues for this */
+	s->nobjects = 0;
+	snap_module_objects(s);
+	qsort(s->objects, s->nobjects, sizeof(*s->objects), cmp_obj); /* named in order */
+	o = s->objects; /* after: reading may have moved them */
+	for (size_t i = 0; i < s->nobjects; i++) {
 		if (o[i].creator != 0 || strcmp(o[i].creator_comm, "pollscope") != 0)
 			continue;
-		if (ps_control(s, "destroy %s", o[i].name) < 0)
+		if (ps_dfs_control(&s->dfs, "destroy %s", o[i].name) < 0)
 			continue;
 		removed++;
 		if (used < sizeof(names))
@@ -390,7 +278,7 @@ static void clean_stale_objects(struct ps_session *s)
 		snprintf(s->note, sizeof(s->note),
 			 "removed %zu object%s left by a pollscope that ended:%s", removed,
 			 removed == 1 ? "" : "s", names);
-	ps_session_read_objects(s, err, sizeof(err));
+	s->snap_valid = false;
 }
 
 bool ps_session_take_note(struct ps_session *s, char *buf, size_t len)
@@ -410,8 +298,8 @@ int ps_session_attach(struct ps_session *s, char *err, size_t errlen)
 	if (s->attached)
 		return 0;
 	if (s->recorded) {
-		if (!is_dir(s->dir)) {
-			snprintf(err, errlen, "debugfs directory %s: %s", s->dir,
+		if (!is_dir(s->dfs.dir)) {
+			snprintf(err, errlen, "debugfs directory %s: %s", s->dfs.dir,
 				 errno ? strerror(errno) : "not a directory");
 			return -1;
 		}
@@ -424,13 +312,13 @@ int ps_session_attach(struct ps_session *s, char *err, size_t errlen)
 		}
 		if (ps_debugfs_ensure("", err, errlen) < 0)
 			return -1;
-		if (is_dir(s->dir)) {
+		if (is_dir(s->dfs.dir)) {
 			snprintf(s->module_state, sizeof(s->module_state), "already loaded");
 		} else if (s->opts.no_load) {
 			snprintf(err, errlen,
 				 "the pollscope module is not loaded (%s is missing) and --no-load "
 				 "was given",
-				 s->dir);
+				 s->dfs.dir);
 			return -1;
 		} else {
 			if (ps_kmod_check_support("", err, errlen) < 0)
@@ -440,19 +328,19 @@ int ps_session_attach(struct ps_session *s, char *err, size_t errlen)
 				return -1;
 			snprintf(s->module_state, sizeof(s->module_state), "%s",
 				 s->kmod ? "loaded by pollscope" : "already loaded");
-			if (!is_dir(s->dir)) {
+			if (!is_dir(s->dfs.dir)) {
 				snprintf(err, errlen,
 					 "the module is loaded but %s is missing (is it the "
 					 "pollscope "
 					 "module?)",
-					 s->dir);
+					 s->dfs.dir);
 				goto fail;
 			}
 		}
 	}
 	if (read_version(s, err, errlen) < 0)
 		goto fail;
-	ps_path(s, path, sizeof(path), "events");
+	ps_dfs_path(&s->dfs, path, sizeof(path), "events");
 	s->events_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (s->events_fd >= 0) {
 		struct statfs sfs;
@@ -480,7 +368,7 @@ fail:
 
 void ps_session_info(struct ps_session *s, struct ps_info *info)
 {
-	info->debugfs_dir = s->dir;
+	info->debugfs_dir = s->dfs.dir;
 	info->release = s->attached ? s->version.release : "";
 	info->interface = s->attached ? s->version.interface : 0;
 	info->module = s->module_state;
@@ -489,93 +377,16 @@ void ps_session_info(struct ps_session *s, struct ps_info *info)
 
 /* ------------------------------------------------------------- state */
 
-int ps_session_read_queues(struct ps_session *s, char *err, size_t errlen)
+void ps_session_changed(struct ps_session *s)
 {
-	char path[PATH_MAX];
-	char *text, *line, *save = NULL;
-
-	if (ps_session_attach(s, err, errlen) < 0)
-		return -1;
-	ps_path(s, path, sizeof(path), "queues");
-	text = ps_read_file(path, NULL);
-	if (!text) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-		return -1;
-	}
-	s->nentries = 0;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct ps_entry e;
-		if (ps_parse_entry(line, &e) < 0)
-			continue; /* tolerate lines we do not understand */
-		if (s->nentries == s->centries) {
-			size_t nc = s->centries ? 2 * s->centries : 64;
-			void *p = realloc(s->entries, nc * sizeof(*s->entries));
-			if (!p)
-				break;
-			s->entries = p;
-			s->centries = nc;
-		}
-		s->entries[s->nentries++] = e;
-	}
-	free(text);
-	/* real objects: their queues through the module's inspect */
-	s->nheads = 0;
-	for (size_t i = 0; i < s->nreals; i++) {
-		struct ps_head *h = NULL;
-		struct ps_entry *en = NULL;
-		size_t nh = 0, ne = 0;
-
-		if (ps_real_inspect(s, &s->reals[i], &h, &nh, &en, &ne, err, errlen) < 0) {
-			free(h);
-			free(en);
-			return -1;
-		}
-		if (s->nentries + ne > s->centries) {
-			size_t nc = s->nentries + ne + 64;
-			void *p = realloc(s->entries, nc * sizeof(*s->entries));
-			if (!p) {
-				free(h);
-				free(en);
-				snprintf(err, errlen, "out of memory");
-				return -1;
-			}
-			s->entries = p;
-			s->centries = nc;
-		}
-		if (s->nheads + nh > s->cheads) {
-			size_t nc = s->nheads + nh + 16;
-			void *p = realloc(s->heads, nc * sizeof(*s->heads));
-			if (!p) {
-				free(h);
-				free(en);
-				snprintf(err, errlen, "out of memory");
-				return -1;
-			}
-			s->heads = p;
-			s->cheads = nc;
-		}
-		if (ne)
-			memcpy(s->entries + s->nentries, en, ne * sizeof(*en));
-		s->nentries += ne;
-		if (nh)
-			memcpy(s->heads + s->nheads, h, nh * sizeof(*h));
-		s->nheads += nh;
-		free(h);
-		free(en);
-	}
-	return 0;
+	s->epoch++;
 }
 
-const struct ps_head *ps_session_heads(struct ps_session *s, size_t *n)
+/* What the snapshot was taken at: a command, events, reports or a control
+ * write since then make it old. */
+static unsigned long snap_key(const struct ps_session *s)
 {
-	*n = s->nheads;
-	return s->heads;
-}
-
-const struct ps_entry *ps_session_entries(struct ps_session *s, size_t *n)
-{
-	*n = s->nentries;
-	return s->entries;
+	return s->epoch + s->dfs.writes;
 }
 
 static struct ps_object *add_object(struct ps_session *s, const char *name)
@@ -598,28 +409,24 @@ static struct ps_object *add_object(struct ps_session *s, const char *name)
 	return &s->objects[s->nobjects++];
 }
 
-int ps_session_read_objects(struct ps_session *s, char *err, size_t errlen)
+static void add_object_cb(void *ctx, const char *name)
 {
-	char path[PATH_MAX];
-	DIR *d;
-	struct dirent *de;
+	add_object(ctx, name);
+}
+
+static int cmp_obj(const void *a, const void *b)
+{
+	return strcmp(((const struct ps_object *)a)->name, ((const struct ps_object *)b)->name);
+}
+
+/* objects/ and stats: the module's objects. */
+static void snap_module_objects(struct ps_session *s)
+{
+	char e[256];
 	char *text, *line, *save = NULL;
 
-	s->nobjects = 0;
-	if (ps_session_attach(s, err, errlen) < 0)
-		return -1;
-	ps_path(s, path, sizeof(path), "objects");
-	d = opendir(path);
-	if (d) {
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.')
-				continue;
-			add_object(s, de->d_name);
-		}
-		closedir(d);
-	}
-	ps_path(s, path, sizeof(path), "stats");
-	text = ps_read_file(path, NULL);
+	ps_dfs_list_objects(&s->dfs, add_object_cb, s);
+	text = ps_dfs_read(&s->dfs, "stats", PS_SRC_STATS, e, sizeof(e));
 	if (text) {
 		for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 			struct ps_object o, *p;
@@ -639,23 +446,153 @@ int ps_session_read_objects(struct ps_session *s, char *err, size_t errlen)
 			if (strcmp(s->created[k], s->objects[i].name) == 0)
 				s->objects[i].ours = true;
 	}
-	for (size_t i = 0; i < s->nreals; i++) {
-		struct ps_object *p = add_object(s, s->reals[i].name);
-		struct ps_head *h = NULL;
-		struct ps_entry *en = NULL;
-		size_t nh = 0, ne = 0;
-		char e2[256];
+}
 
-		if (!p)
+static int grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	p = realloc(*arr, (need + 64) * size);
+	if (!p)
+		return -1;
+	*arr = p;
+	*cap = need + 64;
+	return 0;
+}
+
+/* queues: the module's objects' entries, and how many a capped queue left out. */
+static int snap_queues(struct ps_session *s, char *err, size_t errlen)
+{
+	char *text, *line, *save = NULL;
+
+	text = ps_dfs_read(&s->dfs, "queues", PS_SRC_QUEUES, err, errlen);
+	if (!text)
+		return -1;
+	for (size_t i = 0; i < s->nobjects; i++) {
+		s->objects[i].truncated = 0;
+		s->objects[i].truncated_more = false;
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct ps_qline q;
+		char why[256];
+
+		/* a line we cannot read would make the listing quietly wrong */
+		if (ps_parse_queue_line(line, &q, why, sizeof(why)) < 0 || q.kind == PS_QL_HEAD) {
+			snprintf(err, errlen, "%s/queues: %s", s->dfs.dir,
+				 q.kind == PS_QL_HEAD ? "unexpected head line" : why);
+			free(text);
+			return -1;
+		}
+		if (q.kind == PS_QL_TRUNCATED) {
+			/* an object created since the objects were read is listed next time */
+			for (size_t i = 0; i < s->nobjects; i++) {
+				if (strcmp(s->objects[i].name, q.object) == 0) {
+					s->objects[i].truncated = q.truncated;
+					s->objects[i].truncated_more = q.truncated_more;
+				}
+			}
 			continue;
-		ps_real_object(&s->reals[i], p);
-		if (ps_real_inspect(s, &s->reals[i], &h, &nh, &en, &ne, e2, sizeof(e2)) == 0)
-			p->waiting = (int)ne;
-		free(h);
-		free(en);
+		}
+		if (grow((void **)&s->entries, &s->centries, s->nentries + 1, sizeof(q.e)) < 0) {
+			snprintf(err, errlen, "out of memory");
+			free(text);
+			return -1;
+		}
+		s->entries[s->nentries++] = q.e;
+	}
+	free(text);
+	return 0;
+}
+
+/* A real object: its state, and its queues through the module's inspect. */
+static int snap_real(struct ps_session *s, struct ps_real *r, char *err, size_t errlen)
+{
+	struct ps_object *o = add_object(s, r->name);
+	struct ps_head *h = NULL;
+	struct ps_entry *en = NULL;
+	size_t nh = 0, ne = 0;
+	int rc = -1;
+
+	if (o)
+		ps_real_object(r, o);
+	if (ps_real_inspect(&s->dfs, r, &h, &nh, &en, &ne, err, errlen) < 0)
+		goto out;
+	if (o)
+		o->waiting = (int)ne;
+	if (grow((void **)&s->entries, &s->centries, s->nentries + ne, sizeof(*en)) < 0 ||
+	    grow((void **)&s->heads, &s->cheads, s->nheads + nh, sizeof(*h)) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (ne)
+		memcpy(s->entries + s->nentries, en, ne * sizeof(*en));
+	s->nentries += ne;
+	if (nh)
+		memcpy(s->heads + s->nheads, h, nh * sizeof(*h));
+	s->nheads += nh;
+	rc = 0;
+out:
+	free(h);
+	free(en);
+	return rc;
+}
+
+int ps_session_snapshot(struct ps_session *s, char *err, size_t errlen)
+{
+	char e[256];
+
+	if (ps_session_attach(s, err, errlen) < 0) {
+		s->nobjects = 0;
+		return -1;
+	}
+	if (s->snap_valid && s->snap_epoch == snap_key(s))
+		return 0;
+	s->nobjects = 0;
+	s->nentries = 0;
+	s->nheads = 0;
+	s->snap_err[0] = '\0';
+	snap_module_objects(s);
+	s->snap_queues_rc = snap_queues(s, s->snap_err, sizeof(s->snap_err));
+	for (size_t i = 0; i < s->reals.n; i++) {
+		if (snap_real(s, &s->reals.v[i], e, sizeof(e)) < 0 && s->snap_queues_rc == 0) {
+			s->snap_queues_rc = -1;
+			snprintf(s->snap_err, sizeof(s->snap_err), "%s", e);
+		}
 	}
 	qsort(s->objects, s->nobjects, sizeof(*s->objects), cmp_obj);
+	s->snap_valid = true;
+	s->snap_epoch = snap_key(s);
 	return 0;
+}
+
+int ps_session_read_queues(struct ps_session *s, char *err, size_t errlen)
+{
+	if (ps_session_snapshot(s, err, errlen) < 0)
+		return -1;
+	if (s->snap_queues_rc < 0) {
+		snprintf(err, errlen, "%s", s->snap_err);
+		return -1;
+	}
+	return 0;
+}
+
+const struct ps_head *ps_session_heads(struct ps_session *s, size_t *n)
+{
+	*n = s->nheads;
+	return s->heads;
+}
+
+const struct ps_entry *ps_session_entries(struct ps_session *s, size_t *n)
+{
+	*n = s->nentries;
+	return s->entries;
+}
+
+int ps_session_read_objects(struct ps_session *s, char *err, size_t errlen)
+{
+	return ps_session_snapshot(s, err, errlen);
 }
 
 const struct ps_object *ps_session_objects(struct ps_session *s, size_t *n)
@@ -666,23 +603,65 @@ const struct ps_object *ps_session_objects(struct ps_session *s, size_t *n)
 
 struct ps_waiter *const *ps_session_waiters(struct ps_session *s, size_t *n)
 {
-	*n = s->nwaiters;
+	*n = s->ws.n;
 	/* struct waiter_int starts with its struct ps_waiter */
-	return (struct ps_waiter *const *)(void *)s->waiters;
+	return (struct ps_waiter *const *)(void *)s->ws.v;
+}
+
+const char *ps_session_label_of(struct ps_session *s, pid_t pid)
+{
+	if (pid <= 0)
+		return "-";
+	for (size_t i = s->ws.n; i-- > 0;)
+		if (s->ws.v[i]->w.pid == pid)
+			return s->ws.v[i]->w.label;
+	return "-";
+}
+
+/* inspect attaches when it first needs the module, not before: without it,
+ * what can be said about the process is said first. */
+static struct ps_debugfs *inspect_module(void *ctx, char *err, size_t errlen)
+{
+	struct ps_session *s = ctx;
+
+	return ps_session_attach(s, err, errlen) < 0 ? NULL : &s->dfs;
+}
+
+int ps_inspect_process(struct ps_session *s, pid_t pid, int fd, struct ps_inspection *out,
+		       char *err, size_t errlen)
+{
+	return ps_inspect_pid(inspect_module, s, pid, fd, out, err, errlen);
 }
 
 /* ------------------------------------------------------------- events */
 
+/* The ring keeps as many records as the module does (its events_size), so
+ * that `events 0` means all; it grows as records come, from PS_EVENT_RING. */
 static void ring_push(struct ps_session *s, const struct ps_event *ev)
 {
-	size_t idx;
+	size_t idx, max = PS_EVENT_RING;
 
-	if (s->ring_count < PS_EVENT_RING) {
-		idx = (s->ring_start + s->ring_count) % PS_EVENT_RING;
+	if (s->version.events_size > 0 && (size_t)s->version.events_size > max)
+		max = (size_t)s->version.events_size;
+	if (s->ring_count == s->ring_cap && s->ring_cap < max) {
+		size_t nc = s->ring_cap * 2 < max ? s->ring_cap * 2 : max;
+		struct ps_event *r = calloc(nc, sizeof(*r));
+
+		if (r) {
+			for (size_t i = 0; i < s->ring_count; i++)
+				r[i] = s->ring[(s->ring_start + i) % s->ring_cap];
+			free(s->ring);
+			s->ring = r;
+			s->ring_start = 0;
+			s->ring_cap = nc;
+		}
+	}
+	if (s->ring_count < s->ring_cap) {
+		idx = (s->ring_start + s->ring_count) % s->ring_cap;
 		s->ring_count++;
 	} else {
 		idx = s->ring_start;
-		s->ring_start = (s->ring_start + 1) % PS_EVENT_RING;
+		s->ring_start = (s->ring_start + 1) % s->ring_cap;
 	}
 	s->ring[idx] = *ev;
 }
@@ -736,7 +715,7 @@ size_t ps_session_events_since(struct ps_session *s, uint64_t *cursor, struct ps
 	size_t n = 0;
 
 	for (size_t i = 0; i < s->ring_count && n < max; i++) {
-		const struct ps_event *ev = &s->ring[(s->ring_start + i) % PS_EVENT_RING];
+		const struct ps_event *ev = &s->ring[(s->ring_start + i) % s->ring_cap];
 		if (ev->seq > *cursor) {
 			out[n++] = *ev;
 			*cursor = ev->seq;
@@ -762,7 +741,7 @@ int ps_session_pollfds(struct ps_session *s, struct pollfd *fds, int max)
 		fds[n++].revents = 0;
 	}
 	if (n < max) {
-		fds[n].fd = s->report_pipe[0];
+		fds[n].fd = s->ws.report_pipe[0];
 		fds[n].events = POLLIN;
 		fds[n++].revents = 0;
 	}
@@ -772,9 +751,13 @@ int ps_session_pollfds(struct ps_session *s, struct pollfd *fds, int max)
 unsigned ps_session_process(struct ps_session *s)
 {
 	unsigned chg = 0;
+	char tmp[64];
 
+	ps_session_changed(s);
 	chg |= ps_read_events(s);
-	chg |= ps_waiters_process(s);
+	while (read(s->chld_pipe[0], tmp, sizeof(tmp)) > 0)
+		;
+	chg |= ps_waiters_process(&s->ws, ps_current_sink(s));
 	return chg;
 }
 

@@ -118,7 +118,14 @@ fresh
 POLLSCOPE_DEMO_DIR="$data/../demos" "$ps" --debugfs "$tmp/d" -f 05 >"$tmp/out" 2>"$tmp/err"
 check "demo by number found" grep -q "^Demo 5: key filtering" "$tmp/out"
 POLLSCOPE_DEMO_DIR="$data/../demos" "$ps" --debugfs "$tmp/d" -f 99 >"$tmp/out" 2>"$tmp/err"
-check "unknown demo fails" grep -q "^99: No such file" "$tmp/err"
+check "unknown demo exits 2" test $? -eq 2
+check "unknown demo says where it looked" grep -q "^pollscope: 99: no such file, and no demo of that name in $data/../demos, .*/tests/demos, .*/pollscope/demos$" "$tmp/err"
+mkdir -p "$tmp/dd" && touch "$tmp/dd/ab-one.pscope" "$tmp/dd/ab-two.pscope"
+POLLSCOPE_DEMO_DIR="$tmp/dd" "$ps" --debugfs "$tmp/d" --demo ab >"$tmp/out" 2>"$tmp/err"
+check "ambiguous demo refused" grep -q "^pollscope: 'ab' names several demos in $tmp/dd: " "$tmp/err"
+# without POLLSCOPE_DEMO_DIR a build-tree binary finds the source tree's demos
+(cd "$tmp" && env -u POLLSCOPE_DEMO_DIR "$ps" --debugfs "$tmp/d" -f 05 >"$tmp/out" 2>"$tmp/err")
+check "demo found in the source tree" grep -q "^Demo 5: key filtering" "$tmp/out"
 
 # bash completion: the options it offers are exactly those of --help
 if [ -n "$completion" ] && command -v bash >/dev/null; then

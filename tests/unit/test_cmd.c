@@ -16,6 +16,7 @@
 
 #include "cmd.h"
 #include "parse.h"
+#include "session.h"
 #include "test_common.h"
 
 struct fx {
@@ -373,6 +374,51 @@ static void test_real_objects(void **state)
 	free(control);
 }
 
+/* One refresh (what the TUI does after events, and what show does) reads
+ * objects/, stats and queues once and inspects each end of each real object
+ * once; after a change the next refresh reads them again. */
+static void test_one_refresh_reads_each_source_once(void **state)
+{
+	struct fx *f = *state;
+	struct ps_debugfs *d = &f->s->dfs;
+	char path[1200], e[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/inspect", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("fd=5 file=pipe:[77] mask=none heads=1 poll=yes\nhead=0 entries=0\n", fp);
+	fclose(fp);
+	assert_int_equal(run(f, "create p pipe; create e eventfd"), PS_EXEC_OK);
+
+	/* the TUI: drain, states, then objects and queues to draw */
+	memset(d->reads, 0, sizeof(d->reads));
+	ps_session_process(f->s);
+	ps_session_refresh_states(f->s);
+	assert_int_equal(ps_session_read_objects(f->s, e, sizeof(e)), 0);
+	assert_int_equal(ps_session_read_queues(f->s, e, sizeof(e)), 0);
+	assert_int_equal(d->reads[PS_SRC_OBJECTS], 1);
+	assert_int_equal(d->reads[PS_SRC_STATS], 1);
+	assert_int_equal(d->reads[PS_SRC_QUEUES], 1);
+	assert_int_equal(d->reads[PS_SRC_INSPECT], 3); /* the pipe's two ends, the eventfd */
+
+	/* show: objects, queues and waiter states */
+	memset(d->reads, 0, sizeof(d->reads));
+	assert_int_equal(run(f, "show"), PS_EXEC_OK);
+	assert_true(captured_find(&f->out, "p: pipe ready=") >= 0);
+	assert_int_equal(d->reads[PS_SRC_OBJECTS], 1);
+	assert_int_equal(d->reads[PS_SRC_STATS], 1);
+	assert_int_equal(d->reads[PS_SRC_QUEUES], 1);
+	assert_int_equal(d->reads[PS_SRC_INSPECT], 3);
+
+	/* a change (here: reports and events drained) makes the next read fresh */
+	memset(d->reads, 0, sizeof(d->reads));
+	ps_session_process(f->s);
+	assert_int_equal(ps_session_read_queues(f->s, e, sizeof(e)), 0);
+	assert_int_equal(d->reads[PS_SRC_QUEUES], 1);
+	assert_int_equal(d->reads[PS_SRC_INSPECT], 3);
+}
+
 static void test_inspect(void **state)
 {
 	struct fx *f = *state;
@@ -555,6 +601,96 @@ static void test_show_records(void **state)
 	assert_int_equal(o[0].waiting, 3);
 }
 
+static int setup_capped(void **state)
+{
+	struct fx *f;
+
+	setup(state);
+	f = *state;
+	ps_session_free(f->s);
+	scratch_remove(f->dir);
+	f->dir = scratch_copy("capped");
+	assert_non_null(f->dir);
+	{
+		struct ps_session_opts o = { 0 };
+
+		o.debugfs_dir = f->dir;
+		f->s = ps_session_new(&o);
+	}
+	assert_non_null(f->s);
+	return 0;
+}
+
+/* A capped queue (the module's max_queue_entries) says so on every front end;
+ * a line nobody can read is an error, never skipped. Recorded from module-cap.sh. */
+static void test_truncated(void **state)
+{
+	struct fx *f = *state;
+	size_t n;
+	const struct ps_object *o;
+	char path[1200];
+	FILE *fp;
+	int i;
+
+	assert_int_equal(run(f, "show"), PS_EXEC_OK);
+	i = captured_find(&f->out, "a: ready=none entries=8 ");
+	assert_true(i >= 0);
+	assert_non_null(
+		strstr(f->out.text[i], ", 4 more not listed (the module's max_queue_entries)"));
+	assert_non_null(strstr(f->out.json[i], "\"entries\":8,"));
+	assert_non_null(strstr(f->out.json[i], "\"truncated\":4,\"truncated_more\":false"));
+	i = captured_find(&f->out, "b: ready=none entries=8 ");
+	assert_true(i >= 0);
+	assert_non_null(strstr(f->out.text[i], ", at least 8 more not listed"));
+	assert_non_null(strstr(f->out.json[i], "\"truncated\":8,\"truncated_more\":true"));
+	i = captured_find(&f->out, "c: ready=none entries=2 ");
+	assert_true(i >= 0);
+	assert_null(strstr(f->out.text[i], "not listed"));
+	assert_null(strstr(f->out.json[i], "truncated"));
+	/* what the TUI reads */
+	o = ps_session_objects(f->s, &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(o[0].name, "a");
+	assert_int_equal(o[0].truncated, 4);
+	assert_false(o[0].truncated_more);
+	assert_int_equal(o[1].truncated, 8);
+	assert_true(o[1].truncated_more);
+	assert_int_equal(o[2].truncated, 0);
+	ps_session_entries(f->s, &n);
+	assert_int_equal(n, 18);
+
+	/* a real object's head (through the recorded inspect result) */
+	assert_int_equal(run(f, "create e eventfd; show e"), PS_EXEC_OK);
+	i = captured_find(&f->out, "head 0: eventfd ctx->wqh, 2 entries, 10 more not listed");
+	assert_true(i >= 0);
+	assert_non_null(strstr(f->out.json[i], "\"entries\":2,\"truncated\":10,"));
+
+	/* an unknown line in queues: show fails and quotes it */
+	snprintf(path, sizeof(path), "%s/queues", f->dir);
+	fp = fopen(path, "a");
+	assert_non_null(fp);
+	fputs("object=a bogus=1\n", fp);
+	fclose(fp);
+	expect_error(f, "show", "cannot read line 'object=a bogus=1'");
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("object=a pos=0 func=pollwake kind=poll pid=1 comm=x state=S flags=- key=in\n"
+	      "object=a truncated=x\n",
+	      fp);
+	fclose(fp);
+	expect_error(f, "show", "cannot read line 'object=a truncated=x'");
+	/* and in an inspect result */
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/inspect", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("fd=3 file=x mask=none heads=1 poll=yes\nhead=0 entries=0\nsomething new\n", fp);
+	fclose(fp);
+	expect_error(f, "show e", "cannot read line 'something new'");
+}
+
 static void test_events_stats_version(void **state)
 {
 	struct fx *f = *state;
@@ -728,8 +864,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spawn_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_waiter_cmd_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncated, setup_capped, teardown),
 		cmocka_unit_test_setup_teardown(test_real_objects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inspect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_refresh_reads_each_source_once, setup,
+						teardown),
 		cmocka_unit_test(test_demo_scripts),
 		cmocka_unit_test_setup_teardown(test_events_stats_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help, setup, teardown),

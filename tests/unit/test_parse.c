@@ -252,6 +252,123 @@ static void test_inspect_recorded(void **state)
 	free(text);
 }
 
+/* Every line of a capped queue's recording is read: entries, truncation
+ * records, head lines; anything else is an error, with the line quoted. */
+static void test_queue_lines(void **state)
+{
+	char *text = slurp("capped/queues"), *save = NULL, *line;
+	struct ps_qline q;
+	char why[300];
+	int entries = 0, truncs = 0;
+
+	(void)state;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		assert_int_equal(ps_parse_queue_line(line, &q, why, sizeof(why)), 0);
+		if (q.kind == PS_QL_ENTRY) {
+			entries++;
+			continue;
+		}
+		assert_int_equal(q.kind, PS_QL_TRUNCATED);
+		truncs++;
+		if (!strcmp(q.object, "a")) {
+			assert_int_equal(q.truncated, 4);
+			assert_false(q.truncated_more);
+		} else {
+			assert_string_equal(q.object, "b");
+			assert_int_equal(q.truncated, 8);
+			assert_true(q.truncated_more);
+		}
+	}
+	free(text);
+	assert_int_equal(entries, 18);
+	assert_int_equal(truncs, 2);
+	assert_int_equal(ps_parse_queue_line("head=0 entries=8 truncated=8+", &q, why, sizeof(why)),
+			 0);
+	assert_int_equal(q.kind, PS_QL_HEAD);
+	assert_int_equal(q.head, 0);
+	assert_int_equal(q.entries, 8);
+	assert_int_equal(q.truncated, 8);
+	assert_true(q.truncated_more);
+	assert_int_equal(ps_parse_queue_line("head=1 entries=3", &q, why, sizeof(why)), 0);
+	assert_int_equal(q.truncated, 0);
+	assert_int_equal(q.entries, 3);
+	/* an epoll instance's records (module-epoll.sh recorded them) */
+	assert_int_equal(
+		ps_parse_queue_line("head=0 pos=0 func=ep_poll_callback kind=epoll pid=111 "
+				    "comm=psepoll state=S flags=- key=disarmed "
+				    "epoll=562718db13fe15bb tfd=6 sleepers=1",
+				    &q, why, sizeof(why)),
+		0);
+	assert_int_equal(q.kind, PS_QL_ENTRY);
+	assert_string_equal(q.e.key, "disarmed");
+	assert_string_equal(q.e.epoll, "562718db13fe15bb");
+	assert_int_equal(q.e.tfd, 6);
+	assert_string_equal(q.e.sleepers, "1");
+	assert_int_equal(ps_parse_queue_line("head=1 entries=1 queue=wq", &q, why, sizeof(why)), 0);
+	assert_int_equal(q.kind, PS_QL_HEAD);
+	assert_string_equal(q.queue, "wq");
+	assert_int_equal(ps_parse_queue_line("watch=2 tfd=6 ino=10796 sdev=0:13 events=0x40000000 "
+					     "ready=no",
+					     &q, why, sizeof(why)),
+			 0);
+	assert_int_equal(q.kind, PS_QL_WATCH);
+	assert_int_equal(q.tfd, 6);
+	assert_int_equal(q.ino, 10796);
+	assert_string_equal(q.sdev, "0:13");
+	assert_string_equal(q.events, "0x40000000");
+	assert_false(q.ready);
+	assert_int_equal(ps_parse_queue_line("watched=3 truncated=2+", &q, why, sizeof(why)), 0);
+	assert_int_equal(q.kind, PS_QL_WATCHED);
+	assert_int_equal(q.entries, 3);
+	assert_int_equal(q.truncated, 2);
+	assert_true(q.truncated_more);
+	{
+		struct ps_inspect_head h;
+
+		assert_int_equal(
+			ps_parse_inspect_header("fd=11 file=anon_inode:[eventpoll] mask=none "
+						"heads=2 poll=yes epoll=562718db13fe15bb",
+						&h),
+			0);
+		assert_string_equal(h.epoll, "562718db13fe15bb");
+		assert_string_equal(h.reason, "");
+		assert_int_equal(
+			ps_parse_inspect_header("fd=6 file=anon_inode:[signalfd] mask=unknown "
+						"heads=0 poll=yes "
+						"reason=signalfd-needs-owner-context",
+						&h),
+			0);
+		assert_string_equal(h.mask, "unknown");
+		assert_string_equal(h.reason, "signalfd-needs-owner-context");
+	}
+	/* unreadable: each is an error that quotes the line */
+	static const char *const bad[] = {
+		"garbage",
+		"object=a",
+		"object=a truncated=",
+		"object=a truncated=x",
+		"object=a truncated=4-",
+		"object=a truncated=-1",
+		"head=0",
+		"head=0 entries=x",
+		"head=0 entries=1 truncated=+",
+		"object=a pos=x func=f",
+		"object=a pos=0",
+		"fd=3 mask=none",
+		"object=a truncated=4 extra",
+		"",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = '\0';
+		if (ps_parse_queue_line(bad[i], &q, why, sizeof(why)) != -1) {
+			fprintf(stderr, "accepted: '%s'\n", bad[i]);
+			fail();
+		}
+		assert_non_null(strstr(why, "cannot read line '"));
+		assert_non_null(strstr(why, bad[i]));
+	}
+}
+
 static void test_events_recorded(void **state)
 {
 	char *text = slurp("basic/events"), *save = NULL, *line;
@@ -498,6 +615,7 @@ int main(void)
 		cmocka_unit_test(test_kv),
 		cmocka_unit_test(test_entries_recorded),
 		cmocka_unit_test(test_inspect_recorded),
+		cmocka_unit_test(test_queue_lines),
 		cmocka_unit_test(test_events_recorded),
 		cmocka_unit_test(test_stats_version_recorded),
 		cmocka_unit_test(test_names_numbers_signals),

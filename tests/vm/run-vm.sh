@@ -165,6 +165,8 @@ cat >"$stage/init" <<'EOF'
 /bin/busybox --install -s
 export PATH=/tests/bin:/usr/bin:/bin:/usr/sbin:/sbin
 export HOME=/root LANG=C.UTF-8 TERM=linux
+# the demos travel in /tests/demos: --demo 01 finds them there
+export POLLSCOPE_DEMO_DIR=/tests/demos
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev

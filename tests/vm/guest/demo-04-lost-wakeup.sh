@@ -6,7 +6,7 @@ pollscope -f /tests/demos/04-lost-wakeup.pscope >/tmp/out 2>/tmp/err || {
 	fail "demo 04 failed"
 }
 cat /tmp/out
-sed -n '/^The object is readable, yet/,/^They only notice/p' /tmp/out >/tmp/s
+sed -n '/^The object is readable, yet/,/^They only noticed/p' /tmp/out >/tmp/s
 assert_grep "^dev: ready=in entries=2 polls=2 wakes=0 woken=0 open=2$" /tmp/s
 assert_grep "^ +[0-9]+  p +poll +dev +S  do_sys_poll +-$" /tmp/s
 assert_grep "^ +[0-9]+  s +select +dev +S  do_select +-$" /tmp/s

@@ -10,4 +10,7 @@ assert_grep "^sig \(pid [0-9]+\) poll returned -1 EINTR after [0-9.]+ ms$" /tmp/
 assert_grep "^tmo \(pid [0-9]+\) poll returned 0 \(timeout\) after (99[0-9]|1[0-9]{3})\.[0-9] ms$" /tmp/out
 assert_grep "^ +[0-9]+  tmo +poll +dev +- +- +0 \(timeout\)" /tmp/out
 assert_grep "^dev: ready=none entries=0 " /tmp/out
+# tmo sleeps on the queue in its own step, before its timeout ends it
+sed -n '/^A new waiter asks/,/^tmo (pid/p' /tmp/out >/tmp/s
+assert_grep "^dev: ready=none entries=1 " /tmp/s
 ok "demo 06: EINTR and timeout"

@@ -55,6 +55,20 @@ assert_eq "$(grep -A1 '^object=a pos=7 ' $T/q | tail -n 1)" "object=a truncated=
 assert_grep "^object=b .* waiting=30 " $D/stats
 ok "queues: truncated"
 
+# the tool says so too (text and JSON); the counts are what pswait queued
+pollscope --no-load -c 'show a b c' >$T/show 2>&1 || {
+	cat $T/show
+	fail "show on capped queues"
+}
+cat $T/show
+assert_grep "^a: ready=none entries=8 .*, 4 more not listed \(the module's max_queue_entries\)$" $T/show
+assert_grep "^b: ready=none entries=8 .*, at least 8 more not listed " $T/show
+assert_grep "^c: ready=none entries=3 polls=[0-9]+ wakes=0 woken=0 open=[0-9]+$" $T/show
+pollscope --no-load --json -c 'show a b' >$T/json 2>&1 || fail "show --json: $(cat $T/json)"
+assert_grep '^\{"type":"object","object":"a",.*"entries":8,.*"truncated":4,"truncated_more":false\}$' $T/json
+assert_grep '^\{"type":"object","object":"b",.*"truncated":8,"truncated_more":true\}$' $T/json
+ok "tool: show reports the truncation"
+
 # inspect: the same cap per head
 exec 3<$D/objects/a 5<$D/objects/b 6<$D/objects/c
 exec 4<>$D/inspect
@@ -100,7 +114,8 @@ assert_no_grep "^object=m15 pos=" $T/m
 grep -E "^objects=.* last_snapshot_entries=" $D/stats
 ok "snapshot budget"
 
-for o in a b c $(seq -f 'm%g' 1 17); do
+# (busybox seq has no -f)
+for o in a b c $(seq 1 17 | sed 's/^/m/'); do
 	echo "wake $o in 0" >$D/control || fail "wake $o"
 done
 wait $A || fail "a: $(cat $T/a)"

@@ -5,6 +5,9 @@
 
 D=$PS_DIR
 T=/tmp/sleepers
+# what an ep_poll_callback entry adds: its instance, the fd number, the
+# thread asleep in its epoll_wait (module-epoll.sh checks them)
+EPS=" epoll=[0-9a-f]{16} tfd=[0-9]+ sleepers=1\$"
 mkdir -p $T
 
 ctl() {
@@ -86,10 +89,10 @@ assert_grep "${E}func=pollwake kind=poll pid=$P_PPOLL comm=pswait state=S flags=
 assert_grep "${E}func=pollwake kind=poll pid=$P_SEL comm=pswait state=S flags=- key=in,pri,err,hup,rdnorm,rdband,0x20\$" $T/q1
 assert_grep "${E}func=pollwake kind=poll pid=$P_PSEL comm=pswait state=S flags=- key=in,pri,err,hup,rdnorm,rdband,0x20\$" $T/q1
 # epoll: the registrant, its state, and the registered events (EPOLLET etc. in hex)
-assert_grep "${E}func=ep_poll_callback kind=epoll pid=$P_EP comm=pswait state=S flags=- key=in,err,hup\$" $T/q1
-assert_grep "${E}func=ep_poll_callback kind=epoll pid=$P_EDGE comm=pswait state=S flags=- key=in,err,hup,0x80000000\$" $T/q1
-assert_grep "${E}func=ep_poll_callback kind=epoll pid=$P_ONE comm=pswait state=S flags=- key=in,err,hup,0x40000000\$" $T/q1
-assert_grep "${E}func=ep_poll_callback kind=epoll pid=$P_EXCL comm=pswait state=S flags=exclusive key=in,err,hup,0x10000000\$" $T/q1
+assert_grep "${E}func=ep_poll_callback kind=epoll pid=$P_EP comm=pswait state=S flags=- key=in,err,hup$EPS" $T/q1
+assert_grep "${E}func=ep_poll_callback kind=epoll pid=$P_EDGE comm=pswait state=S flags=- key=in,err,hup,0x80000000$EPS" $T/q1
+assert_grep "${E}func=ep_poll_callback kind=epoll pid=$P_ONE comm=pswait state=S flags=- key=in,err,hup,0x40000000$EPS" $T/q1
+assert_grep "${E}func=ep_poll_callback kind=epoll pid=$P_EXCL comm=pswait state=S flags=exclusive key=in,err,hup,0x10000000$EPS" $T/q1
 assert_grep "^object=o2 pos=0 func=autoremove_wake_function kind=wait_event pid=$P_READ comm=pswait state=S flags=- key=-\$" $T/q1
 # the exclusive entry is queued at the tail (add_wait_queue_exclusive)
 assert_grep "^object=o1 pos=7 .*flags=exclusive" $T/q1
@@ -291,9 +294,9 @@ for round in 1 2 3; do
 	wait_sleeping o9 3
 	cat $D/queues >$T/q9
 	assert_eq "$(grep -c '^object=o9 ' $T/q9)" 3 "o9 entries, round $round"
-	assert_grep "^object=o9 pos=[01] func=ep_poll_callback kind=epoll pid=$G1 comm=pswait state=S flags=- key=in,err,hup\$" $T/q9
-	assert_grep "^object=o9 pos=2 func=ep_poll_callback kind=epoll pid=$G2 comm=pswait state=S flags=exclusive key=in,err,hup,0x10000000\$" $T/q9
-	assert_grep "^object=o9 pos=[01] func=ep_poll_callback kind=epoll pid=$G3 comm=pswait state=S flags=- key=out,err,hup\$" $T/q9
+	assert_grep "^object=o9 pos=[01] func=ep_poll_callback kind=epoll pid=$G1 comm=pswait state=S flags=- key=in,err,hup$EPS" $T/q9
+	assert_grep "^object=o9 pos=2 func=ep_poll_callback kind=epoll pid=$G2 comm=pswait state=S flags=exclusive key=in,err,hup,0x10000000$EPS" $T/q9
+	assert_grep "^object=o9 pos=[01] func=ep_poll_callback kind=epoll pid=$G3 comm=pswait state=S flags=- key=out,err,hup$EPS" $T/q9
 	kill $G1 $G2 $G3
 	wait $G1 $G2 $G3
 	wait_for has_entries o9 0 || fail "o9 entries left after the epoll processes died"

@@ -112,10 +112,7 @@ static char *inspect(int fd)
 	return buf;
 }
 
-/*
- * Entries whose task sleeps, plus epoll entries: on queues other than
- * pollscope's own, nobody knows who registered those (pid=0 state=-).
- */
+/* Entries whose task sleeps (an epoll entry: the thread in its epoll_wait). */
 static int count_sleeping(const char *text)
 {
 	const char *p = text;
@@ -125,8 +122,6 @@ static int count_sleeping(const char *text)
 		n++;
 		p++;
 	}
-	for (p = text; (p = strstr(p, " kind=epoll pid=0 ")) != NULL; p++)
-		n++;
 	return n;
 }
 

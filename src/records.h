@@ -1,0 +1,37 @@
+/*
+ * Records: every record the core emits is built here (the command handlers,
+ * the waiters' results and the TUI's listings read the same fields), and the
+ * plain text sink. Knows nothing of sessions or commands.
+ */
+#ifndef POLLSCOPE_RECORDS_H
+#define POLLSCOPE_RECORDS_H
+
+#include "pollscope.h"
+
+void ps_emit(const struct ps_sink *sink, enum ps_rec_kind kind, const void *data,
+	     const struct ps_field *fields, int nfields, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+void ps_emit_text(const struct ps_sink *sink, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+const char *ps_rec_kind_name(enum ps_rec_kind k);
+
+/* A wait-queue entry (show, inspect); label: the waiter sleeping there or "-". */
+void ps_rec_entry(const struct ps_sink *sink, const struct ps_entry *e, const char *label,
+		  const char *note);
+void ps_rec_entry_header(const struct ps_sink *sink);
+void ps_rec_head(const struct ps_sink *sink, const struct ps_head *h);
+/* show: a module object with its entry count; a real one with its heads too. */
+void ps_rec_module_object(const struct ps_sink *sink, const struct ps_object *o, int entries);
+void ps_rec_real_object(const struct ps_sink *sink, const struct ps_object *o, int entries,
+			int heads, const char *count_name);
+/* events; base: the first event's time, label: the waiter that caused it or "-" */
+void ps_rec_event(const struct ps_sink *sink, const struct ps_event *ev, uint64_t base,
+		  const char *label);
+/* inspect PID: one fd */
+void ps_rec_fd(const struct ps_sink *sink, const struct ps_inspection *in, const struct ps_fd *f);
+/* ps and spawn (PS_REC_WAITER), a returned call (PS_REC_RESULT) */
+void ps_rec_waiter(const struct ps_sink *sink, enum ps_rec_kind kind, const struct ps_waiter *w);
+/* "1 after 12.3 ms: a=in,rdnorm", "-1 EINTR after 3.0 ms", "0 (timeout) ..." */
+void ps_format_result(const struct ps_waiter *w, const struct ps_result *r, char *buf, size_t len);
+
+#endif
