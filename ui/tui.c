@@ -373,17 +373,22 @@ static void draw_queues(struct tui *t)
 
 			attr_t oa = style(t, r->hl_until > now ? ST_ADDED : ST_OBJECT);
 			const char *isnew = r->hl_until > now ? "  (new)" : "";
+			char cut[48] = "";
 
+			/* a capped snapshot: the rows below are not the whole queue */
+			if (o->truncated || o->truncated_more)
+				snprintf(cut, sizeof(cut), " (%ld%s not listed)", o->truncated,
+					 o->truncated_more ? "+" : "");
 			/* real kernel objects have no module counters: show what they have */
 			if (o->type[0] && strcmp(o->type, "module") != 0)
 				put(y, l->q_x, l->q_w, a,
-				    "%s [%s]  ready=%s waiting=%d count=%lu open=%d%s", o->name,
-				    o->type, o->ready, o->waiting, o->count, o->open, isnew);
+				    "%s [%s]  ready=%s waiting=%d%s count=%lu open=%d%s", o->name,
+				    o->type, o->ready, o->waiting, cut, o->count, o->open, isnew);
 			else
 				put(y, l->q_x, l->q_w, oa,
-				    "%s%s  ready=%s waiting=%d polls=%lu wakes=%lu open=%d%s",
-				    o->name, o->ours ? "" : "*", o->ready, o->waiting, o->polls,
-				    o->wakes, o->open, isnew);
+				    "%s%s  ready=%s waiting=%d%s polls=%lu wakes=%lu open=%d%s",
+				    o->name, o->ours ? "" : "*", o->ready, o->waiting, cut,
+				    o->polls, o->wakes, o->open, isnew);
 		} else {
 			const struct ps_entry *e = r->type == ROW_ENTRY ? &t->v.entries[r->index]
 									: &t->v.ghosts[r->index].e;

@@ -233,6 +233,18 @@ k ":kill all" Enter
 k q
 check "q exits with 0" "TUI-EXITED rc=0"
 
+# --- A capped snapshot (the module's max_queue_entries): the object's row
+# says how many entries are not listed, and details say why.
+cp -r "$data/capped" "$tmp/capped"
+t -f /dev/null new-session -d -s cap -x 100 -y 30 \
+	"'$ps' --debugfs '$tmp/capped'; echo TUI-EXITED rc=\$?; sleep 60"
+check "a capped queue says what is not listed" "^a\*? +ready=none waiting=12 \(4 not listed\)" cap
+check "at least, when the module stopped counting" "^b\*? +ready=none waiting=30 \(8\+ not listed\)" cap
+t send-keys -t cap Enter
+check "details say why" "4 entries of its queue are not listed: the module's snapshot stops at" cap
+t send-keys -t cap q q
+check "q exits" "TUI-EXITED rc=0" cap
+
 # --- Ctrl-L takes the size again. A serial console: the tty says 0x0 and
 # no SIGWINCH comes; only the terminal's own report knows the size.
 t -f /dev/null new-session -d -s cl -x 120 -y 36 \
