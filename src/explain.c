@@ -61,6 +61,11 @@ int ps_explain_object(const struct ps_object *obj, char *buf, size_t len)
 {
 	struct out o = out_init(buf, len);
 
+	if (obj->truncated || obj->truncated_more)
+		line(&o,
+		     "%s%ld entries of its queue are not listed: the module's snapshot stops at "
+		     "max_queue_entries",
+		     obj->truncated_more ? "at least " : "", obj->truncated);
 	if (!obj->ours)
 		line(&o, "not created by this session: another program's, or left by an "
 			 "earlier run (marked * in the full screen)");

@@ -373,17 +373,22 @@ static void draw_queues(struct tui *t)
 
 			attr_t oa = style(t, r->hl_until > now ? ST_ADDED : ST_OBJECT);
 			const char *isnew = r->hl_until > now ? "  (new)" : "";
+			char cut[48] = "";
 
+			/* a capped snapshot: the rows below are not the whole queue */
+			if (o->truncated || o->truncated_more)
+				snprintf(cut, sizeof(cut), " (%ld%s not listed)", o->truncated,
+					 o->truncated_more ? "+" : "");
 			/* real kernel objects have no module counters: show what they have */
 			if (o->type[0] && strcmp(o->type, "module") != 0)
 				put(y, l->q_x, l->q_w, a,
-				    "%s [%s]  ready=%s waiting=%d count=%lu open=%d%s", o->name,
-				    o->type, o->ready, o->waiting, o->count, o->open, isnew);
+				    "%s [%s]  ready=%s waiting=%d%s count=%lu open=%d%s", o->name,
+				    o->type, o->ready, o->waiting, cut, o->count, o->open, isnew);
 			else
 				put(y, l->q_x, l->q_w, oa,
-				    "%s%s  ready=%s waiting=%d polls=%lu wakes=%lu open=%d%s",
-				    o->name, o->ours ? "" : "*", o->ready, o->waiting, o->polls,
-				    o->wakes, o->open, isnew);
+				    "%s%s  ready=%s waiting=%d%s polls=%lu wakes=%lu open=%d%s",
+				    o->name, o->ours ? "" : "*", o->ready, o->waiting, cut,
+				    o->polls, o->wakes, o->open, isnew);
 		} else {
 			const struct ps_entry *e = r->type == ROW_ENTRY ? &t->v.entries[r->index]
 									: &t->v.ghosts[r->index].e;
@@ -647,14 +652,28 @@ static void lines_add(struct lines *l, const char *fmt, ...)
 		l->v[l->n++] = s;
 }
 
-/* Each line of a multi-line text, with a prefix. */
-static void lines_add_text(struct lines *l, const char *prefix, const char *text)
+/* Each line of a multi-line text, folded at spaces to fit the screen (the
+ * explanations are sentences: they read better whole than scrolled). */
+static void lines_add_text(struct lines *l, const char *text)
 {
-	while (text && *text) {
-		size_t n = strcspn(text, "\n");
+	int width = COLS - 3 > 20 ? COLS - 3 : 20;
 
-		lines_add(l, "%s%.*s", prefix, (int)n, text);
-		text += n + (text[n] == '\n');
+	while (text && *text) {
+		int n = (int)strcspn(text, "\n"), cut = n;
+
+		if (n > width) {
+			for (cut = width; cut > 0 && text[cut] != ' '; cut--)
+				;
+			if (cut == 0)
+				cut = width;
+		}
+		lines_add(l, "%.*s", cut, text);
+		text += cut;
+		while (*text == ' ' || (*text == '\n' && cut == n)) {
+			text++;
+			if (text[-1] == '\n')
+				break;
+		}
 	}
 }
 
@@ -751,7 +770,7 @@ static void build_details(struct tui *t)
 			lines_add(l, "requested key  %s", e->key);
 			ps_explain_entry(e, why, sizeof(why));
 		}
-		lines_add_text(l, "", why);
+		lines_add_text(l, why);
 	} else if (t->focus == FOCUS_PROCS) {
 		size_t nw;
 		struct ps_waiter *const *w = ps_session_waiters(t->s, &nw);
@@ -775,7 +794,7 @@ static void build_details(struct tui *t)
 			lines_add(l, "last      %s", p->last.valid ? p->last.text : "-");
 			lines_add(l, "process   %s", p->alive ? "alive" : p->exit_text);
 			ps_explain_waiter(p, why, sizeof(why));
-			lines_add_text(l, "", why);
+			lines_add_text(l, why);
 		}
 	}
 	if (l->n == 0)
