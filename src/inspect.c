@@ -96,7 +96,13 @@ static int parse_inspect_text(char *text, struct ps_fd_inspect *out, char *err, 
 int ps_module_inspect(struct ps_session *s, int fd, struct ps_fd_inspect *out, char *err,
 		      size_t errlen)
 {
-	char path[PATH_MAX], num[24], e2[320];
+	return ps_module_inspect_owner(s, fd, 0, out, err, errlen);
+}
+
+int ps_module_inspect_owner(struct ps_session *s, int fd, pid_t owner, struct ps_fd_inspect *out,
+			    char *err, size_t errlen)
+{
+	char path[PATH_MAX], num[40], e2[320];
 	char *text = NULL;
 	size_t cap = 16384, len = 0;
 	int n;
@@ -114,7 +120,11 @@ int ps_module_inspect(struct ps_session *s, int fd, struct ps_fd_inspect *out, c
 		}
 	}
 	if (!s->recorded) {
-		n = snprintf(num, sizeof(num), "%d\n", fd);
+		/* owner: whose signals a signalfd reports (the module polls as us) */
+		if (owner > 0)
+			n = snprintf(num, sizeof(num), "%d %d\n", fd, (int)owner);
+		else
+			n = snprintf(num, sizeof(num), "%d\n", fd);
 		if (write(s->inspect_fd, num, (size_t)n) < 0) {
 			int e = errno;
 			char en[24];
@@ -613,7 +623,9 @@ int ps_inspect_process(struct ps_session *s, pid_t pid, int onlyfd, struct ps_in
 				snprintf(f->note, sizeof(f->note), "pidfd_getfd: %s", strerror(e));
 			continue;
 		}
-		if (ps_module_inspect(s, dup, &fi, e2, sizeof(e2)) < 0) {
+		/* a signalfd reports the signals of whoever polls it: name the owner */
+		if (ps_module_inspect_owner(s, dup, !strcmp(f->kind, "signalfd") ? pid : 0, &fi, e2,
+					    sizeof(e2)) < 0) {
 			close(dup);
 			snprintf(err, errlen, "%s", e2);
 			goto out;

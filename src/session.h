@@ -132,6 +132,10 @@ struct ps_fd_inspect {
 };
 int ps_module_inspect(struct ps_session *s, int fd, struct ps_fd_inspect *out, char *err,
 		      size_t errlen);
+/* The same for a descriptor of process owner (inspect PID): a signalfd then
+ * reports owner's signals, not ours. */
+int ps_module_inspect_owner(struct ps_session *s, int fd, pid_t owner, struct ps_fd_inspect *out,
+			    char *err, size_t errlen);
 void ps_fd_inspect_free(struct ps_fd_inspect *fi);
 
 /* waiter.c */
