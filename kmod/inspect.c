@@ -111,6 +111,9 @@ struct ps_inspect_work {
 	struct ps_watch *watch; /* an epoll file's watched files */
 	u32 nwatch, watch_left;
 	bool watch_more;
+	struct ps_outer epo, sigo;	      /* ep->lock; the signalfd owner's siglock */
+	struct ps_outer *outer[PS_MAX_HEADS]; /* per head, or NULL */
+	char line[PS_LINE_MAX];		      /* formatting scratch */
 	char name[PATH_MAX];
 };
 
@@ -118,11 +121,11 @@ struct ps_inspect_work {
  * The text of an inspect after the header: formatted once with text NULL to
  * size it, then into text.  Returns the length (at most size when text).
  */
-static size_t ps_inspect_format(char *text, size_t size, const char *hdr,
-				const struct ps_inspect_work *w)
+static size_t ps_inspect_format(char *text, size_t size, const char *hdr, struct ps_inspect_work *w)
 {
 	struct ps_fname fc = { 0 };
-	char line[PS_LINE_MAX], lead[16], ev[96];
+	char *line = w->line, lead[16], ev[96];
+	const size_t lsz = sizeof(w->line);
 	size_t off = 0;
 	unsigned int i;
 	int len;
@@ -132,15 +135,13 @@ static size_t ps_inspect_format(char *text, size_t size, const char *hdr,
 		const struct ps_copy_res *r = &w->hc[i].res;
 		u32 j;
 
-		len = scnprintf(line, sizeof(line), PS_K_HEAD "=%u " PS_K_ENTRIES "=%u", i,
-				r->nent);
+		len = scnprintf(line, lsz, PS_K_HEAD "=%u " PS_K_ENTRIES "=%u", i, r->nent);
 		if (r->left || r->more)
-			len += scnprintf(line + len, sizeof(line) - len, " " PS_K_TRUNCATED "=%u%s",
-					 r->left, r->more ? PS_TRUNC_MORE : "");
+			len += scnprintf(line + len, lsz - len, " " PS_K_TRUNCATED "=%u%s", r->left,
+					 r->more ? PS_TRUNC_MORE : "");
 		if (w->qname[i])
-			len += scnprintf(line + len, sizeof(line) - len, " " PS_K_QUEUE "=%s",
-					 w->qname[i]);
-		len += scnprintf(line + len, sizeof(line) - len, "\n");
+			len += scnprintf(line + len, lsz - len, " " PS_K_QUEUE "=%s", w->qname[i]);
+		len += scnprintf(line + len, lsz - len, "\n");
 		ps_put(text, size, &off, line, len);
 		snprintf(lead, sizeof(lead), PS_K_HEAD "=%u", i);
 		for (j = 0; j < r->nrec; j++) {
@@ -148,7 +149,7 @@ static size_t ps_inspect_format(char *text, size_t size, const char *hdr,
 			u32 k;
 
 			for (k = 0; k < w->hc[i].ents[j].run; k++, e.pos++) {
-				len = ps_format_ent(line, sizeof(line), lead, &e, &fc);
+				len = ps_format_ent(line, lsz, lead, &e, &fc);
 				ps_put(text, size, &off, line, len);
 			}
 		}
@@ -158,7 +159,7 @@ static size_t ps_inspect_format(char *text, size_t size, const char *hdr,
 	for (i = 0; i < w->nwatch; i++) {
 		const struct ps_watch *x = &w->watch[i];
 
-		len = scnprintf(line, sizeof(line),
+		len = scnprintf(line, lsz,
 				PS_K_WATCH "=%u " PS_K_TFD "=%d " PS_K_INO "=%lu " PS_K_SDEV
 					   "=%u:%u " PS_K_EVENTS "=%s " PS_K_READY "=%s\n",
 				i, x->tfd, x->ino, MAJOR(x->sdev), MINOR(x->sdev),
@@ -167,10 +168,10 @@ static size_t ps_inspect_format(char *text, size_t size, const char *hdr,
 		ps_put(text, size, &off, line, len);
 	}
 	if (w->watch_left || w->watch_more)
-		len = scnprintf(line, sizeof(line), PS_K_WATCHED "=%u " PS_K_TRUNCATED "=%u%s\n",
-				w->nwatch, w->watch_left, w->watch_more ? PS_TRUNC_MORE : "");
+		len = scnprintf(line, lsz, PS_K_WATCHED "=%u " PS_K_TRUNCATED "=%u%s\n", w->nwatch,
+				w->watch_left, w->watch_more ? PS_TRUNC_MORE : "");
 	else
-		len = scnprintf(line, sizeof(line), PS_K_WATCHED "=%u\n", w->nwatch);
+		len = scnprintf(line, lsz, PS_K_WATCHED "=%u\n", w->nwatch);
 	ps_put(text, size, &off, line, len);
 	return text ? min(off, size) : off;
 }
@@ -270,9 +271,7 @@ static bool ps_poll_is_callers(struct file *f)
 
 static int ps_inspect_fd(unsigned int fd, struct task_struct *owner, char **textp, size_t *lenp)
 {
-	struct ps_outer epo = { .lock = ps_ep_lock, .unlock = ps_ep_unlock };
-	struct ps_outer sigo = { .lock = ps_sig_lock, .unlock = ps_sig_unlock, .task = owner };
-	struct ps_outer *outer[PS_MAX_HEADS] = { NULL };
+	struct ps_outer *epo, *sigo, **outer;
 	char owner_s[32] = "";
 	u64 t0 = ktime_get_ns(), hold_max = 0;
 	const u32 qmax = READ_ONCE(ps_queue_max);
@@ -299,6 +298,14 @@ static int ps_inspect_fd(unsigned int fd, struct task_struct *owner, char **text
 		return -ENOMEM;
 	}
 	ps_file_name(f, w->name, sizeof(w->name));
+	epo = &w->epo;
+	epo->lock = ps_ep_lock;
+	epo->unlock = ps_ep_unlock;
+	sigo = &w->sigo;
+	sigo->lock = ps_sig_lock;
+	sigo->unlock = ps_sig_unlock;
+	sigo->task = owner;
+	outer = w->outer;
 
 	init_poll_funcptr(&w->hp.pt, ps_heads_qproc);
 	/* Explicit key: every MASK bit, and no POLL_BUSY_LOOP. */
@@ -308,13 +315,13 @@ static int ps_inspect_fd(unsigned int fd, struct task_struct *owner, char **text
 		bool gone;
 
 		/* the owner's queue and readiness, not ours */
-		mask = ps_sig_mask(&sigo, f, &gone);
+		mask = ps_sig_mask(sigo, f, &gone);
 		if (gone) {
 			reason = "signalfd-owner-exited";
 		} else {
 			w->hp.heads[w->hp.n] = NULL; /* reached through sigo */
 			w->qname[w->hp.n] = "signalfd_wqh";
-			outer[w->hp.n++] = &sigo;
+			outer[w->hp.n++] = sigo;
 			snprintf(owner_s, sizeof(owner_s), " " PS_K_OWNER "=%d",
 				 task_pid_vnr(owner));
 		}
@@ -333,10 +340,10 @@ static int ps_inspect_fd(unsigned int fd, struct task_struct *owner, char **text
 			if (w->hp.heads[i] == ps_ep_pollq(ep))
 				w->qname[i] = "poll_wait";
 		/* the epoll_wait sleepers: a queue no poll method shows */
-		epwq = ps_ep_wq(ep, &epo.lockp);
+		epwq = ps_ep_wq(ep, &epo->lockp);
 		if (epwq && w->nheads < PS_MAX_HEADS) {
-			epo.wq = epwq;
-			outer[w->nheads] = &epo;
+			epo->wq = epwq;
+			outer[w->nheads] = epo;
 			w->hp.heads[w->nheads] = epwq;
 			w->qname[w->nheads++] = "wq";
 		}
@@ -429,7 +436,7 @@ static int ps_inspect_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* A decimal number: digits only, at most INT_MAX. */
+/* A decimal number: digits only (-EINVAL), at most INT_MAX (-ERANGE). */
 static int ps_dec(const char *s, unsigned int *v)
 {
 	const char *p;
@@ -449,7 +456,9 @@ static int ps_dec(const char *s, unsigned int *v)
 /*
  * "FD" or "FD PID": a decimal fd number of the writer, and optionally the
  * thread (in the writer's pid namespace) whose signals a signalfd reports.
- * A failed write keeps the old result.
+ * Checked in this order: the syntax (EINVAL), the fd number's range (EBADF),
+ * the thread (ESRCH), the fd itself (EBADF).  A failed write keeps the old
+ * result.
  */
 static ssize_t ps_inspect_write(struct file *file, const char __user *ubuf, size_t count,
 				loff_t *ppos)
@@ -459,7 +468,7 @@ static ssize_t ps_inspect_write(struct file *file, const char __user *ubuf, size
 	char buf[32], *text = NULL, *sp;
 	size_t len = count, tlen = 0;
 	unsigned int fd, pid = 0;
-	int ret;
+	int ret, pret = 0;
 
 	if (count == 0 || count >= sizeof(buf))
 		return -EINVAL;
@@ -473,20 +482,21 @@ static ssize_t ps_inspect_write(struct file *file, const char __user *ubuf, size
 	sp = strchr(buf, ' ');
 	if (sp) {
 		*sp++ = '\0';
-		ret = ps_dec(sp, &pid);
-		if (ret == -ERANGE || (!ret && !pid))
-			return -ESRCH; /* a number, but no thread can have it */
-		if (ret)
-			return ret;
+		pret = ps_dec(sp, &pid);
+		if (pret == -EINVAL)
+			return -EINVAL;
 	}
 	ret = ps_dec(buf, &fd);
+	if (ret == -EINVAL)
+		return -EINVAL;
 	if (ret == -ERANGE)
 		return -EBADF; /* a number, but no fd can have it */
-	if (ret)
-		return ret;
-	if (pid) {
-		struct pid *p = find_get_pid(pid); /* in the writer's namespace */
+	if (sp) {
+		struct pid *p;
 
+		if (pret || !pid)
+			return -ESRCH; /* a number, but no thread can have it */
+		p = find_get_pid(pid); /* in the writer's namespace */
 		owner = get_pid_task(p, PIDTYPE_PID);
 		put_pid(p);
 		if (!owner)
