@@ -86,6 +86,9 @@ static const char *const ps_src_names[] = {
 	[PS_SRC_DESTROY] = "destroy",
 };
 
+/* An event record is at most about 200 bytes (names are bounded). */
+#define PS_EV_LINE_MAX 256
+
 static int ps_ev_format(char *buf, size_t len, const struct ps_ev *ev)
 {
 	char comm[TASK_COMM_LEN], m1[96], m2[96];
@@ -159,7 +162,7 @@ static int ps_events_release(struct inode *inode, struct file *file)
 static ssize_t ps_events_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos)
 {
 	struct ps_ev_reader *r = file->private_data;
-	char line[PS_LINE_MAX];
+	char line[PS_EV_LINE_MAX];
 	size_t done = 0;
 	ssize_t ret = 0;
 

@@ -16,6 +16,11 @@
 #include <linux/dcache.h>
 #include <linux/uaccess.h>
 #include <linux/ktime.h>
+#include <linux/pid.h>
+#include <linux/rcupdate.h>
+#include <linux/signal.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include "pollscope.h"
 
 struct ps_head_copy {
@@ -28,8 +33,24 @@ struct ps_head_copy {
  * queue, of any length: the walk under its lock is bounded too).  The last
  * try allocates for the whole bound, so it cannot run out of records.
  */
-static int ps_copy_head(wait_queue_head_t *wq, spinlock_t *outer, struct ps_regtab *reg, u32 idx,
-			struct ps_head_copy *hc)
+/*
+ * A queue reached through another lock: lock() takes it and returns the
+ * queue (NULL if it is gone), unlock() drops it.  Each step of a copy
+ * takes it again, since the queue may go in between (a signalfd owner's
+ * sighand is replaced on exec).
+ */
+struct ps_outer {
+	wait_queue_head_t *(*lock)(struct ps_outer *o);
+	void (*unlock)(struct ps_outer *o);
+	spinlock_t *lockp; /* ep->lock */
+	wait_queue_head_t *wq;
+	struct task_struct *task; /* signalfd owner */
+	struct sighand_struct *sh;
+	unsigned long flags;
+};
+
+static int ps_copy_head(wait_queue_head_t *wq, struct ps_outer *outer, struct ps_regtab *reg,
+			u32 idx, struct ps_head_copy *hc)
 {
 	const u32 qmax = READ_ONCE(ps_queue_max);
 	int tries;
@@ -39,11 +60,13 @@ static int ps_copy_head(wait_queue_head_t *wq, spinlock_t *outer, struct ps_regt
 		int ret;
 
 		/* outer: the lock the queue's entries are also added under */
-		if (outer)
-			spin_lock_irq(outer);
-		total = ps_count_entries(wq, qmax, NULL);
-		if (outer)
-			spin_unlock_irq(outer);
+		if (outer) {
+			wq = outer->lock(outer);
+			total = wq ? ps_count_entries(wq, qmax, NULL) : 0;
+			outer->unlock(outer);
+		} else {
+			total = ps_count_entries(wq, qmax, NULL);
+		}
 		cap = total + total / 4 + 16 + tries * total;
 
 		if (tries == 7 || cap > qmax)
@@ -53,11 +76,16 @@ static int ps_copy_head(wait_queue_head_t *wq, spinlock_t *outer, struct ps_regt
 		hc->ents = kvmalloc_array(cap, sizeof(*hc->ents), GFP_KERNEL | __GFP_NOWARN);
 		if (!hc->ents)
 			return -ENOMEM;
-		if (outer)
-			spin_lock_irq(outer);
-		ret = ps_copy_entries(wq, reg, idx, hc->ents, cap, qmax, &hc->res);
-		if (outer)
-			spin_unlock_irq(outer);
+		if (outer) {
+			wq = outer->lock(outer);
+			ret = 0;
+			memset(&hc->res, 0, sizeof(hc->res)); /* gone: an empty queue */
+			if (wq)
+				ret = ps_copy_entries(wq, reg, idx, hc->ents, cap, qmax, &hc->res);
+			outer->unlock(outer);
+		} else {
+			ret = ps_copy_entries(wq, reg, idx, hc->ents, cap, qmax, &hc->res);
+		}
 		if (!ret)
 			return 0;
 		kvfree(hc->ents);
@@ -83,6 +111,9 @@ struct ps_inspect_work {
 	struct ps_watch *watch; /* an epoll file's watched files */
 	u32 nwatch, watch_left;
 	bool watch_more;
+	struct ps_outer epo, sigo;	      /* ep->lock; the signalfd owner's siglock */
+	struct ps_outer *outer[PS_MAX_HEADS]; /* per head, or NULL */
+	char line[PS_LINE_MAX];		      /* formatting scratch */
 	char name[PATH_MAX];
 };
 
@@ -90,11 +121,11 @@ struct ps_inspect_work {
  * The text of an inspect after the header: formatted once with text NULL to
  * size it, then into text.  Returns the length (at most size when text).
  */
-static size_t ps_inspect_format(char *text, size_t size, const char *hdr,
-				const struct ps_inspect_work *w)
+static size_t ps_inspect_format(char *text, size_t size, const char *hdr, struct ps_inspect_work *w)
 {
 	struct ps_fname fc = { 0 };
-	char line[PS_LINE_MAX], lead[16], ev[96];
+	char *line = w->line, lead[16], ev[96];
+	const size_t lsz = sizeof(w->line);
 	size_t off = 0;
 	unsigned int i;
 	int len;
@@ -104,15 +135,13 @@ static size_t ps_inspect_format(char *text, size_t size, const char *hdr,
 		const struct ps_copy_res *r = &w->hc[i].res;
 		u32 j;
 
-		len = scnprintf(line, sizeof(line), PS_K_HEAD "=%u " PS_K_ENTRIES "=%u", i,
-				r->nent);
+		len = scnprintf(line, lsz, PS_K_HEAD "=%u " PS_K_ENTRIES "=%u", i, r->nent);
 		if (r->left || r->more)
-			len += scnprintf(line + len, sizeof(line) - len, " " PS_K_TRUNCATED "=%u%s",
-					 r->left, r->more ? PS_TRUNC_MORE : "");
+			len += scnprintf(line + len, lsz - len, " " PS_K_TRUNCATED "=%u%s", r->left,
+					 r->more ? PS_TRUNC_MORE : "");
 		if (w->qname[i])
-			len += scnprintf(line + len, sizeof(line) - len, " " PS_K_QUEUE "=%s",
-					 w->qname[i]);
-		len += scnprintf(line + len, sizeof(line) - len, "\n");
+			len += scnprintf(line + len, lsz - len, " " PS_K_QUEUE "=%s", w->qname[i]);
+		len += scnprintf(line + len, lsz - len, "\n");
 		ps_put(text, size, &off, line, len);
 		snprintf(lead, sizeof(lead), PS_K_HEAD "=%u", i);
 		for (j = 0; j < r->nrec; j++) {
@@ -120,7 +149,7 @@ static size_t ps_inspect_format(char *text, size_t size, const char *hdr,
 			u32 k;
 
 			for (k = 0; k < w->hc[i].ents[j].run; k++, e.pos++) {
-				len = ps_format_ent(line, sizeof(line), lead, &e, &fc);
+				len = ps_format_ent(line, lsz, lead, &e, &fc);
 				ps_put(text, size, &off, line, len);
 			}
 		}
@@ -130,7 +159,7 @@ static size_t ps_inspect_format(char *text, size_t size, const char *hdr,
 	for (i = 0; i < w->nwatch; i++) {
 		const struct ps_watch *x = &w->watch[i];
 
-		len = scnprintf(line, sizeof(line),
+		len = scnprintf(line, lsz,
 				PS_K_WATCH "=%u " PS_K_TFD "=%d " PS_K_INO "=%lu " PS_K_SDEV
 					   "=%u:%u " PS_K_EVENTS "=%s " PS_K_READY "=%s\n",
 				i, x->tfd, x->ino, MAJOR(x->sdev), MINOR(x->sdev),
@@ -139,10 +168,10 @@ static size_t ps_inspect_format(char *text, size_t size, const char *hdr,
 		ps_put(text, size, &off, line, len);
 	}
 	if (w->watch_left || w->watch_more)
-		len = scnprintf(line, sizeof(line), PS_K_WATCHED "=%u " PS_K_TRUNCATED "=%u%s\n",
-				w->nwatch, w->watch_left, w->watch_more ? PS_TRUNC_MORE : "");
+		len = scnprintf(line, lsz, PS_K_WATCHED "=%u " PS_K_TRUNCATED "=%u%s\n", w->nwatch,
+				w->watch_left, w->watch_more ? PS_TRUNC_MORE : "");
 	else
-		len = scnprintf(line, sizeof(line), PS_K_WATCHED "=%u\n", w->nwatch);
+		len = scnprintf(line, lsz, PS_K_WATCHED "=%u\n", w->nwatch);
 	ps_put(text, size, &off, line, len);
 	return text ? min(off, size) : off;
 }
@@ -162,18 +191,88 @@ static void ps_file_name(struct file *f, char *out, size_t len)
 	kfree(buf);
 }
 
+static wait_queue_head_t *ps_ep_lock(struct ps_outer *o)
+{
+	spin_lock_irq(o->lockp);
+	return o->wq;
+}
+
+static void ps_ep_unlock(struct ps_outer *o)
+{
+	spin_unlock_irq(o->lockp);
+}
+
+/*
+ * The owner's sighand under its siglock, as lock_task_sighand() (not
+ * exported) takes it: sighand_struct is SLAB_TYPESAFE_BY_RCU.  Signals are
+ * queued and signalfd_wqh woken under siglock, so siglock -> queue lock is
+ * the kernel's own order.
+ */
+static wait_queue_head_t *ps_sig_lock(struct ps_outer *o)
+{
+	struct sighand_struct *sh;
+
+	rcu_read_lock();
+	for (;;) {
+		sh = rcu_dereference(o->task->sighand);
+		if (!sh)
+			break;
+		spin_lock_irqsave(&sh->siglock, o->flags);
+		if (likely(sh == rcu_access_pointer(o->task->sighand)))
+			break;
+		spin_unlock_irqrestore(&sh->siglock, o->flags);
+	}
+	rcu_read_unlock();
+	o->sh = sh;
+	return sh ? &sh->signalfd_wqh : NULL;
+}
+
+static void ps_sig_unlock(struct ps_outer *o)
+{
+	if (o->sh)
+		spin_unlock_irqrestore(&o->sh->siglock, o->flags);
+	o->sh = NULL;
+}
+
+/* fs/signalfd.c: the signals a signalfd does NOT accept (signotset of its mask) */
+struct ps_signalfd_ctx {
+	sigset_t sigmask;
+};
+
+/* signalfd_poll() for the owner: in if a signal it accepts is pending. */
+static __poll_t ps_sig_mask(struct ps_outer *o, struct file *f, bool *gone)
+{
+	const struct ps_signalfd_ctx *ctx = f->private_data;
+	__poll_t mask = 0;
+	unsigned int i;
+
+	*gone = !ps_sig_lock(o);
+	if (!*gone) {
+		for (i = 0; i < _NSIG_WORDS; i++)
+			if ((o->task->pending.signal.sig[i] |
+			     o->task->signal->shared_pending.signal.sig[i]) &
+			    ~ctx->sigmask.sig[i])
+				mask = EPOLLIN;
+	}
+	ps_sig_unlock(o);
+	return mask;
+}
+
 /*
  * signalfd_poll() polls the signals of the task that calls it: from here
  * that is the inspecting process, whose queue and mask are not the owner's.
- * Neither is reported; the header says why.
+ * With an owner given they are read from the owner; without, neither is
+ * reported and the header says why.
  */
 static bool ps_poll_is_callers(struct file *f)
 {
 	return f->f_op && f->f_op->poll && ps_classify(f->f_op->poll) == PS_SYM_SIGNALFD_POLL;
 }
 
-static int ps_inspect_fd(unsigned int fd, char **textp, size_t *lenp)
+static int ps_inspect_fd(unsigned int fd, struct task_struct *owner, char **textp, size_t *lenp)
 {
+	struct ps_outer *epo, *sigo, **outer;
+	char owner_s[32] = "";
 	u64 t0 = ktime_get_ns(), hold_max = 0;
 	const u32 qmax = READ_ONCE(ps_queue_max);
 	struct ps_inspect_work *w;
@@ -182,7 +281,6 @@ static int ps_inspect_fd(unsigned int fd, char **textp, size_t *lenp)
 	char mask_s[96], epid[32] = "";
 	const char *reason = NULL;
 	wait_queue_head_t *epwq = NULL;
-	spinlock_t *epouter = NULL;
 	void *ep = NULL;
 	size_t size;
 	u32 i, total = 0;
@@ -200,15 +298,38 @@ static int ps_inspect_fd(unsigned int fd, char **textp, size_t *lenp)
 		return -ENOMEM;
 	}
 	ps_file_name(f, w->name, sizeof(w->name));
+	epo = &w->epo;
+	epo->lock = ps_ep_lock;
+	epo->unlock = ps_ep_unlock;
+	sigo = &w->sigo;
+	sigo->lock = ps_sig_lock;
+	sigo->unlock = ps_sig_unlock;
+	sigo->task = owner;
+	outer = w->outer;
 
 	init_poll_funcptr(&w->hp.pt, ps_heads_qproc);
 	/* Explicit key: every MASK bit, and no POLL_BUSY_LOOP. */
 	w->hp.pt._key = PS_MASK_ALL;
 	can_poll = file_can_poll(f);
-	if (ps_poll_is_callers(f))
+	if (ps_poll_is_callers(f) && owner) {
+		bool gone;
+
+		/* the owner's queue and readiness, not ours */
+		mask = ps_sig_mask(sigo, f, &gone);
+		if (gone) {
+			reason = "signalfd-owner-exited";
+		} else {
+			w->hp.heads[w->hp.n] = NULL; /* reached through sigo */
+			w->qname[w->hp.n] = "signalfd_wqh";
+			outer[w->hp.n++] = sigo;
+			snprintf(owner_s, sizeof(owner_s), " " PS_K_OWNER "=%d",
+				 task_pid_vnr(owner));
+		}
+	} else if (ps_poll_is_callers(f)) {
 		reason = "signalfd-needs-owner-context";
-	else
+	} else {
 		mask = vfs_poll(f, &w->hp.pt);
+	}
 	w->nheads = w->hp.n;
 
 	if (f->f_op == &ps_obj_fops)
@@ -219,8 +340,10 @@ static int ps_inspect_fd(unsigned int fd, char **textp, size_t *lenp)
 			if (w->hp.heads[i] == ps_ep_pollq(ep))
 				w->qname[i] = "poll_wait";
 		/* the epoll_wait sleepers: a queue no poll method shows */
-		epwq = ps_ep_wq(ep, &epouter);
+		epwq = ps_ep_wq(ep, &epo->lockp);
 		if (epwq && w->nheads < PS_MAX_HEADS) {
+			epo->wq = epwq;
+			outer[w->nheads] = epo;
 			w->hp.heads[w->nheads] = epwq;
 			w->qname[w->nheads++] = "wq";
 		}
@@ -232,7 +355,7 @@ static int ps_inspect_fd(unsigned int fd, char **textp, size_t *lenp)
 
 		if (obj && head == &obj->wq)
 			reg = &obj->reg;
-		ret = ps_copy_head(head, head == epwq ? epouter : NULL, reg, i, &w->hc[i]);
+		ret = ps_copy_head(head, outer[i], reg, i, &w->hc[i]);
 		if (ret)
 			goto out;
 		total += w->hc[i].res.nent;
@@ -253,9 +376,9 @@ static int ps_inspect_fd(unsigned int fd, char **textp, size_t *lenp)
 	else
 		hdr = kasprintf(GFP_KERNEL,
 				PS_K_FD "=%u " PS_K_FILE "=%s " PS_K_MASK "=%s " PS_K_HEADS
-					"=%u " PS_K_POLL "=%s%s\n",
+					"=%u " PS_K_POLL "=%s%s%s\n",
 				fd, w->name, ps_mask_str(mask_s, sizeof(mask_s), mask), w->nheads,
-				can_poll ? "yes" : "no", epid);
+				can_poll ? "yes" : "no", epid, owner_s);
 	if (!hdr) {
 		ret = -ENOMEM;
 		goto out;
@@ -313,15 +436,39 @@ static int ps_inspect_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* A decimal fd number of the writer; a failed write keeps the old result. */
+/* A decimal number: digits only (-EINVAL), at most INT_MAX (-ERANGE). */
+static int ps_dec(const char *s, unsigned int *v)
+{
+	const char *p;
+	int ret;
+
+	if (!*s)
+		return -EINVAL;
+	for (p = s; *p; p++)
+		if (!isdigit(*p))
+			return -EINVAL;
+	ret = kstrtouint(s, 10, v);
+	if (ret == -ERANGE || (!ret && *v > INT_MAX))
+		return -ERANGE;
+	return ret ? -EINVAL : 0;
+}
+
+/*
+ * "FD" or "FD PID": a decimal fd number of the writer, and optionally the
+ * thread (in the writer's pid namespace) whose signals a signalfd reports.
+ * Checked in this order: the syntax (EINVAL), the fd number's range (EBADF),
+ * the thread (ESRCH), the fd itself (EBADF).  A failed write keeps the old
+ * result.
+ */
 static ssize_t ps_inspect_write(struct file *file, const char __user *ubuf, size_t count,
 				loff_t *ppos)
 {
 	struct ps_insp *st = file->private_data;
-	char buf[16], *text = NULL;
+	struct task_struct *owner = NULL;
+	char buf[32], *text = NULL, *sp;
 	size_t len = count, tlen = 0;
-	unsigned int fd, i;
-	int ret;
+	unsigned int fd, pid = 0;
+	int ret, pret = 0;
 
 	if (count == 0 || count >= sizeof(buf))
 		return -EINVAL;
@@ -330,18 +477,35 @@ static ssize_t ps_inspect_write(struct file *file, const char __user *ubuf, size
 	buf[len] = '\0';
 	if (len && buf[len - 1] == '\n')
 		buf[--len] = '\0';
-	if (!len)
+	if (!len || strlen(buf) != len)
 		return -EINVAL;
-	for (i = 0; i < len; i++)
-		if (!isdigit(buf[i]))
+	sp = strchr(buf, ' ');
+	if (sp) {
+		*sp++ = '\0';
+		pret = ps_dec(sp, &pid);
+		if (pret == -EINVAL)
 			return -EINVAL;
-	ret = kstrtouint(buf, 10, &fd);
-	if (ret == -ERANGE || (!ret && fd > INT_MAX))
-		return -EBADF; /* a number, but no fd can have it */
-	if (ret)
+	}
+	ret = ps_dec(buf, &fd);
+	if (ret == -EINVAL)
 		return -EINVAL;
+	if (ret == -ERANGE)
+		return -EBADF; /* a number, but no fd can have it */
+	if (sp) {
+		struct pid *p;
 
-	ret = ps_inspect_fd(fd, &text, &tlen);
+		if (pret || !pid)
+			return -ESRCH; /* a number, but no thread can have it */
+		p = find_get_pid(pid); /* in the writer's namespace */
+		owner = get_pid_task(p, PIDTYPE_PID);
+		put_pid(p);
+		if (!owner)
+			return -ESRCH;
+	}
+
+	ret = ps_inspect_fd(fd, owner, &text, &tlen);
+	if (owner)
+		put_task_struct(owner);
 	if (ret)
 		return ret;
 	mutex_lock(&st->lock);

@@ -93,6 +93,8 @@
 #define PS_K_ENTRIES "entries"
 /* "mask=unknown heads=0 ... reason=signalfd-needs-owner-context": not polled, and why */
 #define PS_K_REASON "reason"
+/* "FD PID" written: a signalfd's queue and mask are those of thread PID, "owner=PID" */
+#define PS_K_OWNER "owner"
 /* version: "interface=1 release=...", "flag=exclusive value=0x01", "event=in value=0x1" */
 #define PS_K_INTERFACE "interface"
 #define PS_K_RELEASE "release"

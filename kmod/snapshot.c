@@ -21,6 +21,7 @@ struct ps_snap {
 	struct ps_ent cur; /* the entry being shown: a record with its pos in the run */
 	char (*names)[PS_NAME_MAX + 1];
 	struct ps_fname fc;
+	char line[PS_LINE_MAX]; /* formatting scratch (seq_file shows one at a time) */
 };
 
 static void ps_snap_free(struct ps_snap *s)
@@ -170,7 +171,7 @@ static int ps_q_show(struct seq_file *m, void *v)
 	struct ps_snap *s = m->private;
 	const struct ps_ent *e = v;
 	char lead[8 + PS_NAME_MAX + 1];
-	char line[PS_LINE_MAX];
+	char *line = s->line;
 	int len;
 
 	if (e->sym == PS_SYM_TRUNC) {
@@ -179,7 +180,7 @@ static int ps_q_show(struct seq_file *m, void *v)
 		return 0;
 	}
 	snprintf(lead, sizeof(lead), PS_K_OBJECT "=%s", s->names[e->owner]);
-	len = ps_format_ent(line, sizeof(line), lead, e, &s->fc);
+	len = ps_format_ent(line, sizeof(s->line), lead, e, &s->fc);
 	seq_write(m, line, len);
 	return 0;
 }

@@ -259,10 +259,10 @@ static int parse_inspect_text(char *text, struct ps_fd_inspect *out, char *err, 
 	return 0;
 }
 
-int ps_dfs_inspect(struct ps_debugfs *d, int fd, struct ps_fd_inspect *out, char *err,
+int ps_dfs_inspect(struct ps_debugfs *d, int fd, pid_t owner, struct ps_fd_inspect *out, char *err,
 		   size_t errlen)
 {
-	char path[PATH_MAX], num[24], e2[320];
+	char path[PATH_MAX], num[40], e2[320];
 	char *text;
 	int n;
 
@@ -278,7 +278,10 @@ int ps_dfs_inspect(struct ps_debugfs *d, int fd, struct ps_fd_inspect *out, char
 		}
 	}
 	if (!d->recorded) {
-		n = snprintf(num, sizeof(num), "%d\n", fd);
+		if (owner > 0)
+			n = snprintf(num, sizeof(num), "%d %d\n", fd, (int)owner);
+		else
+			n = snprintf(num, sizeof(num), "%d\n", fd);
 		if (write(d->inspect_fd, num, (size_t)n) < 0) {
 			int e = errno;
 			char en[24];

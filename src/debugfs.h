@@ -68,7 +68,9 @@ struct ps_fd_inspect {
 	size_t nentries;
 	struct ps_entry *entries; /* malloc'd; head = head index */
 };
-int ps_dfs_inspect(struct ps_debugfs *d, int fd, struct ps_fd_inspect *out, char *err,
+/* The module's inspect of one of our fds; owner > 0 names the process whose
+ * signals a signalfd reports (the module polls as us otherwise). */
+int ps_dfs_inspect(struct ps_debugfs *d, int fd, pid_t owner, struct ps_fd_inspect *out, char *err,
 		   size_t errlen);
 void ps_fd_inspect_free(struct ps_fd_inspect *fi);
 

@@ -492,7 +492,9 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 		}
 		if (!d)
 			d = module(ctx, e2, sizeof(e2));
-		if (!d || ps_dfs_inspect(d, dup, &fi, e2, sizeof(e2)) < 0) {
+		/* a signalfd reports the signals of whoever polls it: name the owner */
+		if (!d || ps_dfs_inspect(d, dup, !strcmp(f->kind, "signalfd") ? pid : 0, &fi, e2,
+					 sizeof(e2)) < 0) {
 			close(dup);
 			snprintf(err, errlen, "%s", e2);
 			goto out;

@@ -385,7 +385,7 @@ int ps_real_inspect(struct ps_debugfs *d, struct ps_real *r, struct ps_head **he
 		struct ps_fd_inspect fi;
 		void *p;
 
-		if (ps_dfs_inspect(d, r->fd[k], &fi, err, errlen) < 0)
+		if (ps_dfs_inspect(d, r->fd[k], 0, &fi, err, errlen) < 0)
 			return -1;
 		p = realloc(*heads, (*nheads + (size_t)fi.nheads + 1) * sizeof(**heads));
 		if (!p)

@@ -101,10 +101,35 @@ psepoll signalfd >$T/sig || {
 	fail "psepoll signalfd"
 }
 cat $T/sig
-assert_grep "^child [0-9]+ pending=1$" $T/sig
-assert_grep "^fd=[0-9]+ file=anon_inode:\[signalfd\] mask=unknown heads=0 poll=yes reason=signalfd-needs-owner-context$" $T/sig
-assert_no_grep "^head=" $T/sig
-ok "signalfd: no answer from the wrong context"
+SC=$(sed -n 's/^child \([0-9]*\) pending=1$/\1/p' $T/sig)
+[ -n "$SC" ] || fail "the signalfd child did not have SIGUSR1 pending"
+section $T/sig sfd >$T/sfd
+section $T/sig sfd1 >$T/sfd1
+section $T/sig sfd2 >$T/sfd2
+assert_grep "^fd=[0-9]+ file=anon_inode:\[signalfd\] mask=unknown heads=0 poll=yes reason=signalfd-needs-owner-context$" $T/sfd
+assert_no_grep "^head=" $T/sfd
+# with the owner named: its sighand's queue (the child asleep in poll on
+# the second signalfd) and its pending set (SIGUSR1: the first is readable)
+assert_grep "^fd=[0-9]+ file=anon_inode:\[signalfd\] mask=in heads=1 poll=yes owner=$SC$" $T/sfd1
+assert_grep "^fd=[0-9]+ file=anon_inode:\[signalfd\] mask=none heads=1 poll=yes owner=$SC$" $T/sfd2
+for f in $T/sfd1 $T/sfd2; do
+	assert_grep "^head=0 entries=1 queue=signalfd_wqh$" $f
+	assert_grep "^head=0 pos=0 func=pollwake kind=poll pid=$SC comm=psepoll state=S flags=- key=in,err,hup$" $f
+done
+ok "signalfd: the owner's queue and mask, or no answer"
+# bad owners change nothing and say why
+exec 4<>$PS_DIR/inspect
+echo 4 >&4 || fail "inspect 4"
+for bad in "4 0" "4 99999999" "4 x" "4 1 2" "4  1" "4 -1" "4 " " 1"; do
+	if echo "$bad" >&4 2>/dev/null; then
+		fail "inspect accepted '$bad'"
+	fi
+done
+echo "4 2147483647" >&4 2>$T/e && fail "a thread that cannot exist was accepted"
+grep -q "No such process" $T/e || fail "'4 2147483647': $(cat $T/e), want ESRCH"
+echo "4 1" >&4 || fail "inspect '4 1' (init as owner, not a signalfd: ignored)"
+exec 4<&-
+ok "inspect owner: bad input refused"
 
 unload_module
 ok "module-epoll done"

@@ -172,7 +172,16 @@ assert_eq "$(psctl $D/inspect "")" EINVAL "inspect ''"
 assert_eq "$(psctl $D/inspect "\n")" EINVAL "inspect newline"
 assert_eq "$(psctl $D/inspect " 3")" EINVAL "inspect ' 3'"
 assert_eq "$(psctl $D/inspect "3\0")" EINVAL "inspect NUL"
-assert_eq "$(psctl -s 16 $D/inspect)" EINVAL "inspect 16 bytes"
+assert_eq "$(psctl -s 32 $D/inspect)" EINVAL "inspect 32 bytes"
+# an owner (for a signalfd; module-epoll.sh): one space, a thread that exists
+assert_eq "$(psctl $D/inspect "3 0")" ESRCH "inspect '3 0'"
+assert_eq "$(psctl $D/inspect "3 2147483647")" ESRCH "inspect '3 2147483647'"
+assert_eq "$(psctl $D/inspect "3 99999999999")" ESRCH "inspect '3 99999999999'"
+assert_eq "$(psctl $D/inspect "3 x")" EINVAL "inspect '3 x'"
+assert_eq "$(psctl $D/inspect "3 ")" EINVAL "inspect '3 '"
+assert_eq "$(psctl $D/inspect "3  1")" EINVAL "inspect '3  1'"
+assert_eq "$(psctl $D/inspect "3\t1")" EINVAL "inspect '3<tab>1'"
+assert_eq "$(psctl $D/inspect "3 1")" OK "inspect '3 1'"
 # a failed write keeps the previous result
 psctl -r $D/inspect "2\n" 999 abc >$T/keep
 assert_eq "$(head -n 3 $T/keep | tr '\n' ' ')" "OK EBADF EINVAL " "inspect writes"

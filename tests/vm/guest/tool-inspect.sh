@@ -77,8 +77,9 @@ assert_grep " $RX pollscope " /tmp/i
 ID=$(sed -n 's/^fd [0-9]* -> anon_inode:\[eventpoll\] (eventpoll): mask=none heads=2 entries=1 epoll=\([0-9a-f]*\) watches=2  <- .*/\1/p' /tmp/i)
 [ -n "$ID" ] || fail "no epoll id on the epoll fd of $EX"
 assert_grep "^  head 1: epoll ep->wq \(threads in epoll_wait\), 1 entry$" /tmp/i
-assert_grep "^ +0  epoll_waiter +ep_autoremove_wake_function +$EX pollscope +ex +S  exclusive +-$" /tmp/i
-n=$(grep -Ec "^ +[0-9]+  epoll +ep_poll_callback +$EX pollscope +ex +S  - +in,err,hup  epoll=$ID tfd=[0-9]+ sleepers=1$" /tmp/i)
+# (the WAITER column names this session's waiters only: '-' here)
+assert_grep "^ +0  epoll_waiter +ep_autoremove_wake_function +$EX pollscope +- +S  exclusive +-  <- this process$" /tmp/i
+n=$(grep -Ec "^ +[0-9]+  epoll +ep_poll_callback +$EX pollscope +- +S  - +in,err,hup  epoll=$ID tfd=[0-9]+ sleepers=1  <- this process$" /tmp/i)
 [ "$n" -ge 2 ] || fail "entries of ex's epoll (epoll=$ID): $n, want one on the eventfd and one on the pipe"
 
 pollscope -c "inspect $RX" >/tmp/i 2>/tmp/err || fail "inspect $RX: $(cat /tmp/err)"

@@ -19,10 +19,11 @@
  * "== fdinfo-ep", "== fdinfo-ep2" with /proc/self/fdinfo of both.  Waits
  * until the child shows asleep on ep's wq (time limit: exit status 1).
  *
- * signalfd: a child blocks SIGUSR1, opens a signalfd for it and has SIGUSR1
- * pending (readable for the child); the parent takes that descriptor with
- * pidfd_getfd and prints "child PID pending=1" and "== sfd" with its
- * inspect output.
+ * signalfd: a child blocks SIGUSR1 and SIGUSR2, opens a signalfd for each,
+ * has SIGUSR1 pending (the first is readable for the child) and sleeps in
+ * poll on the second; the parent takes both with pidfd_getfd and prints
+ * "child PID pending=1", "== sfd" (inspected as itself), "== sfd1" and
+ * "== sfd2" (inspected with the child as owner).
  *
  * listen: a listening TCP socket shared by two workers, each with its own
  * epoll instance holding it with EPOLLEXCLUSIVE and asleep in epoll_wait;
@@ -31,6 +32,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,20 +51,36 @@
 
 static int insp = -1;
 
-static char *inspect(int fd)
+/* Writes "FD" (owner 0) or "FD OWNER" to the inspect file, reads the result. */
+static char *inspect_as(int fd, pid_t owner)
 {
 	static char buf[1 << 16];
-	char num[16];
+	char num[32];
 	size_t off = 0;
 	ssize_t n;
 
-	snprintf(num, sizeof(num), "%d", fd);
+	if (owner)
+		snprintf(num, sizeof(num), "%d %d", fd, (int)owner);
+	else
+		snprintf(num, sizeof(num), "%d", fd);
 	if (write(insp, num, strlen(num)) < 0)
 		return NULL;
 	while (off < sizeof(buf) - 1 && (n = read(insp, buf + off, sizeof(buf) - 1 - off)) > 0)
 		off += n;
 	buf[off] = '\0';
 	return buf;
+}
+
+static char *inspect(int fd)
+{
+	return inspect_as(fd, 0);
+}
+
+static void show_as(const char *name, int fd, pid_t owner)
+{
+	char *t = inspect_as(fd, owner);
+
+	printf("== %s\n%s", name, t ? t : "inspect failed\n");
 }
 
 static void show(const char *name, int fd)
@@ -97,12 +115,13 @@ static void add(int ep, int op, int fd, unsigned int events)
 	}
 }
 
-static int signalfd_mode(void)
+static int signalfd_mode(int limit)
 {
-	int ready[2], sfd, pidfd, fd;
+	int ready[2], sfd[2], pidfd, fd[2], i;
 	sigset_t set, pend;
+	time_t end;
 	pid_t child;
-	char c;
+	char c, *t;
 
 	if (pipe(ready) < 0)
 		return 2;
@@ -110,28 +129,53 @@ static int signalfd_mode(void)
 	if (child < 0)
 		return 2;
 	if (child == 0) {
+		struct pollfd p;
+
 		sigemptyset(&set);
 		sigaddset(&set, SIGUSR1);
+		sigaddset(&set, SIGUSR2);
 		sigprocmask(SIG_BLOCK, &set, NULL);
-		sfd = signalfd(-1, &set, 0);
+		sigdelset(&set, SIGUSR2);
+		sfd[0] = signalfd(-1, &set, 0);
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR2);
+		sfd[1] = signalfd(-1, &set, 0);
 		kill(getpid(), SIGUSR1);
 		sigpending(&pend);
-		c = (char)('0' + (sfd >= 0 && sigismember(&pend, SIGUSR1)));
-		if (write(ready[1], &c, 1) != 1 || write(ready[1], &sfd, sizeof(sfd)) < 0)
+		c = (char)('0' + (sfd[0] >= 0 && sfd[1] >= 0 && sigismember(&pend, SIGUSR1)));
+		if (write(ready[1], &c, 1) != 1 || write(ready[1], sfd, sizeof(sfd)) < 0)
 			_exit(1);
-		pause();
+		p.fd = sfd[1];
+		p.events = POLLIN;
+		poll(&p, 1, -1);
 		_exit(0);
 	}
-	if (read(ready[0], &c, 1) != 1 || read(ready[0], &sfd, sizeof(sfd)) != sizeof(sfd))
+	if (read(ready[0], &c, 1) != 1 || read(ready[0], sfd, sizeof(sfd)) != sizeof(sfd))
 		return 2;
 	printf("child %d pending=%c\n", (int)child, c);
 	pidfd = (int)syscall(SYS_pidfd_open, child, 0);
-	fd = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, sfd, 0);
-	if (fd < 0) {
-		perror("pidfd_getfd");
-		return 2;
+	for (i = 0; i < 2; i++) {
+		fd[i] = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, sfd[i], 0);
+		if (fd[i] < 0) {
+			perror("pidfd_getfd");
+			return 2;
+		}
 	}
-	show("sfd", fd);
+	/* the child asleep in poll on the second: on its sighand's signalfd_wqh */
+	end = time(NULL) + limit;
+	for (;;) {
+		t = inspect_as(fd[1], child);
+		if (t && strstr(t, " kind=poll ") && strstr(t, " state=S "))
+			break;
+		if (time(NULL) > end) {
+			printf("== TIMEOUT\n%s", t ? t : "");
+			return 1;
+		}
+		usleep(20000);
+	}
+	show("sfd", fd[0]);
+	show_as("sfd1", fd[0], child);
+	show_as("sfd2", fd[1], child);
 	fflush(stdout);
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
@@ -207,7 +251,7 @@ int main(int argc, char **argv)
 	}
 	insp = open(INSPECT, O_RDWR);
 	if (insp >= 0 && optind < argc && !strcmp(argv[optind], "signalfd"))
-		return signalfd_mode();
+		return signalfd_mode(limit);
 	if (insp >= 0 && optind < argc && !strcmp(argv[optind], "listen"))
 		return listen_mode(limit);
 	if (insp < 0 || pipe(p1) < 0 || pipe(p2) < 0 || pipe(p3) < 0) {

@@ -10,7 +10,7 @@
  *    which objects exist);
  *  - a failed command changes nothing: the objects directory still lists
  *    exactly the modelled objects;
- *  - inspect writes give EINVAL/EBADF or a result starting with "fd=";
+ *  - inspect writes give EINVAL/EBADF/ESRCH or a result starting with "fd=";
  *  - object writes give EINVAL/EPIPE/EOVERFLOW or succeed.
  *
  *   psfuzz [-n LINES] [-s SEED] [-c CHILDREN] [-m MAX_OBJECTS] [-R] [-W]
@@ -33,6 +33,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -458,14 +459,51 @@ static void obj_write(char *buf, size_t size)
 		fail("object: short write", buf, len, 0);
 }
 
-/* A mutated fd number: EINVAL for what is not 1-15 digits (+ '\n'), EBADF for no fd. */
+/* A decimal number of at most INT_MAX; -1 if larger. */
+static long long dec(const char *s, size_t n)
+{
+	unsigned long long v;
+	char num[40];
+
+	if (n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	errno = 0;
+	v = strtoull(num, NULL, 10);
+	return errno || v > 0x7fffffff ? -1 : (long long)v;
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return n > 0;
+}
+
+/*
+ * A mutated "FD" or "FD PID" (pollscope(4)): EINVAL for what is not 1-31
+ * bytes (+ '\n') of digits, or two runs of digits with one space; then
+ * EBADF for an fd number out of range, ESRCH for a thread that does not
+ * exist, EBADF for no fd.
+ */
 static void inspect_write(int insp, char *buf, size_t size, long *ok)
 {
-	size_t len, i, n;
-	int expect, fd;
+	size_t len, n, fdn;
+	int expect;
+	long long fd, pid = -2;
+	const char *sp;
 	ssize_t r;
 
 	len = snprintf(buf, size, "%d", rn(3) ? (int)rn(8) : (int)rnd());
+	if (rn(3) == 0) /* an owner: ourselves, init, none, garbage */
+		len += snprintf(buf + len, size - len, " %d",
+				rn(2)	? (int)getpid()
+				: rn(2) ? 1
+					: (int)rnd());
 	if (rn(4))
 		len = mutate(buf, len, 24);
 	if (rn(3) == 0)
@@ -473,19 +511,22 @@ static void inspect_write(int insp, char *buf, size_t size, long *ok)
 	n = len;
 	if (n && buf[n - 1] == '\n')
 		n--;
-	expect = (len == 0 || len > 15 || n == 0) ? EINVAL : 0;
-	for (i = 0; i < n && !expect; i++)
-		if (buf[i] < '0' || buf[i] > '9')
-			expect = EINVAL;
+	sp = memchr(buf, ' ', n);
+	fdn = sp ? (size_t)(sp - buf) : n;
+	expect = 0;
+	if (len == 0 || len > 31 || n == 0 || memchr(buf, '\0', n) || !all_digits(buf, fdn) ||
+	    (sp && !all_digits(sp + 1, n - fdn - 1)))
+		expect = EINVAL;
 	if (!expect) {
-		char num[24];
-		unsigned long long v;
-
-		memcpy(num, buf, n);
-		num[n] = '\0';
-		v = strtoull(num, NULL, 10);
-		fd = v > 0x7fffffff ? -1 : (int)v;
-		expect = (fd < 0 || fcntl(fd, F_GETFD) < 0) ? EBADF : 0;
+		fd = dec(buf, fdn);
+		if (sp)
+			pid = dec(sp + 1, n - fdn - 1);
+		if (fd < 0)
+			expect = EBADF;
+		else if (sp && (pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno != EPERM)))
+			expect = ESRCH;
+		else if (fcntl((int)fd, F_GETFD) < 0)
+			expect = EBADF;
 	}
 	nwrites[1]++;
 	r = write(insp, buf, len);
@@ -688,14 +729,15 @@ int main(int argc, char **argv)
 			/* inspect: digits, garbage or a real fd */
 			static const char *ins[] = { "0",   "1",   "2",	 "3",	"4",
 						     "999", "abc", "",	 "-1",	"99999999999",
-						     "3\n", " 3",  "3 ", "0x3", "\n" };
+						     "3\n", " 3",  "3 ", "0x3", "\n",
+						     "3 1", "3 0" };
 			const char *s = ins[rn(sizeof(ins) / sizeof(*ins))];
 			ssize_t r = write(insp, s, strlen(s));
 
 			nwrites[1]++;
 
 			if (r < 0) {
-				if (errno != EINVAL && errno != EBADF)
+				if (errno != EINVAL && errno != EBADF && errno != ESRCH)
 					fail("inspect: unexpected errno", s, strlen(s), errno);
 			} else {
 				ssize_t n = read(insp, buf, sizeof(buf) - 1);
