@@ -380,11 +380,11 @@ int ps_complete(struct ps_session *s, const char *line, void (*add)(void *ctx, c
 	}
 	case PS_COMP_OBJECT:
 		if (!strcmp(cmd->name, "create")) {
-			static const char *const types[] = { "module", "eventfd", "pipe", "timerfd",
-							     "socketpair" };
+			size_t nt;
+			const struct ps_objtype_ops *const *types = ps_objtype_table(&nt);
 			if (nw == 3)
-				for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-					offer(&c, types[i]);
+				for (size_t i = 0; i < nt; i++)
+					offer(&c, types[i]->name);
 		} else if (nw == 2 || !strcmp(cmd->name, "show")) {
 			offer_objects(s, &c, NULL);
 		} else if (nw == 3 && (!strcmp(cmd->name, "ready") || !strcmp(cmd->name, "wake"))) {

@@ -35,28 +35,37 @@ static int control_error(struct ps_cmdctx *c, int e, const char *name)
 	}
 }
 
-/* A module object or a real one (*real set). */
-static int find_object(struct ps_cmdctx *c, const char *name, struct ps_real **real)
+/* The object NAME: one pollscope holds (*held set), or a module object
+ * described in *tmp. */
+static int find_object(struct ps_cmdctx *c, const char *name, struct ps_obj *tmp,
+		       struct ps_obj **obj, struct ps_obj **held)
 {
 	char msg[512];
 
-	*real = NULL;
 	if (ps_name_check(name, msg, sizeof(msg)) < 0)
 		return ps_cmd_error(c, "%s", msg);
-	*real = ps_real_find(&c->s->reals, name);
-	if (*real)
+	*held = ps_real_find(&c->s->reals, name);
+	if (*held) {
+		*obj = *held;
 		return 0;
+	}
 	if (!ps_object_exists(c->s, name)) {
 		ps_no_object_msg(c->s, name, msg, sizeof(msg));
 		return ps_cmd_error(c, "%s", msg);
 	}
+	memset(tmp, 0, sizeof(*tmp));
+	snprintf(tmp->name, sizeof(tmp->name), "%s", name);
+	tmp->ops = &ps_obj_module;
+	tmp->fd[0] = tmp->fd[1] = -1;
+	tmp->dfs = &c->s->dfs;
+	*obj = tmp;
 	return 0;
 }
 
 static int need_object(struct ps_cmdctx *c, const char *name)
 {
 	char msg[512];
-	struct ps_real *r;
+	struct ps_obj *r;
 
 	if (ps_name_check(name, msg, sizeof(msg)) < 0)
 		return ps_cmd_error(c, "%s", msg);
@@ -65,7 +74,7 @@ static int need_object(struct ps_cmdctx *c, const char *name)
 		return ps_cmd_error(c,
 				    "'%s' is a real %s, not a module object: %s acts on module "
 				    "objects (use write and read on it)",
-				    name, ps_obj_type_name(r->type), c->cmd->name);
+				    name, r->ops->name, c->cmd->name);
 	if (!ps_object_exists(c->s, name)) {
 		ps_no_object_msg(c->s, name, msg, sizeof(msg));
 		return ps_cmd_error(c, "%s", msg);
@@ -74,45 +83,43 @@ static int need_object(struct ps_cmdctx *c, const char *name)
 }
 
 static void message_type(struct ps_cmdctx *c, const char *action, const char *name,
-			 const char *type, const char *extra)
+			 const struct ps_objtype_ops *type, const char *extra)
 {
 	struct ps_field f[4] = {
 		{ "action", PS_F_STR, action, 0 },
 		{ "object", PS_F_STR, name, 0 },
 		{ "detail", PS_F_STR, extra ? extra : "", 0 },
-		{ "objtype", PS_F_STR, type, 0 },
+		{ "objtype", PS_F_STR, type->name, 0 },
 	};
-	ps_emit(c->sink, PS_REC_MESSAGE, NULL, f, strcmp(type, "module") ? 4 : 3, "%s %s%s%s",
-		action, name, extra ? " " : "", extra ? extra : "");
+	ps_emit(c->sink, PS_REC_MESSAGE, NULL, f, type->held ? 4 : 3, "%s %s%s%s", action, name,
+		extra ? " " : "", extra ? extra : "");
 }
 
 static void message(struct ps_cmdctx *c, const char *action, const char *name, const char *extra)
 {
-	message_type(c, action, name, "module", extra);
+	message_type(c, action, name, &ps_obj_module, extra);
 }
 
 int cmd_create(struct ps_cmdctx *c)
 {
 	const char *name = c->argv[0];
 	char msg[256];
-	enum ps_obj_type type = PS_OBJ_MODULE;
+	const struct ps_objtype_ops *type = &ps_obj_module;
 	int r;
 
 	if (ps_name_check(name, msg, sizeof(msg)) < 0)
 		return ps_cmd_error(c, "%s", msg);
-	if (c->argc > 1 && ps_obj_type_parse(c->argv[1], &type) < 0)
-		return ps_cmd_error(c,
-				    "unknown type '%s' (types: module eventfd pipe timerfd "
-				    "socketpair)",
-				    c->argv[1]);
+	if (c->argc > 1 && !(type = ps_objtype_find(c->argv[1])))
+		return ps_cmd_error(c, "unknown type '%s' (types: %s)", c->argv[1],
+				    ps_objtype_names());
 	if (ps_object_exists(c->s, name) || ps_real_find(&c->s->reals, name))
 		return ps_cmd_error(c, "an object named '%s' already exists", name);
-	if (type != PS_OBJ_MODULE) {
+	if (type->held) {
 		char extra[64];
 		if (ps_real_create(&c->s->reals, name, type, msg, sizeof(msg)) < 0)
 			return ps_cmd_error(c, "%s", msg);
-		snprintf(extra, sizeof(extra), "(%s)", ps_obj_type_name(type));
-		message_type(c, "created", name, ps_obj_type_name(type), extra);
+		snprintf(extra, sizeof(extra), "(%s)", type->name);
+		message_type(c, "created", name, type, extra);
 		return 0;
 	}
 	r = ps_dfs_control(&c->s->dfs, "create %s", name);
@@ -126,14 +133,13 @@ int cmd_create(struct ps_cmdctx *c)
 int cmd_destroy(struct ps_cmdctx *c)
 {
 	const char *name = c->argv[0];
-	struct ps_real *real;
+	struct ps_obj tmp, *obj, *real;
 	int r;
 
-	if (find_object(c, name, &real) < 0)
+	if (find_object(c, name, &tmp, &obj, &real) < 0)
 		return -1;
 	if (real) {
-		char type[16];
-		snprintf(type, sizeof(type), "%s", ps_obj_type_name(real->type));
+		const struct ps_objtype_ops *type = real->ops;
 		ps_real_destroy(&c->s->reals, real);
 		message_type(c, "destroyed", name, type,
 			     "(its fds are closed; waiters keep their own copies)");
@@ -215,98 +221,49 @@ int cmd_wake(struct ps_cmdctx *c)
 int cmd_write(struct ps_cmdctx *c)
 {
 	const char *name = c->argv[0];
-	char path[PATH_MAX], buf[32], extra[48];
-	int value = 1, fd, n;
-	struct ps_real *real;
+	char done[160], msg[256];
+	int value = 1;
+	struct ps_obj tmp, *obj, *real;
 
-	if (find_object(c, name, &real) < 0)
+	if (find_object(c, name, &tmp, &obj, &real) < 0)
 		return -1;
 	if (c->argc > 1 && ps_parse_uint(c->argv[1], &value) < 0)
 		return ps_cmd_error(c, "bad value '%s': a non-negative decimal number", c->argv[1]);
-	if (real) {
-		char done[160], msg[256];
-		if (ps_real_write(real, value, done, sizeof(done), msg, sizeof(msg)) < 0)
-			return ps_cmd_error(c, "%s", msg);
-		message_type(c, "wrote", name, ps_obj_type_name(real->type), done);
-		return 0;
-	}
-	ps_dfs_path(&c->s->dfs, path, sizeof(path), "objects/%s", name);
-	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return ps_cmd_error(c, "cannot open %s: %s", path, strerror(errno));
-	n = snprintf(buf, sizeof(buf), "%d\n", value);
-	if (write(fd, buf, (size_t)n) < 0) {
-		int e = errno;
-		close(fd);
-		if (e == EPIPE)
-			return ps_cmd_error(c, "object '%s' is dead (EPIPE)", name);
-		return ps_cmd_error(c, "write to %s: %s", name, strerror(e));
-	}
-	close(fd);
-	snprintf(extra, sizeof(extra), "value=%d", value);
-	message(c, "wrote", name, extra);
+	if (obj->ops->write(obj, value, done, sizeof(done), msg, sizeof(msg)) < 0)
+		return ps_cmd_error(c, "%s", msg);
+	message_type(c, "wrote", name, obj->ops, done);
 	return 0;
 }
 
 int cmd_read(struct ps_cmdctx *c)
 {
 	const char *name = c->argv[0];
-	char path[PATH_MAX], buf[64];
-	int fd;
-	ssize_t n;
+	const struct ps_objtype_ops *type;
+	char msg[256];
 	long long v;
-	struct ps_real *real;
+	struct ps_obj tmp, *obj, *real;
+	int r;
 
-	if (find_object(c, name, &real) < 0)
+	if (find_object(c, name, &tmp, &obj, &real) < 0)
 		return -1;
-	if (real) {
-		char msg[256];
-		const char *unit = real->type == PS_OBJ_EVENTFD	  ? ""
-				   : real->type == PS_OBJ_TIMERFD ? " expiration(s)"
-								  : " bytes";
-		int r = ps_real_read(real, &v, msg, sizeof(msg));
-		if (r < 0)
-			return ps_cmd_error(c, "%s", msg);
-		if (r == 1) {
-			struct ps_field f[2] = { { "object", PS_F_STR, name, 0 },
-						 { "eof", PS_F_BOOL, NULL, 1 } };
-			ps_emit(c->sink, PS_REC_VALUE, NULL, f, 2,
-				"read %s: EOF (every writer is gone)", name);
-			return 0;
-		}
-		struct ps_field f[3] = { { "object", PS_F_STR, name, 0 },
-					 { "value", PS_F_INT, NULL, v },
-					 { "objtype", PS_F_STR, ps_obj_type_name(real->type), 0 } };
-		ps_emit(c->sink, PS_REC_VALUE, NULL, f, 3, "read %s: %lld%s", name, v, unit);
-		return 0;
-	}
-	ps_dfs_path(&c->s->dfs, path, sizeof(path), "objects/%s", name);
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return ps_cmd_error(c, "cannot open %s: %s", path, strerror(errno));
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n < 0) {
-		int e = errno;
-		close(fd);
-		if (e == EAGAIN)
-			return ps_cmd_error(c, "'%s' is not readable (EAGAIN): nothing to read",
-					    name);
-		return ps_cmd_error(c, "read from %s: %s", name, strerror(e));
-	}
-	close(fd);
-	buf[n] = '\0';
-	if (n == 0) {
+	type = obj->ops;
+	r = type->read(obj, &v, msg, sizeof(msg));
+	if (r < 0)
+		return ps_cmd_error(c, "%s", msg);
+	if (r == 1) {
 		struct ps_field f[2] = { { "object", PS_F_STR, name, 0 },
 					 { "eof", PS_F_BOOL, NULL, 1 } };
-		ps_emit(c->sink, PS_REC_VALUE, NULL, f, 2, "read %s: EOF (the object is dead)",
-			name);
+		ps_emit(c->sink, PS_REC_VALUE, NULL, f, 2, "read %s: EOF (%s)", name,
+			type->eof_text);
 		return 0;
 	}
-	v = strtoll(buf, NULL, 10);
 	{
-		struct ps_field f[2] = { { "object", PS_F_STR, name, 0 },
-					 { "value", PS_F_INT, NULL, v } };
-		ps_emit(c->sink, PS_REC_VALUE, NULL, f, 2, "read %s: %lld", name, v);
+		/* the module's objects: no objtype, as they are the default */
+		struct ps_field f[3] = { { "object", PS_F_STR, name, 0 },
+					 { "value", PS_F_INT, NULL, v },
+					 { "objtype", PS_F_STR, type->name, 0 } };
+		ps_emit(c->sink, PS_REC_VALUE, NULL, f, type->held ? 3 : 2, "read %s: %lld%s", name,
+			v, type->read_unit);
 	}
 	return 0;
 }

@@ -9,22 +9,13 @@
 #include "session.h"
 #include "version.h"
 
-static const char *count_name(const char *type)
-{
-	if (!strcmp(type, "eventfd"))
-		return "count";
-	if (!strcmp(type, "timerfd"))
-		return "expirations";
-	return "bytes";
-}
-
 static void emit_entry(struct ps_cmdctx *c, const struct ps_entry *e)
 {
 	ps_rec_entry(c->sink, e, ps_session_label_of(c->s, e->pid), NULL);
 }
 
-static void show_real(struct ps_cmdctx *c, const struct ps_object *o, const struct ps_entry *e,
-		      size_t ne)
+static void show_real(struct ps_cmdctx *c, const struct ps_object *o,
+		      const struct ps_objtype_ops *type, const struct ps_entry *e, size_t ne)
 {
 	size_t nh;
 	const struct ps_head *h = ps_session_heads(c->s, &nh);
@@ -36,7 +27,7 @@ static void show_real(struct ps_cmdctx *c, const struct ps_object *o, const stru
 	for (size_t k = 0; k < nh; k++)
 		if (!strcmp(h[k].object, o->name))
 			heads++;
-	ps_rec_real_object(c->sink, o, count, heads, count_name(o->type));
+	ps_rec_real_object(c->sink, o, count, heads, type->count_name);
 	for (size_t k = 0; k < nh; k++) {
 		bool any = false;
 		if (strcmp(h[k].object, o->name) != 0)
@@ -79,6 +70,7 @@ int cmd_show(struct ps_cmdctx *c)
 		return 0;
 	}
 	for (size_t i = 0; i < no; i++) {
+		const struct ps_objtype_ops *type = ps_objtype_find(o[i].type);
 		int count = 0;
 		bool wanted = c->argc == 0;
 
@@ -87,8 +79,8 @@ int cmd_show(struct ps_cmdctx *c)
 				wanted = true;
 		if (!wanted)
 			continue;
-		if (strcmp(o[i].type, "module") != 0) {
-			show_real(c, &o[i], e, ne);
+		if (type && type->held) {
+			show_real(c, &o[i], type, e, ne);
 			continue;
 		}
 		for (size_t k = 0; k < ne; k++)

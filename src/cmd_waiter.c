@@ -31,7 +31,7 @@ int cmd_spawn(struct ps_cmdctx *c)
 	bool have_events = false;
 
 	int nfds = 1;
-	struct ps_real *real[PS_MAX_WAIT_OBJS] = { NULL };
+	struct ps_obj *real[PS_MAX_WAIT_OBJS] = { NULL };
 
 	memset(&req, 0, sizeof(req));
 	for (int i = 0; i < PS_MAX_WAIT_OBJS; i++)
@@ -136,11 +136,10 @@ int cmd_spawn(struct ps_cmdctx *c)
 				       "fds");
 	for (int i = 0; i < req.nobjs; i++) {
 		req.nopen[i] = nfds;
+		req.type[i] = real[i] ? real[i]->ops : &ps_obj_module;
 		if (real[i]) {
-			int end = ps_obj_wait_end(real[i]->type, req.events,
-						  req.call == PS_CALL_READ);
+			int end = real[i]->ops->wait_end(req.events, req.call == PS_CALL_READ);
 			req.realfd[i] = real[i]->fd[end];
-			req.realtype[i] = real[i]->type;
 		}
 	}
 	if (ps_waiters_spawn(&c->s->ws, &req, c->s->dfs.dir, &first, msg, sizeof(msg)) < 0)

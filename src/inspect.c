@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "inspect.h"
+#include "objtype.h"
 #include "procinfo.h"
 
 #ifndef SYS_pidfd_open
@@ -33,17 +34,15 @@
  * in the kernel's poll methods). accmode: O_RDONLY/O_WRONLY/O_RDWR or -1. */
 static void head_label(const char *kind, int accmode, int idx, int nheads, char *buf, size_t len)
 {
-	if (!strcmp(kind, "pipe")) {
+	const struct ps_objtype_ops *t = ps_objtype_find(kind);
+
+	if (t == &ps_obj_pipe) {
 		/* pipe_poll: rd_wait if FMODE_READ, then wr_wait if FMODE_WRITE */
 		bool rd = accmode == O_RDONLY || accmode == O_RDWR;
-		if (accmode == O_RDWR ? idx == 0 : rd)
-			snprintf(buf, len, "read queue (pipe->rd_wait)");
-		else
-			snprintf(buf, len, "write queue (pipe->wr_wait)");
-	} else if (!strcmp(kind, "eventfd")) {
-		snprintf(buf, len, "eventfd ctx->wqh");
-	} else if (!strcmp(kind, "timerfd")) {
-		snprintf(buf, len, "timerfd ctx->wqh");
+		snprintf(buf, len, "%s",
+			 t->queue_label[(accmode == O_RDWR ? idx == 0 : rd) ? 0 : 1]);
+	} else if (t && t->held && t->nends == 1 && t->queue_label[0]) {
+		snprintf(buf, len, "%s", t->queue_label[0]); /* eventfd, timerfd */
 	} else if (!strcmp(kind, "socket")) {
 		if (nheads == 1 || idx == 0)
 			snprintf(buf, len, "socket wait queue (sk->sk_wq)");

@@ -828,48 +828,6 @@ const char *ps_opt_value(const char *word, const char *key)
 	return NULL;
 }
 
-/* ------------------------------------------------- real kernel objects */
-
-static const char *const obj_type_names[] = {
-	[PS_OBJ_MODULE] = "module",   [PS_OBJ_EVENTFD] = "eventfd",	  [PS_OBJ_PIPE] = "pipe",
-	[PS_OBJ_TIMERFD] = "timerfd", [PS_OBJ_SOCKETPAIR] = "socketpair",
-};
-
-int ps_obj_type_parse(const char *s, enum ps_obj_type *t)
-{
-	for (size_t i = 0; i < sizeof(obj_type_names) / sizeof(obj_type_names[0]); i++) {
-		if (strcmp(s, obj_type_names[i]) == 0) {
-			*t = (enum ps_obj_type)i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-const char *ps_obj_type_name(enum ps_obj_type t)
-{
-	if ((unsigned)t < sizeof(obj_type_names) / sizeof(obj_type_names[0]))
-		return obj_type_names[t];
-	return "?";
-}
-
-int ps_obj_nends(enum ps_obj_type t)
-{
-	return (t == PS_OBJ_PIPE || t == PS_OBJ_SOCKETPAIR) ? 2 : 1;
-}
-
-int ps_obj_wait_end(enum ps_obj_type t, uint32_t events, bool blocking_read)
-{
-	const uint32_t out = 0x4 | 0x100 | 0x200;	      /* out wrnorm wrband */
-	const uint32_t in = 0x1 | 0x2 | 0x40 | 0x80 | 0x2000; /* in pri rdnorm rdband rdhup */
-
-	if (t == PS_OBJ_PIPE)
-		return (!blocking_read && (events & out) && !(events & in)) ? 1 : 0;
-	if (t == PS_OBJ_SOCKETPAIR)
-		return (!blocking_read && (events & out) && !(events & in)) ? 0 : 1;
-	return 0;
-}
-
 /* ------------------------------------------------------ other processes */
 
 int ps_parse_syscall(const char *text, struct ps_syscall *sc)

@@ -121,25 +121,6 @@ struct ps_inspect_head {
 };
 int ps_parse_inspect_header(const char *line, struct ps_inspect_head *h);
 
-/* ---- real kernel objects (create NAME TYPE) ---- */
-enum ps_obj_type {
-	PS_OBJ_MODULE, /* an object of pollscope.ko */
-	PS_OBJ_EVENTFD,
-	PS_OBJ_PIPE, /* end 0: the read end, end 1: the write end */
-	PS_OBJ_TIMERFD,
-	PS_OBJ_SOCKETPAIR, /* end 0: socket a (write sends from it), end 1: socket b */
-};
-/* "eventfd" "pipe" "timerfd" "socketpair" ("module" too). 0, or -1. */
-int ps_obj_type_parse(const char *s, enum ps_obj_type *t);
-const char *ps_obj_type_name(enum ps_obj_type t);
-/* The end (0 or 1) a waiter waits on: pipe and socketpair: the receiving end
- * (pipe: read end, socketpair: b) unless it waits only for output events
- * (out, wrnorm, wrband), then the sending end. Blocking read: the receiving end.
- * One-fd objects: 0. */
-int ps_obj_wait_end(enum ps_obj_type t, uint32_t events, bool blocking_read);
-/* How many ends (fds) an object of this type has: 2 for pipe and socketpair. */
-int ps_obj_nends(enum ps_obj_type t);
-
 /* ---- other processes (inspect PID) ---- */
 /* /proc/PID/syscall: "NR ARG1 ... ARG6 SP PC", "running", or "-1 SP PC"
  * (blocked outside a system call). Returns 0, or -1 if malformed. */

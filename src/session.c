@@ -404,7 +404,8 @@ static struct ps_object *add_object(struct ps_session *s, const char *name)
 	}
 	memset(&s->objects[s->nobjects], 0, sizeof(s->objects[0]));
 	snprintf(s->objects[s->nobjects].name, PS_NAME_MAX, "%s", name);
-	snprintf(s->objects[s->nobjects].type, sizeof(s->objects[0].type), "module");
+	snprintf(s->objects[s->nobjects].type, sizeof(s->objects[0].type), "%s",
+		 ps_obj_module.name);
 	snprintf(s->objects[s->nobjects].ready, PS_MASK_TEXT, "-");
 	return &s->objects[s->nobjects++];
 }
@@ -435,7 +436,7 @@ static void snap_module_objects(struct ps_session *s)
 			p = add_object(s, o.name);
 			if (p) {
 				*p = o;
-				snprintf(p->type, sizeof(p->type), "module");
+				snprintf(p->type, sizeof(p->type), "%s", ps_obj_module.name);
 			}
 		}
 		free(text);
@@ -507,7 +508,7 @@ static int snap_queues(struct ps_session *s, char *err, size_t errlen)
 }
 
 /* A real object: its state, and its queues through the module's inspect. */
-static int snap_real(struct ps_session *s, struct ps_real *r, char *err, size_t errlen)
+static int snap_real(struct ps_session *s, struct ps_obj *r, char *err, size_t errlen)
 {
 	struct ps_object *o = add_object(s, r->name);
 	struct ps_head *h = NULL;

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "realobj.h"
 #include "waiter_child.h"
 
 static void on_child_signal(int sig)
@@ -81,14 +80,17 @@ static int open_one(const struct ps_spawn_req *req, int i, int k, int inherited,
 	return fd;
 }
 
+static const struct ps_objtype_ops *type_of(const struct ps_spawn_req *req, int i)
+{
+	return req->type[i] ? req->type[i] : &ps_obj_module;
+}
+
 /* Consume what an object reported readable, without blocking. */
 static bool consume(const struct ps_spawn_req *req, int i, int fd)
 {
 	static char buf[65536];
 
-	if (req->realfd[i] >= 0)
-		return ps_real_read_nb(req->realtype[i], fd, buf, sizeof(buf)) > 0;
-	return read(fd, buf, 64) > 0;
+	return type_of(req, i)->read_nb(fd, buf, sizeof(buf)) > 0;
 }
 
 static void child_main(const struct ps_spawn_req *req, const int *inherited, const char *dir,
@@ -268,22 +270,7 @@ static void child_main(const struct ps_spawn_req *req, const int *inherited, con
 		}
 		case PS_CALL_READ:
 		default: {
-			char buf[4096];
-			enum ps_obj_type t = req->realfd[0] >= 0 ? req->realtype[0] : PS_OBJ_MODULE;
-			if (t == PS_OBJ_EVENTFD || t == PS_OBJ_TIMERFD) {
-				uint64_t v;
-				ret = read(fds[0], &v, sizeof(v));
-				if (ret == (long long)sizeof(v))
-					readval = (long long)v;
-			} else if (t == PS_OBJ_PIPE || t == PS_OBJ_SOCKETPAIR) {
-				ret = read(fds[0], buf, sizeof(buf));
-			} else {
-				ret = read(fds[0], buf, 63);
-				if (ret > 0) {
-					buf[ret] = '\0';
-					readval = strtoll(buf, NULL, 10);
-				}
-			}
+			ret = type_of(req, 0)->child_read(fds[0], &readval);
 			err = ret < 0 ? errno : 0;
 			if (ret == 0)
 				stop = true; /* EOF: the object was destroyed */

@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 
+#include "objtype.h"
 #include "parse.h"
 #include "pollscope.h"
 
@@ -20,9 +21,10 @@ struct ps_spawn_req {
 	enum ps_call call;
 	int nobjs;
 	char objs[PS_MAX_WAIT_OBJS][PS_NAME_MAX];
-	/* real objects: the fd of the end to wait on (inherited), else -1 */
+	/* each object's type (NULL: module) */
+	const struct ps_objtype_ops *type[PS_MAX_WAIT_OBJS];
+	/* held objects: the fd of the end to wait on (inherited), else -1 */
 	int realfd[PS_MAX_WAIT_OBJS];
-	enum ps_obj_type realtype[PS_MAX_WAIT_OBJS];
 	/* how many fds to open on each object (fds=N; 0 means 1) */
 	int nopen[PS_MAX_WAIT_OBJS];
 	uint32_t events;

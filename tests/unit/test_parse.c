@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "objtype.h"
 #include "parse.h"
 
 static char err[256];
@@ -499,35 +500,62 @@ static void test_names_numbers_signals(void **state)
 
 static void test_real_objects(void **state)
 {
-	enum ps_obj_type t;
+	(void)state;
+	assert_ptr_equal(ps_objtype_find("eventfd"), &ps_obj_eventfd);
+	assert_ptr_equal(ps_objtype_find("socketpair"), &ps_obj_socketpair);
+	assert_ptr_equal(ps_objtype_find("module"), &ps_obj_module);
+	assert_null(ps_objtype_find("Pipe"));
+	assert_null(ps_objtype_find("fifo"));
+	assert_null(ps_objtype_find(""));
+	assert_string_equal(ps_obj_timerfd.name, "timerfd");
+	assert_string_equal(ps_obj_pipe.name, "pipe");
+	assert_int_equal(ps_obj_pipe.nends, 2);
+	assert_int_equal(ps_obj_socketpair.nends, 2);
+	assert_int_equal(ps_obj_eventfd.nends, 1);
+	/* pipe: readers on the read end (0), output-only waiters on the write end (1) */
+	assert_int_equal(ps_obj_pipe.wait_end(0x1, false), 0);
+	assert_int_equal(ps_obj_pipe.wait_end(0x4, false), 1);
+	assert_int_equal(ps_obj_pipe.wait_end(0x100, false), 1);     /* wrnorm */
+	assert_int_equal(ps_obj_pipe.wait_end(0x4 | 0x8, false), 1); /* out,err */
+	assert_int_equal(ps_obj_pipe.wait_end(0x1 | 0x4, false), 0); /* in,out */
+	assert_int_equal(ps_obj_pipe.wait_end(0x4, true), 0);	     /* a read */
+	/* socketpair: b (1) receives what write sends from a (0) */
+	assert_int_equal(ps_obj_socketpair.wait_end(0x1, false), 1);
+	assert_int_equal(ps_obj_socketpair.wait_end(0x4, false), 0);
+	assert_int_equal(ps_obj_socketpair.wait_end(0x4, true), 1);
+	assert_int_equal(ps_obj_eventfd.wait_end(0x4, false), 0);
+}
+
+/* A type is its file and its line in the table: every one answers each
+ * operation the commands and the waiters use. */
+static void test_every_object_type_has_its_ops(void **state)
+{
+	size_t n;
+	const struct ps_objtype_ops *const *t = ps_objtype_table(&n);
 
 	(void)state;
-	assert_int_equal(ps_obj_type_parse("eventfd", &t), 0);
-	assert_int_equal(t, PS_OBJ_EVENTFD);
-	assert_int_equal(ps_obj_type_parse("socketpair", &t), 0);
-	assert_int_equal(t, PS_OBJ_SOCKETPAIR);
-	assert_int_equal(ps_obj_type_parse("module", &t), 0);
-	assert_int_equal(t, PS_OBJ_MODULE);
-	assert_int_equal(ps_obj_type_parse("Pipe", &t), -1);
-	assert_int_equal(ps_obj_type_parse("fifo", &t), -1);
-	assert_int_equal(ps_obj_type_parse("", &t), -1);
-	assert_string_equal(ps_obj_type_name(PS_OBJ_TIMERFD), "timerfd");
-	assert_string_equal(ps_obj_type_name(PS_OBJ_PIPE), "pipe");
-	assert_int_equal(ps_obj_nends(PS_OBJ_PIPE), 2);
-	assert_int_equal(ps_obj_nends(PS_OBJ_SOCKETPAIR), 2);
-	assert_int_equal(ps_obj_nends(PS_OBJ_EVENTFD), 1);
-	/* pipe: readers on the read end (0), output-only waiters on the write end (1) */
-	assert_int_equal(ps_obj_wait_end(PS_OBJ_PIPE, 0x1, false), 0);
-	assert_int_equal(ps_obj_wait_end(PS_OBJ_PIPE, 0x4, false), 1);
-	assert_int_equal(ps_obj_wait_end(PS_OBJ_PIPE, 0x100, false), 1);     /* wrnorm */
-	assert_int_equal(ps_obj_wait_end(PS_OBJ_PIPE, 0x4 | 0x8, false), 1); /* out,err */
-	assert_int_equal(ps_obj_wait_end(PS_OBJ_PIPE, 0x1 | 0x4, false), 0); /* in,out */
-	assert_int_equal(ps_obj_wait_end(PS_OBJ_PIPE, 0x4, true), 0);	     /* a read */
-	/* socketpair: b (1) receives what write sends from a (0) */
-	assert_int_equal(ps_obj_wait_end(PS_OBJ_SOCKETPAIR, 0x1, false), 1);
-	assert_int_equal(ps_obj_wait_end(PS_OBJ_SOCKETPAIR, 0x4, false), 0);
-	assert_int_equal(ps_obj_wait_end(PS_OBJ_SOCKETPAIR, 0x4, true), 1);
-	assert_int_equal(ps_obj_wait_end(PS_OBJ_EVENTFD, 0x4, false), 0);
+	assert_int_equal(n, 5);
+	assert_ptr_equal(t[0], &ps_obj_module);
+	for (size_t i = 0; i < n; i++) {
+		assert_ptr_equal(ps_objtype_find(t[i]->name), t[i]);
+		assert_non_null(strstr(ps_objtype_names(), t[i]->name));
+		assert_true(t[i]->nends == 1 || t[i]->nends == 2);
+		assert_non_null(t[i]->wait_end);
+		assert_non_null(t[i]->read_nb);
+		assert_non_null(t[i]->write);
+		assert_non_null(t[i]->read);
+		assert_non_null(t[i]->child_read);
+		assert_non_null(t[i]->read_unit);
+		assert_non_null(t[i]->eof_text);
+		if (!t[i]->held)
+			continue;
+		assert_non_null(t[i]->create);
+		assert_non_null(t[i]->count);
+		assert_non_null(t[i]->count_name);
+		for (int e = 0; e < t[i]->nends; e++)
+			assert_non_null(t[i]->end_label[e]);
+	}
+	assert_string_equal(ps_objtype_names(), "module eventfd pipe timerfd socketpair");
 }
 
 static void test_proc_files(void **state)
@@ -620,6 +648,7 @@ int main(void)
 		cmocka_unit_test(test_stats_version_recorded),
 		cmocka_unit_test(test_names_numbers_signals),
 		cmocka_unit_test(test_real_objects),
+		cmocka_unit_test(test_every_object_type_has_its_ops),
 		cmocka_unit_test(test_proc_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
