@@ -44,5 +44,5 @@ banner_with_rows() {
 banner_with_rows 04 "yet both sleepers are still on the queue, asleep" \
 	" p +poll +S " " s +select +S "
 ok "demo 04: sleepers asleep while the banner says so, after a 6 s pause"
-banner_with_rows 06 "A new waiter asks for a 1000 ms timeout" " tmo +poll +S "
+banner_with_rows 06 "A new waiter asks for a 5000 ms timeout" " tmo +poll +S "
 ok "demo 06: the timeout runs while the class watches it, after 6 s pauses"
