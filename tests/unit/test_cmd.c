@@ -736,6 +736,43 @@ static void test_completion(void **state)
 #undef COMPLETE
 }
 
+/* A command's options live in one table: usage, completion, help and the
+ * unknown-option error all show every one of them. */
+static void test_options_come_from_the_command_table(void **state)
+{
+	struct fx *f = *state;
+	const char *cmds[] = { "spawn", "wake" };
+
+	for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++) {
+		const struct ps_cmd *cmd = ps_cmd_find(cmds[k]);
+		char list[256];
+		struct words w;
+		int nopts = 0;
+
+		assert_non_null(cmd->opts);
+		memset(&w, 0, sizeof(w));
+		ps_complete(f->s, !strcmp(cmd->name, "spawn") ? "spawn poll a " : "wake a in ",
+			    add_word, &w);
+		ps_cmd_opts_text(cmd, list, sizeof(list));
+		assert_int_equal(run(f, "help spawn; help wake"), PS_EXEC_OK);
+		for (const struct ps_opt *o = cmd->opts; o->name; o++, nopts++) {
+			char word[64], bracket[64];
+			snprintf(word, sizeof(word), "%s%s", o->name, o->value ? "=" : "");
+			snprintf(bracket, sizeof(bracket), "[%s%s%s]", o->name, o->value ? "=" : "",
+				 o->value ? o->value : "");
+			assert_true(has(&w, word));
+			assert_non_null(strstr(cmd->usage, bracket));
+			assert_non_null(strstr(list, o->name));
+			if (o->help)
+				assert_true(captured_find(&f->out, o->help) > 0);
+		}
+		assert_true(nopts > 0);
+	}
+	expect_error(f, "spawn poll a fast",
+		     "spawn: unknown option 'fast' (options: events=MASK timeout=MS edge oneshot "
+		     "exclusive loop fds=N count=N as=LABEL)");
+}
+
 static void test_attach_errors(void **state)
 {
 	struct ps_session_opts o = { 0 };
@@ -782,6 +819,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_events_stats_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_completion, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_options_come_from_the_command_table, setup,
+						teardown),
 		cmocka_unit_test(test_attach_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
