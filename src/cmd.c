@@ -152,7 +152,7 @@ int ps_cmd_parse_opts(struct ps_cmdctx *c, int from, struct ps_optval *val, int 
 		const char *a = c->argv[i], *eq = strchr(a, '=');
 		int k = -1;
 
-		for (int j = 0; opts && opts[j].name; j++) {
+		for (int j = 0; opts && opts[j].name && j < PS_CMD_MAX_OPTS; j++) {
 			size_t l = strlen(opts[j].name);
 			if (opts[j].value
 				    ? (eq && (size_t)(eq - a) == l && !strncmp(a, opts[j].name, l))

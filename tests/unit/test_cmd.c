@@ -771,6 +771,17 @@ static void test_options_come_from_the_command_table(void **state)
 	expect_error(f, "spawn poll a fast",
 		     "spawn: unknown option 'fast' (options: events=MASK timeout=MS edge oneshot "
 		     "exclusive loop fds=N count=N as=LABEL)");
+	{
+		/* the parser has room for every table */
+		size_t n;
+		const struct ps_cmd *t = ps_cmd_table(&n);
+		for (size_t i = 0; i < n; i++) {
+			int k = 0;
+			while (t[i].opts && t[i].opts[k].name)
+				k++;
+			assert_true(k <= PS_CMD_MAX_OPTS);
+		}
+	}
 }
 
 static void test_attach_refuses_another_interface_version(void **state)
