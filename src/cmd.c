@@ -1,4 +1,6 @@
-/* The command table, lookup, argument checks, ps_exec and completion. */
+/* The command table, lookup, argument and option checks, ps_exec and
+ * completion. The commands themselves, with their usage, help and options,
+ * are in cmd_*.c. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,144 +9,65 @@
 #include "cmd.h"
 #include "session.h"
 
-#define COST_ARGS_MAX 8
-
-static const struct ps_cmd cmds[] = {
-	{ "create", "create NAME [TYPE]",
-	  "create a pollable object (module, or a real eventfd/pipe/...)",
-	  "Without TYPE (or TYPE module): objects/NAME of the module, a file whose poll\n"
-	  "method queues callers on the object's wait queue. TYPE eventfd, pipe, timerfd or\n"
-	  "socketpair: a real kernel object that pollscope holds; waiters sleep on it, write\n"
-	  "and read act on it, show lists the entries on each of its wait queues (through\n"
-	  "the module's inspect). NAME: 1-31 characters of A-Z a-z 0-9 _ . -\n"
-	  "Examples: create a   create e eventfd   create p pipe",
-	  1, 2, cmd_create, PS_COMP_OBJECT, true },
-	{ "destroy", "destroy NAME", "destroy an object (wakes every waiter with hup,err)",
-	  "Marks the object dead, sets its readiness to hup,err and wakes every waiter,\n"
-	  "exclusive ones too. A real object: pollscope closes its fds (waiters keep theirs;\n"
-	  "a pipe's readers see hup once no writer is left). Example: destroy a",
-	  1, 1, cmd_destroy, PS_COMP_OBJECT, true },
-	{ "ready", "ready NAME MASK", "change readiness, wake nobody (the lost wakeup)",
-	  "Sets the object's readiness to MASK without waking anyone: sleepers stay asleep\n"
-	  "although the object is ready. MASK: in out pri err hup rdnorm rdband wrnorm\n"
-	  "wrband msg rdhup joined by ',' or '|', a number, or none.\n"
-	  "Example: ready a in",
-	  2, 2, cmd_ready, PS_COMP_OBJECT, true },
-	{ "wake", "wake NAME [MASK] [nr=N]", "set readiness |= MASK and wake with key=MASK",
-	  "Adds MASK (default in) to the readiness and walks the wait queue with key=MASK:\n"
-	  "every non-exclusive entry is called; the walk stops after N exclusive entries\n"
-	  "woke (default 1, 0 = all). Entries whose requested events do not intersect the\n"
-	  "key are skipped by their wake function (keyed wakeups).\n"
-	  "Examples: wake a   wake a out   wake a in nr=0",
-	  1, 3, cmd_wake, PS_COMP_OBJECT, true },
-	{ "write", "write NAME [VALUE]", "write VALUE (default 1) to the object, as a producer",
-	  "Adds VALUE to the object's counter, makes it readable (in,rdnorm) and wakes like\n"
-	  "`wake NAME in,rdnorm`. Real objects: eventfd: eventfd_write(VALUE) (the kernel\n"
-	  "adds it to the count and calls wake_up_locked_poll(&ctx->wqh, EPOLLIN)); pipe:\n"
-	  "VALUE bytes into the write end; socketpair: VALUE bytes from socket a to b;\n"
-	  "timerfd: arm the timer to fire in VALUE ms (0 disarms). pollscope never blocks:\n"
-	  "a full pipe takes what fits. Example: write a 5",
-	  1, 2, cmd_write, PS_COMP_OBJECT, true },
-	{ "read", "read NAME", "read the object's counter without blocking, as a consumer",
-	  "Reads the counter (and clears in,rdnorm). Fails with EAGAIN when the object is\n"
-	  "not readable: pollscope itself never blocks. Real objects: the eventfd counter,\n"
-	  "the timerfd's expirations, or every byte queued in the pipe (socket b).\n"
-	  "Example: read a",
-	  1, 1, cmd_read, PS_COMP_OBJECT, true },
-	{ "spawn",
-	  "spawn KIND NAME[,NAME...] [events=MASK] [timeout=MS] [edge] [oneshot] [exclusive] "
-	  "[loop] [fds=N] [count=N] [as=LABEL]",
-	  "start waiter processes that block in poll/ppoll/select/pselect/epoll/read",
-	  "KIND: poll ppoll select pselect epoll read. Each waiter opens the objects and\n"
-	  "blocks in one call, then reports what it returned (value, revents per object,\n"
-	  "errno, time spent). Real objects: the waiter inherits pollscope's fd; on a pipe\n"
-	  "it waits on the read end (socketpair: socket b) unless it waits only for\n"
-	  "out/wrnorm/wrband, then on the write end (socket a).\n"
-	  "  events=MASK   what to wait for (default in)\n"
-	  "  timeout=MS    the call's timeout (default none; not for read)\n"
-	  "  edge oneshot exclusive   EPOLLET, EPOLLONESHOT, EPOLLEXCLUSIVE (epoll only)\n"
-	  "  loop          wait again after each return (consuming what was readable)\n"
-	  "  fds=N         open each object N times and wait on all the fds (1-4096)\n"
-	  "  count=N       N identical waiters (labels LABEL.1 ... LABEL.N)\n"
-	  "  as=LABEL      name the waiter(s) (default w1, w2, ...)\n"
-	  "Examples: spawn poll a   spawn epoll a,b exclusive count=3 as=ep\n"
-	  "          spawn select a events=in,out timeout=500   spawn read a as=r",
-	  2, 10, cmd_spawn, PS_COMP_SPAWN, true },
-	{ "kill", "kill WAITER|all", "kill waiters (label, group label, pid, or all)",
-	  "Sends SIGTERM and reaps them. WAITER: a label (w1), the label given with as=\n"
-	  "(all its waiters), a pid, or all. Example: kill w1",
-	  1, -1, cmd_kill, PS_COMP_WAITER, false },
-	{ "signal", "signal WAITER SIG", "send a signal (USR1 interrupts the call: EINTR)",
-	  "Waiters catch USR1 USR2 HUP INT QUIT ALRM, so those make the blocking call fail\n"
-	  "with EINTR; other signals have their default effect.\n"
-	  "Example: signal w1 USR1",
-	  2, 2, cmd_signal, PS_COMP_WAITER, false },
-	{ "show", "show [NAME...]", "the wait-queue entries, decoded",
-	  "For each object (or the ones named): its readiness and its wait-queue entries:\n"
-	  "position, kind (poll, epoll, wait_event, ...), wake function, pid, comm and\n"
-	  "state of the sleeper, flags (exclusive), requested events (key). A real object:\n"
-	  "each of its wait queue heads (a pipe: the read queue and the write queue) with\n"
-	  "the entries on it, found through the module's inspect.",
-	  0, -1, cmd_show, PS_COMP_OBJECT, true },
-	{ "ps", "ps [WAITER|PID...]", "waiters: pid, label, call, state, wchan, last result",
-	  "Without arguments every waiter; with arguments those waiters, or any pid\n"
-	  "(state letter, wchan and comm of that process).",
-	  0, -1, cmd_ps, PS_COMP_WAITER, false },
-	{ "inspect", "inspect PID [FD]", "any process's fds, their wait queues, what it waits on",
-	  "Lists the fds of process PID (or just FD) and, for each pollable one, the wait\n"
-	  "queue heads its poll method uses and the entries on them with the sleepers'\n"
-	  "states (pidfd_open + pidfd_getfd, then the module's inspect). If the process is\n"
-	  "blocked in poll, select, epoll_wait or read, says in which call and on which fds\n"
-	  "(its pollfd array and fd_sets are read with process_vm_readv). Needs ptrace\n"
-	  "access to the process (root). Example: inspect 93   inspect 93 4",
-	  1, 2, cmd_inspect, PS_COMP_NONE, false },
-	{ "cost", "cost [N...]", "select vs poll vs epoll: poll-method calls per wakeup",
-	  "Measures, for N fds (default 1 10 100 1000, at most 1000) of which one becomes\n"
-	  "ready, how many times select, poll and epoll call the poll method: to go to\n"
-	  "sleep, and from the wake to their return, from the module's per-object polls\n"
-	  "counters. Uses objects cost-hot and cost-idle and a waiter labelled cost.\n"
-	  "Example: cost   cost 1 50",
-	  0, COST_ARGS_MAX, cmd_cost, PS_COMP_NONE, true },
-	{ "events", "events [N]", "the last N events of the timeline (default 20)",
-	  "poll-method calls, queue adds, wakes with their keys and how many woke,\n"
-	  "reads, writes, opens and releases, as recorded by the module.",
-	  0, 1, cmd_events, PS_COMP_NONE, true },
-	{ "stats", "stats", "the module's counters",
-	  "Per object: poll-method calls, entries queued/added/removed, wakes, woken.\n"
-	  "Global: snapshot count and cost, longest lock hold.",
-	  0, 0, cmd_stats, PS_COMP_NONE, true },
-	{ "version", "version", "versions of pollscope, the module and the kernel",
-	  "Also the WQ_FLAG_* values of the running kernel.", 0, 0, cmd_version, PS_COMP_NONE,
-	  true },
-	{ "settle", "settle [MS]", "wait until every waiter sleeps in its call or has returned",
-	  "Watches process states (state S in the call's wait function: do_sys_poll,\n"
-	  "do_select, do_epoll_wait, the object's read) and the waiters' reports; fails if\n"
-	  "that takes longer than MS (default 2000).",
-	  0, 1, cmd_settle, PS_COMP_NONE, false },
-	{ "sleep", "sleep MS", "wait MS milliseconds (reports keep arriving)", NULL, 1, 1,
-	  cmd_sleep, PS_COMP_NONE, false },
-	{ "say", "say TEXT", "print a line of narration",
-	  "In the TUI's demo mode the text appears in a banner.", 0, -1, cmd_say, PS_COMP_NONE,
-	  false },
-	{ "pause", "pause [TEXT]", "wait for Enter (interactive only; a no-op in scripts)", NULL, 0,
-	  -1, cmd_pause, PS_COMP_NONE, false },
-	{ "help", "help [COMMAND]", "list the commands, or explain one", NULL, 0, 1, cmd_help,
-	  PS_COMP_COMMAND, false },
-	{ "quit", "quit", "end the session (waiters are killed, objects destroyed)", NULL, 0, 0,
-	  cmd_quit, PS_COMP_NONE, false },
+static const struct ps_cmd *const entries[] = {
+	&ps_cmd_create,	 &ps_cmd_destroy, &ps_cmd_ready, &ps_cmd_wake,	 &ps_cmd_write,
+	&ps_cmd_read,	 &ps_cmd_spawn,	  &ps_cmd_kill,	 &ps_cmd_signal, &ps_cmd_show,
+	&ps_cmd_ps,	 &ps_cmd_inspect, &ps_cmd_cost,	 &ps_cmd_events, &ps_cmd_stats,
+	&ps_cmd_version, &ps_cmd_settle,  &ps_cmd_sleep, &ps_cmd_say,	 &ps_cmd_pause,
+	&ps_cmd_help,	 &ps_cmd_quit,
 };
+#define NCMDS (sizeof(entries) / sizeof(entries[0]))
 
+void ps_cmd_opts_text(const struct ps_cmd *cmd, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (const struct ps_opt *o = cmd->opts; o && o->name && used < len; o++) {
+		int k = snprintf(buf + used, len - used, "%s%s%s%s", used ? " " : "", o->name,
+				 o->value ? "=" : "", o->value ? o->value : "");
+		if (k > 0)
+			used += (size_t)k;
+	}
+}
+
+/* The table as the front ends see it: each entry with its usage written out
+ * from its name, arguments and options. */
 const struct ps_cmd *ps_cmd_table(size_t *n)
 {
-	*n = sizeof(cmds) / sizeof(cmds[0]);
-	return cmds;
+	static struct ps_cmd table[NCMDS];
+	static char usage[NCMDS][256];
+
+	if (!table[0].name) {
+		for (size_t i = 0; i < NCMDS; i++) {
+			const struct ps_cmd *e = entries[i];
+			size_t used;
+			int k = snprintf(usage[i], sizeof(usage[i]), "%s%s%s", e->name,
+					 e->args ? " " : "", e->args ? e->args : "");
+			used = k > 0 ? (size_t)k : 0;
+			for (const struct ps_opt *o = e->opts; o && o->name; o++) {
+				k = snprintf(usage[i] + used, sizeof(usage[i]) - used, " [%s%s%s]",
+					     o->name, o->value ? "=" : "",
+					     o->value ? o->value : "");
+				if (k > 0 && (size_t)k < sizeof(usage[i]) - used)
+					used += (size_t)k;
+			}
+			table[i] = *e;
+			table[i].usage = usage[i];
+		}
+	}
+	*n = NCMDS;
+	return table;
 }
 
 const struct ps_cmd *ps_cmd_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(cmds[i].name, name) == 0)
-			return &cmds[i];
+	size_t n;
+	const struct ps_cmd *t = ps_cmd_table(&n);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(t[i].name, name) == 0)
+			return &t[i];
 	if (strcmp(name, "exit") == 0 || strcmp(name, "q") == 0)
 		return ps_cmd_find("quit");
 	if (strcmp(name, "?") == 0)
@@ -156,21 +79,100 @@ const char *ps_cmd_suggest(const char *name)
 {
 	const char *best = NULL;
 	int bestd = 99;
-	size_t len = strlen(name);
+	size_t len = strlen(name), n;
+	const struct ps_cmd *t = ps_cmd_table(&n);
 
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		int d = ps_edit_distance(name, cmds[i].name);
+	for (size_t i = 0; i < n; i++) {
+		int d = ps_edit_distance(name, t[i].name);
 		/* a unique-looking prefix counts as close */
-		if (len >= 2 && strncmp(cmds[i].name, name, len) == 0)
+		if (len >= 2 && strncmp(t[i].name, name, len) == 0)
 			d = 1;
 		if (d < bestd) {
 			bestd = d;
-			best = cmds[i].name;
+			best = t[i].name;
 		}
 	}
 	if (bestd <= 2 && bestd < (int)len)
 		return best;
 	return NULL;
+}
+
+int ps_cmd_opt_index(const struct ps_cmd *cmd, const char *name)
+{
+	for (int i = 0; cmd->opts && cmd->opts[i].name; i++)
+		if (!strcmp(cmd->opts[i].name, name))
+			return i;
+	return -1;
+}
+
+static int parse_opt(struct ps_cmdctx *c, const struct ps_opt *o, const char *v,
+		     struct ps_optval *val)
+{
+	char msg[256];
+
+	switch (o->kind) {
+	case PS_OPT_INT:
+		if (ps_parse_uint(v, &val->num) < 0 || val->num < o->min || val->num > o->max) {
+			if (o->what)
+				return ps_cmd_error(c, "bad %s=%s: %s", o->name, v, o->what);
+			return ps_cmd_error(c, "bad %s=%s: a number from %d to %d", o->name, v,
+					    o->min, o->max);
+		}
+		break;
+	case PS_OPT_MASK:
+		if (ps_mask_parse(v, &val->mask, msg, sizeof(msg)) < 0)
+			return ps_cmd_error(c, "%s=: %s", o->name, msg);
+		break;
+	case PS_OPT_WORD:
+		if (o->check && o->check(v) < 0) {
+			char kind[32];
+			size_t i;
+			for (i = 0; o->value[i] && i < sizeof(kind) - 1; i++)
+				kind[i] = (char)(o->value[i] | 0x20); /* "LABEL" -> "label" */
+			kind[i] = '\0';
+			return ps_cmd_error(c, "bad %s %s=%s: %s", kind, o->name, v, o->what);
+		}
+		val->str = v;
+		break;
+	case PS_OPT_FLAG:
+		break;
+	}
+	val->set = true;
+	return 0;
+}
+
+int ps_cmd_parse_opts(struct ps_cmdctx *c, int from, struct ps_optval *val, int *rest, int *nrest)
+{
+	const struct ps_opt *opts = c->cmd->opts;
+
+	memset(val, 0, PS_CMD_MAX_OPTS * sizeof(*val));
+	if (nrest)
+		*nrest = 0;
+	for (int i = from; i < c->argc; i++) {
+		const char *a = c->argv[i], *eq = strchr(a, '=');
+		int k = -1;
+
+		for (int j = 0; opts && opts[j].name && j < PS_CMD_MAX_OPTS; j++) {
+			size_t l = strlen(opts[j].name);
+			if (opts[j].value
+				    ? (eq && (size_t)(eq - a) == l && !strncmp(a, opts[j].name, l))
+				    : !strcmp(a, opts[j].name)) {
+				k = j;
+				break;
+			}
+		}
+		if (k >= 0) {
+			if (parse_opt(c, &opts[k], opts[k].value ? eq + 1 : NULL, &val[k]) < 0)
+				return -1;
+		} else if (rest) {
+			rest[(*nrest)++] = i;
+		} else {
+			char list[256];
+			ps_cmd_opts_text(c->cmd, list, sizeof(list));
+			return ps_cmd_error(c, "unknown option '%s' (options: %s)", a, list);
+		}
+	}
+	return 0;
 }
 
 int ps_cmd_error(struct ps_cmdctx *c, const char *fmt, ...)
@@ -267,14 +269,21 @@ int ps_exec(struct ps_session *s, const char *line, const struct ps_sink *sink, 
 
 /* ----------------------------------------------------------- completion */
 
-struct comp {
+struct ps_comp {
+	struct ps_session *s;
+	const struct ps_cmd *cmd;
 	const char *prefix;
 	void (*add)(void *ctx, const char *word);
 	void *ctx;
 	int n;
 };
 
-static void offer(struct comp *c, const char *word)
+struct ps_session *ps_comp_session(struct ps_comp *c)
+{
+	return c->s;
+}
+
+void ps_comp_offer(struct ps_comp *c, const char *word)
 {
 	if (strncmp(word, c->prefix, strlen(c->prefix)) == 0) {
 		c->add(c->ctx, word);
@@ -282,43 +291,71 @@ static void offer(struct comp *c, const char *word)
 	}
 }
 
-static void offer_objects(struct ps_session *s, struct comp *c, const char *before)
+void ps_comp_objects(struct ps_comp *c)
 {
-	char e[64];
+	char e[64], before[256] = "";
+	const char *comma = strrchr(c->prefix, ',');
 	size_t n;
 	const struct ps_object *o;
 
-	if (!s || ps_session_read_objects(s, e, sizeof(e)) < 0)
+	/* NAME[,NAME...]: complete the part after the last ',' */
+	if (comma)
+		snprintf(before, sizeof(before), "%.*s", (int)(comma - c->prefix + 1), c->prefix);
+	if (!c->s || ps_session_read_objects(c->s, e, sizeof(e)) < 0)
 		return;
-	o = ps_session_objects(s, &n);
+	o = ps_session_objects(c->s, &n);
 	for (size_t i = 0; i < n; i++) {
-		char w[2 * PS_NAME_MAX + 64];
-		snprintf(w, sizeof(w), "%s%s", before ? before : "", o[i].name);
-		offer(c, w);
+		char w[2 * PS_NAME_MAX + 256];
+		snprintf(w, sizeof(w), "%s%s", before, o[i].name);
+		ps_comp_offer(c, w);
 	}
 }
 
-static void offer_waiters(struct ps_session *s, struct comp *c)
+void ps_comp_waiters(struct ps_comp *c)
 {
 	size_t n;
 	struct ps_waiter *const *w;
 
-	if (!s)
+	if (!c->s)
 		return;
-	w = ps_session_waiters(s, &n);
-	offer(c, "all");
+	w = ps_session_waiters(c->s, &n);
+	ps_comp_offer(c, "all");
 	for (size_t i = 0; i < n; i++) {
 		if (!w[i]->alive)
 			continue;
-		offer(c, w[i]->label);
+		ps_comp_offer(c, w[i]->label);
 		if (strcmp(w[i]->group, w[i]->label) != 0) {
 			bool seen = false;
 			for (size_t k = 0; k < i; k++)
 				if (w[k]->alive && !strcmp(w[k]->group, w[i]->group))
 					seen = true;
 			if (!seen)
-				offer(c, w[i]->group);
+				ps_comp_offer(c, w[i]->group);
 		}
+	}
+}
+
+void ps_comp_masks(struct ps_comp *c)
+{
+	for (int i = 0; i < PS_NMASK; i++)
+		ps_comp_offer(c, ps_mask_names[i].name);
+}
+
+void ps_comp_commands(struct ps_comp *c)
+{
+	size_t n;
+	const struct ps_cmd *t = ps_cmd_table(&n);
+
+	for (size_t i = 0; i < n; i++)
+		ps_comp_offer(c, t[i].name);
+}
+
+void ps_comp_options(struct ps_comp *c)
+{
+	for (const struct ps_opt *o = c->cmd->opts; o && o->name; o++) {
+		char w[64];
+		snprintf(w, sizeof(w), "%s%s", o->name, o->value ? "=" : "");
+		ps_comp_offer(c, w);
 	}
 }
 
@@ -329,8 +366,7 @@ int ps_complete(struct ps_session *s, const char *line, void (*add)(void *ctx, c
 	char *words[64];
 	int nw = 0;
 	const char *last;
-	struct comp c = { 0 };
-	const struct ps_cmd *cmd;
+	struct ps_comp c = { 0 };
 	char *p;
 
 	/* only the current command matters: start after the last ';' */
@@ -356,87 +392,16 @@ int ps_complete(struct ps_session *s, const char *line, void (*add)(void *ctx, c
 	}
 	if (nw == 0)
 		words[nw++] = "";
+	c.s = s;
 	c.prefix = words[nw - 1];
 	c.add = add;
 	c.ctx = ctx;
 	if (nw == 1) {
-		size_t n;
-		const struct ps_cmd *t = ps_cmd_table(&n);
-		for (size_t i = 0; i < n; i++)
-			offer(&c, t[i].name);
+		ps_comp_commands(&c);
 		return c.n;
 	}
-	cmd = ps_cmd_find(words[0]);
-	if (!cmd)
-		return 0;
-	switch (cmd->complete) {
-	case PS_COMP_COMMAND: {
-		size_t n;
-		const struct ps_cmd *t = ps_cmd_table(&n);
-		if (nw == 2)
-			for (size_t i = 0; i < n; i++)
-				offer(&c, t[i].name);
-		break;
-	}
-	case PS_COMP_OBJECT:
-		if (!strcmp(cmd->name, "create")) {
-			size_t nt;
-			const struct ps_objtype_ops *const *types = ps_objtype_table(&nt);
-			if (nw == 3)
-				for (size_t i = 0; i < nt; i++)
-					offer(&c, types[i]->name);
-		} else if (nw == 2 || !strcmp(cmd->name, "show")) {
-			offer_objects(s, &c, NULL);
-		} else if (nw == 3 && (!strcmp(cmd->name, "ready") || !strcmp(cmd->name, "wake"))) {
-			for (int i = 0; i < PS_NMASK; i++)
-				offer(&c, ps_mask_names[i].name);
-			if (!strcmp(cmd->name, "ready"))
-				offer(&c, "none");
-			else
-				offer(&c, "nr=");
-		} else if (nw == 4 && !strcmp(cmd->name, "wake")) {
-			offer(&c, "nr=");
-		}
-		break;
-	case PS_COMP_WAITER:
-		if (!strcmp(cmd->name, "signal") && nw == 3) {
-			static const char *const sigs[] = {
-				"USR1", "USR2", "HUP",	"INT",	"TERM",
-				"KILL", "STOP", "CONT", "ALRM", "QUIT"
-			};
-			for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-				offer(&c, sigs[i]);
-		} else if (strcmp(cmd->name, "signal") != 0 || nw == 2) {
-			offer_waiters(s, &c);
-		}
-		break;
-	case PS_COMP_SPAWN:
-		if (nw == 2) {
-			static const char *const kinds[] = { "poll",	"ppoll", "select",
-							     "pselect", "epoll", "read" };
-			for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-				offer(&c, kinds[i]);
-		} else if (nw == 3) {
-			/* NAME[,NAME...]: complete the part after the last ',' */
-			char before[256];
-			const char *comma = strrchr(c.prefix, ',');
-			if (comma) {
-				snprintf(before, sizeof(before), "%.*s",
-					 (int)(comma - c.prefix + 1), c.prefix);
-				offer_objects(s, &c, before);
-			} else {
-				offer_objects(s, &c, NULL);
-			}
-		} else {
-			static const char *const opts[] = { "events=", "timeout=",  "edge",
-							    "oneshot", "exclusive", "loop",
-							    "fds=",    "count=",    "as=" };
-			for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-				offer(&c, opts[i]);
-		}
-		break;
-	default:
-		break;
-	}
+	c.cmd = ps_cmd_find(words[0]);
+	if (c.cmd && c.cmd->complete)
+		c.cmd->complete(&c, nw - 1);
 	return c.n;
 }

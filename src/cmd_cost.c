@@ -73,6 +73,7 @@ static int measure(struct ps_session *s, enum ps_call call, int n, long *setup, 
 		req.nopen[1] = n - 1;
 		req.nobjs = 2;
 	}
+	ps_spawn_options_text(&req, req.options, sizeof(req.options));
 	if (polls_now(s, &p0, &w0, err, errlen) < 0)
 		return -1;
 	if (ps_waiters_spawn(&s->ws, &req, s->dfs.dir, &first, err, errlen) < 0)
@@ -115,7 +116,7 @@ static int measure(struct ps_session *s, enum ps_call call, int n, long *setup, 
 	return 0;
 }
 
-int cmd_cost(struct ps_cmdctx *c)
+static int cmd_cost(struct ps_cmdctx *c)
 {
 	int ns[COST_MAX_N] = { 1, 10, 100, 1000 }, nn = 4;
 	long setup[COST_MAX_N][3], wake[COST_MAX_N][3];
@@ -196,3 +197,21 @@ int cmd_cost(struct ps_cmdctx *c)
 	}
 	return 0;
 }
+
+/* ----------------------------------------------------------- entries */
+
+const struct ps_cmd ps_cmd_cost = {
+	.name = "cost",
+	.args = "[N...]",
+	.help = "select vs poll vs epoll: poll-method calls per wakeup",
+	.long_help =
+		"Measures, for N fds (default 1 10 100 1000, at most 1000) of which one becomes\n"
+		"ready, how many times select, poll and epoll call the poll method: to go to\n"
+		"sleep, and from the wake to their return, from the module's per-object polls\n"
+		"counters. Uses objects cost-hot and cost-idle and a waiter labelled cost.\n"
+		"Example: cost   cost 1 50",
+	.min_args = 0,
+	.max_args = COST_MAX_N,
+	.exec = cmd_cost,
+	.needs_module = true,
+};

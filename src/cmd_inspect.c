@@ -6,7 +6,7 @@
 #include "cmd.h"
 #include "session.h"
 
-int cmd_inspect(struct ps_cmdctx *c)
+static int cmd_inspect(struct ps_cmdctx *c)
 {
 	struct ps_inspection in;
 	int pid, fd = -1, own = 0, pollable = 0;
@@ -84,3 +84,21 @@ int cmd_inspect(struct ps_cmdctx *c)
 	ps_inspection_free(&in);
 	return 0;
 }
+
+/* ----------------------------------------------------------- entries */
+
+const struct ps_cmd ps_cmd_inspect = {
+	.name = "inspect",
+	.args = "PID [FD]",
+	.help = "any process's fds, their wait queues, what it waits on",
+	.long_help =
+		"Lists the fds of process PID (or just FD) and, for each pollable one, the wait\n"
+		"queue heads its poll method uses and the entries on them with the sleepers'\n"
+		"states (pidfd_open + pidfd_getfd, then the module's inspect). If the process is\n"
+		"blocked in poll, select, epoll_wait or read, says in which call and on which fds\n"
+		"(its pollfd array and fd_sets are read with process_vm_readv). Needs ptrace\n"
+		"access to the process (root). Example: inspect 93   inspect 93 4",
+	.min_args = 1,
+	.max_args = 2,
+	.exec = cmd_inspect,
+};

@@ -1,4 +1,5 @@
 /* sleep, say, pause, help, quit. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@ static void join_args(struct ps_cmdctx *c, char *buf, size_t len)
 	}
 }
 
-int cmd_sleep(struct ps_cmdctx *c)
+static int cmd_sleep(struct ps_cmdctx *c)
 {
 	int ms;
 	uint64_t deadline;
@@ -40,7 +41,7 @@ int cmd_sleep(struct ps_cmdctx *c)
 	}
 }
 
-int cmd_say(struct ps_cmdctx *c)
+static int cmd_say(struct ps_cmdctx *c)
 {
 	char text[1024];
 
@@ -54,7 +55,7 @@ int cmd_say(struct ps_cmdctx *c)
 	return 0;
 }
 
-int cmd_pause(struct ps_cmdctx *c)
+static int cmd_pause(struct ps_cmdctx *c)
 {
 	char text[1024];
 
@@ -82,7 +83,56 @@ int cmd_pause(struct ps_cmdctx *c)
 	return 0;
 }
 
-int cmd_help(struct ps_cmdctx *c)
+static void emit_lines(struct ps_cmdctx *c, const char *p)
+{
+	while (p && *p) {
+		size_t l = strcspn(p, "\n");
+		ps_emit_text(c->sink, "  %.*s", (int)l, p);
+		p += l;
+		if (*p)
+			p++;
+	}
+}
+
+static void appendf(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void appendf(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+/* The long help, then a line per option from its table ("  timeout=MS    the
+ * call's timeout ..."), then the examples. */
+static void full_help(const struct ps_cmd *cmd, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (cmd->long_help)
+		appendf(buf, len, "%s", cmd->long_help);
+	for (const struct ps_opt *o = cmd->opts; o && o->name; o++) {
+		char names[64];
+
+		if (!o->help)
+			continue; /* told with the option before, or in the long help */
+		if (o->help_names)
+			snprintf(names, sizeof(names), "%s", o->help_names);
+		else
+			snprintf(names, sizeof(names), "%s%s%s", o->name, o->value ? "=" : "",
+				 o->value ? o->value : "");
+		appendf(buf, len, strlen(names) < 14 ? "%s  %-13s %s" : "%s  %s   %s",
+			buf[0] ? "\n" : "", names, o->help);
+	}
+	if (cmd->examples)
+		appendf(buf, len, "%s%s", buf[0] ? "\n" : "", cmd->examples);
+}
+
+static int cmd_help(struct ps_cmdctx *c)
 {
 	size_t n;
 	const struct ps_cmd *t = ps_cmd_table(&n);
@@ -96,23 +146,15 @@ int cmd_help(struct ps_cmdctx *c)
 						    c->argv[0], sug);
 			return ps_cmd_error(c, "no command '%s'", c->argv[0]);
 		}
+		char text[2048];
+		full_help(cmd, text, sizeof(text));
 		struct ps_field f[4] = { { "command", PS_F_STR, cmd->name, 0 },
 					 { "usage", PS_F_STR, cmd->usage, 0 },
 					 { "help", PS_F_STR, cmd->help, 0 },
-					 { "long_help", PS_F_STR,
-					   cmd->long_help ? cmd->long_help : "", 0 } };
+					 { "long_help", PS_F_STR, text, 0 } };
 		ps_emit(c->sink, PS_REC_HELP, cmd, f, 4, "usage: %s", cmd->usage);
 		ps_emit_text(c->sink, "  %s", cmd->help);
-		if (cmd->long_help) {
-			const char *p = cmd->long_help;
-			while (*p) {
-				size_t l = strcspn(p, "\n");
-				ps_emit_text(c->sink, "  %.*s", (int)l, p);
-				p += l;
-				if (*p)
-					p++;
-			}
-		}
+		emit_lines(c, text);
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -126,8 +168,62 @@ int cmd_help(struct ps_cmdctx *c)
 	return 0;
 }
 
-int cmd_quit(struct ps_cmdctx *c)
+static int cmd_quit(struct ps_cmdctx *c)
 {
 	(void)c;
 	return PS_EXEC_QUIT;
 }
+
+static void complete_help(struct ps_comp *cc, int argi)
+{
+	if (argi == 1)
+		ps_comp_commands(cc);
+}
+
+/* ----------------------------------------------------------- entries */
+
+const struct ps_cmd ps_cmd_sleep = {
+	.name = "sleep",
+	.args = "MS",
+	.help = "wait MS milliseconds (reports keep arriving)",
+	.min_args = 1,
+	.max_args = 1,
+	.exec = cmd_sleep,
+};
+
+const struct ps_cmd ps_cmd_say = {
+	.name = "say",
+	.args = "TEXT",
+	.help = "print a line of narration",
+	.long_help = "In the TUI's demo mode the text appears in a banner.",
+	.min_args = 0,
+	.max_args = -1,
+	.exec = cmd_say,
+};
+
+const struct ps_cmd ps_cmd_pause = {
+	.name = "pause",
+	.args = "[TEXT]",
+	.help = "wait for Enter (interactive only; a no-op in scripts)",
+	.min_args = 0,
+	.max_args = -1,
+	.exec = cmd_pause,
+};
+
+const struct ps_cmd ps_cmd_help = {
+	.name = "help",
+	.args = "[COMMAND]",
+	.help = "list the commands, or explain one",
+	.min_args = 0,
+	.max_args = 1,
+	.exec = cmd_help,
+	.complete = complete_help,
+};
+
+const struct ps_cmd ps_cmd_quit = {
+	.name = "quit",
+	.help = "end the session (waiters are killed, objects destroyed)",
+	.min_args = 0,
+	.max_args = 0,
+	.exec = cmd_quit,
+};

@@ -100,7 +100,7 @@ static void message(struct ps_cmdctx *c, const char *action, const char *name, c
 	message_type(c, action, name, &ps_obj_module, extra);
 }
 
-int cmd_create(struct ps_cmdctx *c)
+static int cmd_create(struct ps_cmdctx *c)
 {
 	const char *name = c->argv[0];
 	char msg[256];
@@ -130,7 +130,7 @@ int cmd_create(struct ps_cmdctx *c)
 	return 0;
 }
 
-int cmd_destroy(struct ps_cmdctx *c)
+static int cmd_destroy(struct ps_cmdctx *c)
 {
 	const char *name = c->argv[0];
 	struct ps_obj tmp, *obj, *real;
@@ -162,7 +162,7 @@ static int parse_mask_arg(struct ps_cmdctx *c, const char *text, uint32_t *mask)
 	return 0;
 }
 
-int cmd_ready(struct ps_cmdctx *c)
+static int cmd_ready(struct ps_cmdctx *c)
 {
 	const char *name = c->argv[0];
 	uint32_t mask;
@@ -180,35 +180,24 @@ int cmd_ready(struct ps_cmdctx *c)
 	return 0;
 }
 
-int cmd_wake(struct ps_cmdctx *c)
+static int cmd_wake(struct ps_cmdctx *c)
 {
 	const char *name = c->argv[0];
 	uint32_t mask = 0x1; /* default: in */
-	int nr = 1;
-	bool have_mask = false;
+	struct ps_optval val[PS_CMD_MAX_OPTS];
+	int nr = 1, rest[PS_TOK_MAX_WORDS], nrest;
 	char m[PS_MASK_TEXT], extra[PS_MASK_TEXT + 32];
 	int r;
 
-	if (need_object(c, name) < 0)
+	if (need_object(c, name) < 0 || ps_cmd_parse_opts(c, 1, val, rest, &nrest) < 0)
 		return -1;
-	for (int i = 1; i < c->argc; i++) {
-		const char *v = ps_opt_value(c->argv[i], "nr");
-		if (v) {
-			if (ps_parse_uint(v, &nr) < 0)
-				return ps_cmd_error(
-					c,
-					"bad nr=%s: a number of exclusive waiters to wake "
-					"(0 = all)",
-					v);
-		} else if (!have_mask) {
-			if (parse_mask_arg(c, c->argv[i], &mask) < 0)
-				return -1;
-			have_mask = true;
-		} else {
-			return ps_cmd_error(c, "unexpected argument '%s' (usage: %s)", c->argv[i],
-					    c->cmd->usage);
-		}
-	}
+	if (val[0].set)
+		nr = val[0].num;
+	if (nrest > 1)
+		return ps_cmd_error(c, "unexpected argument '%s' (usage: %s)", c->argv[rest[1]],
+				    c->cmd->usage);
+	if (nrest == 1 && parse_mask_arg(c, c->argv[rest[0]], &mask) < 0)
+		return -1;
 	ps_mask_format(mask, m, sizeof(m));
 	r = ps_dfs_control(&c->s->dfs, "wake %s %s %d", name, m, nr);
 	if (r < 0)
@@ -218,7 +207,7 @@ int cmd_wake(struct ps_cmdctx *c)
 	return 0;
 }
 
-int cmd_write(struct ps_cmdctx *c)
+static int cmd_write(struct ps_cmdctx *c)
 {
 	const char *name = c->argv[0];
 	char done[160], msg[256];
@@ -235,7 +224,7 @@ int cmd_write(struct ps_cmdctx *c)
 	return 0;
 }
 
-int cmd_read(struct ps_cmdctx *c)
+static int cmd_read(struct ps_cmdctx *c)
 {
 	const char *name = c->argv[0];
 	const struct ps_objtype_ops *type;
@@ -267,3 +256,156 @@ int cmd_read(struct ps_cmdctx *c)
 	}
 	return 0;
 }
+
+/* -------------------------------------------------------- completion */
+
+static void complete_create(struct ps_comp *cc, int argi)
+{
+	size_t n;
+	const struct ps_objtype_ops *const *types = ps_objtype_table(&n);
+
+	if (argi == 2)
+		for (size_t i = 0; i < n; i++)
+			ps_comp_offer(cc, types[i]->name);
+}
+
+static void complete_first_object(struct ps_comp *cc, int argi)
+{
+	if (argi == 1)
+		ps_comp_objects(cc);
+}
+
+static void complete_ready(struct ps_comp *cc, int argi)
+{
+	if (argi == 1) {
+		ps_comp_objects(cc);
+	} else if (argi == 2) {
+		ps_comp_masks(cc);
+		ps_comp_offer(cc, "none");
+	}
+}
+
+static void complete_wake(struct ps_comp *cc, int argi)
+{
+	if (argi == 1)
+		ps_comp_objects(cc);
+	else if (argi == 2)
+		ps_comp_masks(cc);
+	if (argi == 2 || argi == 3)
+		ps_comp_options(cc);
+}
+
+static const struct ps_opt wake_opts[] = {
+	{ .name = "nr",
+	  .value = "N",
+	  .kind = PS_OPT_INT,
+	  .min = 0,
+	  .max = 0x7fffffff,
+	  .what = "a number of exclusive waiters to wake (0 = all)" }, /* in the long help */
+	{ 0 },
+};
+
+/* ----------------------------------------------------------- entries */
+
+const struct ps_cmd ps_cmd_create = {
+	.name = "create",
+	.args = "NAME [TYPE]",
+	.help = "create a pollable object (module, or a real eventfd/pipe/...)",
+	.long_help =
+		"Without TYPE (or TYPE module): objects/NAME of the module, a file whose poll\n"
+		"method queues callers on the object's wait queue. TYPE eventfd, pipe, timerfd or\n"
+		"socketpair: a real kernel object that pollscope holds; waiters sleep on it, "
+		"write\n"
+		"and read act on it, show lists the entries on each of its wait queues (through\n"
+		"the module's inspect). NAME: 1-31 characters of A-Z a-z 0-9 _ . -\n"
+		"Examples: create a   create e eventfd   create p pipe",
+	.min_args = 1,
+	.max_args = 2,
+	.exec = cmd_create,
+	.complete = complete_create,
+	.needs_module = true,
+};
+
+const struct ps_cmd ps_cmd_destroy = {
+	.name = "destroy",
+	.args = "NAME",
+	.help = "destroy an object (wakes every waiter with hup,err)",
+	.long_help =
+		"Marks the object dead, sets its readiness to hup,err and wakes every waiter,\n"
+		"exclusive ones too. A real object: pollscope closes its fds (waiters keep "
+		"theirs;\n"
+		"a pipe's readers see hup once no writer is left). Example: destroy a",
+	.min_args = 1,
+	.max_args = 1,
+	.exec = cmd_destroy,
+	.complete = complete_first_object,
+	.needs_module = true,
+};
+
+const struct ps_cmd ps_cmd_ready = {
+	.name = "ready",
+	.args = "NAME MASK",
+	.help = "change readiness, wake nobody (the lost wakeup)",
+	.long_help =
+		"Sets the object's readiness to MASK without waking anyone: sleepers stay asleep\n"
+		"although the object is ready. MASK: in out pri err hup rdnorm rdband wrnorm\n"
+		"wrband msg rdhup joined by ',' or '|', a number, or none.\n"
+		"Example: ready a in",
+	.min_args = 2,
+	.max_args = 2,
+	.exec = cmd_ready,
+	.complete = complete_ready,
+	.needs_module = true,
+};
+
+const struct ps_cmd ps_cmd_wake = {
+	.name = "wake",
+	.args = "NAME [MASK]",
+	.help = "set readiness |= MASK and wake with key=MASK",
+	.long_help =
+		"Adds MASK (default in) to the readiness and walks the wait queue with key=MASK:\n"
+		"every non-exclusive entry is called; the walk stops after N exclusive entries\n"
+		"woke (default 1, 0 = all). Entries whose requested events do not intersect the\n"
+		"key are skipped by their wake function (keyed wakeups).",
+	.examples = "Examples: wake a   wake a out   wake a in nr=0",
+	.opts = wake_opts,
+	.min_args = 1,
+	.max_args = 3,
+	.exec = cmd_wake,
+	.complete = complete_wake,
+	.needs_module = true,
+};
+
+const struct ps_cmd ps_cmd_write = {
+	.name = "write",
+	.args = "NAME [VALUE]",
+	.help = "write VALUE (default 1) to the object, as a producer",
+	.long_help =
+		"Adds VALUE to the object's counter, makes it readable (in,rdnorm) and wakes like\n"
+		"`wake NAME in,rdnorm`. Real objects: eventfd: eventfd_write(VALUE) (the kernel\n"
+		"adds it to the count and calls wake_up_locked_poll(&ctx->wqh, EPOLLIN)); pipe:\n"
+		"VALUE bytes into the write end; socketpair: VALUE bytes from socket a to b;\n"
+		"timerfd: arm the timer to fire in VALUE ms (0 disarms). pollscope never blocks:\n"
+		"a full pipe takes what fits. Example: write a 5",
+	.min_args = 1,
+	.max_args = 2,
+	.exec = cmd_write,
+	.complete = complete_first_object,
+	.needs_module = true,
+};
+
+const struct ps_cmd ps_cmd_read = {
+	.name = "read",
+	.args = "NAME",
+	.help = "read the object's counter without blocking, as a consumer",
+	.long_help =
+		"Reads the counter (and clears in,rdnorm). Fails with EAGAIN when the object is\n"
+		"not readable: pollscope itself never blocks. Real objects: the eventfd counter,\n"
+		"the timerfd's expirations, or every byte queued in the pipe (socket b).\n"
+		"Example: read a",
+	.min_args = 1,
+	.max_args = 1,
+	.exec = cmd_read,
+	.complete = complete_first_object,
+	.needs_module = true,
+};

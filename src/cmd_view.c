@@ -44,7 +44,7 @@ static void show_real(struct ps_cmdctx *c, const struct ps_object *o,
 	}
 }
 
-int cmd_show(struct ps_cmdctx *c)
+static int cmd_show(struct ps_cmdctx *c)
 {
 	size_t no, ne;
 	const struct ps_object *o;
@@ -97,7 +97,7 @@ int cmd_show(struct ps_cmdctx *c)
 	return 0;
 }
 
-int cmd_events(struct ps_cmdctx *c)
+static int cmd_events(struct ps_cmdctx *c)
 {
 	int want = 20;
 	struct ps_event *buf;
@@ -121,7 +121,7 @@ int cmd_events(struct ps_cmdctx *c)
 	return 0;
 }
 
-int cmd_stats(struct ps_cmdctx *c)
+static int cmd_stats(struct ps_cmdctx *c)
 {
 	char msg[512];
 	char *text, *line, *save = NULL;
@@ -159,7 +159,7 @@ int cmd_stats(struct ps_cmdctx *c)
 	return 0;
 }
 
-int cmd_version(struct ps_cmdctx *c)
+static int cmd_version(struct ps_cmdctx *c)
 {
 	const struct ps_version *v = &c->s->version;
 	struct ps_field f[6] = {
@@ -185,3 +185,61 @@ int cmd_version(struct ps_cmdctx *c)
 		v->interface, c->s->module_state, v->release, flags);
 	return 0;
 }
+
+static void complete_objects(struct ps_comp *cc, int argi)
+{
+	(void)argi;
+	ps_comp_objects(cc);
+}
+
+/* ----------------------------------------------------------- entries */
+
+const struct ps_cmd ps_cmd_show = {
+	.name = "show",
+	.args = "[NAME...]",
+	.help = "the wait-queue entries, decoded",
+	.long_help =
+		"For each object (or the ones named): its readiness and its wait-queue entries:\n"
+		"position, kind (poll, epoll, wait_event, ...), wake function, pid, comm and\n"
+		"state of the sleeper, flags (exclusive), requested events (key). A real object:\n"
+		"each of its wait queue heads (a pipe: the read queue and the write queue) with\n"
+		"the entries on it, found through the module's inspect.",
+	.min_args = 0,
+	.max_args = -1,
+	.exec = cmd_show,
+	.complete = complete_objects,
+	.needs_module = true,
+};
+
+const struct ps_cmd ps_cmd_events = {
+	.name = "events",
+	.args = "[N]",
+	.help = "the last N events of the timeline (default 20)",
+	.long_help = "poll-method calls, queue adds, wakes with their keys and how many woke,\n"
+		     "reads, writes, opens and releases, as recorded by the module.",
+	.min_args = 0,
+	.max_args = 1,
+	.exec = cmd_events,
+	.needs_module = true,
+};
+
+const struct ps_cmd ps_cmd_stats = {
+	.name = "stats",
+	.help = "the module's counters",
+	.long_help = "Per object: poll-method calls, entries queued/added/removed, wakes, woken.\n"
+		     "Global: snapshot count and cost, longest lock hold.",
+	.min_args = 0,
+	.max_args = 0,
+	.exec = cmd_stats,
+	.needs_module = true,
+};
+
+const struct ps_cmd ps_cmd_version = {
+	.name = "version",
+	.help = "versions of pollscope, the module and the kernel",
+	.long_help = "Also the WQ_FLAG_* values of the running kernel.",
+	.min_args = 0,
+	.max_args = 0,
+	.exec = cmd_version,
+	.needs_module = true,
+};

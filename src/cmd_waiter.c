@@ -21,15 +21,89 @@ static int label_check(const char *l)
 	return 0;
 }
 
-int cmd_spawn(struct ps_cmdctx *c)
+/* spawn's options, in the order usage, help and the waiters' option text
+ * show them */
+enum { O_EVENTS, O_TIMEOUT, O_EDGE, O_ONESHOT, O_EXCLUSIVE, O_LOOP, O_FDS, O_COUNT, O_AS };
+static const struct ps_opt spawn_opts[] = {
+	[O_EVENTS] = { .name = "events",
+		       .value = "MASK",
+		       .kind = PS_OPT_MASK,
+		       .help = "what to wait for (default in)" },
+	[O_TIMEOUT] = { .name = "timeout",
+			.value = "MS",
+			.kind = PS_OPT_INT,
+			.max = 0x7fffffff,
+			.what = "milliseconds, a number >= 0",
+			.help = "the call's timeout (default none; not for read)" },
+	[O_EDGE] = { .name = "edge",
+		     .help_names = "edge oneshot exclusive",
+		     .help = "EPOLLET, EPOLLONESHOT, EPOLLEXCLUSIVE (epoll only)" },
+	[O_ONESHOT] = { .name = "oneshot" },
+	[O_EXCLUSIVE] = { .name = "exclusive" },
+	[O_LOOP] = { .name = "loop",
+		     .help = "wait again after each return (consuming what was readable)" },
+	[O_FDS] = { .name = "fds",
+		    .value = "N",
+		    .kind = PS_OPT_INT,
+		    .min = 1,
+		    .max = PS_MAX_FDS,
+		    .help = "open each object N times and wait on all the fds (1-4096)" },
+	[O_COUNT] = { .name = "count",
+		      .value = "N",
+		      .kind = PS_OPT_INT,
+		      .min = 1,
+		      .max = 1024,
+		      .help = "N identical waiters (labels LABEL.1 ... LABEL.N)" },
+	[O_AS] = { .name = "as",
+		   .value = "LABEL",
+		   .kind = PS_OPT_WORD,
+		   .check = label_check,
+		   .what = "1-20 chars of A-Z a-z 0-9 _ -, not starting with a digit, not 'all'",
+		   .help = "name the waiter(s) (default w1, w2, ...)" },
+	{ 0 },
+};
+static const unsigned spawn_flags[] = {
+	[O_EDGE] = PS_WF_EDGE,
+	[O_ONESHOT] = PS_WF_ONESHOT,
+	[O_EXCLUSIVE] = PS_WF_EXCLUSIVE,
+	[O_LOOP] = PS_WF_LOOP,
+};
+
+void ps_spawn_options_text(const struct ps_spawn_req *req, char *buf, size_t len)
+{
+	char m[PS_MASK_TEXT];
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; spawn_opts[i].name && used < len; i++) {
+		const char *name = spawn_opts[i].name;
+		int k = 0;
+
+		if (i == O_EVENTS && req->call != PS_CALL_READ)
+			k = snprintf(buf + used, len - used, "%s%s=%s", used ? " " : "", name,
+				     ps_mask_format(req->events, m, sizeof(m)));
+		else if (i == O_TIMEOUT && req->timeout_ms >= 0)
+			k = snprintf(buf + used, len - used, "%s%s=%d", used ? " " : "", name,
+				     req->timeout_ms);
+		else if (i < (int)(sizeof(spawn_flags) / sizeof(spawn_flags[0])) &&
+			 spawn_flags[i] && (req->flags & spawn_flags[i]))
+			k = snprintf(buf + used, len - used, "%s%s", used ? " " : "", name);
+		else if (i == O_FDS && req->nobjs > 0 && req->nopen[0] > 1)
+			k = snprintf(buf + used, len - used, "%s%s=%d", used ? " " : "", name,
+				     req->nopen[0]);
+		if (k > 0)
+			used += (size_t)k;
+	}
+}
+
+static int cmd_spawn(struct ps_cmdctx *c)
 {
 	struct ps_spawn_req req;
+	struct ps_optval val[PS_CMD_MAX_OPTS];
 	char msg[512];
 	char objs[256];
 	size_t first;
 	char *p, *save = NULL;
-	bool have_events = false;
-
 	int nfds = 1;
 	struct ps_obj *real[PS_MAX_WAIT_OBJS] = { NULL };
 
@@ -66,47 +140,21 @@ int cmd_spawn(struct ps_cmdctx *c)
 	}
 	if (req.nobjs == 0)
 		return ps_cmd_error(c, "no object given (usage: %s)", c->cmd->usage);
-	for (int i = 2; i < c->argc; i++) {
-		const char *a = c->argv[i], *v;
-		if ((v = ps_opt_value(a, "events")) != NULL) {
-			if (ps_mask_parse(v, &req.events, msg, sizeof(msg)) < 0)
-				return ps_cmd_error(c, "events=: %s", msg);
-			have_events = true;
-		} else if ((v = ps_opt_value(a, "timeout")) != NULL) {
-			if (ps_parse_uint(v, &req.timeout_ms) < 0)
-				return ps_cmd_error(
-					c, "bad timeout=%s: milliseconds, a number >= 0", v);
-		} else if ((v = ps_opt_value(a, "fds")) != NULL) {
-			if (ps_parse_uint(v, &nfds) < 0 || nfds < 1 || nfds > PS_MAX_FDS)
-				return ps_cmd_error(c, "bad fds=%s: a number from 1 to %d", v,
-						    PS_MAX_FDS);
-		} else if ((v = ps_opt_value(a, "count")) != NULL) {
-			if (ps_parse_uint(v, &req.count) < 0 || req.count < 1 || req.count > 1024)
-				return ps_cmd_error(c, "bad count=%s: a number from 1 to 1024", v);
-		} else if ((v = ps_opt_value(a, "as")) != NULL) {
-			if (label_check(v) < 0)
-				return ps_cmd_error(
-					c,
-					"bad label as=%s: 1-20 chars of A-Z a-z 0-9 _ -, "
-					"not starting with a digit, not 'all'",
-					v);
-			snprintf(req.as, sizeof(req.as), "%s", v);
-		} else if (!strcmp(a, "edge")) {
-			req.flags |= PS_WF_EDGE;
-		} else if (!strcmp(a, "oneshot")) {
-			req.flags |= PS_WF_ONESHOT;
-		} else if (!strcmp(a, "exclusive")) {
-			req.flags |= PS_WF_EXCLUSIVE;
-		} else if (!strcmp(a, "loop")) {
-			req.flags |= PS_WF_LOOP;
-		} else {
-			return ps_cmd_error(
-				c,
-				"unknown option '%s' (options: events=MASK timeout=MS edge "
-				"oneshot exclusive loop fds=N count=N as=LABEL)",
-				a);
-		}
-	}
+	if (ps_cmd_parse_opts(c, 2, val, NULL, NULL) < 0)
+		return -1;
+	if (val[O_EVENTS].set)
+		req.events = val[O_EVENTS].mask;
+	if (val[O_TIMEOUT].set)
+		req.timeout_ms = val[O_TIMEOUT].num;
+	if (val[O_FDS].set)
+		nfds = val[O_FDS].num;
+	if (val[O_COUNT].set)
+		req.count = val[O_COUNT].num;
+	if (val[O_AS].set)
+		snprintf(req.as, sizeof(req.as), "%s", val[O_AS].str);
+	for (size_t i = 0; i < sizeof(spawn_flags) / sizeof(spawn_flags[0]); i++)
+		if (spawn_flags[i] && val[i].set)
+			req.flags |= spawn_flags[i];
 	if (req.call != PS_CALL_EPOLL &&
 	    (req.flags & (PS_WF_EDGE | PS_WF_ONESHOT | PS_WF_EXCLUSIVE)))
 		return ps_cmd_error(c, "edge, oneshot and exclusive are epoll options, not %s",
@@ -121,7 +169,7 @@ int cmd_spawn(struct ps_cmdctx *c)
 			return ps_cmd_error(c,
 					    "timeout= does not apply to read (a blocking read has "
 					    "no timeout)");
-		if (have_events)
+		if (val[O_EVENTS].set)
 			return ps_cmd_error(c, "events= does not apply to read");
 	}
 	if (req.events == 0 && req.call != PS_CALL_READ)
@@ -142,6 +190,7 @@ int cmd_spawn(struct ps_cmdctx *c)
 			req.realfd[i] = real[i]->fd[end];
 		}
 	}
+	ps_spawn_options_text(&req, req.options, sizeof(req.options));
 	if (ps_waiters_spawn(&c->s->ws, &req, c->s->dfs.dir, &first, msg, sizeof(msg)) < 0)
 		return ps_cmd_error(c, "%s", msg);
 	for (size_t i = first; i < c->s->ws.n; i++) {
@@ -204,7 +253,7 @@ static int resolve(struct ps_cmdctx *c, const char *what, struct ps_waiter **out
 	}
 }
 
-int cmd_kill(struct ps_cmdctx *c)
+static int cmd_kill(struct ps_cmdctx *c)
 {
 	size_t cap = c->s->ws.n + 1, total = 0;
 	struct ps_waiter **list = calloc(cap, sizeof(*list));
@@ -236,7 +285,7 @@ int cmd_kill(struct ps_cmdctx *c)
 	return 0;
 }
 
-int cmd_signal(struct ps_cmdctx *c)
+static int cmd_signal(struct ps_cmdctx *c)
 {
 	size_t cap = c->s->ws.n + 1, n;
 	struct ps_waiter **list;
@@ -271,7 +320,7 @@ int cmd_signal(struct ps_cmdctx *c)
 	return 0;
 }
 
-int cmd_ps(struct ps_cmdctx *c)
+static int cmd_ps(struct ps_cmdctx *c)
 {
 	size_t nw;
 	struct ps_waiter *const *w;
@@ -319,7 +368,7 @@ int cmd_ps(struct ps_cmdctx *c)
 	return 0;
 }
 
-int cmd_settle(struct ps_cmdctx *c)
+static int cmd_settle(struct ps_cmdctx *c)
 {
 	int limit = 2000;
 	uint64_t took;
@@ -336,3 +385,108 @@ int cmd_settle(struct ps_cmdctx *c)
 	}
 	return 0;
 }
+
+/* -------------------------------------------------------- completion */
+
+static void complete_spawn(struct ps_comp *cc, int argi)
+{
+	if (argi == 1)
+		for (int k = PS_CALL_POLL; k <= PS_CALL_READ; k++)
+			ps_comp_offer(cc, ps_call_name((enum ps_call)k));
+	else if (argi == 2)
+		ps_comp_objects(cc);
+	else
+		ps_comp_options(cc);
+}
+
+static void complete_waiters(struct ps_comp *cc, int argi)
+{
+	(void)argi;
+	ps_comp_waiters(cc);
+}
+
+static void complete_signal(struct ps_comp *cc, int argi)
+{
+	static const char *const sigs[] = { "USR1", "USR2", "HUP",  "INT",  "TERM",
+					    "KILL", "STOP", "CONT", "ALRM", "QUIT" };
+
+	if (argi == 1)
+		ps_comp_waiters(cc);
+	else if (argi == 2)
+		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+			ps_comp_offer(cc, sigs[i]);
+}
+
+/* ----------------------------------------------------------- entries */
+
+const struct ps_cmd ps_cmd_spawn = {
+	.name = "spawn",
+	.args = "KIND NAME[,NAME...]",
+	.help = "start waiter processes that block in poll/ppoll/select/pselect/epoll/read",
+	.long_help =
+		"KIND: poll ppoll select pselect epoll read. Each waiter opens the objects and\n"
+		"blocks in one call, then reports what it returned (value, revents per object,\n"
+		"errno, time spent). Real objects: the waiter inherits pollscope's fd; on a pipe\n"
+		"it waits on the read end (socketpair: socket b) unless it waits only for\n"
+		"out/wrnorm/wrband, then on the write end (socket a).",
+	.examples = "Examples: spawn poll a   spawn epoll a,b exclusive count=3 as=ep\n"
+		    "          spawn select a events=in,out timeout=500   spawn read a as=r",
+	.opts = spawn_opts,
+	.min_args = 2,
+	.max_args = 10,
+	.exec = cmd_spawn,
+	.complete = complete_spawn,
+	.needs_module = true,
+};
+
+const struct ps_cmd ps_cmd_kill = {
+	.name = "kill",
+	.args = "WAITER|all",
+	.help = "kill waiters (label, group label, pid, or all)",
+	.long_help =
+		"Sends SIGTERM and reaps them. WAITER: a label (w1), the label given with as=\n"
+		"(all its waiters), a pid, or all. Example: kill w1",
+	.min_args = 1,
+	.max_args = -1,
+	.exec = cmd_kill,
+	.complete = complete_waiters,
+};
+
+const struct ps_cmd ps_cmd_signal = {
+	.name = "signal",
+	.args = "WAITER SIG",
+	.help = "send a signal (USR1 interrupts the call: EINTR)",
+	.long_help =
+		"Waiters catch USR1 USR2 HUP INT QUIT ALRM, so those make the blocking call fail\n"
+		"with EINTR; other signals have their default effect.\n"
+		"Example: signal w1 USR1",
+	.min_args = 2,
+	.max_args = 2,
+	.exec = cmd_signal,
+	.complete = complete_signal,
+};
+
+const struct ps_cmd ps_cmd_ps = {
+	.name = "ps",
+	.args = "[WAITER|PID...]",
+	.help = "waiters: pid, label, call, state, wchan, last result",
+	.long_help = "Without arguments every waiter; with arguments those waiters, or any pid\n"
+		     "(state letter, wchan and comm of that process).",
+	.min_args = 0,
+	.max_args = -1,
+	.exec = cmd_ps,
+	.complete = complete_waiters,
+};
+
+const struct ps_cmd ps_cmd_settle = {
+	.name = "settle",
+	.args = "[MS]",
+	.help = "wait until every waiter sleeps in its call or has returned",
+	.long_help =
+		"Watches process states (state S in the call's wait function: do_sys_poll,\n"
+		"do_select, do_epoll_wait, the object's read) and the waiters' reports; fails if\n"
+		"that takes longer than MS (default 2000).",
+	.min_args = 0,
+	.max_args = 1,
+	.exec = cmd_settle,
+};

@@ -92,41 +92,6 @@ static bool label_in_use(struct ps_waiters *ws, const char *label)
 	return false;
 }
 
-static void format_options(const struct ps_spawn_req *req, char *buf, size_t len)
-{
-	char m[PS_MASK_TEXT];
-	size_t used = 0;
-	int k;
-
-	buf[0] = '\0';
-	used = 0;
-	if (req->call != PS_CALL_READ) {
-		k = snprintf(buf, len, "events=%s", ps_mask_format(req->events, m, sizeof(m)));
-		used = k > 0 ? (size_t)k : 0;
-	}
-#define ADD(...)                                                                                   \
-	do {                                                                                       \
-		if (used < len) {                                                                  \
-			k = snprintf(buf + used, len - used, __VA_ARGS__);                         \
-			if (k > 0)                                                                 \
-				used += (size_t)k;                                                 \
-		}                                                                                  \
-	} while (0)
-	if (req->timeout_ms >= 0)
-		ADD("%stimeout=%d", used ? " " : "", req->timeout_ms);
-	if (req->flags & PS_WF_EDGE)
-		ADD(" edge");
-	if (req->flags & PS_WF_ONESHOT)
-		ADD(" oneshot");
-	if (req->flags & PS_WF_EXCLUSIVE)
-		ADD(" exclusive");
-	if (req->flags & PS_WF_LOOP)
-		ADD("%sloop", used ? " " : "");
-	if (req->nobjs > 0 && req->nopen[0] > 1)
-		ADD("%sfds=%d", used ? " " : "", req->nopen[0]);
-#undef ADD
-}
-
 int ps_waiters_spawn(struct ps_waiters *ws, const struct ps_spawn_req *req, const char *dir,
 		     size_t *first, char *err, size_t errlen)
 {
@@ -190,7 +155,7 @@ int ps_waiters_spawn(struct ps_waiters *ws, const struct ps_spawn_req *req, cons
 				strcat(w->objects, ",");
 			strcat(w->objects, req->objs[k]);
 		}
-		format_options(req, w->options, sizeof(w->options));
+		snprintf(w->options, sizeof(w->options), "%s", req->options);
 		w->events = req->events;
 		w->timeout_ms = req->timeout_ms;
 		w->flags = req->flags;

@@ -32,6 +32,7 @@ struct ps_spawn_req {
 	unsigned flags;
 	int count;
 	char as[PS_LABEL_MAX];
+	char options[96]; /* as the waiters show them: "events=in timeout=500 edge" */
 };
 
 /* In the forked child, right after fork(): detach from the tool's process

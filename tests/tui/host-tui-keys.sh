@@ -198,7 +198,9 @@ fi
 fresh 80 24
 k ":create e eventfd; create f eventfd; spawn poll e count=8 as=p; spawn poll f as=z; settle" Enter
 check "nine waiters" "Processes: 9 waiters, 9 alive"
-check "the process pane says it has more" "Processes: 9 waiters, 9 alive \\[1-[0-9] of 9, more below"
+# (which end it shows depends on whether it already followed the last waiter
+# that fell asleep: either way it must say that rows are hidden)
+check "the process pane says it has more" "Processes: 9 waiters, 9 alive \\[[0-9]-[0-9] of 9, more (below|above)"
 # z (the last row, off screen) wakes: the pane follows it
 k ":write f 1" Enter
 check "the pane scrolls to the woken waiter" " z +poll +X .*1 after .*f=in"

@@ -100,6 +100,14 @@ for c in $(cat "$tmp/cmds"); do
 	check "man documents command $c" grep -Eq "^\.(B|BI) $c( |\$)" "$man"
 	check "--help documents command $c" grep -Eq "^  $c( |\$)" "$tmp/help"
 done
+# each command's options (its usage is written from its option table): the
+# man page names every one (KEY= or the flag's name in a .B/.BI/.BR line)
+"$ps" --debugfs "$tmp/d" --json -c help | sed 's/.*"usage":"\([^"]*\)".*/\1/' |
+	grep -o '\[[a-z][a-z]*[]=]' | tr -d '[]' | sort -u >"$tmp/opts"
+check "options read from the usages" test "$(wc -l <"$tmp/opts")" -ge 10
+while read -r o; do
+	check "man documents option $o" grep -Eq "^\.(B|BI|BR) .*$o" "$man"
+done <"$tmp/opts"
 
 # real objects need no module for create/write/read/destroy
 fresh

@@ -71,7 +71,7 @@ static void expect_error(struct fx *f, const char *line, const char *want)
 	}
 }
 
-static void test_lookup_suggest(void **state)
+static void test_every_command_is_found_by_name_and_a_typo_gets_a_suggestion(void **state)
 {
 	size_t n;
 	const struct ps_cmd *t = ps_cmd_table(&n);
@@ -96,7 +96,7 @@ static void test_lookup_suggest(void **state)
 	assert_ptr_equal(ps_cmd_find("exit"), ps_cmd_find("quit"));
 }
 
-static void test_unknown_and_counts(void **state)
+static void test_unknown_commands_and_wrong_argument_counts_are_refused_with_the_usage(void **state)
 {
 	struct fx *f = *state;
 
@@ -126,7 +126,7 @@ static void test_unknown_and_counts(void **state)
 	expect_error(f, "say 'unterminated", "unterminated quote");
 }
 
-static void test_objects_commands(void **state)
+static void test_object_commands_write_one_control_line_and_say_what_they_did(void **state)
 {
 	struct fx *f = *state;
 	char *control;
@@ -158,7 +158,7 @@ static void test_objects_commands(void **state)
 	free(control);
 }
 
-static void test_object_errors(void **state)
+static void test_object_commands_refuse_bad_names_and_missing_objects(void **state)
 {
 	struct fx *f = *state;
 	char *control;
@@ -189,7 +189,7 @@ static void test_object_errors(void **state)
 	free(control);
 }
 
-static void test_spawn_errors(void **state)
+static void test_spawn_refuses_bad_kinds_objects_and_options(void **state)
 {
 	struct fx *f = *state;
 
@@ -226,7 +226,7 @@ static void test_spawn_errors(void **state)
 	assert_int_equal(n, 0); /* no failed spawn forked anything */
 }
 
-static void test_waiter_cmd_errors(void **state)
+static void test_waiter_commands_refuse_unknown_waiters_signals_and_limits(void **state)
 {
 	struct fx *f = *state;
 
@@ -255,7 +255,7 @@ static void test_waiter_cmd_errors(void **state)
 
 /* Real kernel objects on the host: they need no module for create, write,
  * read and destroy; the module is only asked (here: recorded files) for show. */
-static void test_real_objects(void **state)
+static void test_real_objects_are_written_read_and_shown_without_the_control_file(void **state)
 {
 	struct fx *f = *state;
 	char *control, path[1200];
@@ -419,7 +419,7 @@ static void test_one_refresh_reads_each_source_once(void **state)
 	assert_int_equal(d->reads[PS_SRC_INSPECT], 3);
 }
 
-static void test_inspect(void **state)
+static void test_inspect_shows_a_polling_process_fds_and_what_it_waits_on(void **state)
 {
 	struct fx *f = *state;
 	char path[1200];
@@ -498,7 +498,7 @@ static void test_inspect(void **state)
 
 /* Every demo script tokenizes, names only known commands, and has narration
  * (say) and steps (pause); the eight demos of the issue are all there. */
-static void test_demo_scripts(void **state)
+static void test_the_eight_demos_are_shipped_and_run_on_recorded_files(void **state)
 {
 	static const char *const wanted[] = {
 		"01-", "02-", "03-", "04-", "05-", "06-", "07-", "08-"
@@ -561,7 +561,7 @@ static void test_demo_scripts(void **state)
 		assert_int_equal(found[k], 1);
 }
 
-static void test_show_records(void **state)
+static void test_show_emits_each_object_then_its_entries_in_text_and_json(void **state)
 {
 	struct fx *f = *state;
 	int i;
@@ -623,7 +623,7 @@ static int setup_capped(void **state)
 
 /* A capped queue (the module's max_queue_entries) says so on every front end;
  * a line nobody can read is an error, never skipped. Recorded from module-cap.sh. */
-static void test_truncated(void **state)
+static void test_a_capped_queue_and_an_unreadable_line_are_never_silent(void **state)
 {
 	struct fx *f = *state;
 	size_t n;
@@ -691,7 +691,7 @@ static void test_truncated(void **state)
 	expect_error(f, "show e", "cannot read line 'something new'");
 }
 
-static void test_events_stats_version(void **state)
+static void test_events_stats_and_version_come_from_the_recorded_files(void **state)
 {
 	struct fx *f = *state;
 	struct ps_event ev[16];
@@ -738,7 +738,7 @@ static void test_events_stats_version(void **state)
 	assert_string_equal(info.module, "recorded files");
 }
 
-static void test_help(void **state)
+static void test_help_lists_every_command_and_explains_one(void **state)
 {
 	struct fx *f = *state;
 	size_t n;
@@ -774,7 +774,7 @@ static int has(const struct words *w, const char *word)
 	return 0;
 }
 
-static void test_completion(void **state)
+static void test_completion_offers_commands_objects_waiters_masks_and_options(void **state)
 {
 	struct fx *f = *state;
 	struct words w;
@@ -826,7 +826,55 @@ static void test_completion(void **state)
 #undef COMPLETE
 }
 
-static void test_attach_errors(void **state)
+/* A command's options live in one table: usage, completion, help and the
+ * unknown-option error all show every one of them. */
+static void test_options_come_from_the_command_table(void **state)
+{
+	struct fx *f = *state;
+	const char *cmds[] = { "spawn", "wake" };
+
+	for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++) {
+		const struct ps_cmd *cmd = ps_cmd_find(cmds[k]);
+		char list[256];
+		struct words w;
+		int nopts = 0;
+
+		assert_non_null(cmd->opts);
+		memset(&w, 0, sizeof(w));
+		ps_complete(f->s, !strcmp(cmd->name, "spawn") ? "spawn poll a " : "wake a in ",
+			    add_word, &w);
+		ps_cmd_opts_text(cmd, list, sizeof(list));
+		assert_int_equal(run(f, "help spawn; help wake"), PS_EXEC_OK);
+		for (const struct ps_opt *o = cmd->opts; o->name; o++, nopts++) {
+			char word[64], bracket[64];
+			snprintf(word, sizeof(word), "%s%s", o->name, o->value ? "=" : "");
+			snprintf(bracket, sizeof(bracket), "[%s%s%s]", o->name, o->value ? "=" : "",
+				 o->value ? o->value : "");
+			assert_true(has(&w, word));
+			assert_non_null(strstr(cmd->usage, bracket));
+			assert_non_null(strstr(list, o->name));
+			if (o->help)
+				assert_true(captured_find(&f->out, o->help) > 0);
+		}
+		assert_true(nopts > 0);
+	}
+	expect_error(f, "spawn poll a fast",
+		     "spawn: unknown option 'fast' (options: events=MASK timeout=MS edge oneshot "
+		     "exclusive loop fds=N count=N as=LABEL)");
+	{
+		/* the parser has room for every table */
+		size_t n;
+		const struct ps_cmd *t = ps_cmd_table(&n);
+		for (size_t i = 0; i < n; i++) {
+			int k = 0;
+			while (t[i].opts && t[i].opts[k].name)
+				k++;
+			assert_true(k <= PS_CMD_MAX_OPTS);
+		}
+	}
+}
+
+static void test_attach_refuses_another_interface_version(void **state)
 {
 	struct ps_session_opts o = { 0 };
 	struct ps_session *s;
@@ -857,23 +905,46 @@ static void test_attach_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lookup_suggest),
-		cmocka_unit_test_setup_teardown(test_unknown_and_counts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_objects_commands, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_object_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_spawn_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_waiter_cmd_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_show_records, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_truncated, setup_capped, teardown),
-		cmocka_unit_test_setup_teardown(test_real_objects, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_inspect, setup, teardown),
+		cmocka_unit_test(test_every_command_is_found_by_name_and_a_typo_gets_a_suggestion),
+		cmocka_unit_test_setup_teardown(
+			test_unknown_commands_and_wrong_argument_counts_are_refused_with_the_usage,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_object_commands_write_one_control_line_and_say_what_they_did, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_object_commands_refuse_bad_names_and_missing_objects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spawn_refuses_bad_kinds_objects_and_options,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_waiter_commands_refuse_unknown_waiters_signals_and_limits, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_show_emits_each_object_then_its_entries_in_text_and_json, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_capped_queue_and_an_unreadable_line_are_never_silent, setup_capped,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_real_objects_are_written_read_and_shown_without_the_control_file,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_inspect_shows_a_polling_process_fds_and_what_it_waits_on, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_one_refresh_reads_each_source_once, setup,
 						teardown),
-		cmocka_unit_test(test_demo_scripts),
-		cmocka_unit_test_setup_teardown(test_events_stats_version, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_help, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_completion, setup, teardown),
-		cmocka_unit_test(test_attach_errors),
+		cmocka_unit_test(test_the_eight_demos_are_shipped_and_run_on_recorded_files),
+		cmocka_unit_test_setup_teardown(
+			test_events_stats_and_version_come_from_the_recorded_files, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_help_lists_every_command_and_explains_one,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_completion_offers_commands_objects_waiters_masks_and_options, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_options_come_from_the_command_table, setup,
+						teardown),
+		cmocka_unit_test(test_attach_refuses_another_interface_version),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

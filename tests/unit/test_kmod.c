@@ -46,7 +46,7 @@ static void rmroot(char *root)
 	free(root);
 }
 
-static void test_module_support(void **state)
+static void test_a_kernel_without_module_support_is_explained(void **state)
 {
 	char *root = fake_root();
 
@@ -59,7 +59,7 @@ static void test_module_support(void **state)
 	rmroot(root);
 }
 
-static void test_lockdown(void **state)
+static void test_the_lockdown_mode_is_read_from_its_bracket(void **state)
 {
 	char b[32];
 
@@ -75,7 +75,7 @@ static void test_lockdown(void **state)
 	assert_string_equal(ps_lockdown_mode("[]", b, sizeof(b)), "none");
 }
 
-static void test_vermagic(void **state)
+static void test_a_vermagic_for_another_kernel_is_explained(void **state)
 {
 	(void)state;
 	assert_int_equal(ps_vermagic_check("x.ko",
@@ -95,7 +95,7 @@ static void test_vermagic(void **state)
 	assert_int_equal(ps_vermagic_check("x.ko", "", "6.1.0-56-amd64", err, sizeof(err)), 0);
 }
 
-static void test_debugfs(void **state)
+static void test_missing_or_unmounted_debugfs_is_explained(void **state)
 {
 	char *root = fake_root();
 
@@ -110,7 +110,7 @@ static void test_debugfs(void **state)
 	rmroot(root);
 }
 
-static void test_load_errors(void **state)
+static void test_module_load_failures_are_explained(void **state)
 {
 	struct ps_kmod *m = (struct ps_kmod *)1;
 	char path[] = "/tmp/psnotko.XXXXXX";
@@ -133,9 +133,11 @@ static void test_load_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_module_support), cmocka_unit_test(test_lockdown),
-		cmocka_unit_test(test_vermagic),       cmocka_unit_test(test_debugfs),
-		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_a_kernel_without_module_support_is_explained),
+		cmocka_unit_test(test_the_lockdown_mode_is_read_from_its_bracket),
+		cmocka_unit_test(test_a_vermagic_for_another_kernel_is_explained),
+		cmocka_unit_test(test_missing_or_unmounted_debugfs_is_explained),
+		cmocka_unit_test(test_module_load_failures_are_explained),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

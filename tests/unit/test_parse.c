@@ -14,7 +14,7 @@
 
 static char err[256];
 
-static void test_tokenize_basic(void **state)
+static void test_tokenizer_splits_words_and_commands(void **state)
 {
 	struct ps_tokens t;
 
@@ -30,7 +30,7 @@ static void test_tokenize_basic(void **state)
 	ps_tokens_free(&t);
 }
 
-static void test_tokenize_quotes_comments(void **state)
+static void test_tokenizer_honours_quotes_escapes_and_comments(void **state)
 {
 	struct ps_tokens t;
 
@@ -57,7 +57,7 @@ static void test_tokenize_quotes_comments(void **state)
 	assert_int_equal(ps_tokenize("say \"open", &t, err, sizeof(err)), -1);
 }
 
-static void test_tokenize_limits(void **state)
+static void test_tokenizer_refuses_too_many_words(void **state)
 {
 	struct ps_tokens t;
 	char line[4096] = "say";
@@ -69,7 +69,7 @@ static void test_tokenize_limits(void **state)
 	assert_non_null(strstr(err, "too many words"));
 }
 
-static void test_mask_parse(void **state)
+static void test_masks_parse_from_names_numbers_and_none(void **state)
 {
 	uint32_t m;
 
@@ -102,7 +102,7 @@ static void test_mask_parse(void **state)
 	assert_int_equal(ps_mask_parse("99999999999", &m, err, sizeof(err)), -1);
 }
 
-static void test_mask_format(void **state)
+static void test_masks_format_in_canonical_order(void **state)
 {
 	char b[PS_MASK_TEXT];
 	uint32_t m;
@@ -129,7 +129,7 @@ static void test_mask_format(void **state)
 
 /* Bits the module prints in hex in keys get names: select's POLLNVAL and the
  * epoll flags ep_item_poll passes as the key; names parse back. */
-static void test_key_flag_names(void **state)
+static void test_keys_and_flags_are_named(void **state)
 {
 	struct ps_entry e;
 	uint32_t m;
@@ -154,7 +154,7 @@ static void test_key_flag_names(void **state)
 	assert_string_equal(ps_mask_format(0x1u | 0x8000u, buf, sizeof(buf)), "in,0x8000");
 }
 
-static void test_kv(void **state)
+static void test_key_value_records_split_and_look_up(void **state)
 {
 	char line[] = "a=1  b=x,y c= \n";
 	char bad[] = "a=1 junk";
@@ -183,7 +183,7 @@ static char *slurp(const char *name)
 	return buf;
 }
 
-static void test_entries_recorded(void **state)
+static void test_queue_entries_parse_from_a_recorded_file(void **state)
 {
 	char *text = slurp("basic/queues"), *save = NULL, *line;
 	struct ps_entry e[8];
@@ -225,7 +225,7 @@ static void test_entries_recorded(void **state)
 	assert_int_equal(ps_parse_entry("garbage", &e[0]), -1);
 }
 
-static void test_inspect_recorded(void **state)
+static void test_inspect_results_parse_from_a_recorded_file(void **state)
 {
 	char *text = slurp("inspect.txt"), *save = NULL, *line;
 	struct ps_inspect_head h;
@@ -255,7 +255,7 @@ static void test_inspect_recorded(void **state)
 
 /* Every line of a capped queue's recording is read: entries, truncation
  * records, head lines; anything else is an error, with the line quoted. */
-static void test_queue_lines(void **state)
+static void test_every_queue_line_kind_is_read_or_refused(void **state)
 {
 	char *text = slurp("capped/queues"), *save = NULL, *line;
 	struct ps_qline q;
@@ -370,7 +370,7 @@ static void test_queue_lines(void **state)
 	}
 }
 
-static void test_events_recorded(void **state)
+static void test_events_parse_from_a_recorded_file(void **state)
 {
 	char *text = slurp("basic/events"), *save = NULL, *line;
 	struct ps_event ev[16];
@@ -401,7 +401,7 @@ static void test_events_recorded(void **state)
 	assert_int_equal(ps_parse_event("seq=1 ns=1", &ev[0]), -1);
 }
 
-static void test_stats_version_recorded(void **state)
+static void test_stats_and_version_parse_from_recorded_files(void **state)
 {
 	char *text = slurp("basic/stats"), *save = NULL, *line;
 	struct ps_object o;
@@ -449,7 +449,7 @@ static void test_stats_version_recorded(void **state)
 	assert_int_equal(ps_parse_version("release=x\n", &v), -1);
 }
 
-static void test_names_numbers_signals(void **state)
+static void test_names_numbers_and_signals_are_checked(void **state)
 {
 	int n;
 	char b[32];
@@ -498,7 +498,7 @@ static void test_names_numbers_signals(void **state)
 	assert_null(ps_opt_value("nr", "nr"));
 }
 
-static void test_real_objects(void **state)
+static void test_object_types_are_found_by_name_and_choose_the_end_to_wait_on(void **state)
 {
 	(void)state;
 	assert_ptr_equal(ps_objtype_find("eventfd"), &ps_obj_eventfd);
@@ -558,7 +558,7 @@ static void test_every_object_type_has_its_ops(void **state)
 	assert_string_equal(ps_objtype_names(), "module eventfd pipe timerfd socketpair");
 }
 
-static void test_proc_files(void **state)
+static void test_proc_files_of_a_blocked_process_parse(void **state)
 {
 	struct ps_syscall sc;
 	unsigned long long v;
@@ -634,22 +634,22 @@ static void test_proc_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tokenize_basic),
-		cmocka_unit_test(test_tokenize_quotes_comments),
-		cmocka_unit_test(test_tokenize_limits),
-		cmocka_unit_test(test_mask_parse),
-		cmocka_unit_test(test_mask_format),
-		cmocka_unit_test(test_key_flag_names),
-		cmocka_unit_test(test_kv),
-		cmocka_unit_test(test_entries_recorded),
-		cmocka_unit_test(test_inspect_recorded),
-		cmocka_unit_test(test_queue_lines),
-		cmocka_unit_test(test_events_recorded),
-		cmocka_unit_test(test_stats_version_recorded),
-		cmocka_unit_test(test_names_numbers_signals),
-		cmocka_unit_test(test_real_objects),
+		cmocka_unit_test(test_tokenizer_splits_words_and_commands),
+		cmocka_unit_test(test_tokenizer_honours_quotes_escapes_and_comments),
+		cmocka_unit_test(test_tokenizer_refuses_too_many_words),
+		cmocka_unit_test(test_masks_parse_from_names_numbers_and_none),
+		cmocka_unit_test(test_masks_format_in_canonical_order),
+		cmocka_unit_test(test_keys_and_flags_are_named),
+		cmocka_unit_test(test_key_value_records_split_and_look_up),
+		cmocka_unit_test(test_queue_entries_parse_from_a_recorded_file),
+		cmocka_unit_test(test_inspect_results_parse_from_a_recorded_file),
+		cmocka_unit_test(test_every_queue_line_kind_is_read_or_refused),
+		cmocka_unit_test(test_events_parse_from_a_recorded_file),
+		cmocka_unit_test(test_stats_and_version_parse_from_recorded_files),
+		cmocka_unit_test(test_names_numbers_and_signals_are_checked),
+		cmocka_unit_test(test_object_types_are_found_by_name_and_choose_the_end_to_wait_on),
 		cmocka_unit_test(test_every_object_type_has_its_ops),
-		cmocka_unit_test(test_proc_files),
+		cmocka_unit_test(test_proc_files_of_a_blocked_process_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -92,7 +92,7 @@ static struct ps_waiter *waiter(struct fx *f, const char *label)
 	return NULL;
 }
 
-static void test_sleep_and_wake(void **state)
+static void test_waiters_of_every_call_sleep_and_return_when_woken(void **state)
 {
 	struct fx *f = *state;
 	struct ps_waiter *w;
@@ -143,7 +143,7 @@ static void test_sleep_and_wake(void **state)
 	assert_true(w->asleep);
 }
 
-static void test_timeout_signal_kill(void **state)
+static void test_waiters_return_on_timeout_and_signal_and_die_when_killed(void **state)
 {
 	struct fx *f = *state;
 	struct ps_waiter *w;
@@ -194,7 +194,7 @@ static void test_timeout_signal_kill(void **state)
 	assert_non_null(strstr(f->err, "a waiter labelled 't' already exists"));
 }
 
-static void test_loop_reregisters(void **state)
+static void test_a_loop_waiter_consumes_and_waits_again(void **state)
 {
 	struct fx *f = *state;
 	struct ps_waiter *w;
@@ -240,7 +240,7 @@ static void test_loop_reregisters(void **state)
 	assert_string_equal(w->exit_text, "exited 0");
 }
 
-static void test_event_loop_api(void **state)
+static void test_waiter_reports_wake_the_event_loop_without_a_command(void **state)
 {
 	struct fx *f = *state;
 	struct pollfd fds[PS_MAX_POLLFDS];
@@ -279,7 +279,7 @@ static void test_event_loop_api(void **state)
 }
 
 /* Waiters on real kernel objects: they inherit pollscope's fds. */
-static void test_real_waiters(void **state)
+static void test_waiters_sleep_on_real_objects_and_return_when_written(void **state)
 {
 	struct fx *f = *state;
 	struct ps_waiter *w;
@@ -377,11 +377,18 @@ static void test_real_waiters(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_sleep_and_wake, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timeout_signal_kill, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_loop_reregisters, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_event_loop_api, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_real_waiters, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_waiters_of_every_call_sleep_and_return_when_woken, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_waiters_return_on_timeout_and_signal_and_die_when_killed, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_a_loop_waiter_consumes_and_waits_again, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_waiter_reports_wake_the_event_loop_without_a_command, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_waiters_sleep_on_real_objects_and_return_when_written, setup,
+			teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
