@@ -112,15 +112,24 @@ static char *inspect(int fd)
 	return buf;
 }
 
-/* Entries whose task sleeps (an epoll entry: the thread in its epoll_wait). */
+/*
+ * Entries whose task sleeps (an epoll entry: the thread in its epoll_wait),
+ * plus epoll entries nobody is named on, on kernels whose epoll layout the
+ * module does not know (pid=0 ... epoll=unknown).
+ */
 static int count_sleeping(const char *text)
 {
-	const char *p = text;
+	const char *p = text, *nl;
 	int n = 0;
 
 	while ((p = strstr(p, " state=S ")) != NULL) {
 		n++;
 		p++;
+	}
+	for (p = text; (p = strstr(p, " kind=epoll pid=0 ")) != NULL; p++) {
+		nl = strchr(p, '\n');
+		if (nl && nl - p > 14 && !strncmp(nl - 14, " epoll=unknown", 14))
+			n++;
 	}
 	return n;
 }
