@@ -6,16 +6,38 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "explain.h"
 #include "session.h"
 #include "version.h"
 
-static void emit_entry(struct ps_cmdctx *c, const struct ps_entry *e)
+enum { SHOW_WHY };
+
+static const struct ps_opt show_opts[] = {
+	[SHOW_WHY] = { .name = "why",
+		       .help = "under each object and entry, what the kernel did to put it there" },
+	{ 0 },
+};
+
+static void emit_entry(struct ps_cmdctx *c, const struct ps_entry *e, bool why)
 {
+	char text[1024];
+
 	ps_rec_entry(c->sink, e, ps_session_label_of(c->s, e->pid), NULL);
+	if (why && ps_explain_entry(e, text, sizeof(text)) > 0)
+		ps_rec_explain(c->sink, e->object, e->pos, text);
+}
+
+static void explain_object(struct ps_cmdctx *c, const struct ps_object *o, bool why)
+{
+	char text[1024];
+
+	if (why && ps_explain_object(o, text, sizeof(text)) > 0)
+		ps_rec_explain(c->sink, o->name, -1, text);
 }
 
 static void show_real(struct ps_cmdctx *c, const struct ps_object *o,
-		      const struct ps_objtype_ops *type, const struct ps_entry *e, size_t ne)
+		      const struct ps_objtype_ops *type, const struct ps_entry *e, size_t ne,
+		      bool why)
 {
 	size_t nh;
 	const struct ps_head *h = ps_session_heads(c->s, &nh);
@@ -28,6 +50,7 @@ static void show_real(struct ps_cmdctx *c, const struct ps_object *o,
 		if (!strcmp(h[k].object, o->name))
 			heads++;
 	ps_rec_real_object(c->sink, o, count, heads, type->count_name);
+	explain_object(c, o, why);
 	for (size_t k = 0; k < nh; k++) {
 		bool any = false;
 		if (strcmp(h[k].object, o->name) != 0)
@@ -39,22 +62,32 @@ static void show_real(struct ps_cmdctx *c, const struct ps_object *o,
 			if (!any)
 				ps_rec_entry_header(c->sink);
 			any = true;
-			emit_entry(c, &e[j]);
+			emit_entry(c, &e[j], why);
 		}
 	}
 }
 
 static int cmd_show(struct ps_cmdctx *c)
 {
+	struct ps_optval val[PS_CMD_MAX_OPTS];
+	int names[PS_CMD_MAX_OPTS * 4], nnames = 0;
 	size_t no, ne;
 	const struct ps_object *o;
 	const struct ps_entry *e;
 	char msg[512];
+	bool why;
 
-	for (int a = 0; a < c->argc; a++) {
-		if (!ps_object_exists(c->s, c->argv[a]) &&
-		    !ps_real_find(&c->s->reals, c->argv[a])) {
-			ps_no_object_msg(c->s, c->argv[a], msg, sizeof(msg));
+	if (c->argc > (int)(sizeof(names) / sizeof(names[0])))
+		return ps_cmd_error(c, "too many names (at most %zu)",
+				    sizeof(names) / sizeof(names[0]));
+	if (ps_cmd_parse_opts(c, 0, val, names, &nnames) < 0)
+		return -1;
+	why = val[SHOW_WHY].set;
+	for (int a = 0; a < nnames; a++) {
+		const char *name = c->argv[names[a]];
+
+		if (!ps_object_exists(c->s, name) && !ps_real_find(&c->s->reals, name)) {
+			ps_no_object_msg(c->s, name, msg, sizeof(msg));
 			return ps_cmd_error(c, "%s", msg);
 		}
 	}
@@ -64,7 +97,7 @@ static int cmd_show(struct ps_cmdctx *c)
 	ps_session_refresh_states(c->s);
 	o = ps_session_objects(c->s, &no);
 	e = ps_session_entries(c->s, &ne);
-	if (no == 0 && c->argc == 0) {
+	if (no == 0 && nnames == 0) {
 		ps_emit(c->sink, PS_REC_MESSAGE, NULL, NULL, 0,
 			"no objects (create one: create NAME)");
 		return 0;
@@ -72,27 +105,28 @@ static int cmd_show(struct ps_cmdctx *c)
 	for (size_t i = 0; i < no; i++) {
 		const struct ps_objtype_ops *type = ps_objtype_find(o[i].type);
 		int count = 0;
-		bool wanted = c->argc == 0;
+		bool wanted = nnames == 0;
 
-		for (int a = 0; a < c->argc; a++)
-			if (!strcmp(c->argv[a], o[i].name))
+		for (int a = 0; a < nnames; a++)
+			if (!strcmp(c->argv[names[a]], o[i].name))
 				wanted = true;
 		if (!wanted)
 			continue;
 		if (type && type->held) {
-			show_real(c, &o[i], type, e, ne);
+			show_real(c, &o[i], type, e, ne, why);
 			continue;
 		}
 		for (size_t k = 0; k < ne; k++)
 			if (!strcmp(e[k].object, o[i].name))
 				count++;
 		ps_rec_module_object(c->sink, &o[i], count);
+		explain_object(c, &o[i], why);
 		if (count == 0)
 			continue;
 		ps_rec_entry_header(c->sink);
 		for (size_t k = 0; k < ne; k++)
 			if (!strcmp(e[k].object, o[i].name))
-				emit_entry(c, &e[k]);
+				emit_entry(c, &e[k], why);
 	}
 	return 0;
 }
@@ -197,6 +231,7 @@ static void complete_objects(struct ps_comp *cc, int argi)
 const struct ps_cmd ps_cmd_show = {
 	.name = "show",
 	.args = "[NAME...]",
+	.opts = show_opts,
 	.help = "the wait-queue entries, decoded",
 	.long_help =
 		"For each object (or the ones named): its readiness and its wait-queue entries:\n"

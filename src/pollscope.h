@@ -66,6 +66,7 @@ enum ps_rec_kind {
 	PS_REC_FD,	/* data: struct ps_fd (inspect PID) */
 	PS_REC_HEAD,	/* data: struct ps_head (show of a real object, inspect PID) */
 	PS_REC_COST,	/* data: NULL; one row of the cost table */
+	PS_REC_EXPLAIN, /* data: NULL; show ... why: what the kernel did (explain.c) */
 };
 
 enum ps_field_type { PS_F_STR, PS_F_INT, PS_F_BOOL };

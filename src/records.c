@@ -10,14 +10,15 @@
 const char *ps_rec_kind_name(enum ps_rec_kind k)
 {
 	static const char *const names[] = {
-		[PS_REC_TEXT] = "text",	    [PS_REC_MESSAGE] = "message",
-		[PS_REC_OBJECT] = "object", [PS_REC_ENTRY] = "entry",
-		[PS_REC_WAITER] = "waiter", [PS_REC_PROCESS] = "process",
-		[PS_REC_RESULT] = "result", [PS_REC_EVENT] = "event",
-		[PS_REC_STATS] = "stats",   [PS_REC_VERSION] = "version",
-		[PS_REC_SAY] = "say",	    [PS_REC_HELP] = "help",
-		[PS_REC_VALUE] = "value",   [PS_REC_FD] = "fd",
-		[PS_REC_HEAD] = "head",	    [PS_REC_COST] = "cost",
+		[PS_REC_TEXT] = "text",	      [PS_REC_MESSAGE] = "message",
+		[PS_REC_OBJECT] = "object",   [PS_REC_ENTRY] = "entry",
+		[PS_REC_WAITER] = "waiter",   [PS_REC_PROCESS] = "process",
+		[PS_REC_RESULT] = "result",   [PS_REC_EVENT] = "event",
+		[PS_REC_STATS] = "stats",     [PS_REC_VERSION] = "version",
+		[PS_REC_SAY] = "say",	      [PS_REC_HELP] = "help",
+		[PS_REC_VALUE] = "value",     [PS_REC_FD] = "fd",
+		[PS_REC_HEAD] = "head",	      [PS_REC_COST] = "cost",
+		[PS_REC_EXPLAIN] = "explain",
 	};
 	if ((unsigned)k < sizeof(names) / sizeof(names[0]) && names[k])
 		return names[k];
@@ -357,4 +358,35 @@ void ps_rec_waiter(const struct ps_sink *sink, enum ps_rec_kind kind, const stru
 		ps_emit(sink, kind, w, f, n, "%6d  %-10s %-7s %-12s %c  %-18s %s", (int)w->pid,
 			w->label, w->call_name, w->objects, w->state, w->wchan,
 			w->last.text[0] ? w->last.text : "-");
+}
+
+void ps_rec_explain(const struct ps_sink *sink, const char *object, int pos, const char *text)
+{
+	struct ps_field f[3] = {
+		{ "object", PS_F_STR, object, 0 },
+		{ "pos", PS_F_INT, NULL, pos },
+		{ "text", PS_F_STR, text, 0 },
+	};
+	char line[512];
+	const char *p = text;
+	/* text: the lines indented under what they explain; JSON: one record
+	 * with the whole text (no pos for an object's own explanation) */
+	int nf = pos >= 0 ? 3 : 2;
+
+	if (pos < 0)
+		f[1] = f[2];
+	if (!text || !*text)
+		return;
+	for (int first = 1; *p; first = 0) {
+		size_t n = strcspn(p, "\n");
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		if (first)
+			ps_emit(sink, PS_REC_EXPLAIN, NULL, f, nf, "        why: %s", line);
+		else
+			ps_emit_text(sink, "             %s", line);
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
 }

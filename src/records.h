@@ -20,6 +20,8 @@ void ps_rec_entry(const struct ps_sink *sink, const struct ps_entry *e, const ch
 		  const char *note);
 void ps_rec_entry_header(const struct ps_sink *sink);
 void ps_rec_head(const struct ps_sink *sink, const struct ps_head *h);
+/* show ... why: what the kernel did, under the object (pos -1) or entry. */
+void ps_rec_explain(const struct ps_sink *sink, const char *object, int pos, const char *text);
 /* show: a module object with its entry count; a real one with its heads too. */
 void ps_rec_module_object(const struct ps_sink *sink, const struct ps_object *o, int entries);
 void ps_rec_real_object(const struct ps_sink *sink, const struct ps_object *o, int entries,

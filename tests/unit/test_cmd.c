@@ -561,6 +561,39 @@ static void test_the_eight_demos_are_shipped_and_run_on_recorded_files(void **st
 		assert_int_equal(found[k], 1);
 }
 
+/* show ... why: the kernel explanations the TUI's details give (explain.c),
+ * under each object and entry, as records of their own in JSON. */
+static void test_show_why_explains_each_object_and_entry(void **state)
+{
+	struct fx *f = *state;
+	int i;
+
+	assert_int_equal(run(f, "show a why"), PS_EXEC_OK);
+	assert_int_equal(f->out.kind[0], PS_REC_OBJECT);
+	assert_int_equal(f->out.kind[1], PS_REC_EXPLAIN);
+	assert_non_null(strstr(f->out.json[1], "\"type\":\"explain\",\"object\":\"a\",\"text\":"));
+	i = captured_find(&f->out, "pollwake");
+	assert_true(i > 0);
+	assert_int_equal(f->out.kind[i + 1], PS_REC_EXPLAIN);
+	assert_string_equal(
+		f->out.text[i + 1],
+		"        why: queued by __pollwait from poll/select; pollwake checks the key");
+	assert_string_equal(f->out.json[i + 1],
+			    "{\"type\":\"explain\",\"object\":\"a\",\"pos\":0,\"text\":\"queued "
+			    "by __pollwait from poll/select; pollwake checks the key\"}");
+	i = captured_find(&f->out, "ep_poll_callback");
+	assert_true(i > 0);
+	assert_non_null(strstr(f->out.text[i + 1], "why: queued by epoll_ctl(ADD)"));
+	/* a second line of the same explanation is text only */
+	assert_int_equal(f->out.kind[i + 2], PS_REC_TEXT);
+	assert_non_null(strstr(f->out.text[i + 2], "exclusive: queued at the tail"));
+	/* without why, nothing is explained; why is not taken for an object name */
+	assert_int_equal(run(f, "show a"), PS_EXEC_OK);
+	for (i = 0; i < f->out.n; i++)
+		assert_int_not_equal(f->out.kind[i], PS_REC_EXPLAIN);
+	expect_error(f, "show nosuch why", "show: no object named 'nosuch'");
+}
+
 static void test_show_emits_each_object_then_its_entries_in_text_and_json(void **state)
 {
 	struct fx *f = *state;
@@ -922,6 +955,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_show_emits_each_object_then_its_entries_in_text_and_json, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(test_show_why_explains_each_object_and_entry, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_a_capped_queue_and_an_unreadable_line_are_never_silent, setup_capped,
 			teardown),
