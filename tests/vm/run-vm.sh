@@ -337,10 +337,6 @@ chmod +x "$stage/init"
 # with the -rt kernel); QEMU's timer is known to work.
 append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 slub_debug=FZPU no_timer_check"
 append="$append quiet loglevel=4 ps.stimeout=$script_timeout ps.tmult=$mult"
-# The debug kernel has no HPET or ACPI PM timer (not in debug.config): without
-# tsc=reliable the clocksource watchdog leaves it on jiffies, and the module's
-# ns timings (stats last_walk_ns, ...) read 0 at 4 ms resolution.
-[ "$flavour" = debug ] && append="$append tsc=reliable"
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "$smp" -m "$memory"
 	-nographic -no-reboot -kernel "$kernel" -initrd "$stage.cpio")
 
