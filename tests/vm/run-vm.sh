@@ -155,7 +155,11 @@ cp "$ko" "$stage/lib/modules/$krel/extra/pollscope.ko"
 # depmod wants the kernel's lists of built-in modules (so libkmod can tell
 # built-in from loadable); take them from the installed image when present.
 for f in modules.builtin modules.builtin.modinfo; do
-	[ -f "/lib/modules/$krel/$f" ] && cp "/lib/modules/$krel/$f" "$stage/lib/modules/$krel/"
+	if [ -f "/lib/modules/$krel/$f" ]; then
+		cp "/lib/modules/$krel/$f" "$stage/lib/modules/$krel/"
+	elif [ "$flavour" = debug ] && [ -f "$(dirname "$kernel")/../../../$f" ]; then
+		cp "$(dirname "$kernel")/../../../$f" "$stage/lib/modules/$krel/"
+	fi
 done
 echo "extra/pollscope.ko" >"$stage/lib/modules/$krel/modules.order"
 depmod -b "$stage" "$krel"
