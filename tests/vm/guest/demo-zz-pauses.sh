@@ -38,7 +38,7 @@ banner_with_rows() {
 		cat /tmp/screen.txt
 		fail "demo $demo: while the banner said /$banner/ the screen never showed $*"
 	}
-	tmux kill-server
+	tmux_stop
 }
 
 banner_with_rows 04 "yet both sleepers are still on the queue, asleep" \

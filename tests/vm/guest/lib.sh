@@ -108,3 +108,16 @@ blocked_in() {
 wchan_re() {
 	sed 's/\./\\./g' "/proc/$1/wchan"
 }
+
+# tmux_stop: kill the tmux server and wait until it is gone, so that the next
+# new-session starts a fresh server instead of reaching the dying one
+# ("server exited unexpectedly").
+tmux_stop() {
+	local i=0
+
+	tmux kill-server 2>/dev/null
+	while tmux ls >/dev/null 2>&1 && [ $i -lt 50 ]; do
+		i=$((i + 1))
+		usleep 100000
+	done
+}

@@ -126,4 +126,4 @@ if ps -o pid,comm | grep -v grep | grep -q "pollscope"; then
 fi
 grep -q '^pollscope ' /proc/modules && fail "module still loaded after the TUI that loaded it exited"
 ok "clean exit"
-tmux kill-server
+tmux_stop

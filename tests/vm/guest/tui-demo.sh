@@ -48,7 +48,7 @@ if ps -o pid,comm | grep -v grep | grep -q pollscope; then
 	fail "processes left after Ctrl-C"
 fi
 ok "Ctrl-C exit"
-tmux kill-server
+tmux_stop
 
 # --delay: the same lesson runs to its end without a key.
 tmux -u new-session -d -s ps -x 100 -y 30 "pollscope --demo /tmp/lesson.pscope --delay 300; echo TUI-EXITED rc=\$?; sleep 600"
@@ -60,7 +60,7 @@ ok "--delay demo ran to its end"
 
 # The screen stays live while a step sleeps: a waiter's timeout shows up
 # during the step's `sleep`, before the next say.
-tmux kill-server
+tmux_stop
 cat >/tmp/live.pscope <<'EOF2'
 say Watching a timeout
 create t
@@ -78,12 +78,12 @@ tmux send-keys -t ps q
 wait_screen "TUI-EXITED rc=0"
 
 # NO_COLOR and --ascii: still readable, box drawing in ASCII.
-tmux kill-server
+tmux_stop
 tmux -u new-session -d -s ps -x 100 -y 30 "NO_COLOR=1 pollscope --ascii; echo TUI-EXITED rc=\$?; sleep 600"
 wait_screen "^-+ Wait queues" "ASCII pane titles"
 grep -q "─" /tmp/screen.txt && fail "UTF-8 box drawing despite --ascii"
 tmux send-keys -t ps q
 wait_screen "TUI-EXITED rc=0"
 ok "--ascii and NO_COLOR"
-tmux kill-server
+tmux_stop
 true
