@@ -1499,6 +1499,8 @@ static const struct binding bindings[] = {
 	  "wake the selected object, with one / all exclusive waiters", "w/W:wake", K_PANES },
 	{ 'W', "W", KP, act_command, "wake %o in nr=0", 0, NULL, NULL, 0 },
 	{ 'k', "k", KP, act_command, "kill %w", 0, "kill the selected waiter", "k:kill", K_PANES },
+	{ 'c', "c", KP, act_command, "forget", 0, "clear exited waiters from the list (:forget)",
+	  NULL, 0 },
 	{ 'd', "d", KP, act_command, "destroy %o", 0, "destroy the selected object", "d:destroy",
 	  K_PANES },
 	{ 'i', "i", KP, act_command, "inspect %p", 0,
