@@ -285,6 +285,56 @@ static int cmd_kill(struct ps_cmdctx *c)
 	return 0;
 }
 
+/* forget [WAITER...]: drop exited waiters from the session (all of them, or
+ * those named); a live one named is an error and nothing is dropped. */
+static int cmd_forget(struct ps_cmdctx *c)
+{
+	size_t nw, dropped = 0;
+	struct ps_waiter *const *w = ps_session_waiters(c->s, &nw);
+
+	for (int a = 0; a < c->argc; a++) {
+		const char *what = c->argv[a];
+		int pid = -1;
+		bool found = false;
+
+		ps_parse_uint(what, &pid);
+		for (size_t i = 0; i < nw; i++) {
+			if (strcmp(w[i]->label, what) && strcmp(w[i]->group, what) &&
+			    !(pid > 0 && w[i]->pid == pid))
+				continue;
+			found = true;
+			if (w[i]->alive)
+				return ps_cmd_error(c,
+						    "waiter %s (pid %d) is alive: kill it first, "
+						    "then forget it",
+						    w[i]->label, (int)w[i]->pid);
+		}
+		if (!found)
+			return ps_cmd_error(c, "no waiter '%s'", what);
+	}
+	for (size_t i = nw; i-- > 0;) {
+		bool named = c->argc == 0;
+		for (int a = 0; a < c->argc && !named; a++) {
+			int pid = -1;
+			ps_parse_uint(c->argv[a], &pid);
+			named = !strcmp(w[i]->label, c->argv[a]) ||
+				!strcmp(w[i]->group, c->argv[a]) || (pid > 0 && w[i]->pid == pid);
+		}
+		if (!named || w[i]->alive)
+			continue;
+		if (ps_waiter_forget(&c->s->ws, w[i]) == 0)
+			dropped++;
+		w = ps_session_waiters(c->s, &nw);
+	}
+	{
+		struct ps_field f[2] = { { "action", PS_F_STR, "forgot", 0 },
+					 { "count", PS_F_INT, NULL, (long long)dropped } };
+		ps_emit(c->sink, PS_REC_MESSAGE, NULL, f, 2, "forgot %zu exited waiter%s", dropped,
+			dropped == 1 ? "" : "s");
+	}
+	return 0;
+}
+
 static int cmd_signal(struct ps_cmdctx *c)
 {
 	size_t cap = c->s->ws.n + 1, n;
@@ -449,6 +499,19 @@ const struct ps_cmd ps_cmd_kill = {
 	.min_args = 1,
 	.max_args = -1,
 	.exec = cmd_kill,
+	.complete = complete_waiters,
+};
+
+const struct ps_cmd ps_cmd_forget = {
+	.name = "forget",
+	.args = "[WAITER...]",
+	.help = "drop exited waiters from the session (all, or those named)",
+	.long_help = "Without arguments every exited waiter; WAITER: a label, the label given\n"
+		     "with as=, or a pid. A live waiter named is refused (kill it first).\n"
+		     "Example: forget   forget w1 ep",
+	.min_args = 0,
+	.max_args = -1,
+	.exec = cmd_forget,
 	.complete = complete_waiters,
 };
 

@@ -16,6 +16,9 @@ struct shell {
 	struct ps_session *s;
 	const struct ps_sink *sink;
 	EditLine *el;
+	/* reports that arrive while the prompt waits go through shell_record */
+	struct ps_sink async;
+	bool printed; /* shell_record wrote over the prompt line since the last redraw */
 	/* completion candidates */
 	char **cand;
 	size_t ncand, ccand;
@@ -33,6 +36,20 @@ static char *prompt(EditLine *el)
 {
 	(void)el;
 	return "pollscope> ";
+}
+
+/* A waiter report or event while the prompt is on screen: the first one of a
+ * batch erases the prompt line, so the record starts at column 0 and the
+ * prompt is drawn once, below it, by getc_fn. */
+static void shell_record(void *ctx, const struct ps_rec *rec)
+{
+	struct shell *sh = ctx;
+
+	if (!sh->printed) {
+		fputs("\r\033[K", stdout);
+		sh->printed = true;
+	}
+	sh->sink->record(sh->sink->ctx, rec);
 }
 
 /* Read one character, serving the session's descriptors meanwhile. */
@@ -61,8 +78,15 @@ static int getc_fn(EditLine *el, wchar_t *wc)
 			for (int i = 1; i < n; i++)
 				if (fds[i].revents)
 					any = true;
-			if (any && ps_session_process(sh->s)) {
-				/* whatever was printed went above the prompt: redraw it */
+			sh->printed = false;
+			if (any)
+				ps_session_process(sh->s);
+			/* Redraw only when something was printed: a redraw assumes the
+			 * cursor at column 0, so one without output (a change that
+			 * printed nothing, e.g. a waiter's exit after its report)
+			 * draws a second prompt after the first. */
+			if (sh->printed) {
+				fflush(stdout);
 				el_set(el, EL_REFRESH);
 			}
 		}
@@ -171,6 +195,11 @@ int ps_shell(struct ps_session *s, const struct ps_sink *sink)
 		history(hist, &ev, H_LOAD, histfile);
 	}
 	el_set(sh.el, EL_CLIENTDATA, &sh);
+	if (sink && sink->record) {
+		sh.async.record = shell_record;
+		sh.async.ctx = &sh;
+		ps_session_set_async_sink(s, &sh.async);
+	}
 	el_set(sh.el, EL_EDITOR, "emacs");
 	el_set(sh.el, EL_PROMPT, prompt);
 	el_set(sh.el, EL_HIST, history, hist);
@@ -211,6 +240,7 @@ int ps_shell(struct ps_session *s, const struct ps_sink *sink)
 	if (histfile[0])
 		history(hist, &ev, H_SAVE, histfile);
 	history_end(hist);
+	ps_session_set_async_sink(s, sink);
 	el_end(sh.el);
 	free(sh.cand);
 	return rc;

@@ -74,6 +74,22 @@ void ps_waiters_free(struct ps_waiters *ws)
 	memset(ws, 0, sizeof(*ws));
 }
 
+int ps_waiter_forget(struct ps_waiters *ws, struct ps_waiter *w)
+{
+	for (size_t i = 0; i < ws->n; i++) {
+		if (&ws->v[i]->w != w)
+			continue;
+		if (w->alive)
+			return -1;
+		free(ws->v[i]);
+		/* keep the order: ps and the TUI list waiters as spawned */
+		memmove(&ws->v[i], &ws->v[i + 1], (ws->n - i - 1) * sizeof(ws->v[0]));
+		ws->n--;
+		return 0;
+	}
+	return -1;
+}
+
 static struct waiter_int *find_id(struct ps_waiters *ws, int id)
 {
 	for (size_t i = 0; i < ws->n; i++)

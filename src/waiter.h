@@ -35,6 +35,9 @@ int ps_waiters_spawn(struct ps_waiters *ws, const struct ps_spawn_req *req, cons
 /* Read the reports (results go to sink) and reap exited waiters: PS_CHG_*. */
 unsigned ps_waiters_process(struct ps_waiters *ws, const struct ps_sink *sink);
 void ps_waiters_kill_all(struct ps_waiters *ws);
+/* Drop an exited (reaped) waiter from the set: 0, or -1 if it is alive or
+ * not in the set. Pointers to it are invalid afterwards. */
+int ps_waiter_forget(struct ps_waiters *ws, struct ps_waiter *w);
 /* Send sig; with wait, reap it before returning. -1 if not alive. */
 int ps_waiter_kill(struct ps_waiters *ws, struct ps_waiter *w, int sig, bool wait,
 		   const struct ps_sink *sink);

@@ -121,10 +121,26 @@ static void child_main(const struct ps_spawn_req *req, const int *inherited, con
 
 	for (int i = 0; i < req->nobjs; i++)
 		total += nopen_of(req, i);
-	/* fds=N: room for N descriptors (the hard limit permitting) */
+	/* fds=N: raise the soft limit to room for N descriptors (plus stdio,
+	 * the report pipe, inherited fds, epoll); beyond the hard limit say
+	 * which limit stops it rather than failing later with a bare EMFILE. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)total + 16) {
-		rl.rlim_cur = rl.rlim_max < (rlim_t)total + 16 ? rl.rlim_max : (rlim_t)total + 16;
-		setrlimit(RLIMIT_NOFILE, &rl);
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < (rlim_t)total + 16) {
+			report(wfd,
+			       "%d error %d fds need about %d open files, but the hard limit on "
+			       "open "
+			       "files (RLIMIT_NOFILE, ulimit -Hn) is %llu",
+			       id, total, total + 16, (unsigned long long)rl.rlim_max);
+			_exit(1);
+		}
+		rl.rlim_cur = (rlim_t)total + 16;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+			report(wfd,
+			       "%d error cannot raise the soft limit on open files (RLIMIT_NOFILE) "
+			       "to %d for %d fds: %s",
+			       id, total + 16, total, strerror(errno));
+			_exit(1);
+		}
 	}
 	fds = calloc((size_t)total, sizeof(*fds));
 	owner = calloc((size_t)total, sizeof(*owner));

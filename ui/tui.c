@@ -93,6 +93,8 @@ struct tui {
 	int demo_line;
 	bool demo_done;
 	bool pausing, pause_done;
+	char pause_prompt[300]; /* the status line while pausing */
+	bool demo_stopped;	/* q during a pause: the demo ends, the TUI stays */
 	uint64_t pause_until;
 	uint64_t last_wait_refresh;
 };
@@ -515,6 +517,7 @@ struct binding {
 static const struct binding *binding_table(size_t *n);
 static void act_help(struct tui *t, const struct binding *b);
 static void act_quit(struct tui *t, const struct binding *b);
+static void act_stop_demo(struct tui *t, const struct binding *b);
 static void act_close(struct tui *t, const struct binding *b);
 
 static bool in_view(enum mode m)
@@ -551,7 +554,7 @@ static void footer_keys(struct tui *t, char *buf, size_t len, int width)
 			continue;
 		if (b[i].fn == act_help && !first)
 			first = &b[i];
-		else if (b[i].fn == act_quit || b[i].fn == act_close)
+		else if (b[i].fn == act_quit || b[i].fn == act_stop_demo || b[i].fn == act_close)
 			last = &b[i];
 	}
 	buf[0] = '\0';
@@ -613,6 +616,11 @@ static void draw_cmdline(struct tui *t)
 		put(t->lay.cmd_y, 0, COLS, A_NORMAL, "/%s", t->sprompt);
 		move(t->lay.cmd_y, 1 + (int)strlen(t->sprompt));
 		curs_set(1);
+	} else if (t->pausing) {
+		/* whatever reports meanwhile (in the timeline), the pause's
+		 * prompt stays: it says how to go on */
+		put(t->lay.cmd_y, 0, COLS, style(t, ST_NORMAL), "%s", t->pause_prompt);
+		curs_set(0);
 	} else {
 		put(t->lay.cmd_y, 0, COLS, style(t, t->status_error ? ST_ERROR : ST_NORMAL), "%s",
 		    t->status);
@@ -1066,7 +1074,9 @@ static void sink_record(void *ctx, const struct ps_rec *rec)
 	else if (rec->kind == PS_REC_SAY)
 		k = TL_SAY;
 	view_timeline_add(&t->v, k, "%s", rec->text);
-	if (rec->kind != PS_REC_TEXT)
+	/* during a pause the status line keeps the pause's prompt (the record
+	 * is in the timeline) */
+	if (rec->kind != PS_REC_TEXT && !t->pausing)
 		set_status(t, false, "%s", rec->text);
 	t->dirty = true;
 }
@@ -1285,6 +1295,13 @@ static void act_next_step(struct tui *t, const struct binding *b)
 	t->pause_done = true;
 }
 
+static void act_stop_demo(struct tui *t, const struct binding *b)
+{
+	(void)b;
+	t->demo_stopped = true;
+	t->pause_done = true;
+}
+
 /* The terminal's own answer to "where is the cursor after moving to
  * 999;999" (a cursor position report): the only way to learn the size of
  * a serial console, which sends no SIGWINCH and whose tty size is whatever
@@ -1478,7 +1495,8 @@ static const struct binding bindings[] = {
 	{ '\n', "Enter", K_PAUSE, act_next_step, NULL, 0, NULL, NULL, 0 },
 	{ '\r', "Enter", K_PAUSE, act_next_step, NULL, 0, NULL, NULL, 0 },
 	{ KEY_ENTER, "Enter", K_PAUSE, act_next_step, NULL, 0, NULL, NULL, 0 },
-	{ 'q', "q", K_PAUSE, act_quit, NULL, 0, "stop the demo and quit", "q:stop demo", K_PAUSE },
+	{ 'q', "q", K_PAUSE, act_stop_demo, NULL, 0,
+	  "stop the demo (the screen stays; q again quits)", "q:stop demo", K_PAUSE },
 	/* the panes (also during a pause) */
 	{ '?', "?", KP, act_help, NULL, 0, "this help (arrows scroll it, q closes it)", "?:help",
 	  K_PANES | K_PAUSE },
@@ -1499,6 +1517,8 @@ static const struct binding bindings[] = {
 	  "wake the selected object, with one / all exclusive waiters", "w/W:wake", K_PANES },
 	{ 'W', "W", KP, act_command, "wake %o in nr=0", 0, NULL, NULL, 0 },
 	{ 'k', "k", KP, act_command, "kill %w", 0, "kill the selected waiter", "k:kill", K_PANES },
+	{ 'c', "c", KP, act_command, "forget", 0, "clear exited waiters from the list (:forget)",
+	  NULL, 0 },
 	{ 'd', "d", KP, act_command, "destroy %o", 0, "destroy the selected object", "d:destroy",
 	  K_PANES },
 	{ 'i', "i", KP, act_command, "inspect %p", 0,
@@ -1669,15 +1689,16 @@ static int hook_pause(void *ctx, const char *text)
 	t->pause_done = false;
 	t->pause_until =
 		t->opts->demo_delay_ms > 0 ? view_now_ms() + (uint64_t)t->opts->demo_delay_ms : 0;
-	set_status(t, false, "%s%s[Space/Enter: continue, q: stop]", text && text[0] ? text : "",
-		   text && text[0] ? "  " : "");
+	snprintf(t->pause_prompt, sizeof(t->pause_prompt), "%s%s[Space/Enter: continue, q: stop]",
+		 text && text[0] ? text : "", text && text[0] ? "  " : "");
+	set_status(t, false, "%s", t->pause_prompt);
 	t->dirty = true;
 	while (!t->pause_done && !t->quit)
 		loop_once(t);
 	t->pausing = false;
 	t->status[0] = '\0';
 	t->dirty = true;
-	return t->quit ? -1 : 0;
+	return t->quit || t->demo_stopped ? -1 : 0;
 }
 
 /* sleep and settle inside a command: keep the screen live, but take no keys
@@ -1725,7 +1746,12 @@ static void demo_step(struct tui *t)
 	t->demo_line++;
 	line[strcspn(line, "\n")] = '\0';
 	rc = ps_exec(t->s, line, &sink, err, sizeof(err));
-	if (rc == PS_EXEC_ERROR) {
+	if (t->demo_stopped) {
+		set_status(t, false, "demo stopped: explore, or press q to quit");
+		view_timeline_add(&t->v, TL_MESSAGE, "demo stopped at %s:%d", t->opts->demo_file,
+				  t->demo_line);
+		t->demo_done = true;
+	} else if (rc == PS_EXEC_ERROR) {
 		set_status(t, true, "%s:%d: %s", t->opts->demo_file, t->demo_line, err);
 		view_timeline_add(&t->v, TL_ERROR, "%s:%d: %s", t->opts->demo_file, t->demo_line,
 				  err);

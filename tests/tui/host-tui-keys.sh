@@ -247,6 +247,28 @@ check "details say why" "4 entries of its queue are not listed: the module's sna
 t send-keys -t cap q q
 check "q exits" "TUI-EXITED rc=0" cap
 
+# --- c clears exited waiters (forget): z returns and exits, p sleeps on;
+# after c the pane counts only the live one, and the kernel's process z is
+# gone (reaped) while p still sleeps in poll.
+fresh 120 36
+k ":create e eventfd; create f eventfd; spawn poll e as=p; spawn poll f as=z; settle; write f 1" Enter
+check "an exited waiter before c" "Processes: 2 waiters, 1 alive"
+cap
+zpid=$(grep -E "^ +[0-9]+ +z +poll +X " "$screen" | awk '{ print $1 }')
+k c
+check "c leaves only the live waiter" "Processes: 1 waiter(s)?, 1 alive"
+cap
+if grep -Eq " z +poll " "$screen"; then
+	fail "z still listed after c"
+elif [ -n "$zpid" ] && kill -0 "$zpid" 2>/dev/null; then
+	fail "z's process $zpid still exists"
+elif ! grep -Eq " p +poll +S " "$screen"; then
+	fail "p (alive) not listed after c"
+else
+	pass "c dropped exited z (pid ${zpid:-?}), kept live p"
+fi
+k q
+
 # --- Ctrl-L takes the size again. A serial console: the tty says 0x0 and
 # no SIGWINCH comes; only the terminal's own report knows the size.
 t -f /dev/null new-session -d -s cl -x 120 -y 36 \

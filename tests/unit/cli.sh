@@ -153,6 +153,22 @@ if [ -n "$completion" ] && command -v bash >/dev/null; then
 	check "completion: --demo offers .pscope files" sh -c "cd '$tmp/c' && bash -c '. \"$completion\"; COMP_WORDS=(pollscope --demo \"\"); COMP_CWORD=2; _pollscope; printf \"%s\\n\" \"\${COMPREPLY[@]}\"' | grep -qx d.pscope"
 fi
 
+# spawn fds=4096 (the stated maximum): the waiter raises its soft limit on
+# open files up to what it needs; when the hard limit is too small it says so,
+# naming the limit, instead of a bare "Too many open files" from open().
+fresh
+hard=$(sh -c 'ulimit -Hn')
+if [ "$hard" = unlimited ] || [ "$hard" -ge 4200 ]; then
+	sh -c "ulimit -Sn 1024 && '$ps' --debugfs '$tmp/d' -c 'spawn poll a fds=4096 as=big; sleep 1000'" >"$tmp/out" 2>&1
+	check "fds=4096 under a soft limit of 1024" grep -Eq '^big \(pid [0-9]+\) poll returned 4096 ' "$tmp/out"
+else
+	echo "skip: fds=4096 under a soft limit of 1024 (hard limit $hard)"
+fi
+fresh
+sh -c "ulimit -n 1024 && '$ps' --debugfs '$tmp/d' -c 'spawn poll a fds=4096 as=big; sleep 1000'" >"$tmp/out" 2>&1
+check "fds=4096 over the hard limit names the limit" grep -Eq '^big \(pid [0-9]+\) failed: .*hard limit on open files \(RLIMIT_NOFILE, ulimit -Hn\) is 1024' "$tmp/out"
+check "fds=4096 over the hard limit: no bare EMFILE" sh -c "! grep -q 'Too many open files' '$tmp/out'"
+
 # cmake --install puts the demos and the completion where they belong
 if [ -n "$cmake" ] && [ -n "$build" ]; then
 	rm -rf "$tmp/inst"

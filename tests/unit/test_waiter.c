@@ -374,6 +374,44 @@ static void test_waiters_sleep_on_real_objects_and_return_when_written(void **st
 	assert_int_equal(waiter(f, "ma")->last.value, 20);
 }
 
+static size_t nwaiters(struct fx *f)
+{
+	size_t n;
+
+	ps_session_waiters(f->s, &n);
+	return n;
+}
+
+static void test_forget_drops_exited_waiters_and_refuses_live_ones(void **state)
+{
+	struct fx *f = *state;
+	pid_t pid;
+
+	assert_int_equal(run(f, "spawn poll a count=2 as=x; settle 5000"), PS_EXEC_OK);
+	assert_true(waiter(f, "x.1")->asleep);
+	/* a live waiter is refused, and nothing is dropped */
+	assert_int_equal(run(f, "forget x"), PS_EXEC_ERROR);
+	assert_non_null(strstr(f->err, "is alive"));
+	assert_int_equal(nwaiters(f), 2);
+	assert_int_equal(run(f, "forget nosuch"), PS_EXEC_ERROR);
+	assert_non_null(strstr(f->err, "no waiter 'nosuch'"));
+	/* once they returned and were reaped: forget LABEL drops that one */
+	assert_int_equal(run(f, "write a 1; sleep 300; settle 5000"), PS_EXEC_OK);
+	assert_false(waiter(f, "x.1")->alive);
+	pid = waiter(f, "x.2")->pid;
+	assert_int_equal(run(f, "forget x.1"), PS_EXEC_OK);
+	assert_int_equal(nwaiters(f), 1);
+	assert_int_equal(waiter(f, "x.2")->pid, pid);
+	/* forget without arguments: every exited waiter, a live one stays */
+	assert_int_equal(run(f, "spawn poll b as=live; settle 5000"), PS_EXEC_OK);
+	assert_true(waiter(f, "live")->alive);
+	assert_int_equal(run(f, "forget"), PS_EXEC_OK);
+	assert_int_equal(nwaiters(f), 1);
+	assert_true(waiter(f, "live")->alive);
+	assert_int_equal(run(f, "forget live"), PS_EXEC_ERROR);
+	assert_int_equal(nwaiters(f), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +427,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_waiters_sleep_on_real_objects_and_return_when_written, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_forget_drops_exited_waiters_and_refuses_live_ones, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

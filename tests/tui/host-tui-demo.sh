@@ -1,0 +1,78 @@
+#!/bin/sh
+# Demo mode on the host in tmux (recorded debugfs files, a real eventfd):
+# q at a pause stops the demo and leaves the TUI open ("demo stopped"), a
+# second q quits; a waiter that reports during a pause leaves the pause's
+# prompt on the status line.
+# usage: host-tui-demo.sh POLLSCOPE DATA_DIR
+set -u
+ps=$1
+data=$2
+tmp=$(mktemp -d)
+sock="$tmp/tmux.sock"
+screen="$tmp/screen"
+passes=0
+failures=0
+cp -r "$data/basic" "$tmp/d"
+t() { tmux -S "$sock" "$@"; }
+cleanup() {
+	t kill-server 2>/dev/null
+	rm -rf "$tmp" 2>/dev/null || { sleep 0.5; rm -rf "$tmp"; }
+}
+trap cleanup EXIT
+fail() {
+	echo "FAIL: $*"
+	echo "--- screen:"
+	cat "$screen"
+	failures=$((failures + 1))
+}
+pass() {
+	echo "ok: $*"
+	passes=$((passes + 1))
+}
+cap() { t capture-pane -p -t demo >"$screen" 2>/dev/null; }
+wait_screen() { # up to 10 s for PATTERN
+	i=0
+	while [ $i -lt 100 ]; do
+		cap
+		grep -Eq -- "$1" "$screen" && return 0
+		i=$((i + 1))
+		sleep 0.1
+	done
+	return 1
+}
+check() { if wait_screen "$2"; then pass "$1"; else fail "$1: no /$2/"; fi; }
+command -v tmux >/dev/null || { echo "tmux missing (tests/setup.sh installs it)"; exit 1; }
+
+cat >"$tmp/demo.pscope" <<'DEMO'
+say a waiter that times out while the demo pauses
+create e eventfd
+spawn poll e timeout=1500 as=late
+pause look at late
+say NEVER-SHOWN after the stop
+DEMO
+t -f /dev/null new-session -d -s demo -x 120 -y 36 \
+	"'$ps' --debugfs '$tmp/d' --demo '$tmp/demo.pscope'; echo TUI-EXITED rc=\$?; sleep 60"
+check "the pause's prompt" "look at late +\\[Space/Enter: continue, q: stop\\]"
+# late's poll times out (returns 0) while the demo pauses
+check "late reports during the pause" "late \\(pid [0-9]+\\) poll returned 0"
+cap
+if grep -Fq "[Space/Enter: continue, q: stop]" "$screen"; then
+	pass "the prompt stays after the report"
+else
+	fail "the report erased the pause's prompt"
+fi
+t send-keys -t demo q
+check "q at a pause stops the demo" "demo stopped"
+sleep 0.5
+cap
+if grep -q "TUI-EXITED" "$screen"; then
+	fail "q at a pause quit pollscope"
+elif grep -q "NEVER-SHOWN" "$screen"; then
+	fail "the demo went on after q"
+else
+	pass "the TUI stays open, the demo's next line not run"
+fi
+t send-keys -t demo q
+check "a second q quits" "TUI-EXITED rc=0"
+echo "tui demo: $passes passed, $failures failed"
+[ $failures -eq 0 ]
