@@ -277,9 +277,8 @@ static void blocked_call(struct ps_inspection *in, struct waitset *w)
 		   !strncmp(name, "recv", 4) || !strncmp(name, "accept", 6)) {
 		snprintf(in->waiting, sizeof(in->waiting), "%s(fd=%d)", name, (int)sc.args[0]);
 		waitset_add(w, (int)sc.args[0], 0x1);
-	} else if (!strcmp(name, "write") || !strcmp(name, "pwrite64") ||
-		   !strcmp(name, "writev") || !strncmp(name, "send", 4) ||
-		   !strcmp(name, "connect")) {
+	} else if (!strcmp(name, "write") || !strcmp(name, "pwrite64") || !strcmp(name, "writev") ||
+		   !strncmp(name, "send", 4) || !strcmp(name, "connect")) {
 		/* a full pipe or socket buffer: it sleeps until there is room (POLLOUT) */
 		snprintf(in->waiting, sizeof(in->waiting), "%s(fd=%d)", name, (int)sc.args[0]);
 		waitset_add(w, (int)sc.args[0], 0x4);
