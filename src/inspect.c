@@ -217,6 +217,38 @@ static void read_pollfds(pid_t pid, const struct ps_syscall *sc, struct waitset 
 	free(p);
 }
 
+#define PF_KTHREAD 0x00200000 /* include/linux/sched.h */
+
+/* /proc/PID/stat's flags (field 9), or 0 if unreadable. */
+static unsigned long proc_flags(pid_t pid)
+{
+	char path[64], *text, *p;
+	unsigned long flags = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	text = ps_read_file(path, NULL);
+	p = text ? strrchr(text, ')') : NULL; /* comm may hold spaces and ')' */
+	if (p && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+		flags = 0;
+	free(text);
+	return flags;
+}
+
+/* The wchan exactly as the kernel names it (libproc2 trims underscores). */
+static void read_wchan(pid_t pid, char *buf, size_t len)
+{
+	char path[64], *text;
+
+	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
+	text = ps_read_file(path, NULL);
+	if (text) {
+		text[strcspn(text, "\n")] = '\0';
+		if (text[0] && strcmp(text, "0") != 0)
+			snprintf(buf, len, "%s", text);
+	}
+	free(text);
+}
+
 /* What the process is blocked in: fills in->syscall, in->waiting and w. */
 static void blocked_call(struct ps_inspection *in, struct waitset *w)
 {
@@ -225,6 +257,13 @@ static void blocked_call(struct ps_inspection *in, struct waitset *w)
 	const char *name;
 
 	snprintf(in->syscall, sizeof(in->syscall), "-");
+	if (proc_flags(in->pid) & PF_KTHREAD) {
+		/* its /proc/PID/syscall reads "0 0x0 ...": zeroed user registers,
+		 * not a read(2) */
+		snprintf(in->waiting, sizeof(in->waiting),
+			 "the kernel: a kernel thread (no user system call, no fds)");
+		return;
+	}
 	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)in->pid);
 	text = ps_read_file(path, NULL);
 	if (!text) {
@@ -355,8 +394,8 @@ static int perm_error(pid_t pid, const char *comm, const char *what, int e, char
 
 	snprintf(err, errlen,
 		 "pid %d (%s): permission denied (%s: %s): looking at another process's file "
-		 "descriptors needs ptrace access to it (run pollscope as root, or as the "
-		 "process's owner)",
+		 "descriptors needs ptrace access to it, and the module's debugfs files need "
+		 "root: run pollscope as root)",
 		 (int)pid, comm, what, ps_errno_name(e, en, sizeof(en)));
 	return -1;
 }
@@ -381,6 +420,7 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 	snprintf(in->comm, sizeof(in->comm), "%s", pi.comm);
 	in->state = pi.state;
 	snprintf(in->wchan, sizeof(in->wchan), "%s", pi.wchan);
+	read_wchan(pid, in->wchan, sizeof(in->wchan));
 	if (pi.state == 'Z') {
 		snprintf(err, errlen, "pid %d (%s) has exited (a zombie): it has no fds left",
 			 (int)pid, pi.comm);
@@ -439,6 +479,17 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 	if (!w)
 		goto oom;
 	blocked_call(in, w);
+	if (in->state == 'T' || in->state == 't') {
+		/* it sleeps in the stop, not in its call: the call restarts (or
+		 * goes on) when the process is continued */
+		char call[sizeof(in->waiting)];
+		snprintf(call, sizeof(call), "%s", in->waiting);
+		if (!call[0] && strcmp(in->syscall, "-") != 0)
+			snprintf(call, sizeof(call), "%s", in->syscall);
+		snprintf(in->waiting, sizeof(in->waiting), "nothing: %s (state %c)%s%s",
+			 in->state == 't' ? "stopped by its tracer" : "stopped by a signal",
+			 in->state, call[0] ? "; when continued it resumes in " : "", call);
+	}
 
 	for (int i = 0; i < nfds; i++) {
 		struct ps_fd *f;
