@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -36,6 +37,8 @@ static void head_label(const char *kind, int accmode, int idx, int nheads, char 
 {
 	const struct ps_objtype_ops *t = ps_objtype_find(kind);
 
+	if (!strcmp(kind, "fifo")) /* a named pipe: pipe_poll as well */
+		t = &ps_obj_pipe;
 	if (t == &ps_obj_pipe) {
 		/* pipe_poll: rd_wait if FMODE_READ, then wr_wait if FMODE_WRITE */
 		bool rd = accmode == O_RDONLY || accmode == O_RDWR;
@@ -544,6 +547,12 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 			else
 				snprintf(f->note, sizeof(f->note), "pidfd_getfd: %s", strerror(e));
 			continue;
+		}
+		{
+			struct stat st;
+			if (!strcmp(f->kind, "file") && fstat(dup, &st) == 0 &&
+			    S_ISFIFO(st.st_mode))
+				snprintf(f->kind, sizeof(f->kind), "fifo");
 		}
 		if (!d)
 			d = module(ctx, e2, sizeof(e2));

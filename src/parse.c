@@ -1003,6 +1003,7 @@ const char *ps_fd_kind(const char *link)
 		{ "/dev/pts/", "tty" },
 		{ "/dev/tty", "tty" },
 		{ "/dev/console", "tty" },
+		{ "/dev/ptmx", "tty" }, /* a pty master: tty_poll too */
 		{ "/dev/", "dev" },
 		{ "/", "file" },
 	};

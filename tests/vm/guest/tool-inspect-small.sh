@@ -29,6 +29,9 @@ assert_grep "^pid $YP \(yes\): state S, wchan $(wchan_re "$YP")$" /tmp/w
 assert_grep "^  blocked in write\(fd=1\): fd 1 \(out\)$" /tmp/w
 assert_grep "^fd 1 -> /tmp/ff \([a-z]+\): mask=none heads=1 entries=[0-9]+  <- write waits on it \(out\)$" /tmp/w
 assert_no_grep "syscall 1" /tmp/w
+# a fifo is a pipe: its write end's one head is the pipe's write queue
+assert_grep "^fd 1 -> /tmp/ff \(fifo\): " /tmp/w
+assert_grep "^  head 0: write queue \(pipe->wr_wait\), 1 entry$" /tmp/w
 ok "inspect: a writer blocked on a full pipe"
 
 # --- the same writer, stopped ----------------------------------------------
@@ -44,6 +47,27 @@ ok "inspect: a stopped process"
 kill -CONT "$YP"
 kill "$SL" "$YP"
 wait
+
+# --- a pty master and a file whose name holds a newline ----------------------
+NL='/tmp/a
+b'
+: >"$NL"
+sleep 600000 4<>/dev/ptmx 5<"$NL" &
+PP=$!
+wait_for test -e "/proc/$PP/fd/5" || fail "no fd 5 in $PP"
+pollscope -c "inspect $PP" >/tmp/p 2>/tmp/err || fail "inspect $PP: $(cat /tmp/err)"
+cat /tmp/p
+# tty_poll (n_tty_poll): read_wait, then write_wait
+assert_grep "^fd 4 -> /dev/ptmx \(tty\): mask=[a-z,]+ heads=2 entries=0$" /tmp/p
+sed -n '/^fd 4 -> /,/^fd 5 /p' /tmp/p >/tmp/p4
+assert_grep "^  head 0: tty->read_wait, 0 entries$" /tmp/p4
+assert_grep "^  head 1: tty->write_wait, 0 entries$" /tmp/p4
+# the name, escaped, on one line; no line starts with its second half
+assert_grep '^fd 5 -> /tmp/a\\nb \(file\): ' /tmp/p
+assert_no_grep "^b " /tmp/p
+ok "inspect: a pty master and a newline in a file name"
+kill "$PP"
+wait "$PP"
 
 # --- not root: the hint names root, not the owner --------------------------
 sleep 600000 &
