@@ -81,5 +81,6 @@ assert_grep "run pollscope as root\)$" /tmp/err
 assert_no_grep "owner" /tmp/err
 ok "inspect: the permission hint says root"
 kill "$SP"
+rm -f /tmp/ff "$NL"
 wait
 true
