@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -36,6 +37,8 @@ static void head_label(const char *kind, int accmode, int idx, int nheads, char 
 {
 	const struct ps_objtype_ops *t = ps_objtype_find(kind);
 
+	if (!strcmp(kind, "fifo")) /* a named pipe: pipe_poll as well */
+		t = &ps_obj_pipe;
 	if (t == &ps_obj_pipe) {
 		/* pipe_poll: rd_wait if FMODE_READ, then wr_wait if FMODE_WRITE */
 		bool rd = accmode == O_RDONLY || accmode == O_RDWR;
@@ -217,6 +220,38 @@ static void read_pollfds(pid_t pid, const struct ps_syscall *sc, struct waitset 
 	free(p);
 }
 
+#define PF_KTHREAD 0x00200000 /* include/linux/sched.h */
+
+/* /proc/PID/stat's flags (field 9), or 0 if unreadable. */
+static unsigned long proc_flags(pid_t pid)
+{
+	char path[64], *text, *p;
+	unsigned long flags = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	text = ps_read_file(path, NULL);
+	p = text ? strrchr(text, ')') : NULL; /* comm may hold spaces and ')' */
+	if (p && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+		flags = 0;
+	free(text);
+	return flags;
+}
+
+/* The wchan exactly as the kernel names it (libproc2 trims underscores). */
+static void read_wchan(pid_t pid, char *buf, size_t len)
+{
+	char path[64], *text;
+
+	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
+	text = ps_read_file(path, NULL);
+	if (text) {
+		text[strcspn(text, "\n")] = '\0';
+		if (text[0] && strcmp(text, "0") != 0)
+			snprintf(buf, len, "%s", text);
+	}
+	free(text);
+}
+
 /* What the process is blocked in: fills in->syscall, in->waiting and w. */
 static void blocked_call(struct ps_inspection *in, struct waitset *w)
 {
@@ -225,6 +260,13 @@ static void blocked_call(struct ps_inspection *in, struct waitset *w)
 	const char *name;
 
 	snprintf(in->syscall, sizeof(in->syscall), "-");
+	if (proc_flags(in->pid) & PF_KTHREAD) {
+		/* its /proc/PID/syscall reads "0 0x0 ...": zeroed user registers,
+		 * not a read(2) */
+		snprintf(in->waiting, sizeof(in->waiting),
+			 "the kernel: a kernel thread (no user system call, no fds)");
+		return;
+	}
 	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)in->pid);
 	text = ps_read_file(path, NULL);
 	if (!text) {
@@ -277,6 +319,11 @@ static void blocked_call(struct ps_inspection *in, struct waitset *w)
 		   !strncmp(name, "recv", 4) || !strncmp(name, "accept", 6)) {
 		snprintf(in->waiting, sizeof(in->waiting), "%s(fd=%d)", name, (int)sc.args[0]);
 		waitset_add(w, (int)sc.args[0], 0x1);
+	} else if (!strcmp(name, "write") || !strcmp(name, "pwrite64") || !strcmp(name, "writev") ||
+		   !strncmp(name, "send", 4) || !strcmp(name, "connect")) {
+		/* a full pipe or socket buffer: it sleeps until there is room (POLLOUT) */
+		snprintf(in->waiting, sizeof(in->waiting), "%s(fd=%d)", name, (int)sc.args[0]);
+		waitset_add(w, (int)sc.args[0], 0x4);
 	} else {
 		return; /* a wait that involves no fd: wait4, futex, nanosleep, ... */
 	}
@@ -350,8 +397,8 @@ static int perm_error(pid_t pid, const char *comm, const char *what, int e, char
 
 	snprintf(err, errlen,
 		 "pid %d (%s): permission denied (%s: %s): looking at another process's file "
-		 "descriptors needs ptrace access to it (run pollscope as root, or as the "
-		 "process's owner)",
+		 "descriptors needs ptrace access to it, and the module's debugfs files need "
+		 "root: run pollscope as root)",
 		 (int)pid, comm, what, ps_errno_name(e, en, sizeof(en)));
 	return -1;
 }
@@ -376,6 +423,7 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 	snprintf(in->comm, sizeof(in->comm), "%s", pi.comm);
 	in->state = pi.state;
 	snprintf(in->wchan, sizeof(in->wchan), "%s", pi.wchan);
+	read_wchan(pid, in->wchan, sizeof(in->wchan));
 	if (pi.state == 'Z') {
 		snprintf(err, errlen, "pid %d (%s) has exited (a zombie): it has no fds left",
 			 (int)pid, pi.comm);
@@ -434,6 +482,17 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 	if (!w)
 		goto oom;
 	blocked_call(in, w);
+	if (in->state == 'T' || in->state == 't') {
+		/* it sleeps in the stop, not in its call: the call restarts (or
+		 * goes on) when the process is continued */
+		char call[sizeof(in->waiting)];
+		snprintf(call, sizeof(call), "%s", in->waiting);
+		if (!call[0] && strcmp(in->syscall, "-") != 0)
+			snprintf(call, sizeof(call), "%s", in->syscall);
+		snprintf(in->waiting, sizeof(in->waiting), "nothing: %s (state %c)%s%s",
+			 in->state == 't' ? "stopped by its tracer" : "stopped by a signal",
+			 in->state, call[0] ? "; when continued it resumes in " : "", call);
+	}
 
 	for (int i = 0; i < nfds; i++) {
 		struct ps_fd *f;
@@ -488,6 +547,12 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 			else
 				snprintf(f->note, sizeof(f->note), "pidfd_getfd: %s", strerror(e));
 			continue;
+		}
+		{
+			struct stat st;
+			if (!strcmp(f->kind, "file") && fstat(dup, &st) == 0 &&
+			    S_ISFIFO(st.st_mode))
+				snprintf(f->kind, sizeof(f->kind), "fifo");
 		}
 		if (!d)
 			d = module(ctx, e2, sizeof(e2));

@@ -869,53 +869,73 @@ int ps_parse_syscall(const char *text, struct ps_syscall *sc)
 
 const char *ps_syscall_name(long nr)
 {
-	/* x86_64 numbers; the build is x86_64-only like the module's tests */
-	switch (nr) {
-	case 0:
-		return "read";
-	case 7:
-		return "poll";
-	case 23:
-		return "select";
-	case 232:
-		return "epoll_wait";
-	case 270:
-		return "pselect6";
-	case 271:
-		return "ppoll";
-	case 281:
-		return "epoll_pwait";
-	case 441:
-		return "epoll_pwait2";
-	case 17:
-		return "pread64";
-	case 19:
-		return "readv";
-	case 45:
-		return "recvfrom";
-	case 47:
-		return "recvmsg";
-	case 43:
-		return "accept";
-	case 288:
-		return "accept4";
-	case 34:
-		return "pause";
-	case 35:
-		return "nanosleep";
-	case 230:
-		return "clock_nanosleep";
-	case 61:
-		return "wait4";
-	case 247:
-		return "waitid";
-	case 202:
-		return "futex";
-	case 130:
-		return "rt_sigsuspend";
-	default:
-		return NULL;
-	}
+	/* x86_64 numbers (asm/unistd_64.h); every call that can sleep on a wait
+	 * queue. The build is x86_64-only like the module's tests. */
+	static const struct {
+		short nr;
+		const char *name;
+	} t[] = {
+		{ 0, "read" },
+		{ 1, "write" },
+		{ 2, "open" },
+		{ 7, "poll" },
+		{ 16, "ioctl" },
+		{ 17, "pread64" },
+		{ 18, "pwrite64" },
+		{ 19, "readv" },
+		{ 20, "writev" },
+		{ 23, "select" },
+		{ 34, "pause" },
+		{ 35, "nanosleep" },
+		{ 40, "sendfile" },
+		{ 42, "connect" },
+		{ 43, "accept" },
+		{ 44, "sendto" },
+		{ 45, "recvfrom" },
+		{ 46, "sendmsg" },
+		{ 47, "recvmsg" },
+		{ 61, "wait4" },
+		{ 65, "semop" },
+		{ 69, "msgsnd" },
+		{ 70, "msgrcv" },
+		{ 72, "fcntl" },
+		{ 73, "flock" },
+		{ 74, "fsync" },
+		{ 128, "rt_sigtimedwait" },
+		{ 130, "rt_sigsuspend" },
+		{ 202, "futex" },
+		{ 208, "io_getevents" },
+		{ 220, "semtimedop" },
+		{ 230, "clock_nanosleep" },
+		{ 232, "epoll_wait" },
+		{ 242, "mq_timedsend" },
+		{ 243, "mq_timedreceive" },
+		{ 247, "waitid" },
+		{ 257, "openat" },
+		{ 270, "pselect6" },
+		{ 271, "ppoll" },
+		{ 275, "splice" },
+		{ 276, "tee" },
+		{ 278, "vmsplice" },
+		{ 281, "epoll_pwait" },
+		{ 288, "accept4" },
+		{ 295, "preadv" },
+		{ 296, "pwritev" },
+		{ 299, "recvmmsg" },
+		{ 307, "sendmmsg" },
+		{ 327, "preadv2" },
+		{ 328, "pwritev2" },
+		{ 333, "io_pgetevents" },
+		{ 426, "io_uring_enter" },
+		{ 437, "openat2" },
+		{ 441, "epoll_pwait2" },
+		{ 449, "futex_waitv" },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (t[i].nr == nr)
+			return t[i].name;
+	return NULL;
 }
 
 int ps_fdinfo_get(const char *text, const char *key, int base, unsigned long long *out)
@@ -983,6 +1003,7 @@ const char *ps_fd_kind(const char *link)
 		{ "/dev/pts/", "tty" },
 		{ "/dev/tty", "tty" },
 		{ "/dev/console", "tty" },
+		{ "/dev/ptmx", "tty" }, /* a pty master: tty_poll too */
 		{ "/dev/", "dev" },
 		{ "/", "file" },
 	};

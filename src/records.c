@@ -215,8 +215,33 @@ void ps_rec_event(const struct ps_sink *sink, const struct ps_event *ev, uint64_
 		ev->detail, (int)ev->pid, ev->comm);
 }
 
+/* A path for a text line: a newline or other control byte in a file name
+ * would split or garble the line, so it is escaped (\n, \t, \xHH) and a
+ * backslash doubled; JSON keeps the link field as it is. */
+static const char *text_path(const char *p, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	for (; *p && o + 5 < len; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '\n')
+			o += (size_t)snprintf(buf + o, len - o, "\\n");
+		else if (c == '\t')
+			o += (size_t)snprintf(buf + o, len - o, "\\t");
+		else if (c == '\\')
+			o += (size_t)snprintf(buf + o, len - o, "\\\\");
+		else if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 void ps_rec_fd(const struct ps_sink *sink, const struct ps_inspection *in, const struct ps_fd *f)
 {
+	char link[4 * sizeof(f->link) + 8];
 	char m[PS_MASK_TEXT], waits[PS_MASK_TEXT + 40] = "", more[160] = "";
 	struct ps_field fl[14] = {
 		{ "pid", PS_F_INT, NULL, f->pid },
@@ -251,15 +276,16 @@ void ps_rec_fd(const struct ps_sink *sink, const struct ps_inspection *in, const
 			 f->wait_events ? ")" : "");
 	if (!f->inspected)
 		ps_emit(sink, PS_REC_FD, f, fl, 12, "fd %d -> %s: not inspected (%s)", f->fd,
-			f->link, f->note[0] ? f->note : "?");
+			text_path(f->link, link, sizeof(link)), f->note[0] ? f->note : "?");
 	else if (!f->pollable)
 		ps_emit(sink, PS_REC_FD, f, fl, 12,
-			"fd %d -> %s (%s): no poll method (poll(2) says %s)%s", f->fd, f->link,
-			f->kind, f->mask, waits);
+			"fd %d -> %s (%s): no poll method (poll(2) says %s)%s", f->fd,
+			text_path(f->link, link, sizeof(link)), f->kind, f->mask, waits);
 	else
 		ps_emit(sink, PS_REC_FD, f, fl, nf,
-			"fd %d -> %s (%s): mask=%s heads=%d entries=%d%s%s", f->fd, f->link,
-			f->kind, f->mask, f->heads, f->entries, more, waits);
+			"fd %d -> %s (%s): mask=%s heads=%d entries=%d%s%s", f->fd,
+			text_path(f->link, link, sizeof(link)), f->kind, f->mask, f->heads,
+			f->entries, more, waits);
 }
 
 void ps_format_result(const struct ps_waiter *w, const struct ps_result *r, char *buf, size_t len)

@@ -594,7 +594,20 @@ static void test_proc_files_of_a_blocked_process_parse(void **state)
 	assert_string_equal(ps_syscall_name(23), "select");
 	assert_string_equal(ps_syscall_name(270), "pselect6");
 	assert_string_equal(ps_syscall_name(271), "ppoll");
-	assert_null(ps_syscall_name(1)); /* write */
+	/* calls that sleep on a wait queue, numbers from asm/unistd_64.h */
+	assert_string_equal(ps_syscall_name(1), "write");
+	assert_string_equal(ps_syscall_name(20), "writev");
+	assert_string_equal(ps_syscall_name(44), "sendto");
+	assert_string_equal(ps_syscall_name(42), "connect");
+	assert_string_equal(ps_syscall_name(73), "flock");
+	assert_string_equal(ps_syscall_name(70), "msgrcv");
+	assert_string_equal(ps_syscall_name(220), "semtimedop");
+	assert_string_equal(ps_syscall_name(257), "openat");
+	assert_string_equal(ps_syscall_name(275), "splice");
+	assert_string_equal(ps_syscall_name(307), "sendmmsg");
+	assert_string_equal(ps_syscall_name(441), "epoll_pwait2");
+	assert_null(ps_syscall_name(39)); /* getpid never sleeps */
+	assert_null(ps_syscall_name(-1));
 
 	/* fdinfo of an eventfd (count in hex) and of an epoll instance, recorded */
 	text = slurp("proc/fdinfo-eventfd");
