@@ -7,35 +7,8 @@
 set -u
 ps=$1
 data=$2
-tmp=$(mktemp -d)
-sock="$tmp/tmux.sock"
-screen="$tmp/screen"
-failures=0
-cp -r "$data/basic" "$tmp/d"
-t() { tmux -S "$sock" "$@"; }
-cleanup() {
-	t kill-server 2>/dev/null
-	rm -rf "$tmp" 2>/dev/null || { sleep 0.5; rm -rf "$tmp"; }
-}
-trap cleanup EXIT
-fail() {
-	echo "FAIL: $*"
-	echo "--- screen:"
-	cat "$screen"
-	failures=$((failures + 1))
-}
-cap() { t capture-pane -p -t sh >"$screen" 2>/dev/null; }
-wait_screen() { # up to 10 s for PATTERN
-	i=0
-	while [ $i -lt 100 ]; do
-		cap
-		grep -Eq -- "$1" "$screen" && return 0
-		i=$((i + 1))
-		sleep 0.1
-	done
-	return 1
-}
-command -v tmux >/dev/null || { echo "tmux missing (tests/setup.sh installs it)"; exit 1; }
+session=sh
+. "$(dirname "$0")/lib.sh"
 t -f /dev/null new-session -d -s sh -x 120 -y 30 \
 	"HOME='$tmp' '$ps' --shell --debugfs '$tmp/d'; echo SHELL-EXITED; sleep 60"
 wait_screen '^pollscope> ?$' || fail "the shell did not show its prompt"

@@ -7,41 +7,8 @@
 set -u
 ps=$1
 data=$2
-tmp=$(mktemp -d)
-sock="$tmp/tmux.sock"
-screen="$tmp/screen"
-passes=0
-failures=0
-cp -r "$data/basic" "$tmp/d"
-t() { tmux -S "$sock" "$@"; }
-cleanup() {
-	t kill-server 2>/dev/null
-	rm -rf "$tmp" 2>/dev/null || { sleep 0.5; rm -rf "$tmp"; }
-}
-trap cleanup EXIT
-fail() {
-	echo "FAIL: $*"
-	echo "--- screen:"
-	cat "$screen"
-	failures=$((failures + 1))
-}
-pass() {
-	echo "ok: $*"
-	passes=$((passes + 1))
-}
-cap() { t capture-pane -p -t demo >"$screen" 2>/dev/null; }
-wait_screen() { # up to 10 s for PATTERN
-	i=0
-	while [ $i -lt 100 ]; do
-		cap
-		grep -Eq -- "$1" "$screen" && return 0
-		i=$((i + 1))
-		sleep 0.1
-	done
-	return 1
-}
-check() { if wait_screen "$2"; then pass "$1"; else fail "$1: no /$2/"; fi; }
-command -v tmux >/dev/null || { echo "tmux missing (tests/setup.sh installs it)"; exit 1; }
+session=demo
+. "$(dirname "$0")/lib.sh"
 
 cat >"$tmp/demo.pscope" <<'DEMO'
 say a waiter that times out while the demo pauses

@@ -7,48 +7,12 @@ set -u
 ps=$1
 data=$2
 keys=$3
-tmp=$(mktemp -d)
-sock="$tmp/tmux.sock"
-screen="$tmp/screen"
-passes=0
-failures=0
-cp -r "$data/basic" "$tmp/d"
+session=ps
+. "$(dirname "$0")/lib.sh"
 # objects named for natural order (o2 before o10)
 : >"$tmp/d/objects/o10"
 : >"$tmp/d/objects/o2"
 : >"$tmp/d/objects/o1"
-t() { tmux -S "$sock" "$@"; }
-cleanup() {
-	t kill-server 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	echo "--- screen:"
-	cat "$screen"
-	failures=$((failures + 1))
-}
-pass() {
-	echo "ok: $*"
-	passes=$((passes + 1))
-}
-cap() { t capture-pane -p -t "${1:-ps}" >"$screen" 2>/dev/null; }
-# wait_screen PATTERN [SESSION]: up to 10 s for the screen to show PATTERN
-wait_screen() {
-	i=0
-	while [ $i -lt 100 ]; do
-		cap "${2:-ps}"
-		grep -Eq -- "$1" "$screen" && return 0
-		i=$((i + 1))
-		sleep 0.1
-	done
-	return 1
-}
-check() { # check MESSAGE PATTERN [SESSION]
-	if wait_screen "$2" "${3:-ps}"; then pass "$1"; else fail "$1: no /$2/"; fi
-}
 gone() { # gone MESSAGE PATTERN: the screen stops showing PATTERN within 5 s
 	i=0
 	while [ $i -lt 50 ]; do
@@ -70,7 +34,6 @@ fresh() {
 	wait_screen "Wait queues: 5 objects" || fail "the TUI did not start"
 }
 
-command -v tmux >/dev/null || { echo "tmux missing (tests/setup.sh installs it)"; exit 1; }
 fresh 120 36
 
 # --- A fresh TUI starts its timeline with the session: the recorded file's

@@ -5,45 +5,9 @@
 set -u
 ps=$1
 data=$2
-tmp=$(mktemp -d)
-sock="$tmp/tmux.sock"
-screen="$tmp/screen"
-passes=0
-failures=0
-cp -r "$data/basic" "$tmp/d"
-t() { tmux -S "$sock" "$@"; }
-cleanup() {
-	t kill-server 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+session=ps
+. "$(dirname "$0")/lib.sh"
 
-fail() {
-	echo "FAIL: $*"
-	echo "--- screen:"
-	cat "$screen"
-	failures=$((failures + 1))
-}
-pass() {
-	echo "ok: $*"
-	passes=$((passes + 1))
-}
-# wait_screen PATTERN: up to 10 s for the screen to show PATTERN
-wait_screen() {
-	i=0
-	while [ $i -lt 100 ]; do
-		t capture-pane -p -t ps >"$screen" 2>/dev/null
-		grep -Eq -- "$1" "$screen" && return 0
-		i=$((i + 1))
-		sleep 0.1
-	done
-	return 1
-}
-check() { # check MESSAGE PATTERN
-	if wait_screen "$2"; then pass "$1"; else fail "$1: no /$2/"; fi
-}
-
-command -v tmux >/dev/null || { echo "tmux missing (tests/setup.sh installs it)"; exit 1; }
 t -f /dev/null new-session -d -s ps -x 120 -y 36 \
 	"'$ps' --debugfs '$tmp/d'; echo TUI-EXITED rc=\$?; sleep 60"
 
