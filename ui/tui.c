@@ -54,10 +54,10 @@ enum style {
 };
 
 struct layout {
-	int q_y, q_x, q_h, q_w; /* queue pane, including its title row */
-	int p_y, p_x, p_h, p_w; /* process pane */
-	int e_y, e_h;		/* event timeline */
-	int banner_y, cmd_y, footer_y;
+	int q_y, q_x, q_h, q_w;			 /* queue pane, including its title row */
+	int p_y, p_x, p_h, p_w;			 /* process pane */
+	int e_y, e_h;				 /* event timeline */
+	int banner_y, banner_h, cmd_y, footer_y; /* banner_h: rows of the wrapped banner */
 	bool stacked;
 };
 
@@ -207,6 +207,36 @@ static void title_row(struct tui *t, int y, int x, int w, bool focused, const ch
 	attrset(A_NORMAL);
 }
 
+#define BANNER_MAX_ROWS 4
+
+/* Word-wrap text into rows of at most width bytes (a word longer than a row
+ * is cut across rows); returns the number of rows, at most max. */
+static int wrap_rows(const char *text, int width, char rows[][256], int max)
+{
+	int n = 0;
+
+	if (width < 1)
+		width = 1;
+	if (width > 255)
+		width = 255;
+	while (*text && n < max) {
+		int len = (int)strlen(text), cut = len;
+
+		if (len > width) {
+			cut = width;
+			while (cut > 0 && text[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = width;
+		}
+		snprintf(rows[n++], 256, "%.*s", cut, text);
+		text += cut;
+		while (*text == ' ')
+			text++;
+	}
+	return n;
+}
+
 static void compute_layout(struct tui *t)
 {
 	struct layout *l = &t->lay;
@@ -214,7 +244,16 @@ static void compute_layout(struct tui *t)
 
 	l->footer_y = h - 1;
 	l->cmd_y = h - 2;
-	l->banner_y = t->banner[0] ? h - 3 : -1;
+	if (t->banner[0]) {
+		char rows[BANNER_MAX_ROWS][256];
+
+		/* a long narration wraps (one column is the margin) */
+		l->banner_h = wrap_rows(t->banner, w - 1, rows, BANNER_MAX_ROWS);
+		l->banner_y = h - 2 - l->banner_h;
+	} else {
+		l->banner_h = 0;
+		l->banner_y = -1;
+	}
 	tl = (h - 4) / 4;
 	if (tl < 3)
 		tl = 3;
@@ -589,8 +628,13 @@ static void draw_chrome(struct tui *t)
 	    info.attached ? info.module : "not attached", t->v.nobjects,
 	    t->v.nobjects == 1 ? "" : "s", t->v.nentries, t->v.nentries == 1 ? "y" : "ies", nw,
 	    nw == 1 ? "" : "s", t->demo && !t->demo_done ? " | demo" : "");
-	if (t->lay.banner_y >= 0)
-		put(t->lay.banner_y, 0, COLS, style(t, ST_BANNER), " %s", t->banner);
+	if (t->lay.banner_y >= 0) {
+		char rows[BANNER_MAX_ROWS][256];
+		int n = wrap_rows(t->banner, COLS - 1, rows, BANNER_MAX_ROWS);
+
+		for (int r = 0; r < n; r++)
+			put(t->lay.banner_y + r, 0, COLS, style(t, ST_BANNER), " %s", rows[r]);
+	}
 	footer_keys(t, footer, sizeof(footer), COLS);
 	put(t->lay.footer_y, 0, COLS, style(t, ST_HEADER), "%s", footer);
 	if (!t->lay.stacked) {

@@ -41,5 +41,24 @@ else
 fi
 t send-keys -t demo q
 check "a second q quits" "TUI-EXITED rc=0"
+
+# A narration longer than the screen is wide wraps onto as many rows as it
+# needs (it used to be cut at the last column), at 80x24.
+cat >"$tmp/long.pscope" <<'DEMO'
+say one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty END-OF-BANNER
+pause
+DEMO
+t -f /dev/null new-session -d -s long -x 80 -y 24 \
+	"'$ps' --debugfs '$tmp/d' --demo '$tmp/long.pscope'; echo TUI-EXITED rc=\$?; sleep 60"
+check "a long banner reaches its last word at 80 columns" "END-OF-BANNER" long
+if grep -q "one two three" "$screen" && grep -q "fifteen" "$screen" &&
+	[ "$(grep -c 'END-OF-BANNER' "$screen")" -eq 1 ]; then
+	pass "the banner wraps onto a second row, whole"
+else
+	fail "the banner is not shown whole"
+fi
+t send-keys -t long q
+t send-keys -t long q
+
 echo "tui demo: $passes passed, $failures failed"
 [ $failures -eq 0 ]
