@@ -67,19 +67,42 @@ static int cmd_inspect(struct ps_cmdctx *c)
 		return ps_cmd_error(c, "%s", msg);
 	}
 	{
-		struct ps_field f[5] = {
+		/* fds of one open file list the same heads and entries again: say
+		 * how many are distinct when some fds share a file */
+		long dheads = 0, dentries = 0;
+		int shared = 0;
+		char extra[96] = "";
+
+		for (size_t i = 0; i < in.nfds; i++) {
+			if (in.fds[i].same_as >= 0) {
+				shared += in.fds[i].heads > 0;
+				continue;
+			}
+			dheads += in.fds[i].heads;
+			dentries += in.fds[i].entries;
+		}
+		struct ps_field f[7] = {
 			{ "pid", PS_F_INT, NULL, in.pid },
 			{ "fds", PS_F_INT, NULL, (long long)in.nfds },
 			{ "pollable", PS_F_INT, NULL, pollable },
 			{ "heads", PS_F_INT, NULL, (long long)in.nheads },
 			{ "entries", PS_F_INT, NULL, (long long)in.nentries },
+			{ "distinct_heads", PS_F_INT, NULL, dheads },
+			{ "distinct_entries", PS_F_INT, NULL, dentries },
 		};
-		ps_emit(c->sink, PS_REC_MESSAGE, NULL, f, 5,
+		if (shared)
+			snprintf(
+				extra, sizeof(extra),
+				"; %d fd%s share%s a file with an earlier fd: %ld distinct head%s, "
+				"%ld distinct entr%s",
+				shared, shared == 1 ? "" : "s", shared == 1 ? "s" : "", dheads,
+				dheads == 1 ? "" : "s", dentries, dentries == 1 ? "y" : "ies");
+		ps_emit(c->sink, PS_REC_MESSAGE, NULL, f, shared ? 7 : 5,
 			"pid %d: %zu fd%s, %d pollable, %zu wait queue head%s, %zu entr%s (%d of "
-			"this process)",
+			"this process)%s",
 			(int)in.pid, in.nfds, in.nfds == 1 ? "" : "s", pollable, in.nheads,
-			in.nheads == 1 ? "" : "s", in.nentries, in.nentries == 1 ? "y" : "ies",
-			own);
+			in.nheads == 1 ? "" : "s", in.nentries, in.nentries == 1 ? "y" : "ies", own,
+			extra);
 	}
 	ps_inspection_free(&in);
 	return 0;

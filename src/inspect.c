@@ -508,6 +508,7 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 		f->pid = pid;
 		f->fd = fds[i];
 		f->first_head = (int)in->nheads;
+		f->same_as = -1;
 		snprintf(f->mask, sizeof(f->mask), "-");
 		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fds[i]);
 		l = readlink(path, f->link, sizeof(f->link) - 1);
@@ -550,9 +551,30 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 		}
 		{
 			struct stat st;
-			if (!strcmp(f->kind, "file") && fstat(dup, &st) == 0 &&
-			    S_ISFIFO(st.st_mode))
+			bool have_st = fstat(dup, &st) == 0;
+
+			if (have_st && !strcmp(f->kind, "file") && S_ISFIFO(st.st_mode))
 				snprintf(f->kind, sizeof(f->kind), "fifo");
+			/* the same file through several fds (a shell's 0, 1 and 2 on one
+			 * tty) has the same heads: say so rather than count them again.
+			 * Anonymous-inode files (eventfd, epoll, ...) share one inode and
+			 * are never taken for each other. */
+			f->same_as = -1;
+			if (have_st && strncmp(f->link, "anon_inode:", 11) != 0) {
+				int acc_mode = fcntl(dup, F_GETFL) & O_ACCMODE;
+
+				for (size_t j = 0; j + 1 < in->nfds; j++) {
+					struct ps_fd *g = &in->fds[j];
+					if (g->inspected && g->same_as < 0 && g->ino == st.st_ino &&
+					    g->dev == st.st_dev && g->acc_mode == acc_mode) {
+						f->same_as = g->fd;
+						break;
+					}
+				}
+				f->dev = st.st_dev;
+				f->ino = st.st_ino;
+				f->acc_mode = acc_mode;
+			}
 		}
 		if (!d)
 			d = module(ctx, e2, sizeof(e2));

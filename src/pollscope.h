@@ -254,6 +254,11 @@ struct ps_fd {
 	char note[96];	      /* why it was not inspected (or polled), or "" */
 	char epoll[24];	      /* an epoll fd: its instance id (as on its entries), else "" */
 	int watched;	      /* an epoll fd: the files it watches (listed by the module) */
+	int same_as;	      /* an earlier fd of the same open file (same inode and access
+			       * mode, so the same wait queue heads), else -1 */
+	dev_t dev;	      /* the file's identity, for same_as */
+	ino_t ino;
+	int acc_mode;
 };
 
 /* inspect PID [FD]: what ps_inspect_process found. */

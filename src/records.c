@@ -243,7 +243,7 @@ void ps_rec_fd(const struct ps_sink *sink, const struct ps_inspection *in, const
 {
 	char link[4 * sizeof(f->link) + 8];
 	char m[PS_MASK_TEXT], waits[PS_MASK_TEXT + 40] = "", more[160] = "";
-	struct ps_field fl[14] = {
+	struct ps_field fl[15] = {
 		{ "pid", PS_F_INT, NULL, f->pid },
 		{ "fd", PS_F_INT, NULL, f->fd },
 		{ "link", PS_F_STR, f->link, 0 },
@@ -260,7 +260,13 @@ void ps_rec_fd(const struct ps_sink *sink, const struct ps_inspection *in, const
 		{ "watched", PS_F_INT, NULL, f->watched },
 	};
 	int nf = f->epoll[0] ? 14 : 12; /* an epoll fd: its id and how many it watches */
+	char same[48] = "";
 
+	if (f->same_as >= 0) {
+		/* the same open file as an earlier fd: the same heads, listed again */
+		fl[nf++] = (struct ps_field){ "same_as", PS_F_INT, NULL, f->same_as };
+		snprintf(same, sizeof(same), " (same file as fd %d)", f->same_as);
+	}
 	if (f->epoll[0])
 		snprintf(more, sizeof(more), " epoll=%s watches=%d", f->epoll, f->watched);
 	else if (f->inspected && f->note[0])
@@ -283,9 +289,9 @@ void ps_rec_fd(const struct ps_sink *sink, const struct ps_inspection *in, const
 			text_path(f->link, link, sizeof(link)), f->kind, f->mask, waits);
 	else
 		ps_emit(sink, PS_REC_FD, f, fl, nf,
-			"fd %d -> %s (%s): mask=%s heads=%d entries=%d%s%s", f->fd,
+			"fd %d -> %s (%s): mask=%s heads=%d entries=%d%s%s%s", f->fd,
 			text_path(f->link, link, sizeof(link)), f->kind, f->mask, f->heads,
-			f->entries, more, waits);
+			f->entries, more, same, waits);
 }
 
 void ps_format_result(const struct ps_waiter *w, const struct ps_result *r, char *buf, size_t len)

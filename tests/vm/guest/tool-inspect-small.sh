@@ -84,3 +84,24 @@ kill "$SP"
 rm -f /tmp/ff "$NL"
 wait
 true
+
+# --- one open file behind several fds: the same heads, counted once ----------
+mkfifo /tmp/sf
+sleep 600000 </dev/null >/dev/null 2>&1 3<>/tmp/sf 4>&3 5>&3 &
+SP=$!
+wait_for test -e "/proc/$SP/fd/5" || fail "no fd 5 in $SP"
+# independent: one inode behind fds 3, 4 and 5 (the test made them with dup)
+[ "$(stat -L -c %i /proc/$SP/fd/3)" = "$(stat -L -c %i /proc/$SP/fd/5)" ] || fail "fds 3 and 5 differ"
+pollscope -c "inspect $SP" >/tmp/s 2>/tmp/err || fail "inspect $SP: $(cat /tmp/err)"
+cat /tmp/s
+# a fifo open for reading and writing: pipe_poll waits on rd_wait and wr_wait
+assert_grep "^fd 3 -> /tmp/sf \(fifo\): mask=[a-z,]+ heads=2 entries=0$" /tmp/s
+assert_grep "^fd 4 -> /tmp/sf \(fifo\): mask=[a-z,]+ heads=2 entries=0 \(same file as fd 3\)$" /tmp/s
+assert_grep "^fd 5 -> /tmp/sf \(fifo\): mask=[a-z,]+ heads=2 entries=0 \(same file as fd 3\)$" /tmp/s
+assert_grep "^pid $SP: 6 fds, [0-9]+ pollable, 6 wait queue heads, 0 entries \(0 of this process\); 2 fds share a file with an earlier fd: 2 distinct heads, 0 distinct entries$" /tmp/s
+pollscope --json -c "inspect $SP" >/tmp/sj 2>/tmp/err || fail "inspect --json: $(cat /tmp/err)"
+assert_grep '"fd":5,.*"same_as":3' /tmp/sj
+assert_grep '"distinct_heads":2,"distinct_entries":0' /tmp/sj
+ok "inspect: fds sharing one file are counted once"
+kill "$SP"
+wait
