@@ -94,27 +94,13 @@ static void emit_lines(struct ps_cmdctx *c, const char *p)
 	}
 }
 
-static void appendf(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void appendf(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
 /* The long help, then a line per option from its table ("  timeout=MS    the
  * call's timeout ..."), then the examples. */
 static void full_help(const struct ps_cmd *cmd, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	if (cmd->long_help)
-		appendf(buf, len, "%s", cmd->long_help);
+		ps_appendf(buf, len, "%s", cmd->long_help);
 	for (const struct ps_opt *o = cmd->opts; o && o->name; o++) {
 		char names[64];
 
@@ -125,11 +111,11 @@ static void full_help(const struct ps_cmd *cmd, char *buf, size_t len)
 		else
 			snprintf(names, sizeof(names), "%s%s%s", o->name, o->value ? "=" : "",
 				 o->value ? o->value : "");
-		appendf(buf, len, strlen(names) < 14 ? "%s  %-13s %s" : "%s  %s   %s",
-			buf[0] ? "\n" : "", names, o->help);
+		ps_appendf(buf, len, strlen(names) < 14 ? "%s  %-13s %s" : "%s  %s   %s",
+			   buf[0] ? "\n" : "", names, o->help);
 	}
 	if (cmd->examples)
-		appendf(buf, len, "%s%s", buf[0] ? "\n" : "", cmd->examples);
+		ps_appendf(buf, len, "%s%s", buf[0] ? "\n" : "", cmd->examples);
 }
 
 static int cmd_help(struct ps_cmdctx *c)

@@ -144,35 +144,21 @@ static ssize_t peek(pid_t pid, unsigned long long addr, void *buf, size_t len)
 	return n;
 }
 
-static void appendf(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void appendf(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
 static void describe_waitset(struct ps_inspection *in, const struct waitset *w)
 {
 	char m[PS_MASK_TEXT];
 
 	for (int i = 0; i < w->n; i++) {
 		if (i == 8) {
-			appendf(in->waiting, sizeof(in->waiting), ", ... (%d fds)", w->n);
+			ps_appendf(in->waiting, sizeof(in->waiting), ", ... (%d fds)", w->n);
 			break;
 		}
 		if (w->events[i] == 0) /* the epoll instance itself */
-			appendf(in->waiting, sizeof(in->waiting), "%s fd %d (the epoll instance)",
-				i ? "," : ":", w->fds[i]);
+			ps_appendf(in->waiting, sizeof(in->waiting),
+				   "%s fd %d (the epoll instance)", i ? "," : ":", w->fds[i]);
 		else
-			appendf(in->waiting, sizeof(in->waiting), "%s fd %d (%s)", i ? "," : ":",
-				w->fds[i], ps_mask_format(w->events[i], m, sizeof(m)));
+			ps_appendf(in->waiting, sizeof(in->waiting), "%s fd %d (%s)", i ? "," : ":",
+				   w->fds[i], ps_mask_format(w->events[i], m, sizeof(m)));
 	}
 }
 
@@ -329,9 +315,9 @@ static void blocked_call(struct ps_inspection *in, struct waitset *w)
 	}
 	if (peek_errno) {
 		/* e.g. ENOSYS: a kernel without CONFIG_CROSS_MEMORY_ATTACH */
-		appendf(in->waiting, sizeof(in->waiting),
-			" (cannot read its fd list from its memory: process_vm_readv: %s)",
-			strerror(peek_errno));
+		ps_appendf(in->waiting, sizeof(in->waiting),
+			   " (cannot read its fd list from its memory: process_vm_readv: %s)",
+			   strerror(peek_errno));
 		peek_errno = 0;
 		return;
 	}

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1012,4 +1013,16 @@ const char *ps_fd_kind(const char *link)
 		if (strncmp(link, kinds[i].prefix, strlen(kinds[i].prefix)) == 0)
 			return kinds[i].kind;
 	return "other";
+}
+
+void ps_appendf(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
 }

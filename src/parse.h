@@ -162,4 +162,7 @@ int ps_edit_distance(const char *a, const char *b);
 /* key=value option: if word starts with "key=", returns the value, else NULL. */
 const char *ps_opt_value(const char *word, const char *key);
 
+/* Append printf output to the string in buf (size len); silently cut at len. */
+void ps_appendf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif
