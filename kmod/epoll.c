@@ -85,6 +85,11 @@ u64 ps_ep_id(const void *ep)
 	return siphash_1u64((u64)(unsigned long)ep, &ps_ep_key);
 }
 
+u64 ps_file_id(const struct file *f)
+{
+	return siphash_1u64((u64)(unsigned long)f, &ps_ep_key);
+}
+
 void *ps_ep_of_file(struct file *f)
 {
 #ifdef PS_EP_LAYOUT
@@ -225,6 +230,7 @@ int ps_ep_watched(void *ep, u32 max, struct ps_watch **out, u32 *n, u32 *left, b
 			continue;
 		}
 		inode = file_inode(epi->ffd.file);
+		w[i].fid = ps_file_id(epi->ffd.file);
 		w[i].tfd = epi->ffd.fd;
 		w[i].events = READ_ONCE(epi->event.events);
 		w[i].ino = inode->i_ino;

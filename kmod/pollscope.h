@@ -328,12 +328,17 @@ void ps_ep_init(void); /* the key of the ids, at load */
 /* The epoll instance behind an epoll file (opaque), or NULL. */
 void *ps_ep_of_file(struct file *f);
 u64 ps_ep_id(const void *ep);
+/* A struct file's identity for this module's lifetime (the same hash), never
+ * its address: an fd's header and an epoll item's watch line name one file
+ * with the same fid. */
+u64 ps_file_id(const struct file *f);
 /* The instance's epoll_wait queue, and the lock its sleepers are added under. */
 wait_queue_head_t *ps_ep_wq(void *ep, spinlock_t **outer);
 wait_queue_head_t *ps_ep_pollq(void *ep);
 
 /* One watched file of an epoll instance (its rbtree of epitems). */
 struct ps_watch {
+	u64 fid; /* ps_file_id of epi->ffd.file */
 	s32 tfd;
 	u32 events;
 	unsigned long ino;

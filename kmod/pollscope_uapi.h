@@ -73,13 +73,17 @@
 #define PS_K_SLEEPERS "sleepers"
 #define PS_KEY_DISARMED "disarmed" /* key of a delivered EPOLLONESHOT entry */
 /* inspect of an epoll file: "head=1 entries=1 queue=wq", then its watched files
- * "watch=0 tfd=5 ino=1234 sdev=0:12 events=in,err,hup ready=no" and "watched=1" */
+ * "watch=0 tfd=5 ino=1234 sdev=0:12 fid=5a3c.. events=in,err,hup ready=no", "watched=1" */
 #define PS_K_QUEUE "queue"
 #define PS_K_WATCH "watch"
 #define PS_K_INO "ino"
 #define PS_K_SDEV "sdev"
 #define PS_K_EVENTS "events"
 #define PS_K_READY "ready"
+/* a file's identity (a hash of the kernel's struct file, never its address):
+ * in the inspect header ("fid=...") and on each watch= line, so an epoll item
+ * is matched to the fd that holds that very file, whatever its tfd says */
+#define PS_K_FID "fid"
 #define PS_K_WATCHED "watched"
 /* entries left out of a capped queue: "object=a truncated=12", "...=8+" */
 #define PS_K_TRUNCATED "truncated"

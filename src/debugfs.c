@@ -197,12 +197,15 @@ void ps_fd_inspect_free(struct ps_fd_inspect *fi)
 	free(fi->entries);
 	fi->entries = NULL;
 	fi->nentries = 0;
+	free(fi->watch);
+	fi->watch = NULL;
+	fi->nwatch = 0;
 }
 
 static int parse_inspect_text(char *text, struct ps_fd_inspect *out, char *err, size_t errlen)
 {
 	char *line, *save = NULL;
-	size_t cap = 0;
+	size_t cap = 0, wcap = 0;
 	bool have_header = false;
 
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -241,7 +244,29 @@ static int parse_inspect_text(char *text, struct ps_fd_inspect *out, char *err, 
 			snprintf(out->head_queue[q.head], sizeof(out->head_queue[0]), "%s",
 				 q.queue);
 		} else if (q.kind == PS_QL_WATCH) {
-			out->nwatch++; /* an epoll file's watched files (shown by fdinfo too) */
+			/* an epoll file's watched files: inspect PID matches them to
+			 * the process's fds by file identity */
+			if ((size_t)out->nwatch == wcap) {
+				size_t nc = wcap ? 2 * wcap : 16;
+				void *p = realloc(out->watch, nc * sizeof(*out->watch));
+				if (!p) {
+					snprintf(err, errlen, "out of memory");
+					return -1;
+				}
+				out->watch = p;
+				wcap = nc;
+			}
+			{
+				struct ps_watch_item *x = &out->watch[out->nwatch++];
+				char e2[8];
+
+				x->tfd = q.tfd;
+				x->ino = q.ino;
+				x->ready = q.ready;
+				if (ps_mask_parse(q.events, &x->events, e2, sizeof(e2)) < 0)
+					x->events = 0;
+				snprintf(x->fid, sizeof(x->fid), "%s", q.fid);
+			}
 		} else if (q.kind == PS_QL_WATCHED) {
 			out->watch_truncated = q.truncated;
 			out->watch_truncated_more = q.truncated_more;

@@ -65,6 +65,7 @@ struct ps_fd_inspect {
 	int nwatch;		 /* an epoll file: the watch= lines (its watched files) */
 	long watch_truncated;
 	bool watch_truncated_more;
+	struct ps_watch_item *watch; /* malloc'd: the nwatch watch= lines */
 	size_t nentries;
 	struct ps_entry *entries; /* malloc'd; head = head index */
 };

@@ -27,6 +27,11 @@ char *ps_rec_to_json(const struct ps_rec *rec)
 		case PS_F_BOOL:
 			v = json_boolean(f->num);
 			break;
+		case PS_F_JSON:
+			v = f->str ? json_loads(f->str, JSON_DECODE_ANY, NULL) : NULL;
+			if (!v)
+				v = json_null();
+			break;
 		default:
 			v = f->str ? json_string(f->str) : json_null();
 			if (!v) /* not valid UTF-8 */

@@ -437,7 +437,7 @@ int ps_parse_queue_line(const char *line, struct ps_qline *q, char *err, size_t 
 {
 	char buf[512];
 	struct ps_kv kv;
-	const char *t, *o;
+	const char *t, *o, *s;
 	long long v;
 	int n;
 
@@ -478,6 +478,10 @@ int ps_parse_queue_line(const char *line, struct ps_qline *q, char *err, size_t 
 		snprintf(q->sdev, sizeof(q->sdev), "%s", sd);
 		snprintf(q->events, sizeof(q->events), "%s", ev);
 		q->ready = !strcmp(rd, "yes");
+		s = ps_kv_get(&kv, PS_K_FID);
+		if (s && (strlen(s) >= sizeof(q->fid) || !*s))
+			goto bad;
+		snprintf(q->fid, sizeof(q->fid), "%s", s ? s : "");
 		q->kind = PS_QL_WATCH;
 		return 0;
 	}
@@ -672,6 +676,8 @@ int ps_parse_inspect_header(const char *line, struct ps_inspect_head *h)
 	snprintf(h->epoll, sizeof(h->epoll), "%s", s ? s : "");
 	s = ps_kv_get(&kv, PS_K_REASON);
 	snprintf(h->reason, sizeof(h->reason), "%s", s ? s : "");
+	s = ps_kv_get(&kv, PS_K_FID);
+	snprintf(h->fid, sizeof(h->fid), "%s", s && strlen(s) < sizeof(h->fid) ? s : "");
 	return 0;
 }
 
@@ -961,6 +967,44 @@ int ps_fdinfo_get(const char *text, const char *key, int base, unsigned long lon
 			p++;
 	}
 	return -1;
+}
+
+long ps_parse_epoll_fdinfo_all(const char *text, struct ps_fdinfo_tfd **out)
+{
+	const char *p = text;
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+
+		if (strncmp(p, "tfd:", 4) == 0) {
+			char *end;
+			long fd = strtol(p + 4, &end, 10);
+			const char *ev = strstr(end, "events:"), *ino = strstr(end, "ino:");
+
+			if (end != p + 4 && fd >= 0 && fd <= INT_MAX && ev && (!nl || ev < nl)) {
+				if (n == cap) {
+					size_t nc = cap ? 2 * cap : 64;
+					void *q = realloc(*out, nc * sizeof(**out));
+					if (!q) {
+						free(*out);
+						*out = NULL;
+						return -1;
+					}
+					*out = q;
+					cap = nc;
+				}
+				(*out)[n].tfd = (int)fd;
+				(*out)[n].events = (uint32_t)strtoul(ev + 7, NULL, 16);
+				(*out)[n].ino =
+					ino && (!nl || ino < nl) ? strtoul(ino + 4, NULL, 16) : 0;
+				n++;
+			}
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return (long)n;
 }
 
 int ps_parse_epoll_fdinfo(const char *text, int *tfds, uint32_t *events, int max)

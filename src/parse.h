@@ -82,6 +82,7 @@ struct ps_qline {
 	char sdev[24];
 	char events[PS_MASK_TEXT];
 	bool ready;
+	char fid[20]; /* PS_QL_WATCH: the watched file's identity ("" if not given) */
 };
 /* Returns 0, or -1 with "cannot read line '...'" for any other line: a line
  * nobody understands is an error, never skipped. */
@@ -118,6 +119,7 @@ struct ps_inspect_head {
 	bool poll;
 	char epoll[24];	 /* an epoll file: its instance id, else "" */
 	char reason[48]; /* why it was not polled ("signalfd-needs-owner-context"), else "" */
+	char fid[20];	 /* the file's identity (as on an epoll's watch= lines), else "" */
 };
 int ps_parse_inspect_header(const char *line, struct ps_inspect_head *h);
 
@@ -140,6 +142,14 @@ int ps_fdinfo_get(const char *text, const char *key, int base, unsigned long lon
 /* The fds an epoll instance watches, from its fdinfo `tfd: N events: HEX` lines.
  * Returns how many (at most max). */
 int ps_parse_epoll_fdinfo(const char *text, int *tfds, uint32_t *events, int max);
+/* All of them, with each file's inode number (`ino:HEX`, 0 if absent), into a
+ * malloc'd array (*out, NULL when none). Returns how many, or -1 (ENOMEM). */
+struct ps_fdinfo_tfd {
+	int tfd;
+	uint32_t events;
+	unsigned long ino;
+};
+long ps_parse_epoll_fdinfo_all(const char *text, struct ps_fdinfo_tfd **out);
 /* /proc/PID/fd/N's link text -> a short kind: "pipe", "socket", "eventfd",
  * "timerfd", "eventpoll", "signalfd", "pidfd", "inotify", "tty", "file",
  * "anon" (other anon_inode:), "dev", "other". */

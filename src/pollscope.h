@@ -67,9 +67,13 @@ enum ps_rec_kind {
 	PS_REC_HEAD,	/* data: struct ps_head (show of a real object, inspect PID) */
 	PS_REC_COST,	/* data: NULL; one row of the cost table */
 	PS_REC_EXPLAIN, /* data: NULL; show ... why: what the kernel did (explain.c) */
+	PS_REC_THREAD,	/* data: struct ps_thread (inspect PID of a threaded process) */
+	PS_REC_STALE,	/* data: struct ps_stale (inspect PID) */
 };
 
-enum ps_field_type { PS_F_STR, PS_F_INT, PS_F_BOOL };
+/* PS_F_JSON: str holds a JSON value (an object or array) put into JSON output
+ * as it is; the text sink shows the record's text only. */
+enum ps_field_type { PS_F_STR, PS_F_INT, PS_F_BOOL, PS_F_JSON };
 
 struct ps_field {
 	const char *key;
@@ -238,6 +242,15 @@ struct ps_head {
 	bool truncated_more;	  /* at least truncated */
 };
 
+/* One file an epoll instance watches (a watch= line of the module's inspect). */
+struct ps_watch_item {
+	int tfd;	 /* the fd number it was registered under */
+	uint32_t events; /* registered events (with epoll's flag bits) */
+	bool ready;
+	unsigned long ino;
+	char fid[20]; /* the file's identity, "" if the module did not say */
+};
+
 /* One fd of a process (inspect PID). */
 struct ps_fd {
 	pid_t pid;
@@ -259,6 +272,47 @@ struct ps_fd {
 	dev_t dev;	      /* the file's identity, for same_as */
 	ino_t ino;
 	int acc_mode;
+	char fid[20];	    /* the module's identity of the open file ("" unknown) */
+	pid_t wait_tid;	    /* the thread whose call waits on it (waited_on) */
+	char wait_call[24]; /* that call */
+	int wait_threads;   /* how many threads wait on it */
+	int registered_as;  /* reached through an epoll item registered under this
+			     * fd number (another number: a stale registration), or -1 */
+	int via_epoll;	    /* reached through the epoll fd (nested: the innermost), or -1 */
+	bool listed;	    /* its heads and entries are in heads[]/entries[] (not for
+			     * a same_as fd: those are its file's, listed there) */
+	struct ps_watch_item *watch; /* an epoll fd: its items (malloc'd) */
+	int nwatch;
+	long watch_left;      /* items the module did not list (max_queue_entries) */
+	bool watch_left_more; /* at least watch_left */
+};
+
+/* One thread of an inspected process and the call it is blocked in. */
+struct ps_thread {
+	pid_t tid;
+	char comm[32];
+	char state;
+	char wchan[64];
+	char syscall[24];     /* "epoll_wait", "futex", ... or "-" */
+	char waiting[320];    /* as ps_inspection.waiting */
+	bool fd_call;	      /* a call that waits on fds (the fields below say which) */
+	int epfd;	      /* epoll_wait: the epoll fd, else -1 */
+	long long timeout_ms; /* -1: none (blocks until an event), -2: unknown */
+	size_t ncallfds;      /* fds the call names (poll/select: distinct fds; epoll:
+			       * registrations as fdinfo lists them) */
+	int *callfds;	      /* malloc'd */
+	uint32_t *callevents;
+	long left; /* fds of the call not read, and why */
+	char left_why[96];
+};
+
+/* An epoll registration whose fd number no longer names the registered file. */
+struct ps_stale {
+	int epfd, tfd;	 /* the epoll fd, the fd number the file was registered as */
+	uint32_t events; /* registered events */
+	bool closed;	 /* tfd is closed now (else: it names another file) */
+	int file_fd;	 /* the fd the registered file is open at now, -1: none of
+			  * this process's, -2: not looked for (inspect PID FD) */
 };
 
 /* inspect PID [FD]: what ps_inspect_process found. */
@@ -270,6 +324,12 @@ struct ps_inspection {
 	char syscall[24];  /* the system call it is blocked in: "poll", "epoll_wait", ... or "-" */
 	char waiting[320]; /* "poll(nfds=2, timeout=-1): fd 5 (in), fd 6 (in)" or "" */
 	bool exited;	   /* the process exited during the inspection */
+	pid_t asked_tid;   /* inspect TID of a thread that is not the leader, else 0 */
+	size_t nthreads;
+	struct ps_thread *threads; /* threads[0] is the leader */
+	size_t nstale;
+	struct ps_stale *stale;
+	long sum_heads, sum_entries; /* over all fds, a same_as fd counting its file's */
 	size_t nfds, nheads, nentries;
 	struct ps_fd *fds;
 	struct ps_head *heads;

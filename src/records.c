@@ -1,5 +1,6 @@
 /* Records: ps_emit, the builders of every record the core emits, the text sink. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,8 @@ const char *ps_rec_kind_name(enum ps_rec_kind k)
 		[PS_REC_SAY] = "say",	      [PS_REC_HELP] = "help",
 		[PS_REC_VALUE] = "value",     [PS_REC_FD] = "fd",
 		[PS_REC_HEAD] = "head",	      [PS_REC_COST] = "cost",
-		[PS_REC_EXPLAIN] = "explain",
+		[PS_REC_EXPLAIN] = "explain", [PS_REC_THREAD] = "thread",
+		[PS_REC_STALE] = "stale",
 	};
 	if ((unsigned)k < sizeof(names) / sizeof(names[0]) && names[k])
 		return names[k];
@@ -53,6 +55,15 @@ void ps_emit(const struct ps_sink *sink, enum ps_rec_kind kind, const void *data
 	va_end(ap);
 }
 
+void ps_emit_data(const struct ps_sink *sink, enum ps_rec_kind kind, const void *data,
+		  const struct ps_field *fields, int nfields)
+{
+	struct ps_rec rec = { kind, ps_rec_kind_name(kind), NULL, nfields, fields, data };
+
+	if (sink && sink->record)
+		sink->record(sink->ctx, &rec);
+}
+
 void ps_emit_text(const struct ps_sink *sink, const char *fmt, ...)
 {
 	va_list ap;
@@ -66,6 +77,8 @@ void ps_sink_text(void *ctx, const struct ps_rec *rec)
 {
 	FILE *f = ctx ? ctx : stdout;
 
+	if (!rec->text) /* folded into an earlier line: JSON only */
+		return;
 	fprintf(f, "%s\n", rec->text);
 	fflush(f);
 }
@@ -74,6 +87,12 @@ void ps_sink_text(void *ctx, const struct ps_rec *rec)
 
 void ps_rec_entry(const struct ps_sink *sink, const struct ps_entry *e, const char *label,
 		  const char *note)
+{
+	ps_rec_inspect_entry(sink, e, -1, label, note, 1, e->tfd);
+}
+
+void ps_rec_inspect_entry(const struct ps_sink *sink, const struct ps_entry *e, int fd,
+			  const char *label, const char *note, int run, int last_tfd)
 {
 	char st[2] = { e->state, 0 }, ep[80] = "";
 	struct ps_field f[16] = {
@@ -94,8 +113,9 @@ void ps_rec_entry(const struct ps_sink *sink, const struct ps_entry *e, const ch
 		{ "tfd", PS_F_INT, NULL, e->tfd },
 		{ "sleepers", PS_F_STR, e->sleepers, 0 },
 	};
-	struct ps_field out[16];
+	struct ps_field out[17];
 	int nf = 11;
+	char pos[32], count[32] = "";
 	/* an epoll entry: its instance (as inspect of the epoll fd shows it) */
 	bool epoll = e->epoll[0] && strcmp(e->epoll, "unknown") != 0;
 
@@ -106,15 +126,29 @@ void ps_rec_entry(const struct ps_sink *sink, const struct ps_entry *e, const ch
 		out[nf++] = f[15];
 		snprintf(ep, sizeof(ep), "  epoll=%s tfd=%d sleepers=%s", e->epoll, e->tfd,
 			 e->sleepers);
+		if (run > 1 && last_tfd != e->tfd) /* a run: entries of fds A..B */
+			snprintf(ep, sizeof(ep), "  epoll=%s tfd=%d..%d sleepers=%s", e->epoll,
+				 e->tfd, last_tfd, e->sleepers);
 	}
+	if (fd >= 0) /* inspect PID: the fd, and head is that fd's head index */
+		out[nf++] = (struct ps_field){ "fd", PS_F_INT, NULL, fd };
 	if (e->head >= 0)
 		out[nf++] = f[11];
 	if (note && *note)
 		out[nf++] = f[12];
+	if (run == 0) { /* one of a run folded into the run's first line */
+		ps_emit_data(sink, PS_REC_ENTRY, e, out, nf);
+		return;
+	}
+	if (run > 1) { /* entries alike but for their positions: one line */
+		snprintf(pos, sizeof(pos), "%d-%d", e->pos, e->pos + run - 1);
+		snprintf(count, sizeof(count), "  (%d entries)", run);
+	} else
+		snprintf(pos, sizeof(pos), "%3d", e->pos);
 	ps_emit(sink, PS_REC_ENTRY, e, out, nf,
-		"  %3d  %-12s %-26s %6d %-10s %-8s %c  %-10s %s%s%s%s", e->pos, e->kind, e->func,
+		"  %s  %-12s %-26s %6d %-10s %-8s %c  %-10s %s%s%s%s%s", pos, e->kind, e->func,
 		(int)e->pid, e->comm, label, e->state, e->flags, e->key, ep,
-		note && *note ? "  " : "", note ? note : "");
+		note && *note ? "  " : "", note ? note : "", count);
 }
 
 void ps_rec_entry_header(const struct ps_sink *sink)
@@ -239,14 +273,102 @@ static const char *text_path(const char *p, char *buf, size_t len)
 	return buf;
 }
 
-void ps_rec_fd(const struct ps_sink *sink, const struct ps_inspection *in, const struct ps_fd *f)
+/* Whether s is valid UTF-8 (no overlongs, surrogates or code points past
+ * U+10FFFF), as jansson requires of a string. */
+static bool utf8_valid(const unsigned char *s)
 {
-	char link[4 * sizeof(f->link) + 8];
-	char m[PS_MASK_TEXT], waits[PS_MASK_TEXT + 40] = "", more[160] = "";
-	struct ps_field fl[15] = {
+	while (*s) {
+		unsigned c = *s, n, cp, min;
+
+		if (c < 0x80) {
+			s++;
+			continue;
+		}
+		if ((c & 0xe0) == 0xc0)
+			n = 1, cp = c & 0x1f, min = 0x80;
+		else if ((c & 0xf0) == 0xe0)
+			n = 2, cp = c & 0x0f, min = 0x800;
+		else if ((c & 0xf8) == 0xf0)
+			n = 3, cp = c & 0x07, min = 0x10000;
+		else
+			return false;
+		for (unsigned i = 1; i <= n; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		s += n + 1;
+	}
+	return true;
+}
+
+/* A path for JSON: as it is when it is UTF-8; else every byte of 0x80 and
+ * up as \xHH and a backslash doubled (pollscope(1), JSON OUTPUT), *escaped
+ * set. The text line escapes control bytes as text_path does. */
+static const char *json_path(const char *p, char *buf, size_t len, bool *escaped)
+{
+	size_t o = 0;
+
+	*escaped = !utf8_valid((const unsigned char *)p);
+	if (!*escaped)
+		return p;
+	for (; *p && o + 5 < len; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '\\')
+			o += (size_t)snprintf(buf + o, len - o, "\\\\");
+		else if (c >= 0x80)
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* "  <- poll waits on it (in)", with the thread and the registration when
+ * they are not the obvious ones */
+static void waits_text(const struct ps_inspection *in, const struct ps_fd *f, bool plural,
+		       char *buf, size_t len)
+{
+	const char *call = f->wait_call[0] && strcmp(f->wait_call, "-") ? f->wait_call : "it";
+	char m[PS_MASK_TEXT];
+
+	buf[0] = '\0';
+	if (!f->waited_on)
+		return;
+	if (!f->wait_events)
+		snprintf(buf, len, "  <- %s sleeps in %s", call, plural ? "them" : "it");
+	else
+		snprintf(buf, len, "  <- %s waits on %s (%s)", call, plural ? "them" : "it",
+			 ps_mask_format(f->wait_events, m, sizeof(m)));
+	if (in->nthreads > 1) {
+		ps_appendf(buf, len, " [thread %d", (int)f->wait_tid);
+		if (f->wait_threads > 1)
+			ps_appendf(buf, len, " and %d more", f->wait_threads - 1);
+		ps_appendf(buf, len, "]");
+	}
+	if (f->registered_as >= 0 && f->registered_as != f->fd)
+		ps_appendf(buf, len, " (registered in epoll fd %d as fd %d)", f->via_epoll,
+			   f->registered_as);
+	else if (f->via_epoll >= 0 && f->fd != f->via_epoll)
+		for (size_t k = 0; k < in->nthreads; k++)
+			if (in->threads[k].tid == f->wait_tid && in->threads[k].epfd >= 0 &&
+			    in->threads[k].epfd != f->via_epoll)
+				ps_appendf(buf, len, " (through nested epoll fd %d)", f->via_epoll);
+}
+
+void ps_rec_fd_run(const struct ps_sink *sink, const struct ps_inspection *in,
+		   const struct ps_fd *f, int run)
+{
+	char link[4 * sizeof(f->link) + 8], jlink[4 * sizeof(f->link) + 8];
+	char m[PS_MASK_TEXT], waits[PS_MASK_TEXT + 160] = "", more[192] = "";
+	bool escaped;
+	struct ps_field fl[20] = {
 		{ "pid", PS_F_INT, NULL, f->pid },
 		{ "fd", PS_F_INT, NULL, f->fd },
-		{ "link", PS_F_STR, f->link, 0 },
+		{ "link", PS_F_STR, json_path(f->link, jlink, sizeof(jlink), &escaped), 0 },
 		{ "kind", PS_F_STR, f->kind[0] ? f->kind : "-", 0 },
 		{ "inspected", PS_F_BOOL, NULL, f->inspected },
 		{ "pollable", PS_F_BOOL, NULL, f->pollable },
@@ -256,42 +378,172 @@ void ps_rec_fd(const struct ps_sink *sink, const struct ps_inspection *in, const
 		{ "waited_on", PS_F_BOOL, NULL, f->waited_on },
 		{ "wait_events", PS_F_STR, ps_mask_format(f->wait_events, m, sizeof(m)), 0 },
 		{ "note", PS_F_STR, f->note, 0 },
-		{ "epoll", PS_F_STR, f->epoll, 0 },
-		{ "watched", PS_F_INT, NULL, f->watched },
 	};
-	int nf = f->epoll[0] ? 14 : 12; /* an epoll fd: its id and how many it watches */
+	int nf = 12;
 	char same[48] = "";
 
+	if (escaped) /* link holds \xHH escapes (and doubled backslashes) */
+		fl[nf++] = (struct ps_field){ "link_escaped", PS_F_BOOL, NULL, 1 };
+	if (f->epoll[0]) { /* an epoll fd: its id and how many it watches */
+		fl[nf++] = (struct ps_field){ "epoll", PS_F_STR, f->epoll, 0 };
+		fl[nf++] = (struct ps_field){ "watched", PS_F_INT, NULL, f->watched };
+		if (f->watch_left || f->watch_left_more) {
+			fl[nf++] = (struct ps_field){ "watched_truncated", PS_F_INT, NULL,
+						      f->watch_left };
+			fl[nf++] = (struct ps_field){ "watched_truncated_more", PS_F_BOOL, NULL,
+						      f->watch_left_more };
+		}
+	}
+	if (f->waited_on) {
+		if (in->nthreads > 1)
+			fl[nf++] = (struct ps_field){ "wait_tid", PS_F_INT, NULL, f->wait_tid };
+		fl[nf++] = (struct ps_field){ "wait_call", PS_F_STR, f->wait_call, 0 };
+		if (f->registered_as >= 0 && f->registered_as != f->fd)
+			fl[nf++] = (struct ps_field){ "registered_as", PS_F_INT, NULL,
+						      f->registered_as };
+		if (f->via_epoll >= 0)
+			fl[nf++] = (struct ps_field){ "via_epoll", PS_F_INT, NULL, f->via_epoll };
+	}
 	if (f->same_as >= 0) {
-		/* the same open file as an earlier fd: the same heads, listed again */
+		/* the same open file as an earlier fd: the same heads, listed there */
 		fl[nf++] = (struct ps_field){ "same_as", PS_F_INT, NULL, f->same_as };
 		snprintf(same, sizeof(same), " (same file as fd %d)", f->same_as);
 	}
-	if (f->epoll[0])
+	if (f->epoll[0]) {
 		snprintf(more, sizeof(more), " epoll=%s watches=%d", f->epoll, f->watched);
-	else if (f->inspected && f->note[0])
+		if (f->watch_left || f->watch_left_more)
+			ps_appendf(more, sizeof(more),
+				   " (%s%ld more not listed: the module's max_queue_entries; "
+				   "those files are not marked)",
+				   f->watch_left_more ? "at least " : "", f->watch_left);
+	} else if (f->inspected && f->note[0]) {
 		snprintf(more, sizeof(more), " (%s)", f->note);
-
-	if (f->waited_on && !f->wait_events)
-		snprintf(waits, sizeof(waits), "  <- %s sleeps in it",
-			 in->syscall[0] && strcmp(in->syscall, "-") ? in->syscall : "it");
-	else if (f->waited_on)
-		snprintf(waits, sizeof(waits), "  <- %s waits on it%s%s%s",
-			 in->syscall[0] && strcmp(in->syscall, "-") ? in->syscall : "it",
-			 f->wait_events ? " (" : "", f->wait_events ? m : "",
-			 f->wait_events ? ")" : "");
-	if (!f->inspected)
-		ps_emit(sink, PS_REC_FD, f, fl, 12, "fd %d -> %s: not inspected (%s)", f->fd,
+	}
+	waits_text(in, f, run > 1, waits, sizeof(waits));
+	if (run == 0) {
+		ps_emit_data(sink, PS_REC_FD, f, fl, nf);
+	} else if (!f->inspected) {
+		ps_emit(sink, PS_REC_FD, f, fl, nf, "fd %d -> %s: not inspected (%s)", f->fd,
 			text_path(f->link, link, sizeof(link)), f->note[0] ? f->note : "?");
-	else if (!f->pollable)
-		ps_emit(sink, PS_REC_FD, f, fl, 12,
+	} else if (!f->pollable) {
+		ps_emit(sink, PS_REC_FD, f, fl, nf,
 			"fd %d -> %s (%s): no poll method (poll(2) says %s)%s", f->fd,
 			text_path(f->link, link, sizeof(link)), f->kind, f->mask, waits);
-	else
+	} else if (run > 1) {
+		/* fds of one file alike: one line (their heads and entries are the
+		 * file's, listed under the first fd) */
+		ps_emit(sink, PS_REC_FD, f, fl, nf,
+			"fds %d-%d -> %s (%s): mask=%s, %d fds of the same file as fd %d (its "
+			"heads and entries, listed there)%s",
+			f->fd, (f + run - 1)->fd, text_path(f->link, link, sizeof(link)), f->kind,
+			f->mask, run, f->same_as, waits);
+	} else {
 		ps_emit(sink, PS_REC_FD, f, fl, nf,
 			"fd %d -> %s (%s): mask=%s heads=%d entries=%d%s%s%s", f->fd,
 			text_path(f->link, link, sizeof(link)), f->kind, f->mask, f->heads,
 			f->entries, more, same, waits);
+	}
+}
+
+void ps_rec_fd(const struct ps_sink *sink, const struct ps_inspection *in, const struct ps_fd *f)
+{
+	ps_rec_fd_run(sink, in, f, 1);
+}
+
+/* The call as a JSON object: {"call":"poll","timeout_ms":-1,"fds":[{"fd":3,
+ * "events":"in"},...]} (epoll: "epfd", the registrations as fdinfo lists
+ * them). malloc'd; NULL if out of memory. */
+char *ps_call_json(const struct ps_thread *t)
+{
+	size_t len = 160 + t->ncallfds * (24 + PS_MASK_TEXT), o;
+	char *buf = malloc(len), m[PS_MASK_TEXT];
+
+	if (!buf)
+		return NULL;
+	o = (size_t)snprintf(buf, len, "{\"call\":\"%s\"", t->syscall);
+	if (t->epfd >= 0)
+		o += (size_t)snprintf(buf + o, len - o, ",\"epfd\":%d", t->epfd);
+	if (t->fd_call) {
+		if (t->timeout_ms == -2)
+			o += (size_t)snprintf(buf + o, len - o, ",\"timeout_ms\":null");
+		else
+			o += (size_t)snprintf(buf + o, len - o, ",\"timeout_ms\":%lld",
+					      t->timeout_ms);
+		o += (size_t)snprintf(buf + o, len - o, ",\"fds\":[");
+		for (size_t i = 0; i < t->ncallfds; i++)
+			o += (size_t)snprintf(buf + o, len - o, "%s{\"fd\":%d,\"events\":\"%s\"}",
+					      i ? "," : "", t->callfds[i],
+					      ps_mask_format(t->callevents[i], m, sizeof(m)));
+		o += (size_t)snprintf(buf + o, len - o, "]");
+		if (t->left)
+			o += (size_t)snprintf(buf + o, len - o, ",\"fds_not_read\":%ld", t->left);
+	}
+	snprintf(buf + o, len - o, "}");
+	return buf;
+}
+
+void ps_rec_thread(const struct ps_sink *sink, const struct ps_inspection *in,
+		   const struct ps_thread *t)
+{
+	char st[2] = { t->state, 0 }, *call = ps_call_json(t);
+	struct ps_field f[8] = {
+		{ "pid", PS_F_INT, NULL, in->pid },	{ "tid", PS_F_INT, NULL, t->tid },
+		{ "comm", PS_F_STR, t->comm, 0 },	{ "state", PS_F_STR, st, 0 },
+		{ "wchan", PS_F_STR, t->wchan, 0 },	{ "syscall", PS_F_STR, t->syscall, 0 },
+		{ "waiting", PS_F_STR, t->waiting, 0 }, { "call", PS_F_JSON, call, 0 },
+	};
+
+	if (in->nthreads < 2) /* one thread: the process's lines say it all */
+		ps_emit_data(sink, PS_REC_THREAD, t, f, 8);
+	else if (t->waiting[0])
+		ps_emit(sink, PS_REC_THREAD, t, f, 8,
+			"  thread %d (%s): state %c, wchan %s, blocked in %s", (int)t->tid, t->comm,
+			t->state, t->wchan, t->waiting);
+	else
+		ps_emit(sink, PS_REC_THREAD, t, f, 8, "  thread %d (%s): state %c, wchan %s, %s%s",
+			(int)t->tid, t->comm, t->state, t->wchan,
+			strcmp(t->syscall, "-") ? "in system call " : "not in a system call",
+			strcmp(t->syscall, "-") ? t->syscall : "");
+	free(call);
+}
+
+void ps_rec_stale(const struct ps_sink *sink, const struct ps_inspection *in,
+		  const struct ps_stale *s)
+{
+	char m[PS_MASK_TEXT], where[128];
+	const struct ps_fd *at = NULL;
+	struct ps_field f[7] = {
+		{ "pid", PS_F_INT, NULL, in->pid },
+		{ "epfd", PS_F_INT, NULL, s->epfd },
+		{ "tfd", PS_F_INT, NULL, s->tfd },
+		{ "events", PS_F_STR, ps_mask_format(s->events, m, sizeof(m)), 0 },
+		{ "now", PS_F_STR, s->closed ? "closed" : "another-file", 0 },
+		{ "file_fd", PS_F_INT, NULL, s->file_fd },
+	};
+
+	for (size_t i = 0; i < in->nfds; i++)
+		if (in->fds[i].fd == s->tfd)
+			at = &in->fds[i];
+	if (s->file_fd >= 0)
+		snprintf(where, sizeof(where), "the registered file is fd %d (marked below)",
+			 s->file_fd);
+	else if (s->file_fd == -1)
+		snprintf(where, sizeof(where),
+			 "the registered file is at no fd of this process (another process "
+			 "holds it open; it can still wake this epoll)");
+	else
+		snprintf(where, sizeof(where),
+			 "inspect the whole process to find the registered file");
+	if (s->closed)
+		ps_emit(sink, PS_REC_STALE, s, f, 6,
+			"  stale registration in epoll fd %d: registered as fd %d (%s), which is "
+			"closed now; %s",
+			s->epfd, s->tfd, m, where);
+	else
+		ps_emit(sink, PS_REC_STALE, s, f, 6,
+			"  stale registration in epoll fd %d: registered as fd %d (%s), which now "
+			"refers to another file (%s); %s",
+			s->epfd, s->tfd, m, at ? at->kind : "?", where);
 }
 
 void ps_format_result(const struct ps_waiter *w, const struct ps_result *r, char *buf, size_t len)

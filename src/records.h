@@ -14,10 +14,19 @@ void ps_emit(const struct ps_sink *sink, enum ps_rec_kind kind, const void *data
 void ps_emit_text(const struct ps_sink *sink, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 const char *ps_rec_kind_name(enum ps_rec_kind k);
+/* A record without a text line (folded into an earlier one): JSON only. */
+void ps_emit_data(const struct ps_sink *sink, enum ps_rec_kind kind, const void *data,
+		  const struct ps_field *fields, int nfields);
 
 /* A wait-queue entry (show, inspect); label: the waiter sleeping there or "-". */
 void ps_rec_entry(const struct ps_sink *sink, const struct ps_entry *e, const char *label,
 		  const char *note);
+/* inspect PID: an entry of fd (e->head: its head index in that fd); run > 1:
+ * the first of run entries alike but for their positions, shown as one line
+ * (the others are passed with run 0: JSON records, no text line); last_tfd:
+ * the run's last entry's tfd (epoll entries of consecutive fds). */
+void ps_rec_inspect_entry(const struct ps_sink *sink, const struct ps_entry *e, int fd,
+			  const char *label, const char *note, int run, int last_tfd);
 void ps_rec_entry_header(const struct ps_sink *sink);
 void ps_rec_head(const struct ps_sink *sink, const struct ps_head *h);
 /* show ... why: what the kernel did, under the object (pos -1) or entry. */
@@ -31,6 +40,17 @@ void ps_rec_event(const struct ps_sink *sink, const struct ps_event *ev, uint64_
 		  const char *label);
 /* inspect PID: one fd */
 void ps_rec_fd(const struct ps_sink *sink, const struct ps_inspection *in, const struct ps_fd *f);
+/* run > 1: f and the run - 1 fds after it are of one file (same_as), alike:
+ * one line for them; run 0: a JSON record only (one of such a run). */
+void ps_rec_fd_run(const struct ps_sink *sink, const struct ps_inspection *in,
+		   const struct ps_fd *f, int run);
+/* inspect PID: one thread and its call (a line when the process has several);
+ * a stale epoll registration. The call as JSON (malloc'd). */
+void ps_rec_thread(const struct ps_sink *sink, const struct ps_inspection *in,
+		   const struct ps_thread *t);
+void ps_rec_stale(const struct ps_sink *sink, const struct ps_inspection *in,
+		  const struct ps_stale *s);
+char *ps_call_json(const struct ps_thread *t);
 /* ps and spawn (PS_REC_WAITER), a returned call (PS_REC_RESULT) */
 void ps_rec_waiter(const struct ps_sink *sink, enum ps_rec_kind kind, const struct ps_waiter *w);
 /* "1 after 12.3 ms: a=in,rdnorm", "-1 EINTR after 3.0 ms", "0 (timeout) ..." */

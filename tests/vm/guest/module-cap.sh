@@ -79,7 +79,7 @@ cat <&4 >$T/ib
 echo 6 >&4 || fail "inspect c"
 cat <&4 >$T/ic
 cat $T/ia $T/ib $T/ic
-assert_grep "^fd=3 file=.*/objects/a mask=none heads=1 poll=yes$" $T/ia
+assert_grep "^fd=3 file=.*/objects/a mask=none heads=1 poll=yes fid=[0-9a-f]{16}$" $T/ia
 assert_grep "^head=0 entries=8 truncated=4$" $T/ia
 assert_eq "$(grep -c '^head=0 pos=' $T/ia)" 8 "inspect a: entries"
 assert_grep "^head=0 pos=7 func=pollwake kind=poll pid=$A comm=pswait state=S flags=- key=in,err,hup$" $T/ia

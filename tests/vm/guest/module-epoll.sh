@@ -37,8 +37,8 @@ eval "$(sed -n 's/^fds //p' $T/out)"
 for s in p1 p2 p3 efd ep ep2 fdinfo-ep fdinfo-ep2; do
 	section $T/out $s >$T/$s
 done
-ID=$(sed -n "s/^fd=$ep file=anon_inode:\[eventpoll\] mask=none heads=2 poll=yes epoll=\([0-9a-f]\{16\}\)$/\1/p" $T/ep)
-ID2=$(sed -n "s/^fd=$ep2 file=anon_inode:\[eventpoll\] mask=in,rdnorm heads=2 poll=yes epoll=\([0-9a-f]\{16\}\)$/\1/p" $T/ep2)
+ID=$(sed -n "s/^fd=$ep file=anon_inode:\[eventpoll\] mask=none heads=2 poll=yes epoll=\([0-9a-f]\{16\}\) fid=[0-9a-f]\{16\}$/\1/p" $T/ep)
+ID2=$(sed -n "s/^fd=$ep2 file=anon_inode:\[eventpoll\] mask=in,rdnorm heads=2 poll=yes epoll=\([0-9a-f]\{16\}\) fid=[0-9a-f]\{16\}$/\1/p" $T/ep2)
 [ -n "$ID" ] || fail "no epoll id in the header of ep: $(head -n 1 $T/ep)"
 [ -n "$ID2" ] || fail "no epoll id in the header of ep2: $(head -n 1 $T/ep2)"
 [ "$ID" != "$ID2" ] || fail "two instances, one id"
@@ -118,12 +118,12 @@ SC=$(sed -n 's/^child \([0-9]*\) pending=1$/\1/p' $T/sig)
 section $T/sig sfd >$T/sfd
 section $T/sig sfd1 >$T/sfd1
 section $T/sig sfd2 >$T/sfd2
-assert_grep "^fd=[0-9]+ file=anon_inode:\[signalfd\] mask=unknown heads=0 poll=yes reason=signalfd-needs-owner-context$" $T/sfd
+assert_grep "^fd=[0-9]+ file=anon_inode:\[signalfd\] mask=unknown heads=0 poll=yes reason=signalfd-needs-owner-context fid=[0-9a-f]{16}$" $T/sfd
 assert_no_grep "^head=" $T/sfd
 # with the owner named: its sighand's queue (the child asleep in poll on
 # the second signalfd) and its pending set (SIGUSR1: the first is readable)
-assert_grep "^fd=[0-9]+ file=anon_inode:\[signalfd\] mask=in heads=1 poll=yes owner=$SC$" $T/sfd1
-assert_grep "^fd=[0-9]+ file=anon_inode:\[signalfd\] mask=none heads=1 poll=yes owner=$SC$" $T/sfd2
+assert_grep "^fd=[0-9]+ file=anon_inode:\[signalfd\] mask=in heads=1 poll=yes owner=$SC fid=[0-9a-f]{16}$" $T/sfd1
+assert_grep "^fd=[0-9]+ file=anon_inode:\[signalfd\] mask=none heads=1 poll=yes owner=$SC fid=[0-9a-f]{16}$" $T/sfd2
 for f in $T/sfd1 $T/sfd2; do
 	assert_grep "^head=0 entries=1 queue=signalfd_wqh$" $f
 	assert_grep "^head=0 pos=0 func=pollwake kind=poll pid=$SC comm=psepoll state=S flags=- key=in,err,hup$" $f

@@ -35,14 +35,14 @@ OUT=$(child_pid $T/pipe poll-out)
 section $T/pipe r >$T/r
 section $T/pipe w >$T/w
 S="comm=psinspect state=S"
-assert_grep "^fd=[0-9]+ file=pipe:\[[0-9]+\] mask=none heads=1 poll=yes$" $T/r
+assert_grep "^fd=[0-9]+ file=pipe:\[[0-9]+\] mask=none heads=1 poll=yes fid=[0-9a-f]{16}$" $T/r
 assert_grep "^head=0 entries=3$" $T/r
 assert_grep "^head=0 pos=[0-9] func=pollwake kind=poll pid=$POLL $S flags=- key=in,err,hup$" $T/r
 assert_grep "^head=0 pos=[0-9] func=pollwake kind=poll pid=$SEL $S flags=- key=in,pri,err,hup,rdnorm,rdband,0x20$" $T/r
 # pipe_read: wait_event_interruptible_exclusive(pipe->rd_wait, ...)
 assert_grep "^head=0 pos=[0-9] func=autoremove_wake_function kind=wait_event pid=$RD $S flags=exclusive key=-$" $T/r
 # the write end polls only wr_wait: a different queue, with only the writer on it
-assert_grep "^fd=[0-9]+ file=pipe:\[[0-9]+\] mask=none heads=1 poll=yes$" $T/w
+assert_grep "^fd=[0-9]+ file=pipe:\[[0-9]+\] mask=none heads=1 poll=yes fid=[0-9a-f]{16}$" $T/w
 assert_grep "^head=0 entries=1$" $T/w
 assert_grep "^head=0 pos=0 func=pollwake kind=poll pid=$OUT $S flags=- key=out,err,hup$" $T/w
 assert_no_grep "pid=($POLL|$SEL|$RD) " $T/w
@@ -57,7 +57,7 @@ cat $T/efd
 POLL=$(child_pid $T/efd poll-in)
 RD=$(child_pid $T/efd read)
 section $T/efd e >$T/e
-assert_grep "^fd=[0-9]+ file=anon_inode:\[eventfd\] mask=out heads=1 poll=yes$" $T/e
+assert_grep "^fd=[0-9]+ file=anon_inode:\[eventfd\] mask=out heads=1 poll=yes fid=[0-9a-f]{16}$" $T/e
 assert_grep "^head=0 entries=3$" $T/e
 assert_grep "^head=0 pos=[0-9] func=pollwake kind=poll pid=$POLL $S flags=- key=in,err,hup$" $T/e
 # eventfd_read: 6.1 sleeps with DECLARE_WAITQUEUE + __add_wait_queue (default_wake_function);
@@ -86,11 +86,11 @@ POLL=$(child_pid $T/sp poll-in)
 RD=$(child_pid $T/sp recv)
 section $T/sp s0 >$T/s0
 section $T/sp s1 >$T/s1
-assert_grep "^fd=[0-9]+ file=socket:\[[0-9]+\] mask=out,wrnorm,wrband heads=1 poll=yes$" $T/s0
+assert_grep "^fd=[0-9]+ file=socket:\[[0-9]+\] mask=out,wrnorm,wrband heads=1 poll=yes fid=[0-9a-f]{16}$" $T/s0
 assert_grep "^head=0 entries=2$" $T/s0
 assert_grep "^head=0 pos=[0-9] func=pollwake kind=poll pid=$POLL $S flags=- key=in,err,hup$" $T/s0
 assert_grep "^head=0 pos=[0-9] func=autoremove_wake_function kind=wait_event pid=$RD $S flags=- key=-$" $T/s0
-assert_grep "^fd=[0-9]+ file=socket:\[[0-9]+\] mask=out,wrnorm,wrband heads=1 poll=yes$" $T/s1
+assert_grep "^fd=[0-9]+ file=socket:\[[0-9]+\] mask=out,wrnorm,wrband heads=1 poll=yes fid=[0-9a-f]{16}$" $T/s1
 assert_grep "^head=0 entries=0$" $T/s1
 ok "socketpair"
 
@@ -102,7 +102,7 @@ psinspect timerfd >$T/tfd || {
 POLL=$(child_pid $T/tfd poll-in)
 RD=$(child_pid $T/tfd read)
 section $T/tfd t >$T/t
-assert_grep "^fd=[0-9]+ file=anon_inode:\[timerfd\] mask=none heads=1 poll=yes$" $T/t
+assert_grep "^fd=[0-9]+ file=anon_inode:\[timerfd\] mask=none heads=1 poll=yes fid=[0-9a-f]{16}$" $T/t
 assert_grep "^head=0 pos=[0-9] func=pollwake kind=poll pid=$POLL $S flags=- key=in,err,hup$" $T/t
 assert_grep "^head=0 pos=[0-9] func=autoremove_wake_function kind=wait_event pid=$RD $S flags=- key=-$" $T/t
 ok "timerfd"
@@ -113,7 +113,7 @@ psinspect open /dev/console >$T/tty || {
 	fail "psinspect /dev/console"
 }
 cat $T/tty
-assert_grep "^fd=[0-9]+ file=/dev/console mask=[a-z,]+ heads=[12] poll=yes$" $T/tty
+assert_grep "^fd=[0-9]+ file=/dev/console mask=[a-z,]+ heads=[12] poll=yes fid=[0-9a-f]{16}$" $T/tty
 ok "tty"
 
 # --- pollscope's own object: the epoll registrant is known -------------------
@@ -127,7 +127,7 @@ psinspect open $D/objects/o 2 >$T/obj || {
 	fail "psinspect objects/o"
 }
 cat $T/obj
-assert_grep "^fd=[0-9]+ file=$D/objects/o mask=none heads=1 poll=yes$" $T/obj
+assert_grep "^fd=[0-9]+ file=$D/objects/o mask=none heads=1 poll=yes fid=[0-9a-f]{16}$" $T/obj
 assert_grep "^head=0 entries=2$" $T/obj
 assert_grep "^head=0 pos=0 func=pollwake kind=poll pid=$P1 comm=pswait state=S flags=- key=in,err,hup$" $T/obj
 assert_grep "^head=0 pos=1 func=ep_poll_callback kind=epoll pid=$P2 comm=pswait state=S flags=exclusive key=in,err,hup,0x10000000 (epoll=[0-9a-f]{16} tfd=[0-9]+ sleepers=1|epoll=unknown)$" $T/obj
@@ -136,7 +136,7 @@ grep "type=poll .*comm=psinspect object=o mask=none queued=0 qproc=inspect$" $D/
 	fail "no inspect poll event"
 ctl ready o in,pri
 psinspect open $D/objects/o 2 >$T/obj2
-assert_grep "^fd=[0-9]+ file=$D/objects/o mask=in,pri heads=1 poll=yes$" $T/obj2
+assert_grep "^fd=[0-9]+ file=$D/objects/o mask=in,pri heads=1 poll=yes fid=[0-9a-f]{16}$" $T/obj2
 assert_eq "$(grep -c '^object=o ' $D/queues)" 2 "inspect queued nothing on o"
 ctl destroy o
 wait $P1 $P2
@@ -150,7 +150,7 @@ psinspect open $D/events 1 >$T/ev || {
 	fail "psinspect events"
 }
 cat $T/ev
-assert_grep "^fd=[0-9]+ file=$D/events mask=in,rdnorm heads=1 poll=yes$" $T/ev
+assert_grep "^fd=[0-9]+ file=$D/events mask=in,rdnorm heads=1 poll=yes fid=[0-9a-f]{16}$" $T/ev
 assert_grep "^head=0 pos=0 func=pollwake kind=poll pid=$EV comm=pswait state=S flags=- key=in,err,hup$" $T/ev
 ctl create wakeup
 wait $EV || fail "events poller: $(cat $T/evp)"
