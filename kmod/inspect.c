@@ -161,8 +161,8 @@ static size_t ps_inspect_format(char *text, size_t size, const char *hdr, struct
 
 		len = scnprintf(line, lsz,
 				PS_K_WATCH "=%u " PS_K_TFD "=%d " PS_K_INO "=%lu " PS_K_SDEV
-					   "=%u:%u " PS_K_FID "=%016llx " PS_K_EVENTS "=%s " PS_K_READY
-					   "=%s\n",
+					   "=%u:%u " PS_K_FID "=%016llx " PS_K_EVENTS
+					   "=%s " PS_K_READY "=%s\n",
 				i, x->tfd, x->ino, MAJOR(x->sdev), MINOR(x->sdev), x->fid,
 				ps_mask_str(ev, sizeof(ev), (__force __poll_t)x->events),
 				x->ready ? "yes" : "no");
@@ -372,7 +372,8 @@ static int ps_inspect_fd(unsigned int fd, struct task_struct *owner, char **text
 	if (reason)
 		hdr = kasprintf(GFP_KERNEL,
 				PS_K_FD "=%u " PS_K_FILE "=%s " PS_K_MASK "=unknown " PS_K_HEADS
-					"=0 " PS_K_POLL "=%s " PS_K_REASON "=%s " PS_K_FID "=%016llx\n",
+					"=0 " PS_K_POLL "=%s " PS_K_REASON "=%s " PS_K_FID
+					"=%016llx\n",
 				fd, w->name, can_poll ? "yes" : "no", reason, ps_file_id(f));
 	else
 		hdr = kasprintf(GFP_KERNEL,

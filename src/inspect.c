@@ -23,6 +23,9 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
+#ifndef SYS_kcmp
+#define SYS_kcmp 312
+#endif
 #ifndef SYS_pidfd_getfd
 #define SYS_pidfd_getfd 438
 #endif
@@ -65,20 +68,6 @@ static void head_label(const char *kind, int accmode, int idx, int nheads, char 
 	} else {
 		snprintf(buf, len, "wait queue head %d", idx);
 	}
-}
-
-static int fd_accmode(pid_t pid, int fd)
-{
-	char path[64], *text;
-	unsigned long long flags;
-	int r = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
-	text = ps_read_file(path, NULL);
-	if (text && ps_fdinfo_get(text, "flags", 8, &flags) == 0)
-		r = (int)(flags & O_ACCMODE);
-	free(text);
-	return r;
 }
 
 /* ------------------------------------------------- inspect PID [FD] */
@@ -905,6 +894,7 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 		   pid_t pid, int onlyfd, struct ps_inspection *in, char *err, size_t errlen)
 {
 	struct samefile sf = { 0, 0, NULL };
+	bool any_epoll = false;
 	struct ps_debugfs *d = NULL;
 	struct ps_procinfo pi;
 	struct waitset *ws = NULL;
@@ -1026,6 +1016,8 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 				 t->state, call[0] ? "; when continued it resumes in " : "", call);
 		}
 	}
+	for (size_t k = 0; k < ntids; k++)
+		any_epoll |= in->threads[k].epfd >= 0;
 	/* the process's line: its leader's call */
 	snprintf(in->syscall, sizeof(in->syscall), "%s", in->threads[0].syscall);
 	snprintf(in->waiting, sizeof(in->waiting), "%s", in->threads[0].waiting);
@@ -1062,7 +1054,6 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 		}
 		f->link[l] = '\0';
 		snprintf(f->kind, sizeof(f->kind), "%s", ps_fd_kind(f->link));
-		acc = fd_accmode(pid, f->fd);
 		dup = (int)syscall(SYS_pidfd_getfd, pidfd, f->fd, 0);
 		if (dup < 0) {
 			int e = errno;
@@ -1081,6 +1072,10 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 				snprintf(f->note, sizeof(f->note), "pidfd_getfd: %s", strerror(e));
 			continue;
 		}
+		/* the access mode of the open file (the copy shares it): which of a
+		 * pipe's queues its poll method uses */
+		acc = fcntl(dup, F_GETFL);
+		acc = acc < 0 ? -1 : acc & O_ACCMODE;
 		{
 			struct stat st;
 			bool have_st = fstat(dup, &st) == 0;
@@ -1093,7 +1088,7 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 			 * are never taken for each other. */
 			f->same_as = -1;
 			if (have_st && strncmp(f->link, "anon_inode:", 11) != 0) {
-				int acc_mode = fcntl(dup, F_GETFL) & O_ACCMODE;
+				int acc_mode = acc;
 
 				f->dev = st.st_dev;
 				f->ino = st.st_ino;
@@ -1103,6 +1098,33 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 				f->same_as = same_file(&sf, in, in->nfds - 1);
 				if (f->same_as == -2)
 					goto oom;
+			}
+		}
+		if (f->same_as >= 0) {
+			/* a file already inspected through an earlier fd: its heads,
+			 * entries and mask are that fd's (a poller of 300 fds of one
+			 * file is 300 entries once, not 300 x 300 through the module).
+			 * Its identity is that fd's when kcmp says it is the same open
+			 * file (a dup); another open of the same inode has its own,
+			 * asked of the module only when an epoll may have registered
+			 * it (a thread in epoll_wait). */
+			const struct ps_fd *g = fd_lookup(in, f->same_as);
+			int k = (int)syscall(SYS_kcmp, pid, pid, 0 /* KCMP_FILE */, f->same_as,
+					     f->fd);
+
+			if (g && (k == 0 || !any_epoll)) {
+				close(dup);
+				f->inspected = true;
+				f->pollable = g->pollable;
+				snprintf(f->mask, sizeof(f->mask), "%s", g->mask);
+				snprintf(f->note, sizeof(f->note), "%s", g->note);
+				if (k == 0)
+					snprintf(f->fid, sizeof(f->fid), "%s", g->fid);
+				f->heads = g->heads;
+				f->entries = g->entries;
+				in->sum_heads += f->heads;
+				in->sum_entries += f->entries;
+				continue;
 			}
 		}
 		if (!d)

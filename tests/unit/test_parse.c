@@ -318,6 +318,15 @@ static void test_every_queue_line_kind_is_read_or_refused(void **state)
 	assert_string_equal(q.sdev, "0:13");
 	assert_string_equal(q.events, "0x40000000");
 	assert_false(q.ready);
+	assert_string_equal(q.fid, ""); /* an older module: no identity */
+	/* the watched file's identity, as on the fd's inspect header */
+	assert_int_equal(ps_parse_queue_line("watch=0 tfd=5 ino=77 sdev=0:13 fid=5a3c9e0d12ab34ef "
+					     "events=in ready=yes",
+					     &q, why, sizeof(why)),
+			 0);
+	assert_int_equal(q.kind, PS_QL_WATCH);
+	assert_string_equal(q.fid, "5a3c9e0d12ab34ef");
+	assert_true(q.ready);
 	assert_int_equal(ps_parse_queue_line("watched=3 truncated=2+", &q, why, sizeof(why)), 0);
 	assert_int_equal(q.kind, PS_QL_WATCHED);
 	assert_int_equal(q.entries, 3);
@@ -333,6 +342,12 @@ static void test_every_queue_line_kind_is_read_or_refused(void **state)
 			0);
 		assert_string_equal(h.epoll, "562718db13fe15bb");
 		assert_string_equal(h.reason, "");
+		assert_string_equal(h.fid, "");
+		assert_int_equal(ps_parse_inspect_header("fd=4 file=pipe:[9] mask=none heads=1 "
+							 "poll=yes fid=00ab34ef5a3c9e0d",
+							 &h),
+				 0);
+		assert_string_equal(h.fid, "00ab34ef5a3c9e0d");
 		assert_int_equal(
 			ps_parse_inspect_header("fd=6 file=anon_inode:[signalfd] mask=unknown "
 						"heads=0 poll=yes "
@@ -644,6 +659,35 @@ static void test_proc_files_of_a_blocked_process_parse(void **state)
 	assert_string_equal(ps_fd_kind("net:[4026531840]"), "other");
 }
 
+/* inspect marks what an epoll watches from its fdinfo: every registration
+ * (not the first 256), with the inode that tells a reused fd number */
+static void test_an_epoll_fdinfo_of_any_length_parses_with_inodes(void **state)
+{
+	size_t cap = 70000 * 80 + 64, o = 0;
+	char *text = malloc(cap);
+	struct ps_fdinfo_tfd *v = NULL;
+
+	(void)state;
+	assert_non_null(text);
+	o += (size_t)snprintf(text, cap, "pos:\t0\nflags:\t02\nmnt_id:\t15\nino:\t1057\n");
+	for (int i = 0; i < 70000; i++)
+		o += (size_t)snprintf(text + o, cap - o,
+				      "tfd: %8d events: %8x data: %16llx  pos:0 ino:%lx sdev:d\n",
+				      i + 3, i % 2 ? 0x19u : 0x4u, 0ull,
+				      0x2a0ul + (unsigned long)i);
+	assert_int_equal(ps_parse_epoll_fdinfo_all(text, &v), 70000);
+	assert_int_equal(v[0].tfd, 3);
+	assert_int_equal(v[0].events, 0x4);
+	assert_int_equal(v[0].ino, 0x2a0);
+	assert_int_equal(v[69999].tfd, 70002);
+	assert_int_equal(v[69999].events, 0x19);
+	assert_int_equal(v[69999].ino, 0x2a0 + 69999);
+	free(v);
+	assert_int_equal(ps_parse_epoll_fdinfo_all("pos:\t0\n", &v), 0);
+	assert_null(v);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -663,6 +707,7 @@ int main(void)
 		cmocka_unit_test(test_object_types_are_found_by_name_and_choose_the_end_to_wait_on),
 		cmocka_unit_test(test_every_object_type_has_its_ops),
 		cmocka_unit_test(test_proc_files_of_a_blocked_process_parse),
+		cmocka_unit_test(test_an_epoll_fdinfo_of_any_length_parses_with_inodes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
