@@ -159,12 +159,12 @@ ok "events file"
 
 # --- files without a poll method, and errors ---------------------------------
 psinspect open /dev/null >$T/null || fail "psinspect /dev/null"
-assert_grep "^fd=[0-9]+ file=/dev/null mask=in,out,rdnorm,wrnorm heads=0 poll=no$" $T/null
+assert_grep "^fd=[0-9]+ file=/dev/null mask=in,out,rdnorm,wrnorm heads=0 poll=no fid=[0-9a-f]{16}$" $T/null
 assert_eq "$(grep -c . $T/null)" 2 "/dev/null: label and header only"
 # psctl opens inspect itself as fd 3: inspect inspects itself (no poll method)
 psctl -r $D/inspect 3 >$T/self
 assert_grep "^OK$" $T/self
-assert_grep "^fd=3 file=$D/inspect mask=in,out,rdnorm,wrnorm heads=0 poll=no$" $T/self
+assert_grep "^fd=3 file=$D/inspect mask=in,out,rdnorm,wrnorm heads=0 poll=no fid=[0-9a-f]{16}$" $T/self
 assert_eq "$(psctl -r $D/inspect)" "READ ENODATA" "read before any write"
 for e in "999 EBADF" "7 EBADF" "99999999999 EBADF" "2147483648 EBADF" "abc EINVAL" "-1 EINVAL" \
 	"3x EINVAL" "0x3 EINVAL" "+3 EINVAL"; do

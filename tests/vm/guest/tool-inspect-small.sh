@@ -96,10 +96,12 @@ pollscope -c "inspect $SP" >/tmp/s 2>/tmp/err || fail "inspect $SP: $(cat /tmp/e
 cat /tmp/s
 # a fifo open for reading and writing: pipe_poll waits on rd_wait and wr_wait
 assert_grep "^fd 3 -> /tmp/sf \(fifo\): mask=[a-z,]+ heads=2 entries=0$" /tmp/s
-assert_grep "^fd 4 -> /tmp/sf \(fifo\): mask=[a-z,]+ heads=2 entries=0 \(same file as fd 3\)$" /tmp/s
-assert_grep "^fd 5 -> /tmp/sf \(fifo\): mask=[a-z,]+ heads=2 entries=0 \(same file as fd 3\)$" /tmp/s
+# fds 4 and 5: that file's, folded into one line (its heads listed once)
+assert_grep "^fds 4-5 -> /tmp/sf \(fifo\): mask=[a-z,]+, 2 fds of the same file as fd 3 \(its heads and entries, listed there\)$" /tmp/s
+assert_eq "$(grep -c '^  head ' /tmp/s)" 2 "head lines"
 assert_grep "^pid $SP: 6 fds, [0-9]+ pollable, 6 wait queue heads, 0 entries \(0 of this process\); 2 fds share a file with an earlier fd: 2 distinct heads, 0 distinct entries$" /tmp/s
 pollscope --json -c "inspect $SP" >/tmp/sj 2>/tmp/err || fail "inspect --json: $(cat /tmp/err)"
+assert_grep '"fd":4,.*"same_as":3' /tmp/sj
 assert_grep '"fd":5,.*"same_as":3' /tmp/sj
 assert_grep '"distinct_heads":2,"distinct_entries":0' /tmp/sj
 ok "inspect: fds sharing one file are counted once"
