@@ -762,6 +762,22 @@ unsigned ps_session_process(struct ps_session *s)
 	return chg;
 }
 
+static int session_progress(void *ctx, const char *what, size_t done, size_t total)
+{
+	struct ps_session *s = ctx;
+
+	if (ps_interrupted)
+		return -1;
+	if (s->hooks.progress)
+		return s->hooks.progress(s->hooks.ctx, what, done, total);
+	return 0;
+}
+
+struct ps_progress ps_session_progress(struct ps_session *s)
+{
+	return (struct ps_progress){ session_progress, s };
+}
+
 int ps_session_wait(struct ps_session *s, int ms)
 {
 	struct pollfd fds[PS_MAX_POLLFDS];

@@ -14,7 +14,8 @@
 #include "pollscope.h"
 
 #define VIEW_HIGHLIGHT_MS 1500
-#define VIEW_TIMELINE_MAX 2000
+#define VIEW_TIMELINE_MAX 10000 /* lines kept (a wake of 1000 makes about 3000) */
+#define VIEW_GROUP_WINDOW 64	/* a repeat joins a group among the last this many lines */
 
 enum row_type { ROW_OBJECT, ROW_ENTRY, ROW_GHOST };
 
@@ -26,9 +27,17 @@ struct view_row {
 
 enum tl_kind { TL_EVENT, TL_WAKE, TL_RESULT, TL_MESSAGE, TL_ERROR, TL_SAY };
 
+/* One timeline line. Lines that differ only in numbers (pids, labels s.1,
+ * s.2, times) and come close together form a group: its head counts the
+ * members and their pids, and the collapsed timeline shows only heads. */
 struct tl_line {
 	enum tl_kind kind;
-	uint64_t at_ms;
+	uint64_t at_ns;		   /* CLOCK_MONOTONIC, the clock of the module's events */
+	uint64_t id;		   /* order of arrival */
+	uint64_t gid;		   /* the id of its group's head (its own id: a head) */
+	uint32_t key;		   /* hash of kind and text without its numbers */
+	unsigned count;		   /* head: lines in the group, itself included */
+	pid_t pid, pid_lo, pid_hi; /* the line's pid (0: none); head: the range */
 	char text[256];
 };
 
@@ -75,6 +84,8 @@ struct view {
 	/* timeline */
 	struct tl_line *tl;
 	size_t tl_head, tl_count;
+	uint64_t tl_next_id;
+	uint64_t tl_start_ns; /* times are shown from here: the session's start */
 };
 
 uint64_t view_now_ms(void);
@@ -98,12 +109,20 @@ bool view_expire(struct view *v, uint64_t now);
  * the TUI sleeps until then, and indefinitely when nothing is pending. */
 uint64_t view_next_deadline(const struct view *v, uint64_t now);
 
+/* A line now, with no pid. */
 void view_timeline_add(struct view *v, enum tl_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A line that happened at at_ns (0: now), by pid (0: none): it goes in time
+ * order, after every line that happened before it (a waiter's result read
+ * before the kernel's wake event still goes below the wake). */
+void view_timeline_add_at(struct view *v, enum tl_kind kind, uint64_t at_ns, pid_t pid,
+			  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* i = 0 is the oldest kept line. */
 const struct tl_line *view_timeline_get(const struct view *v, size_t i);
+uint64_t view_clock_ns(void);
 
-/* One line describing an event for the timeline ("wake a key=in ..."). */
+/* One line describing an event for the timeline ("wake a key=in ..."),
+ * without its time (the timeline shows every line's time). */
 void view_format_event(const struct ps_event *ev, char *buf, size_t len);
 enum tl_kind view_event_kind(const struct ps_event *ev);
 

@@ -10,7 +10,7 @@ cat /tmp/out
 R=$(sed -n 's/^spawned reader (pid \([0-9]*\)).*/\1/p' /tmp/out)
 [ -n "$R" ] || fail "no reader pid"
 assert_grep "^dev: ready=none entries=1 polls=1 wakes=0 woken=0 open=1$" /tmp/out
-assert_grep "^ +0  poll +pollwake +$R pollscope +reader +S  - +in,err,hup$" /tmp/out
+assert_grep "^ +0  poll +pollwake +$R reader +reader +S  - +in,err,hup$" /tmp/out
 assert_grep "^ +$R  reader +poll +dev +S  $WCHAN" /tmp/out
 assert_grep " poll +dev +mask=none queued=1 qproc=pollwake  \[pid $R pollscope\]$" /tmp/out
 assert_grep "^reader \(pid $R\) poll returned 1 after [0-9.]+ ms: dev=in$" /tmp/out
