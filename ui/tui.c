@@ -1422,6 +1422,58 @@ static void act_stop_demo(struct tui *t, const struct binding *b)
 	t->pause_done = true;
 }
 
+static void pg_scroll(struct tui *t, long d);
+
+/* The mouse, as htop and tig use it: a click selects the row under it (and
+ * focuses its pane), the wheel scrolls the pane or view under it. */
+static void act_mouse(struct tui *t, const struct binding *b)
+{
+	MEVENT me;
+	struct layout *l = &t->lay;
+	int wheel;
+	enum focus f;
+	int row;
+
+	(void)b;
+	if (getmouse(&me) != OK)
+		return;
+	wheel = (me.bstate & BUTTON4_PRESSED) ? -3 : (me.bstate & BUTTON5_PRESSED) ? 3 : 0;
+	if (in_view(view_mode(t))) {
+		if (wheel)
+			pg_scroll(t, wheel);
+		return;
+	}
+	if (me.y >= l->q_y && me.y < l->q_y + l->q_h && me.x >= l->q_x && me.x < l->q_x + l->q_w) {
+		f = FOCUS_QUEUES;
+		row = me.y - l->q_y - 2;
+	} else if (me.y >= l->p_y && me.y < l->p_y + l->p_h && me.x >= l->p_x &&
+		   me.x < l->p_x + l->p_w) {
+		f = FOCUS_PROCS;
+		row = me.y - l->p_y - 2;
+	} else if (me.y >= l->e_y && me.y < l->e_y + l->e_h) {
+		f = FOCUS_EVENTS;
+		row = -1;
+	} else {
+		return;
+	}
+	t->focus = f;
+	if (wheel) {
+		move_sel(t, wheel);
+		return;
+	}
+	if (row < 0 || !(me.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_RELEASED)))
+		return;
+	if (f == FOCUS_QUEUES && t->qtop + (size_t)row < t->v.nrows)
+		t->qsel = t->qtop + (size_t)row;
+	else if (f == FOCUS_PROCS) {
+		size_t n;
+
+		ps_session_waiters(t->s, &n);
+		if (t->ptop + (size_t)row < n)
+			t->psel = t->ptop + (size_t)row;
+	}
+}
+
 static void act_expand(struct tui *t, const struct binding *b)
 {
 	(void)b;
@@ -1648,6 +1700,9 @@ static const struct binding bindings[] = {
 	{ 'k', "k", KP, act_command, "kill %w", 0, "kill the selected waiter", "k:kill", K_PANES },
 	{ 'c', "c", KP, act_command, "forget", 0, "clear exited waiters from the list (:forget)",
 	  NULL, 0 },
+	{ KEY_MOUSE, "mouse", KA, act_mouse, NULL, 0,
+	  "a click selects the row under it, the wheel scrolls (Shift+drag selects text)", NULL,
+	  0 },
 	{ 'x', "x", KP, act_expand, NULL, 0,
 	  "timeline: expand repeated lines (grouped as ... xN) / group them again", NULL, 0 },
 	{ 'd', "d", KP, act_command, "destroy %o", 0, "destroy the selected object", "d:destroy",
@@ -1957,16 +2012,21 @@ static int hook_wait(void *ctx, int ms)
 	return busy_turn(t, ms);
 }
 
-/* spawn and kill of many: progress on the status line, keys answered. */
+/* spawn and kill of many: progress on the status line, keys answered.
+ * No snapshot and few frames here: every page the TUI writes between two
+ * forks is copied once more for the waiters forked before (copy on write),
+ * and redrawing the panes between the forks of 1000 waiters ran the VM out
+ * of memory. The waiters show when the command ends (or in hook_wait). */
 static int hook_progress(void *ctx, const char *what, size_t done, size_t total)
 {
 	struct tui *t = ctx;
 	uint64_t now = view_now_ms();
 
-	if (now - t->last_wait_refresh >= 2 * APPLY_MS)
+	if (now - t->last_wait_refresh >= 250) {
 		set_status(t, false, "%s: %s %zu of %zu (Ctrl-C or q cancels)", t->busy_what, what,
 			   done, total);
-	busy_refresh(t);
+		t->last_wait_refresh = now;
+	}
 	return busy_turn(t, 0);
 }
 
@@ -2058,6 +2118,8 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
+	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	mouseinterval(0); /* a press is a click at once */
 	init_styles(&t);
 	view_init(&t.v);
 	t.tl_vis = calloc(VIEW_TIMELINE_MAX, sizeof(*t.tl_vis));

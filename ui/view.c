@@ -451,14 +451,16 @@ static void tl_vadd(struct view *v, enum tl_kind kind, uint64_t at_ns, pid_t pid
 	l->pid = pid;
 	vsnprintf(l->text, sizeof(l->text), fmt, ap);
 	l->key = tl_key(kind, l->text);
-	/* a repeat of a recent line joins its group */
+	/* a repeat of a recent line (a head or a member) joins its group */
 	for (i = v->tl_count; i-- > 0 && v->tl_count - i <= VIEW_GROUP_WINDOW;) {
-		struct tl_line *h = tl_at(v, i);
+		struct tl_line *m = tl_at(v, i);
 
-		if (h->gid == h->id && h->key == l->key && h->kind == kind) {
-			head = h;
-			break;
-		}
+		if (m->key != l->key || m->kind != kind)
+			continue;
+		for (size_t h = v->tl_count; h-- > 0 && !head;)
+			if (tl_at(v, h)->id == m->gid)
+				head = tl_at(v, h);
+		break;
 	}
 	if (head) {
 		l->gid = head->id;
