@@ -554,18 +554,20 @@ static void draw_events(struct tui *t)
 		const struct tl_line *tl =
 			k < total - t->eback ? view_timeline_get(&t->v, t->tl_vis[k]) : NULL;
 		char rep[64] = "";
+		const struct tl_group *g;
 		long long rel;
 
 		if (!tl) {
 			put(l->e_y + 1 + i, 0, COLS, A_NORMAL, "%s", "");
 			continue;
 		}
-		if (!t->expand && tl->count > 1) {
-			if (tl->pid_lo && tl->pid_lo != tl->pid_hi)
-				snprintf(rep, sizeof(rep), "  ... x%u, pids %d-%d", tl->count,
-					 (int)tl->pid_lo, (int)tl->pid_hi);
+		g = view_timeline_group(&t->v, tl);
+		if (!t->expand && g->count > 1) {
+			if (g->pid_lo && g->pid_lo != g->pid_hi)
+				snprintf(rep, sizeof(rep), "  ... x%u, pids %d-%d", g->count,
+					 (int)g->pid_lo, (int)g->pid_hi);
 			else
-				snprintf(rep, sizeof(rep), "  ... x%u", tl->count);
+				snprintf(rep, sizeof(rep), "  ... x%u", g->count);
 		}
 		rel = (long long)(tl->at_ns - t->v.tl_start_ns);
 		put(l->e_y + 1 + i, 0, COLS, style(t, tl_style(tl->kind)), " %s%lld.%03lld  %s%s",

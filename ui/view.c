@@ -31,6 +31,7 @@ void view_init(struct view *v)
 {
 	memset(v, 0, sizeof(*v));
 	v->tl = xrealloc(NULL, VIEW_TIMELINE_MAX * sizeof(*v->tl));
+	v->tl_groups = xrealloc(NULL, VIEW_TIMELINE_MAX * sizeof(*v->tl_groups));
 	v->tl_start_ns = view_clock_ns();
 }
 
@@ -42,6 +43,7 @@ void view_free(struct view *v)
 	free(v->objmarks);
 	free(v->wstates);
 	free(v->tl);
+	free(v->tl_groups);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -406,13 +408,28 @@ static uint32_t tl_key(enum tl_kind kind, const char *text)
 	return h;
 }
 
+static struct tl_group *tl_group_of(struct view *v, uint64_t gid)
+{
+	return &v->tl_groups[gid % VIEW_TIMELINE_MAX];
+}
+
+static void tl_group_add(struct tl_group *g, pid_t pid)
+{
+	g->count++;
+	if (pid && (!g->pid_lo || pid < g->pid_lo))
+		g->pid_lo = pid;
+	if (pid > g->pid_hi)
+		g->pid_hi = pid;
+}
+
 /* The oldest line is about to go: if it heads a group, the next member
  * becomes the head, with the count and pid range of those left. */
 static void tl_evict_oldest(struct view *v)
 {
 	struct tl_line *old = tl_at(v, 0), *nh = NULL;
+	struct tl_group *g = tl_group_of(v, old->id);
 
-	if (old->gid == old->id && old->count > 1) {
+	if (old->gid == old->id && g->count > 1) {
 		for (size_t i = 1; i < v->tl_count; i++) {
 			struct tl_line *l = tl_at(v, i);
 
@@ -420,15 +437,10 @@ static void tl_evict_oldest(struct view *v)
 				continue;
 			if (!nh) {
 				nh = l;
-				nh->count = 0;
-				nh->pid_lo = nh->pid_hi = 0;
+				*tl_group_of(v, nh->id) = (struct tl_group){ .gid = nh->id };
 			}
 			l->gid = nh->id;
-			nh->count++;
-			if (l->pid && (!nh->pid_lo || l->pid < nh->pid_lo))
-				nh->pid_lo = l->pid;
-			if (l->pid > nh->pid_hi)
-				nh->pid_hi = l->pid;
+			tl_group_add(tl_group_of(v, nh->id), l->pid);
 		}
 	}
 	v->tl_head = (v->tl_head + 1) % VIEW_TIMELINE_MAX;
@@ -438,7 +450,8 @@ static void tl_evict_oldest(struct view *v)
 static void tl_vadd(struct view *v, enum tl_kind kind, uint64_t at_ns, pid_t pid, const char *fmt,
 		    va_list ap)
 {
-	struct tl_line *l, *head = NULL;
+	struct tl_line *l;
+	struct tl_group *g = NULL;
 	size_t i;
 
 	if (v->tl_count == VIEW_TIMELINE_MAX)
@@ -455,25 +468,18 @@ static void tl_vadd(struct view *v, enum tl_kind kind, uint64_t at_ns, pid_t pid
 	for (i = v->tl_count; i-- > 0 && v->tl_count - i <= VIEW_GROUP_WINDOW;) {
 		struct tl_line *m = tl_at(v, i);
 
-		if (m->key != l->key || m->kind != kind)
-			continue;
-		for (size_t h = v->tl_count; h-- > 0 && !head;)
-			if (tl_at(v, h)->id == m->gid)
-				head = tl_at(v, h);
-		break;
+		if (m->key == l->key && m->kind == kind) {
+			l->gid = m->gid;
+			g = tl_group_of(v, m->gid);
+			break;
+		}
 	}
-	if (head) {
-		l->gid = head->id;
-		head->count++;
-		if (pid && (!head->pid_lo || pid < head->pid_lo))
-			head->pid_lo = pid;
-		if (pid > head->pid_hi)
-			head->pid_hi = pid;
-	} else {
+	if (!g) {
 		l->gid = l->id;
-		l->count = 1;
-		l->pid_lo = l->pid_hi = pid;
+		g = tl_group_of(v, l->id);
+		*g = (struct tl_group){ .gid = l->id };
 	}
+	tl_group_add(g, pid);
 	v->tl_count++;
 	/* time order: move it up past lines that happened after it */
 	for (i = v->tl_count - 1; i > 0; i--) {
@@ -485,6 +491,11 @@ static void tl_vadd(struct view *v, enum tl_kind kind, uint64_t at_ns, pid_t pid
 		*a = *b;
 		*b = tmp;
 	}
+}
+
+const struct tl_group *view_timeline_group(const struct view *v, const struct tl_line *l)
+{
+	return &v->tl_groups[l->gid % VIEW_TIMELINE_MAX];
 }
 
 void view_timeline_add(struct view *v, enum tl_kind kind, const char *fmt, ...)

@@ -28,17 +28,22 @@ struct view_row {
 enum tl_kind { TL_EVENT, TL_WAKE, TL_RESULT, TL_MESSAGE, TL_ERROR, TL_SAY };
 
 /* One timeline line. Lines that differ only in numbers (pids, labels s.1,
- * s.2, times) and come close together form a group: its head counts the
- * members and their pids, and the collapsed timeline shows only heads. */
+ * s.2, times) and come close together form a group, named by its head's id:
+ * the collapsed timeline shows only heads, with the group's count and pids. */
 struct tl_line {
 	enum tl_kind kind;
-	uint64_t at_ns;		   /* CLOCK_MONOTONIC, the clock of the module's events */
-	uint64_t id;		   /* order of arrival */
-	uint64_t gid;		   /* the id of its group's head (its own id: a head) */
-	uint32_t key;		   /* hash of kind and text without its numbers */
-	unsigned count;		   /* head: lines in the group, itself included */
-	pid_t pid, pid_lo, pid_hi; /* the line's pid (0: none); head: the range */
+	uint64_t at_ns; /* CLOCK_MONOTONIC, the clock of the module's events */
+	uint64_t id;	/* order of arrival */
+	uint64_t gid;	/* the id of its group's head (its own id: a head) */
+	uint32_t key;	/* hash of kind and text without its numbers */
+	pid_t pid;	/* 0: none */
 	char text[256];
+};
+
+struct tl_group {
+	uint64_t gid;
+	unsigned count; /* lines, the head included */
+	pid_t pid_lo, pid_hi;
 };
 
 struct view_ghost {
@@ -83,6 +88,9 @@ struct view {
 	size_t nwstates;
 	/* timeline */
 	struct tl_line *tl;
+	/* groups by gid % VIEW_TIMELINE_MAX: the ids of the lines kept are
+	 * consecutive, so a head's slot is its own */
+	struct tl_group *tl_groups;
 	size_t tl_head, tl_count;
 	uint64_t tl_next_id;
 	uint64_t tl_start_ns; /* times are shown from here: the session's start */
@@ -119,6 +127,8 @@ void view_timeline_add_at(struct view *v, enum tl_kind kind, uint64_t at_ns, pid
 			  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* i = 0 is the oldest kept line. */
 const struct tl_line *view_timeline_get(const struct view *v, size_t i);
+/* The group of a line. */
+const struct tl_group *view_timeline_group(const struct view *v, const struct tl_line *l);
 uint64_t view_clock_ns(void);
 
 /* One line describing an event for the timeline ("wake a key=in ..."),

@@ -89,8 +89,8 @@ k n Enter
 check "n, Enter creates the next free name" "created c"
 
 # --- The kind column: wait_event fills it and the function column stays
-# aligned with a shorter kind's (100 columns: the narrow layout).
-fresh 100 30
+# aligned with a shorter kind's (160x48: the panes side by side, narrow columns).
+fresh 160 48
 cap
 cw=$(grep -Eo " wait_event +autoremove_wake" "$screen" | head -n 1)
 pw=$(grep -Eo " poll +pollwake" "$screen" | head -n 1)
