@@ -680,6 +680,17 @@ unsigned ps_read_events(struct ps_session *s)
 
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r < 0 && errno != EAGAIN && s->events_pollable) {
+			/* the module went away under us (debugfs answers EIO and
+			 * polls as hung up from then on): stop polling the file,
+			 * or every poll() returns at once */
+			snprintf(s->module_state, sizeof(s->module_state), "gone (%s)",
+				 strerror(errno));
+			close(s->events_fd);
+			s->events_fd = -1;
+			chg |= PS_CHG_OBJECTS;
+			break;
+		}
 		if (r <= 0)
 			break;
 		s->evlen += (size_t)r;

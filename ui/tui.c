@@ -1044,7 +1044,17 @@ static void refresh_queues(struct tui *t)
 
 	if (ps_session_read_objects(t->s, err, sizeof(err)) < 0 ||
 	    ps_session_read_queues(t->s, err, sizeof(err)) < 0) {
-		set_status(t, true, "%s", err);
+		struct ps_info info;
+
+		ps_session_info(t->s, &info);
+		/* say what happened, not only the read that failed */
+		if (info.attached && access(info.debugfs_dir, F_OK) != 0)
+			set_status(t, true,
+				   "%s is gone: the module was unloaded or debugfs unmounted; "
+				   "the queues shown are the last seen (q quits)",
+				   info.debugfs_dir);
+		else
+			set_status(t, true, "%s", err);
 		return;
 	}
 	o = ps_session_objects(t->s, &no);
