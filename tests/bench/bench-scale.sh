@@ -37,7 +37,7 @@ for n in 1 100 1000; do
 		echo "BENCH scale key-while-spawning sleepers=$n ms=$(ms_until $(now_ms) "F1|this help") "
 		tmux send-keys -t ps q
 	fi
-	wait_screen "Processes: $n waiters, $n alive"
+	wait_screen "Processes: $n waiters?, $n alive"
 	echo "BENCH scale spawn sleepers=$n ms=$(($(now_ms) - t0))"
 	t0=$(now_ms)
 	tmux send-keys -t ps ":settle 600000" Enter
@@ -55,7 +55,7 @@ for n in 1 100 1000; do
 	fi
 	t0=$(now_ms)
 	echo "wake o$n in 0" >$D/control
-	ms=$(ms_until $t0 "Processes: $n waiters, 0 alive")
+	ms=$(ms_until $t0 "Processes: $n waiters?, 0 alive")
 	ms2=$(ms_until $t0 "o$n +ready=in waiting=0 ")
 	[ $ms2 -gt $ms ] && ms=$ms2
 	echo "BENCH scale wake-to-screen sleepers=$n ms=$ms"
