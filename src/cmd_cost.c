@@ -76,7 +76,7 @@ static int measure(struct ps_session *s, enum ps_call call, int n, long *setup, 
 	ps_spawn_options_text(&req, req.options, sizeof(req.options));
 	if (polls_now(s, &p0, &w0, err, errlen) < 0)
 		return -1;
-	if (ps_waiters_spawn(&s->ws, &req, s->dfs.dir, &first, err, errlen) < 0)
+	if (ps_waiters_spawn(&s->ws, &req, s->dfs.dir, &first, NULL, err, errlen) < 0)
 		return -1;
 	w = find_label(s, first, "cost");
 	if (!w) {

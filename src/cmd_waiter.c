@@ -104,7 +104,8 @@ static int cmd_spawn(struct ps_cmdctx *c)
 	char objs[256];
 	size_t first;
 	char *p, *save = NULL;
-	int nfds = 1;
+	int nfds = 1, rc;
+	struct ps_progress prog;
 	struct ps_obj *real[PS_MAX_WAIT_OBJS] = { NULL };
 
 	memset(&req, 0, sizeof(req));
@@ -191,8 +192,10 @@ static int cmd_spawn(struct ps_cmdctx *c)
 		}
 	}
 	ps_spawn_options_text(&req, req.options, sizeof(req.options));
-	if (ps_waiters_spawn(&c->s->ws, &req, c->s->dfs.dir, &first, msg, sizeof(msg)) < 0)
-		return ps_cmd_error(c, "%s", msg);
+	prog = ps_session_progress(c->s);
+	first = c->s->ws.n;
+	rc = ps_waiters_spawn(&c->s->ws, &req, c->s->dfs.dir, &first, &prog, msg, sizeof(msg));
+	/* cancelled half way: the waiters spawned so far are listed, then why */
 	for (size_t i = first; i < c->s->ws.n; i++) {
 		struct ps_waiter *w = &c->s->ws.v[i]->w;
 		struct ps_field f[5] = {
@@ -206,6 +209,8 @@ static int cmd_spawn(struct ps_cmdctx *c)
 			w->label, (int)w->pid, w->call_name, w->objects, w->options[0] ? ", " : "",
 			w->options);
 	}
+	if (rc < 0)
+		return ps_cmd_error(c, "%s", msg);
 	return 0;
 }
 
@@ -255,31 +260,73 @@ static int resolve(struct ps_cmdctx *c, const char *what, struct ps_waiter **out
 
 static int cmd_kill(struct ps_cmdctx *c)
 {
-	size_t cap = c->s->ws.n + 1, total = 0;
-	struct ps_waiter **list = calloc(cap, sizeof(*list));
+	size_t cap = c->s->ws.n + 1, total = 0, dead = 0, signalled = 0;
+	struct ps_waiter **list = calloc(cap, sizeof(*list)), **one = calloc(cap, sizeof(*list));
+	struct ps_progress prog = ps_session_progress(c->s);
+	bool cancelled = false;
 
-	if (!list)
+	if (!list || !one) {
+		free(list);
+		free(one);
 		return ps_cmd_error(c, "out of memory");
+	}
 	for (int a = 0; a < c->argc; a++) {
 		size_t n;
-		if (resolve(c, c->argv[a], list, cap, &n) < 0) {
+		if (resolve(c, c->argv[a], one, cap, &n) < 0) {
 			free(list);
+			free(one);
 			return -1;
 		}
-		for (size_t i = 0; i < n; i++)
-			kill(list[i]->pid, SIGTERM);
 		for (size_t i = 0; i < n; i++) {
-			struct ps_waiter *w = list[i];
-			struct ps_field f[3] = { { "action", PS_F_STR, "killed", 0 },
-						 { "label", PS_F_STR, w->label, 0 },
-						 { "pid", PS_F_INT, NULL, w->pid } };
-			ps_waiter_kill(&c->s->ws, w, SIGTERM, true, ps_current_sink(c->s));
-			ps_emit(c->sink, PS_REC_MESSAGE, w, f, 3, "killed %s (pid %d)", w->label,
-				(int)w->pid);
-			total++;
+			bool dup = false;
+			for (size_t k = 0; c->argc > 1 && k < total && !dup; k++)
+				dup = list[k] == one[i];
+			if (!dup)
+				list[total++] = one[i];
 		}
 	}
+	free(one);
+	/* signal them all, then reap them as they go (one wait for all, not one
+	 * per waiter), drawing the progress in between */
+	for (size_t i = 0; i < total; i++) {
+		kill(list[i]->pid, SIGTERM);
+		kill(list[i]->pid, SIGCONT); /* a stopped one runs to its death */
+		signalled++;
+		/* 1000 dying waiters take the CPUs: answer keys meanwhile */
+		if (i % 32 == 31 && prog.fn(prog.ctx, "signalling", i + 1, total) < 0) {
+			cancelled = true;
+			break;
+		}
+	}
+	while (!cancelled) {
+		ps_session_process(c->s);
+		dead = 0;
+		for (size_t i = 0; i < total; i++)
+			dead += !list[i]->alive;
+		if (dead == total)
+			break;
+		if (prog.fn(prog.ctx, "killing", dead, total) < 0 ||
+		    ps_session_wait(c->s, 100) < 0) {
+			cancelled = true;
+			break;
+		}
+	}
+	for (size_t i = 0; i < total; i++) {
+		struct ps_waiter *w = list[i];
+		struct ps_field f[3] = { { "action", PS_F_STR, "killed", 0 },
+					 { "label", PS_F_STR, w->label, 0 },
+					 { "pid", PS_F_INT, NULL, w->pid } };
+		if (w->alive)
+			continue;
+		ps_emit(c->sink, PS_REC_MESSAGE, w, f, 3, "killed %s (pid %d)", w->label,
+			(int)w->pid);
+	}
 	free(list);
+	if (cancelled)
+		return ps_cmd_error(c,
+				    "cancelled: %zu of %zu waiters sent SIGTERM, %zu reaped (the "
+				    "others signalled are reaped when they exit)",
+				    signalled, total, dead);
 	if (total == 0)
 		ps_emit(c->sink, PS_REC_MESSAGE, NULL, NULL, 0, "no waiters to kill");
 	return 0;

@@ -111,6 +111,10 @@ struct ps_hooks {
 	 * a full-screen front end keeps drawing while a command waits. Return -1
 	 * to interrupt the command. NULL: wait on the session's descriptors. */
 	int (*wait)(void *ctx, int ms);
+	/* a long command (spawn, kill of many waiters) between two steps: done
+	 * of total. The front end may draw and take keys that run no command;
+	 * return -1 to cancel the rest. NULL: only Ctrl-C (ps_interrupt) cancels. */
+	int (*progress)(void *ctx, const char *what, size_t done, size_t total);
 	void *ctx;
 };
 
@@ -198,6 +202,7 @@ struct ps_result {
 	long long readval; /* read: the counter value read, -1 if none */
 	int err;	   /* errno when value < 0, else 0 */
 	double ms;	   /* time spent in the call */
+	uint64_t at_ns;	   /* when it returned (CLOCK_MONOTONIC, as the module's events) */
 	unsigned seq;	   /* 1 for the first return, 2 ... */
 	int nfds;
 	uint32_t revents[PS_MAX_WAIT_OBJS]; /* per waited object (select: in/out/pri) */
@@ -447,8 +452,12 @@ int ps_session_pollfds(struct ps_session *s, struct pollfd *fds, int max);
 /* Drain everything readable without blocking; returns PS_CHG_* bits. Call it
  * whenever one of the pollfds is readable (calling it spuriously is fine). */
 unsigned ps_session_process(struct ps_session *s);
-/* Re-read state letters and wchans of the waiters (libproc2). */
+/* Re-read state letters and wchans of every live waiter (libproc2). */
 unsigned ps_session_refresh_states(struct ps_session *s);
+/* The same for the waiters whose state is pending (see below) only: a waiter
+ * asleep in its call changes only by a report, an exit or a command, so an
+ * idle session with any number of sleepers reads nothing. */
+unsigned ps_session_refresh_pending(struct ps_session *s);
 /* True while some alive waiter is not asleep in its call (just spawned,
  * entering the call, or returned and about to exit or wait again): state
  * changes then happen without an event, so poll with a short timeout. */

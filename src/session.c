@@ -680,6 +680,17 @@ unsigned ps_read_events(struct ps_session *s)
 
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r < 0 && errno != EAGAIN && s->events_pollable) {
+			/* the module went away under us (debugfs answers EIO and
+			 * polls as hung up from then on): stop polling the file,
+			 * or every poll() returns at once */
+			snprintf(s->module_state, sizeof(s->module_state), "gone (%s)",
+				 strerror(errno));
+			close(s->events_fd);
+			s->events_fd = -1;
+			chg |= PS_CHG_OBJECTS;
+			break;
+		}
 		if (r <= 0)
 			break;
 		s->evlen += (size_t)r;
@@ -760,6 +771,22 @@ unsigned ps_session_process(struct ps_session *s)
 		;
 	chg |= ps_waiters_process(&s->ws, ps_current_sink(s));
 	return chg;
+}
+
+static int session_progress(void *ctx, const char *what, size_t done, size_t total)
+{
+	struct ps_session *s = ctx;
+
+	if (ps_interrupted)
+		return -1;
+	if (s->hooks.progress)
+		return s->hooks.progress(s->hooks.ctx, what, done, total);
+	return 0;
+}
+
+struct ps_progress ps_session_progress(struct ps_session *s)
+{
+	return (struct ps_progress){ session_progress, s };
 }
 
 int ps_session_wait(struct ps_session *s, int ms)

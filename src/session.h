@@ -94,6 +94,10 @@ const char *ps_session_label_of(struct ps_session *s, pid_t pid);
 /* settle.c: wait until every waiter is asleep in its call or gone. 0, or -1 + err. */
 int ps_settle(struct ps_session *s, int limit_ms, uint64_t *took_ns, char *err, size_t errlen);
 
+/* The progress callback for long commands: the front end's hook; cancels
+ * on ps_interrupt too. */
+struct ps_progress ps_session_progress(struct ps_session *s);
+
 /* Wait at most ms for a report, an event or an exit (through the front end's
  * wait hook when it has one). Returns -1 if the hook asks to interrupt. */
 int ps_session_wait(struct ps_session *s, int ms);

@@ -61,7 +61,14 @@ static int ps_blocked_in_call(enum ps_call c, pid_t pid)
 	return 0;
 }
 
-unsigned ps_session_refresh_states(struct ps_session *s)
+/* Worth reading: every live waiter, or (pending_only) those whose state can
+ * change without a report, an exit or a command. */
+static bool wants_refresh(const struct ps_waiter *w, bool pending_only)
+{
+	return w->alive && (!pending_only || !ps_waiter_settled(w) || w->state == '?');
+}
+
+static unsigned refresh_states(struct ps_session *s, bool pending_only)
 {
 	pid_t *pids;
 	struct ps_procinfo *pi;
@@ -79,8 +86,13 @@ unsigned ps_session_refresh_states(struct ps_session *s)
 		return 0;
 	}
 	for (size_t i = 0; i < s->ws.n; i++)
-		if (s->ws.v[i]->w.alive)
+		if (wants_refresh(&s->ws.v[i]->w, pending_only))
 			pids[n++] = s->ws.v[i]->w.pid;
+	if (n == 0) {
+		free(pids);
+		free(pi);
+		return 0;
+	}
 	if (ps_procinfo_batch(pids, (int)n, pi) < 0) {
 		/* states unknown this round: keep the last ones, claim nothing */
 		free(pids);
@@ -91,11 +103,10 @@ unsigned ps_session_refresh_states(struct ps_session *s)
 		struct ps_waiter *w = &s->ws.v[i]->w;
 		bool asleep;
 		int in_call;
-		if (!w->alive)
+		/* pi[] is in the order pids[] was filled */
+		if (!wants_refresh(w, pending_only))
 			continue;
-		for (k = 0; k < n && pi[k].pid != w->pid; k++)
-			;
-		if (k == n)
+		if (k == n || pi[k].pid != w->pid)
 			continue;
 		if (w->state != pi[k].state || strcmp(w->wchan, pi[k].wchan) != 0)
 			chg |= PS_CHG_STATES;
@@ -114,6 +125,7 @@ unsigned ps_session_refresh_states(struct ps_session *s)
 		if (asleep && !w->asleep && s->ws.v[i]->real)
 			chg |= PS_CHG_WAITERS;
 		w->asleep = asleep;
+		k++;
 	}
 	if (need_queues && s->attached) {
 		/* /proc/PID/syscall unreadable: accept an entry of ours in queues */
@@ -142,6 +154,16 @@ unsigned ps_session_refresh_states(struct ps_session *s)
 	return chg;
 }
 
+unsigned ps_session_refresh_states(struct ps_session *s)
+{
+	return refresh_states(s, false);
+}
+
+unsigned ps_session_refresh_pending(struct ps_session *s)
+{
+	return refresh_states(s, true);
+}
+
 bool ps_session_states_pending(struct ps_session *s)
 {
 	for (size_t i = 0; i < s->ws.n; i++)
@@ -153,6 +175,7 @@ bool ps_session_states_pending(struct ps_session *s)
 int ps_settle(struct ps_session *s, int limit_ms, uint64_t *took_ns, char *err, size_t errlen)
 {
 	uint64_t start = ps_now_ns(), deadline = start + (uint64_t)limit_ms * 1000000ull;
+	bool first = true;
 
 	for (;;) {
 		size_t nw;
@@ -161,7 +184,14 @@ int ps_settle(struct ps_session *s, int limit_ms, uint64_t *took_ns, char *err, 
 		uint64_t now;
 
 		ps_session_process(s);
-		ps_session_refresh_states(s);
+		/* the first look reads every waiter (one just woken is running
+		 * before it reports); then only those not settled yet */
+		if (first) {
+			ps_session_refresh_states(s);
+			first = false;
+		} else {
+			ps_session_refresh_pending(s);
+		}
 		w = ps_session_waiters(s, &nw);
 		for (size_t i = 0; i < nw && !bad; i++)
 			if (!ps_waiter_settled(w[i]))

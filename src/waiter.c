@@ -90,10 +90,28 @@ int ps_waiter_forget(struct ps_waiters *ws, struct ps_waiter *w)
 	return -1;
 }
 
+/* ws->v is in spawn order, so ids ascend (forget keeps the order). */
 static struct waiter_int *find_id(struct ps_waiters *ws, int id)
 {
-	for (size_t i = 0; i < ws->n; i++)
-		if (ws->v[i]->w.id == id)
+	size_t lo = 0, hi = ws->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ws->v[mid]->w.id == id)
+			return ws->v[mid];
+		if (ws->v[mid]->w.id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static struct waiter_int *find_pid(struct ps_waiters *ws, pid_t pid)
+{
+	for (size_t i = ws->n; i-- > 0;)
+		if (ws->v[i]->w.pid == pid && ws->v[i]->w.alive)
 			return ws->v[i];
 	return NULL;
 }
@@ -109,7 +127,7 @@ static bool label_in_use(struct ps_waiters *ws, const char *label)
 }
 
 int ps_waiters_spawn(struct ps_waiters *ws, const struct ps_spawn_req *req, const char *dir,
-		     size_t *first, char *err, size_t errlen)
+		     size_t *first, const struct ps_progress *prog, char *err, size_t errlen)
 {
 	char labels[1024][PS_LABEL_MAX];
 	int count = req->count;
@@ -191,10 +209,16 @@ int ps_waiters_spawn(struct ps_waiters *ws, const struct ps_spawn_req *req, cons
 			return -1;
 		}
 		if (pid == 0)
-			ps_waiter_child(req, dir, ws->report_pipe[1], id, parent);
+			ps_waiter_child(req, dir, ws->report_pipe[1], id, w->label, parent);
 		setpgid(pid, pid);
 		w->pid = pid;
 		ws->v[ws->n++] = wi;
+		/* the front end draws and takes keys between forks; it may cancel */
+		if (prog && prog->fn && i + 1 < count &&
+		    prog->fn(prog->ctx, "spawning", (size_t)i + 1, (size_t)count) < 0) {
+			snprintf(err, errlen, "cancelled: spawned %d of %d waiters", i + 1, count);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -230,6 +254,7 @@ static void handle_report(struct ps_waiters *ws, const struct ps_sink *sink, cha
 		r.readval = (v = ps_kv_get(&kv, "readval")) ? strtoll(v, NULL, 10) : -1;
 		r.err = (v = ps_kv_get(&kv, "errno")) ? atoi(v) : 0;
 		r.ms = (v = ps_kv_get(&kv, "ns")) ? (double)strtoull(v, NULL, 10) / 1e6 : 0;
+		r.at_ns = (v = ps_kv_get(&kv, "at")) ? strtoull(v, NULL, 10) : ps_now_ns();
 		if ((v = ps_kv_get(&kv, "revents")) != NULL) {
 			const char *p = v;
 			while (*p && r.nfds < PS_MAX_WAIT_OBJS) {
@@ -270,6 +295,27 @@ static void set_exit(struct ps_waiter *w, int status)
 	}
 }
 
+/* Reap the waiters that exited, asking the kernel which ones did (one
+ * waitid per exit, not one waitpid per waiter: 1000 sleepers cost nothing).
+ * false if an exited child is not a waiter (the caller asks each waiter). */
+static bool reap_exited(struct ps_waiters *ws, unsigned *chg)
+{
+	for (;;) {
+		siginfo_t si;
+		struct waiter_int *wi;
+		int status;
+
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
+			return true;
+		wi = find_pid(ws, si.si_pid);
+		if (!wi || waitpid(si.si_pid, &status, WNOHANG) != si.si_pid)
+			return false;
+		set_exit(&wi->w, status);
+		*chg |= PS_CHG_WAITERS;
+	}
+}
+
 unsigned ps_waiters_process(struct ps_waiters *ws, const struct ps_sink *sink)
 {
 	unsigned chg = 0;
@@ -295,6 +341,9 @@ unsigned ps_waiters_process(struct ps_waiters *ws, const struct ps_sink *sink)
 		ws->replen = strlen(p);
 		memmove(ws->repbuf, p, ws->replen + 1);
 	}
+	if (reap_exited(ws, &chg))
+		return chg;
+	/* a child that is not a waiter is waiting to be reaped: ask each */
 	for (size_t i = 0; i < ws->n; i++) {
 		struct ps_waiter *w = &ws->v[i]->w;
 		int status;

@@ -24,14 +24,22 @@ struct ps_waiters {
 	size_t replen;
 };
 
+/* Progress of a long operation (spawn, kill of many): called between steps
+ * with how many are done; returning -1 cancels the rest. */
+struct ps_progress {
+	int (*fn)(void *ctx, const char *what, size_t done, size_t total);
+	void *ctx;
+};
+
 /* 0, or -1 if the report pipe cannot be made. */
 int ps_waiters_init(struct ps_waiters *ws);
 /* Kill and reap every waiter, free them, close the pipe. */
 void ps_waiters_free(struct ps_waiters *ws);
 /* Fork req->count waiters (module objects are opened under dir); the first
- * new index into ws->v in *first. */
+ * new index into ws->v in *first. prog (may be NULL) is called between forks;
+ * if it cancels, the waiters spawned so far stay and -1 + err says how many. */
 int ps_waiters_spawn(struct ps_waiters *ws, const struct ps_spawn_req *req, const char *dir,
-		     size_t *first, char *err, size_t errlen);
+		     size_t *first, const struct ps_progress *prog, char *err, size_t errlen);
 /* Read the reports (results go to sink) and reap exited waiters: PS_CHG_*. */
 unsigned ps_waiters_process(struct ps_waiters *ws, const struct ps_sink *sink);
 void ps_waiters_kill_all(struct ps_waiters *ws);

@@ -117,7 +117,7 @@ static void child_main(const struct ps_spawn_req *req, const int *inherited, con
 		sigaction(caught[i], &sa, NULL);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	/* comm stays "pollscope": leftovers are easy to spot */
+	/* comm is the label (set in ps_waiter_child) */
 
 	for (int i = 0; i < req->nobjs; i++)
 		total += nopen_of(req, i);
@@ -302,8 +302,11 @@ static void child_main(const struct ps_spawn_req *req, const int *inherited, con
 			if (rev[i] & (EPOLLHUP | EPOLLERR | POLLNVAL))
 				stop = true;
 		}
-		report(wfd, "%d ret %u value=%lld readval=%lld errno=%d ns=%llu revents=%s", id, n,
-		       ret, readval, err, (unsigned long long)(t1 - t0), revtext);
+		/* at=: when it returned, on the clock of the module's events, so
+		 * that the timeline can put the result after the wake that caused it */
+		report(wfd, "%d ret %u value=%lld readval=%lld errno=%d ns=%llu at=%llu revents=%s",
+		       id, n, ret, readval, err, (unsigned long long)(t1 - t0),
+		       (unsigned long long)t1, revtext);
 		if (!(req->flags & PS_WF_LOOP) || stop)
 			break;
 		if (ret < 0 && err != EINTR)
@@ -345,11 +348,14 @@ static void close_except(int from, const int *keep, int nkeep)
 }
 
 void ps_waiter_child(const struct ps_spawn_req *req, const char *dir, int report_fd, int id,
-		     pid_t parent)
+		     const char *label, pid_t parent)
 {
 	int inherited[PS_MAX_WAIT_OBJS];
 	int wfd;
 
+	/* comm: the label (cut to 15 bytes by the kernel), so that queue
+	 * entries, ps, top and inspect tell the waiters apart */
+	prctl(PR_SET_NAME, label, 0, 0, 0);
 	setpgid(0, 0); /* terminal signals (Ctrl-C) are for the tool */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (getppid() != parent)

@@ -36,9 +36,9 @@ struct ps_spawn_req {
 };
 
 /* In the forked child, right after fork(): detach from the tool's process
- * group, die with the parent, keep only the report pipe (as fd 3) and the
+ * group, take the label as comm, die with the parent, keep only the report pipe (as fd 3) and the
  * inherited fds, then wait and report. Never returns. */
 void ps_waiter_child(const struct ps_spawn_req *req, const char *dir, int report_fd, int id,
-		     pid_t parent) __attribute__((noreturn));
+		     const char *label, pid_t parent) __attribute__((noreturn));
 
 #endif

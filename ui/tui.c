@@ -97,13 +97,29 @@ struct tui {
 	bool demo_stopped;	/* q during a pause: the demo ends, the TUI stays */
 	uint64_t pause_until;
 	uint64_t last_wait_refresh;
+	/* a command is running (spawn, settle, kill ...): keys that run no
+	 * command are taken, Ctrl-C or q cancels it */
+	bool busy;
+	char busy_what[96];
+	/* changes taken in but not drawn yet: applied at most every
+	 * APPLY_MS, so that a burst (a wake of 1000) costs a few snapshots */
+	unsigned pend_chg;
+	uint64_t last_apply;
+	bool expand;	/* the timeline shows every line of a group */
+	size_t *tl_vis; /* the timeline's shown lines (indices), rebuilt per frame */
 };
 
-static volatile sig_atomic_t got_quit_signal;
+#define APPLY_MS 50
 
+static volatile sig_atomic_t got_quit_signal, got_cancel, tui_busy;
+
+/* Ctrl-C while a command runs cancels the command; otherwise it quits. */
 static void on_quit_signal(int sig)
 {
-	(void)sig;
+	if (sig == SIGINT && tui_busy) {
+		got_cancel = 1;
+		return;
+	}
 	got_quit_signal = 1;
 }
 
@@ -367,11 +383,11 @@ static void draw_entry(struct tui *t, int y, int x, int w, const struct ps_entry
 		snprintf(pos, sizeof(pos), "%d", e->pos);
 
 	if (wide)
-		put(y, x, w, A_NORMAL, "  %3s %-10s %-26s %6d %-14s %c %-2s %s%s", pos,
+		put(y, x, w, A_NORMAL, "  %3s %-10.10s %-26s %6d %-14s %c %-2s %s%s", pos,
 		    short_kind(e->kind), e->func, (int)e->pid, e->comm, e->state,
 		    e->exclusive ? "E" : "-", e->key, ghost ? "  (removed)" : "");
 	else
-		put(y, x, w, A_NORMAL, " %3s %-9s %-16.16s %6d %-9.9s %c %-1s %s%s", pos,
+		put(y, x, w, A_NORMAL, " %3s %-10.10s %-16.16s %6d %-9.9s %c %-1s %s%s", pos,
 		    short_kind(e->kind), view_short_func(e->func), (int)e->pid, e->comm, e->state,
 		    e->exclusive ? "E" : "-", e->key, ghost ? " (removed)" : "");
 }
@@ -395,7 +411,7 @@ static void draw_queues(struct tui *t)
 		    "  pos kind       wake function                 pid comm           S ex key");
 	else
 		put(l->q_y + 1, l->q_x, l->q_w, style(t, ST_DIM),
-		    " pos kind      function            pid comm      S x key");
+		    " pos kind       function            pid comm      S x key");
 	if (t->v.nrows == 0) {
 		put(l->q_y + 2, l->q_x, l->q_w, style(t, ST_DIM),
 		    t->v.have_snapshot ? "  no objects: press n or type :create NAME"
@@ -514,21 +530,49 @@ static void draw_events(struct tui *t)
 {
 	struct layout *l = &t->lay;
 	int rows = l->e_h - 1;
-	size_t total = t->v.tl_count, first;
+	size_t total = 0, first, grouped = 0;
 
+	/* collapsed: one row per group of repeats (its first line and a count) */
+	for (size_t i = 0; i < t->v.tl_count; i++) {
+		const struct tl_line *tl = view_timeline_get(&t->v, i);
+
+		if (tl->gid != tl->id)
+			grouped++;
+		if (t->expand || tl->gid == tl->id)
+			t->tl_vis[total++] = i;
+	}
 	/* Home scrolls back to the oldest line: keep a full page on screen */
 	if (t->eback > (total > (size_t)rows ? total - (size_t)rows : 0))
 		t->eback = total > (size_t)rows ? total - (size_t)rows : 0;
-	title_row(t, l->e_y, 0, COLS, t->focus == FOCUS_EVENTS, " Timeline%s ",
-		  t->eback ? " (scrolled back: End follows)" : "");
+	title_row(t, l->e_y, 0, COLS, t->focus == FOCUS_EVENTS,
+		  " Timeline (s since this session started)%s%s ",
+		  grouped ? (t->expand ? "  x: group repeats" : "  x: expand repeats") : "",
+		  t->eback ? "  (scrolled back: End follows)" : "");
 	first = total > (size_t)rows + t->eback ? total - (size_t)rows - t->eback : 0;
 	for (int i = 0; i < rows; i++) {
-		const struct tl_line *tl = view_timeline_get(&t->v, first + (size_t)i);
+		size_t k = first + (size_t)i;
+		const struct tl_line *tl =
+			k < total - t->eback ? view_timeline_get(&t->v, t->tl_vis[k]) : NULL;
+		char rep[64] = "";
+		const struct tl_group *g;
+		long long rel;
 
-		if (tl && first + (size_t)i < total - t->eback)
-			put(l->e_y + 1 + i, 0, COLS, style(t, tl_style(tl->kind)), " %s", tl->text);
-		else
+		if (!tl) {
 			put(l->e_y + 1 + i, 0, COLS, A_NORMAL, "%s", "");
+			continue;
+		}
+		g = view_timeline_group(&t->v, tl);
+		if (!t->expand && g->count > 1) {
+			if (g->pid_lo && g->pid_lo != g->pid_hi)
+				snprintf(rep, sizeof(rep), "  ... x%u, pids %d-%d", g->count,
+					 (int)g->pid_lo, (int)g->pid_hi);
+			else
+				snprintf(rep, sizeof(rep), "  ... x%u", g->count);
+		}
+		rel = (long long)(tl->at_ns - t->v.tl_start_ns);
+		put(l->e_y + 1 + i, 0, COLS, style(t, tl_style(tl->kind)), " %s%lld.%03lld  %s%s",
+		    rel < 0 ? "-" : "", (rel < 0 ? -rel : rel) / 1000000000ll,
+		    (rel < 0 ? -rel : rel) / 1000000ll % 1000, tl->text, rep);
 	}
 }
 
@@ -1000,7 +1044,17 @@ static void refresh_queues(struct tui *t)
 
 	if (ps_session_read_objects(t->s, err, sizeof(err)) < 0 ||
 	    ps_session_read_queues(t->s, err, sizeof(err)) < 0) {
-		set_status(t, true, "%s", err);
+		struct ps_info info;
+
+		ps_session_info(t->s, &info);
+		/* say what happened, not only the read that failed */
+		if (info.attached && access(info.debugfs_dir, F_OK) != 0)
+			set_status(t, true,
+				   "%s is gone: the module was unloaded or debugfs unmounted; "
+				   "the queues shown are the last seen (q quits)",
+				   info.debugfs_dir);
+		else
+			set_status(t, true, "%s", err);
 		return;
 	}
 	o = ps_session_objects(t->s, &no);
@@ -1018,7 +1072,8 @@ static void pull_events(struct tui *t)
 	while ((n = ps_session_events_since(t->s, &t->ev_cursor, ev, 64)) > 0) {
 		for (size_t i = 0; i < n; i++) {
 			view_format_event(&ev[i], line, sizeof(line));
-			view_timeline_add(&t->v, view_event_kind(&ev[i]), "%s", line);
+			view_timeline_add_at(&t->v, view_event_kind(&ev[i]), ev[i].ns, ev[i].pid,
+					     "%s", line);
 		}
 		t->dirty = true;
 		if (n < 64)
@@ -1071,20 +1126,32 @@ static void sync_waiters(struct tui *t)
 }
 
 /* Drain the session and bring the view up to date. A command may itself
- * have drained the session (settle, sleep), so after one, pass PS_CHG_ALL. */
-#define CHG_ALL (PS_CHG_EVENTS | PS_CHG_WAITERS | PS_CHG_STATES | PS_CHG_OBJECTS)
-static void process_session(struct tui *t, unsigned chg)
+ * have drained the session (settle, sleep), so after one, pass CHG_ALL: it
+ * also re-reads every waiter's state (a command may have stopped one);
+ * otherwise only the states that can change unannounced are read. */
+#define CHG_FULL_STATES 0x100
+#define CHG_BUSY (PS_CHG_EVENTS | PS_CHG_WAITERS | PS_CHG_STATES | PS_CHG_OBJECTS)
+#define CHG_ALL (CHG_BUSY | CHG_FULL_STATES)
+static void apply_changes(struct tui *t, unsigned chg)
 {
-	chg |= ps_session_process(t->s);
-
-	if (chg & PS_CHG_WAITERS || ps_session_states_pending(t->s))
+	if (chg & CHG_FULL_STATES)
 		chg |= ps_session_refresh_states(t->s);
+	else if (chg & PS_CHG_WAITERS || ps_session_states_pending(t->s))
+		chg |= ps_session_refresh_pending(t->s);
 	if (chg & (PS_CHG_EVENTS | PS_CHG_OBJECTS | PS_CHG_WAITERS))
 		refresh_queues(t);
 	if (chg & PS_CHG_EVENTS)
 		pull_events(t);
 	if (chg & (PS_CHG_WAITERS | PS_CHG_STATES))
 		sync_waiters(t);
+	t->last_apply = view_now_ms();
+}
+
+static void process_session(struct tui *t, unsigned chg)
+{
+	chg |= ps_session_process(t->s) | t->pend_chg;
+	t->pend_chg = 0;
+	apply_changes(t, chg);
 }
 
 /* ------------------------------------------------------- commands */
@@ -1100,6 +1167,8 @@ static void sink_record(void *ctx, const struct ps_rec *rec)
 {
 	struct tui *t = ctx;
 	enum tl_kind k = TL_MESSAGE;
+	uint64_t at = 0;
+	pid_t pid = 0;
 
 	if (!rec->text)
 		return;
@@ -1113,11 +1182,22 @@ static void sink_record(void *ctx, const struct ps_rec *rec)
 		return;
 	if (t->capturing && is_view_record(rec->kind))
 		return;
-	if (rec->kind == PS_REC_RESULT)
+	for (int i = 0; i < rec->nfields; i++)
+		if (rec->fields[i].type == PS_F_INT && strcmp(rec->fields[i].key, "pid") == 0)
+			pid = (pid_t)rec->fields[i].num;
+	if (rec->kind == PS_REC_RESULT) {
+		const struct ps_waiter *w = rec->data;
+
 		k = TL_RESULT;
-	else if (rec->kind == PS_REC_SAY)
+		/* when the call returned: below the wake that caused it, even if
+		 * the report is read before the kernel's event */
+		if (w) {
+			at = w->last.at_ns;
+			pid = w->pid;
+		}
+	} else if (rec->kind == PS_REC_SAY)
 		k = TL_SAY;
-	view_timeline_add(&t->v, k, "%s", rec->text);
+	view_timeline_add_at(&t->v, k, at, pid, "%s", rec->text);
 	/* during a pause the status line keeps the pause's prompt (the record
 	 * is in the timeline) */
 	if (rec->kind != PS_REC_TEXT && !t->pausing)
@@ -1137,7 +1217,15 @@ static void run_command(struct tui *t, const char *line)
 	lines_clear(&t->out);
 	t->capturing = true;
 	t->captured_view = false;
+	t->busy = true;
+	snprintf(t->busy_what, sizeof(t->busy_what), ":%.90s", line);
+	got_cancel = 0;
+	tui_busy = 1;
 	rc = ps_exec(t->s, line, &sink, err, sizeof(err));
+	tui_busy = 0;
+	got_cancel = 0;
+	t->busy = false;
+	ps_interrupt_clear();
 	t->capturing = false;
 	if (t->captured_view && t->out.n > 0) {
 		snprintf(t->out_title, sizeof(t->out_title), ":%s", line);
@@ -1344,6 +1432,67 @@ static void act_stop_demo(struct tui *t, const struct binding *b)
 	(void)b;
 	t->demo_stopped = true;
 	t->pause_done = true;
+}
+
+static void pg_scroll(struct tui *t, long d);
+
+/* The mouse, as htop and tig use it: a click selects the row under it (and
+ * focuses its pane), the wheel scrolls the pane or view under it. */
+static void act_mouse(struct tui *t, const struct binding *b)
+{
+	MEVENT me;
+	struct layout *l = &t->lay;
+	int wheel;
+	enum focus f;
+	int row;
+
+	(void)b;
+	if (getmouse(&me) != OK)
+		return;
+	wheel = (me.bstate & BUTTON4_PRESSED) ? -3 : (me.bstate & BUTTON5_PRESSED) ? 3 : 0;
+	if (in_view(view_mode(t))) {
+		if (wheel)
+			pg_scroll(t, wheel);
+		return;
+	}
+	if (me.y >= l->q_y && me.y < l->q_y + l->q_h && me.x >= l->q_x && me.x < l->q_x + l->q_w) {
+		f = FOCUS_QUEUES;
+		row = me.y - l->q_y - 2;
+	} else if (me.y >= l->p_y && me.y < l->p_y + l->p_h && me.x >= l->p_x &&
+		   me.x < l->p_x + l->p_w) {
+		f = FOCUS_PROCS;
+		row = me.y - l->p_y - 2;
+	} else if (me.y >= l->e_y && me.y < l->e_y + l->e_h) {
+		f = FOCUS_EVENTS;
+		row = -1;
+	} else {
+		return;
+	}
+	t->focus = f;
+	if (wheel) {
+		move_sel(t, wheel);
+		return;
+	}
+	if (row < 0 || !(me.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_RELEASED)))
+		return;
+	if (f == FOCUS_QUEUES && t->qtop + (size_t)row < t->v.nrows)
+		t->qsel = t->qtop + (size_t)row;
+	else if (f == FOCUS_PROCS) {
+		size_t n;
+
+		ps_session_waiters(t->s, &n);
+		if (t->ptop + (size_t)row < n)
+			t->psel = t->ptop + (size_t)row;
+	}
+}
+
+static void act_expand(struct tui *t, const struct binding *b)
+{
+	(void)b;
+	t->expand = !t->expand;
+	set_status(t, false, "%s",
+		   t->expand ? "timeline: every line (x groups repeats again)"
+			     : "timeline: repeats grouped as ... xN (x shows every line)");
 }
 
 /* The terminal's own answer to "where is the cursor after moving to
@@ -1563,6 +1712,11 @@ static const struct binding bindings[] = {
 	{ 'k', "k", KP, act_command, "kill %w", 0, "kill the selected waiter", "k:kill", K_PANES },
 	{ 'c', "c", KP, act_command, "forget", 0, "clear exited waiters from the list (:forget)",
 	  NULL, 0 },
+	{ KEY_MOUSE, "mouse", KA, act_mouse, NULL, 0,
+	  "a click selects the row under it, the wheel scrolls (Shift+drag selects text)", NULL,
+	  0 },
+	{ 'x', "x", KP, act_expand, NULL, 0,
+	  "timeline: expand repeated lines (grouped as ... xN) / group them again", NULL, 0 },
 	{ 'd', "d", KP, act_command, "destroy %o", 0, "destroy the selected object", "d:destroy",
 	  K_PANES },
 	{ 'i', "i", KP, act_command, "inspect %p", 0,
@@ -1628,6 +1782,45 @@ bool tui_binding(size_t i, const char **name, const char **footer)
 	return true;
 }
 
+/* "create" and nothing else (n, then Enter). */
+static bool is_bare_create(const char *line)
+{
+	line += strspn(line, " \t");
+	if (strncmp(line, "create", 6) != 0)
+		return false;
+	line += 6;
+	return line[strspn(line, " \t")] == '\0';
+}
+
+/* n then Enter: the first free name of a, b, ... z, then o1, o2, ... */
+static void create_fresh(struct tui *t)
+{
+	char name[16], line[32];
+
+	for (int i = 0;; i++) {
+		bool used = false;
+
+		if (i < 26)
+			snprintf(name, sizeof(name), "%c", 'a' + i);
+		else
+			snprintf(name, sizeof(name), "o%d", i - 25);
+		for (size_t k = 0; k < t->v.nobjects && !used; k++)
+			used = strcmp(t->v.objects[k].name, name) == 0;
+		if (!used)
+			break;
+	}
+	snprintf(line, sizeof(line), "create %s", name);
+	run_command(t, line);
+}
+
+/* While a command runs: keys that only look (help, moving, scrolling,
+ * views, search) work; those that would run a command wait. */
+static bool busy_ok(const struct binding *b)
+{
+	return b->fn != act_command && b->fn != act_cmdline && b->fn != act_quit &&
+	       b->fn != act_next_step && b->fn != act_stop_demo;
+}
+
 /* One dispatch: the mode says who gets the key. */
 static void handle_key(struct tui *t, int ch)
 {
@@ -1645,7 +1838,9 @@ static void handle_key(struct tui *t, int ch)
 		switch (cmdline_key(&t->cl, ch, t->s)) {
 		case CMDLINE_SUBMIT:
 			t->mode = MODE_PANES;
-			if (t->cl.buf[0])
+			if (is_bare_create(t->cl.buf))
+				create_fresh(t);
+			else if (t->cl.buf[0])
 				run_command(t, t->cl.buf);
 			break;
 		case CMDLINE_CANCEL:
@@ -1664,6 +1859,16 @@ static void handle_key(struct tui *t, int ch)
 	ctx = key_context(t);
 	for (size_t i = 0; i < nb; i++) {
 		if (b[i].key == ch && (b[i].modes & ctx)) {
+			if (t->busy && !busy_ok(&b[i])) {
+				if (b[i].fn == act_quit) {
+					got_cancel = 1; /* q cancels the command, as Ctrl-C */
+					return;
+				}
+				set_status(t, true,
+					   "%s is running: %s waits (Ctrl-C or q cancels it)",
+					   t->busy_what, b[i].name);
+				return;
+			}
 			b[i].fn(t, &b[i]);
 			return;
 		}
@@ -1696,13 +1901,26 @@ static void loop_once(struct tui *t)
 		timeout = (int)(deadline - now) + 1;
 	if (ps_session_states_pending(t->s) && (timeout < 0 || timeout > 50))
 		timeout = 50;
+	/* changes taken in but not drawn: draw them when APPLY_MS is up */
+	if (t->pend_chg) {
+		uint64_t at = t->last_apply + APPLY_MS;
+		int left = at > now ? (int)(at - now) : 0;
+
+		if (timeout < 0 || timeout > left)
+			timeout = left;
+	}
 	if (poll(fds, (nfds_t)n, timeout) < 0 && errno != EINTR)
 		t->quit = true;
 	if (got_quit_signal)
 		t->quit = true;
 	if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 		t->quit = true;
-	process_session(t, 0);
+	/* take in what happened now (reports, exits, events: cheap), but take
+	 * a snapshot and redraw at most every APPLY_MS while it keeps coming */
+	t->pend_chg |= ps_session_process(t->s);
+	if ((t->pend_chg || ps_session_states_pending(t->s)) &&
+	    view_now_ms() - t->last_apply >= APPLY_MS)
+		process_session(t, 0);
 	while (!t->quit && (ch = getch()) != ERR)
 		handle_key(t, ch);
 	now = view_now_ms();
@@ -1728,6 +1946,7 @@ static void hook_say(void *ctx, const char *text)
 static int hook_pause(void *ctx, const char *text)
 {
 	struct tui *t = ctx;
+	bool busy;
 
 	t->pausing = true;
 	t->pause_done = false;
@@ -1737,42 +1956,90 @@ static int hook_pause(void *ctx, const char *text)
 		 text && text[0] ? text : "", text && text[0] ? "  " : "");
 	set_status(t, false, "%s", t->pause_prompt);
 	t->dirty = true;
+	/* a pause takes every key, even inside a command */
+	busy = t->busy;
+	t->busy = false;
+	tui_busy = 0;
 	while (!t->pause_done && !t->quit)
 		loop_once(t);
+	t->busy = busy;
+	tui_busy = busy;
 	t->pausing = false;
 	t->status[0] = '\0';
 	t->dirty = true;
 	return t->quit || t->demo_stopped ? -1 : 0;
 }
 
-/* sleep and settle inside a command: keep the screen live, but take no keys
- * (a key could start a command inside this one); a quit signal interrupts.
- * The command's own loop drains the session, so refresh everything now and
- * then rather than only on reported changes. */
-static int hook_wait(void *ctx, int ms)
+/* One turn inside a running command (sleep, settle, spawn, kill): draw,
+ * wait up to ms for the session or a key, take the keys that run no
+ * command. -1: the command is cancelled (Ctrl-C, q) or the TUI quits. */
+static int busy_turn(struct tui *t, int ms)
 {
-	struct tui *t = ctx;
-	struct pollfd fds[PS_MAX_POLLFDS];
-	uint64_t now = view_now_ms();
-	int n;
+	struct pollfd fds[1 + PS_MAX_POLLFDS];
+	int n, ch;
 
-	if (now - t->last_wait_refresh >= 50) {
-		process_session(t, CHG_ALL);
-		t->last_wait_refresh = now;
-	}
 	if (t->dirty)
 		draw(t);
-	n = ps_session_pollfds(t->s, fds, PS_MAX_POLLFDS);
+	fds[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+	n = 1 + ps_session_pollfds(t->s, fds + 1, PS_MAX_POLLFDS);
 	if (poll(fds, (nfds_t)n, ms) < 0 && errno != EINTR)
 		return -1;
+	if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+		got_quit_signal = 1;
+	while (!got_cancel && !got_quit_signal && (ch = getch()) != ERR)
+		handle_key(t, ch);
 	if (got_quit_signal) {
 		t->quit = true;
 		return -1;
 	}
-	process_session(t, 0);
+	if (got_cancel) {
+		got_cancel = 0;
+		set_status(t, true, "%s: cancelled", t->busy_what);
+		return -1;
+	}
 	if (t->dirty)
 		draw(t);
 	return 0;
+}
+
+/* The command's own loop drains the session, so the changes it took in are
+ * not reported here: refresh everything now and then (every APPLY_MS * 2),
+ * reading only the states that are pending. */
+static void busy_refresh(struct tui *t)
+{
+	uint64_t now = view_now_ms();
+
+	if (now - t->last_wait_refresh < 2 * APPLY_MS)
+		return;
+	process_session(t, CHG_BUSY);
+	t->last_wait_refresh = now;
+}
+
+/* sleep, settle and kill inside a command: keep the screen live. */
+static int hook_wait(void *ctx, int ms)
+{
+	struct tui *t = ctx;
+
+	busy_refresh(t);
+	return busy_turn(t, ms);
+}
+
+/* spawn and kill of many: progress on the status line, keys answered.
+ * No snapshot and few frames here: every page the TUI writes between two
+ * forks is copied once more for the waiters forked before (copy on write),
+ * and redrawing the panes between the forks of 1000 waiters ran the VM out
+ * of memory. The waiters show when the command ends (or in hook_wait). */
+static int hook_progress(void *ctx, const char *what, size_t done, size_t total)
+{
+	struct tui *t = ctx;
+	uint64_t now = view_now_ms();
+
+	if (now - t->last_wait_refresh >= 250) {
+		set_status(t, false, "%s: %s %zu of %zu (Ctrl-C or q cancels)", t->busy_what, what,
+			   done, total);
+		t->last_wait_refresh = now;
+	}
+	return busy_turn(t, 0);
 }
 
 /* Demo mode: one script line per turn of the loop, so the screen follows. */
@@ -1811,9 +2078,11 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 {
 	struct tui t = { .s = s, .opts = opts, .dirty = true };
 	struct ps_sink async = { sink_record, &t };
-	struct ps_hooks hooks = {
-		.say = hook_say, .pause = hook_pause, .wait = hook_wait, .ctx = &t
-	};
+	struct ps_hooks hooks = { .say = hook_say,
+				  .pause = hook_pause,
+				  .wait = hook_wait,
+				  .progress = hook_progress,
+				  .ctx = &t };
 	struct sigaction sa = { .sa_handler = on_quit_signal };
 	char err[256];
 	SCREEN *screen;
@@ -1861,8 +2130,17 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
+	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	mouseinterval(0); /* a press is a click at once */
 	init_styles(&t);
 	view_init(&t.v);
+	t.tl_vis = calloc(VIEW_TIMELINE_MAX, sizeof(*t.tl_vis));
+	if (!t.tl_vis) {
+		endwin();
+		delscreen(screen);
+		fprintf(stderr, "pollscope: out of memory\n");
+		return 1;
+	}
 
 	ps_session_set_hooks(s, &hooks);
 	ps_session_set_async_sink(s, &async);
@@ -1897,6 +2175,7 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 	delscreen(screen);
 	cmdline_free(&t.cl);
 	view_free(&t.v);
+	free(t.tl_vis);
 	lines_clear(&t.out);
 	free(t.out.v);
 	lines_clear(&t.gen);

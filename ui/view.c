@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,8 @@ void view_init(struct view *v)
 {
 	memset(v, 0, sizeof(*v));
 	v->tl = xrealloc(NULL, VIEW_TIMELINE_MAX * sizeof(*v->tl));
+	v->tl_groups = xrealloc(NULL, VIEW_TIMELINE_MAX * sizeof(*v->tl_groups));
+	v->tl_start_ns = view_clock_ns();
 }
 
 void view_free(struct view *v)
@@ -40,6 +43,7 @@ void view_free(struct view *v)
 	free(v->objmarks);
 	free(v->wstates);
 	free(v->tl);
+	free(v->tl_groups);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -357,22 +361,159 @@ uint64_t view_next_deadline(const struct view *v, uint64_t now)
 	return best;
 }
 
-void view_timeline_add(struct view *v, enum tl_kind kind, const char *fmt, ...)
+uint64_t view_clock_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static struct tl_line *tl_at(struct view *v, size_t i)
+{
+	return &v->tl[(v->tl_head + i) % VIEW_TIMELINE_MAX];
+}
+
+/* A number that varies between repeats: not part of a name (o1 and o2 are
+ * different objects), except the default waiter labels w1, w2, ... */
+static bool tl_number(const char *text, const char *p)
+{
+	if (p == text || !isalpha((unsigned char)p[-1]))
+		return true;
+	return p[-1] == 'w' && (p - 1 == text || !isalnum((unsigned char)p[-2]));
+}
+
+/* FNV-1a of the kind and the text with each varying number as one '#':
+ * "s.12 (pid 130) returned 1 after 2.5 ms" and "s.7 (pid 125) returned 1
+ * after 3.0 ms" are the same line. */
+static uint32_t tl_key(enum tl_kind kind, const char *text)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)kind;
+
+	for (const char *p = text; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (isdigit(c) && tl_number(text, p)) {
+			while (isdigit((unsigned char)p[1]))
+				p++;
+			c = '#';
+		} else if (isdigit(c)) {
+			/* a name's digits stay, all of them */
+			for (; isdigit((unsigned char)p[1]); p++)
+				h = (h ^ (unsigned char)*p) * 16777619u;
+			c = (unsigned char)*p;
+		}
+		h = (h ^ c) * 16777619u;
+	}
+	return h;
+}
+
+static struct tl_group *tl_group_of(struct view *v, uint64_t gid)
+{
+	return &v->tl_groups[gid % VIEW_TIMELINE_MAX];
+}
+
+static void tl_group_add(struct tl_group *g, pid_t pid)
+{
+	g->count++;
+	if (pid && (!g->pid_lo || pid < g->pid_lo))
+		g->pid_lo = pid;
+	if (pid > g->pid_hi)
+		g->pid_hi = pid;
+}
+
+/* The oldest line is about to go: if it heads a group, the next member
+ * becomes the head, with the count and pid range of those left. */
+static void tl_evict_oldest(struct view *v)
+{
+	struct tl_line *old = tl_at(v, 0), *nh = NULL;
+	struct tl_group *g = tl_group_of(v, old->id);
+
+	if (old->gid == old->id && g->count > 1) {
+		for (size_t i = 1; i < v->tl_count; i++) {
+			struct tl_line *l = tl_at(v, i);
+
+			if (l->gid != old->id)
+				continue;
+			if (!nh) {
+				nh = l;
+				*tl_group_of(v, nh->id) = (struct tl_group){ .gid = nh->id };
+			}
+			l->gid = nh->id;
+			tl_group_add(tl_group_of(v, nh->id), l->pid);
+		}
+	}
+	v->tl_head = (v->tl_head + 1) % VIEW_TIMELINE_MAX;
+	v->tl_count--;
+}
+
+static void tl_vadd(struct view *v, enum tl_kind kind, uint64_t at_ns, pid_t pid, const char *fmt,
+		    va_list ap)
 {
 	struct tl_line *l;
+	struct tl_group *g = NULL;
+	size_t i;
+
+	if (v->tl_count == VIEW_TIMELINE_MAX)
+		tl_evict_oldest(v);
+	l = tl_at(v, v->tl_count);
+	memset(l, 0, offsetof(struct tl_line, text));
+	l->kind = kind;
+	l->at_ns = at_ns ? at_ns : view_clock_ns();
+	l->id = ++v->tl_next_id;
+	l->pid = pid;
+	vsnprintf(l->text, sizeof(l->text), fmt, ap);
+	l->key = tl_key(kind, l->text);
+	/* a repeat of a recent line (a head or a member) joins its group */
+	for (i = v->tl_count; i-- > 0 && v->tl_count - i <= VIEW_GROUP_WINDOW;) {
+		struct tl_line *m = tl_at(v, i);
+
+		if (m->key == l->key && m->kind == kind) {
+			l->gid = m->gid;
+			g = tl_group_of(v, m->gid);
+			break;
+		}
+	}
+	if (!g) {
+		l->gid = l->id;
+		g = tl_group_of(v, l->id);
+		*g = (struct tl_group){ .gid = l->id };
+	}
+	tl_group_add(g, pid);
+	v->tl_count++;
+	/* time order: move it up past lines that happened after it */
+	for (i = v->tl_count - 1; i > 0; i--) {
+		struct tl_line *a = tl_at(v, i - 1), *b = tl_at(v, i), tmp;
+
+		if (a->at_ns <= b->at_ns)
+			break;
+		tmp = *a;
+		*a = *b;
+		*b = tmp;
+	}
+}
+
+const struct tl_group *view_timeline_group(const struct view *v, const struct tl_line *l)
+{
+	return &v->tl_groups[l->gid % VIEW_TIMELINE_MAX];
+}
+
+void view_timeline_add(struct view *v, enum tl_kind kind, const char *fmt, ...)
+{
 	va_list ap;
 
-	if (v->tl_count < VIEW_TIMELINE_MAX) {
-		l = &v->tl[(v->tl_head + v->tl_count) % VIEW_TIMELINE_MAX];
-		v->tl_count++;
-	} else {
-		l = &v->tl[v->tl_head];
-		v->tl_head = (v->tl_head + 1) % VIEW_TIMELINE_MAX;
-	}
-	l->kind = kind;
-	l->at_ms = view_now_ms();
 	va_start(ap, fmt);
-	vsnprintf(l->text, sizeof(l->text), fmt, ap);
+	tl_vadd(v, kind, 0, 0, fmt, ap);
+	va_end(ap);
+}
+
+void view_timeline_add_at(struct view *v, enum tl_kind kind, uint64_t at_ns, pid_t pid,
+			  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tl_vadd(v, kind, at_ns, pid, fmt, ap);
 	va_end(ap);
 }
 
@@ -394,14 +535,12 @@ enum tl_kind view_event_kind(const struct ps_event *ev)
 
 void view_format_event(const struct ps_event *ev, char *buf, size_t len)
 {
-	unsigned long long s = ev->ns / 1000000000ull, ms = ev->ns / 1000000ull % 1000;
-
 	if (strcmp(ev->type, "lost") == 0) {
-		snprintf(buf, len, "%5llu.%03llu  lost  %s", s, ms, ev->detail);
+		snprintf(buf, len, "lost  %s", ev->detail);
 		return;
 	}
-	snprintf(buf, len, "%5llu.%03llu  %-7s %-10s %s  by %s[%d]", s, ms, ev->type,
-		 ev->object[0] ? ev->object : "-", ev->detail, ev->comm, (int)ev->pid);
+	snprintf(buf, len, "%-7s %-10s %s  by %s[%d]", ev->type, ev->object[0] ? ev->object : "-",
+		 ev->detail, ev->comm, (int)ev->pid);
 }
 
 const char *view_short_func(const char *func)

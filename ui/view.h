@@ -14,7 +14,8 @@
 #include "pollscope.h"
 
 #define VIEW_HIGHLIGHT_MS 1500
-#define VIEW_TIMELINE_MAX 2000
+#define VIEW_TIMELINE_MAX 10000 /* lines kept (a wake of 1000 makes about 3000) */
+#define VIEW_GROUP_WINDOW 64	/* a repeat joins a group among the last this many lines */
 
 enum row_type { ROW_OBJECT, ROW_ENTRY, ROW_GHOST };
 
@@ -26,10 +27,23 @@ struct view_row {
 
 enum tl_kind { TL_EVENT, TL_WAKE, TL_RESULT, TL_MESSAGE, TL_ERROR, TL_SAY };
 
+/* One timeline line. Lines that differ only in numbers (pids, labels s.1,
+ * s.2, times) and come close together form a group, named by its head's id:
+ * the collapsed timeline shows only heads, with the group's count and pids. */
 struct tl_line {
 	enum tl_kind kind;
-	uint64_t at_ms;
+	uint64_t at_ns; /* CLOCK_MONOTONIC, the clock of the module's events */
+	uint64_t id;	/* order of arrival */
+	uint64_t gid;	/* the id of its group's head (its own id: a head) */
+	uint32_t key;	/* hash of kind and text without its numbers */
+	pid_t pid;	/* 0: none */
 	char text[256];
+};
+
+struct tl_group {
+	uint64_t gid;
+	unsigned count; /* lines, the head included */
+	pid_t pid_lo, pid_hi;
 };
 
 struct view_ghost {
@@ -74,7 +88,12 @@ struct view {
 	size_t nwstates;
 	/* timeline */
 	struct tl_line *tl;
+	/* groups by gid % VIEW_TIMELINE_MAX: the ids of the lines kept are
+	 * consecutive, so a head's slot is its own */
+	struct tl_group *tl_groups;
 	size_t tl_head, tl_count;
+	uint64_t tl_next_id;
+	uint64_t tl_start_ns; /* times are shown from here: the session's start */
 };
 
 uint64_t view_now_ms(void);
@@ -98,12 +117,22 @@ bool view_expire(struct view *v, uint64_t now);
  * the TUI sleeps until then, and indefinitely when nothing is pending. */
 uint64_t view_next_deadline(const struct view *v, uint64_t now);
 
+/* A line now, with no pid. */
 void view_timeline_add(struct view *v, enum tl_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A line that happened at at_ns (0: now), by pid (0: none): it goes in time
+ * order, after every line that happened before it (a waiter's result read
+ * before the kernel's wake event still goes below the wake). */
+void view_timeline_add_at(struct view *v, enum tl_kind kind, uint64_t at_ns, pid_t pid,
+			  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* i = 0 is the oldest kept line. */
 const struct tl_line *view_timeline_get(const struct view *v, size_t i);
+/* The group of a line. */
+const struct tl_group *view_timeline_group(const struct view *v, const struct tl_line *l);
+uint64_t view_clock_ns(void);
 
-/* One line describing an event for the timeline ("wake a key=in ..."). */
+/* One line describing an event for the timeline ("wake a key=in ..."),
+ * without its time (the timeline shows every line's time). */
 void view_format_event(const struct ps_event *ev, char *buf, size_t len);
 enum tl_kind view_event_kind(const struct ps_event *ev);
 

@@ -25,7 +25,7 @@ done
 log=$(mktemp /tmp/pollscope-bench.XXXXXX)
 trap 'rm -f "$log"' EXIT
 if ! "$top/tests/vm/run-vm.sh" --build "$build" --timeout 1200 --script-timeout 1100 \
-	"$here/bench-guest.sh" >"$log" 2>&1; then
+	"$here/bench-guest.sh" "$here/bench-scale.sh" >"$log" 2>&1; then
 	cat "$log" >&2
 	echo "run-bench: the benchmark VM failed" >&2
 	exit 1
@@ -69,4 +69,16 @@ echo "3. idle TUI, 100 sleepers, 10 s: CPU $(kv "$l" cpu_ms) ms, $(kv "$l" wakeu
 echo
 l=$(grep '^BENCH latency' "$log.bench" || true)
 echo "4. wake-to-screen latency of the TUI over $(kv "$l" wakes) wakes: p50 $(kv "$l" p50_us) us, p99 $(kv "$l" p99_us) us (min $(kv "$l" min_us), max $(kv "$l" max_us); $(kv "$l" frames) frames, $(kv "$l" missed) wakes never shown)"
+echo
+echo "5. the TUI at scale (160x48): spawn, settle, a wake of all to the screen (ms)"
+printf '%9s %10s %10s %16s\n' sleepers spawn settle wake-to-screen
+for n in 1 100 1000; do
+	printf '%9s %10s %10s %16s\n' $n "$(kv "$(grep "^BENCH scale spawn sleepers=$n " "$log.bench")" ms)" \
+		"$(kv "$(grep "^BENCH scale settle sleepers=$n " "$log.bench")" ms)" \
+		"$(kv "$(grep "^BENCH scale wake-to-screen sleepers=$n " "$log.bench")" ms)"
+done
+l=$(grep '^BENCH scale idle' "$log.bench" || true)
+echo "   idle with 1000 sleepers, 10 s: CPU $(kv "$l" cpu_ms) ms, $(kv "$l" wakeups) wakeups"
+l=$(grep '^BENCH scale key-while-spawning' "$log.bench" || true)
+echo "   ? answered $(kv "$l" ms) ms after it was typed, while 1000 were being spawned"
 rm -f "$log.bench"

@@ -28,6 +28,8 @@ check "details closed" "Timeline"
 
 t send-keys -t ps "?"
 check "help overlay" "pollscope help"
+# (the commands follow the keys, below the first page: search for one)
+t send-keys -t ps "/wake NAME" Enter
 check "help lists commands" "wake NAME \[MASK\] \[nr=N\]"
 t send-keys -t ps q
 check "any key closes help" "Wait queues"

@@ -9,7 +9,7 @@ cat /tmp/out
 n=$(grep -cE "^h\.[1-4] \(pid [0-9]+\) epoll returned 1 after [0-9.]+ ms: herd=in$" /tmp/out)
 assert_eq "$n" 4 "plain epoll waiters woken by one wake"
 assert_grep "wakes=1 woken=4 " /tmp/out
-n=$(grep -cE "^ +[0-3]  epoll +ep_poll_callback +[0-9]+ pollscope +x\.[1-4] +S  exclusive " /tmp/out)
+n=$(grep -cE "^ +[0-3]  epoll +ep_poll_callback +[0-9]+ x\.[1-4] +x\.[1-4] +S  exclusive " /tmp/out)
 assert_eq "$n" 4 "exclusive entries shown"
 sed -n '/^The same wake with nr=1/,/^wake with nr=0/p' /tmp/out >/tmp/s
 n=$(grep -cE "^x\.[1-4] \(pid [0-9]+\) epoll returned 1 " /tmp/s)

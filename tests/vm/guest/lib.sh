@@ -109,6 +109,17 @@ wchan_re() {
 	sed 's/\./\\./g' "/proc/$1/wchan"
 }
 
+# pollscope_procs: pids running the pollscope binary: the tool and its
+# waiters (forks without exec, whose comm is their label, not "pollscope").
+pollscope_procs() {
+	local exe p
+	exe=$(readlink -f "$(command -v pollscope)")
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/exe" 2>/dev/null)" = "$exe" ] && echo "${p#/proc/}"
+	done
+	true
+}
+
 # tmux_stop: kill the tmux server and wait until it is gone, so that the next
 # new-session starts a fresh server instead of reaching the dying one
 # ("server exited unexpectedly").

@@ -26,14 +26,14 @@ expect_err "</tmp/s.ps" "^<stdin>:5: wake: bad mask 'ou'"
 pollscope --bogus >/tmp/o 2>/tmp/e && fail "--bogus succeeded"
 assert_grep "unrecognized option '--bogus'" /tmp/e
 grep -q '^pollscope ' /proc/modules && fail "module left loaded by failing runs"
-ps -o pid,comm | grep -v grep | grep -q pollscope && fail "waiters left by failing runs"
+[ -n "$(pollscope_procs)" ] && fail "waiters left by failing runs"
 ok "command errors"
 
 # settle's limit: a waiter that cannot go to sleep (stopped)
 pollscope -c 'create a; spawn poll a as=st; settle 20000; signal st STOP; spawn poll a; settle 300' >/tmp/o 2>/tmp/e && fail "settle succeeded"
 cat /tmp/e
 assert_grep "settle: not settled after 300 ms: st \(pid [0-9]+\)" /tmp/e
-ps -o pid,comm | grep -v grep | grep -q pollscope && fail "a stopped waiter was left behind"
+[ -n "$(pollscope_procs)" ] && fail "a stopped waiter was left behind"
 ok "settle limit"
 
 # --no-load with the module not loaded

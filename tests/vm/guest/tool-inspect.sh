@@ -30,17 +30,17 @@ pollscope -c "inspect $PX" >/tmp/i 2>/tmp/err || {
 	fail "inspect $PX failed"
 }
 cat /tmp/i
-assert_grep "^pid $PX \(pollscope\): state S, wchan $(wchan_re $PX)$" /tmp/i
+assert_grep "^pid $PX \(px\): state S, wchan $(wchan_re $PX)$" /tmp/i
 assert_grep "^  blocked in poll\(nfds=1, timeout=-1\): fd [0-9]+ \(in\)$" /tmp/i
 F=$(sed -n 's/^  blocked in poll(nfds=1, timeout=-1): fd \([0-9]*\) (in)$/\1/p' /tmp/i)
 # its fd of the pipe: the read queue with the three sleepers that use that end
 assert_grep "^fd $F -> pipe:\[[0-9]+\] \(pipe\): mask=none heads=1 entries=3  <- poll waits on it \(in\)$" /tmp/i
 sed -n "/^fd $F -> /,/^fd /p" /tmp/i >/tmp/s
 assert_grep "^  head 0: read queue \(pipe->rd_wait\), 3 entries$" /tmp/s
-assert_grep "^ +[0-2]  poll +pollwake +$PX pollscope +- +S  - +in,err,hup  <- this process$" /tmp/s
-assert_grep "^ +[0-2]  poll +pollwake +$SX pollscope +- +S  - +in,pri,err,hup,rdnorm,rdband,nval$" /tmp/s
+assert_grep "^ +[0-2]  poll +pollwake +$PX px +- +S  - +in,err,hup  <- this process$" /tmp/s
+assert_grep "^ +[0-2]  poll +pollwake +$SX sx +- +S  - +in,pri,err,hup,rdnorm,rdband,nval$" /tmp/s
 # epoll on a queue that is not a module object: the thread asleep in that epoll
-assert_grep "^ +[0-2]  epoll +ep_poll_callback +[0-9]+ pollscope " /tmp/s
+assert_grep "^ +[0-2]  epoll +ep_poll_callback +$EX ex " /tmp/s
 # fd 3: the report pipe's write end (the write queue, empty)
 assert_grep "^fd 3 -> pipe:\[[0-9]+\] \(pipe\): mask=out,wrnorm heads=1 entries=0$" /tmp/i
 assert_grep "^  head 0: write queue \(pipe->wr_wait\), 0 entries$" /tmp/i
@@ -53,25 +53,25 @@ assert_grep "^fd $F -> pipe:" /tmp/i1
 assert_no_grep "^fd 3 -> " /tmp/i1
 assert_grep "^pid $PX: 1 fd, 1 pollable, 1 wait queue head, 3 entries \(1 of this process\)$" /tmp/i1
 pollscope -c "inspect $PX 77" >/tmp/o 2>/tmp/err && fail "inspect of a missing fd succeeded"
-assert_grep "^-c:1: inspect: pid $PX \(pollscope\) has no fd 77$" /tmp/err
+assert_grep "^-c:1: inspect: pid $PX \(px\) has no fd 77$" /tmp/err
 ok "inspect PID FD"
 
 # --- select, epoll, read -----------------------------------------------------
 pollscope -c "inspect $SX" >/tmp/i 2>/tmp/err || fail "inspect $SX: $(cat /tmp/err)"
 cat /tmp/i
-assert_grep "^pid $SX \(pollscope\): state S, wchan $(wchan_re $SX)$" /tmp/i
+assert_grep "^pid $SX \(sx\): state S, wchan $(wchan_re $SX)$" /tmp/i
 assert_grep "^  blocked in (select|pselect6)\(nfds=[0-9]+, no timeout\): fd [0-9]+ \(in\)$" /tmp/i
 assert_grep "\(pipe\): mask=none heads=1 entries=3  <- (select|pselect6) waits on it \(in\)$" /tmp/i
 
 pollscope -c "inspect $EX" >/tmp/i 2>/tmp/err || fail "inspect $EX: $(cat /tmp/err)"
 cat /tmp/i
-assert_grep "^pid $EX \(pollscope\): state S, wchan $(wchan_re $EX)$" /tmp/i
+assert_grep "^pid $EX \(ex\): state S, wchan $(wchan_re $EX)$" /tmp/i
 assert_grep "^  blocked in epoll_p?wait\(epfd=[0-9]+, maxevents=[0-9]+\): fd [0-9]+ \(the epoll instance\), fd [0-9]+ \(in,err,hup\), fd [0-9]+ \(in,err,hup\)$" /tmp/i
 assert_grep "^fd [0-9]+ -> anon_inode:\[eventpoll\] \(eventpoll\): .*  <- epoll_p?wait sleeps in it$" /tmp/i
 # the eventfd: ep_poll_callback of this epoll, and the blocking reader of rx
 assert_grep "^fd [0-9]+ -> anon_inode:\[eventfd\] \(eventfd\): mask=out heads=1 entries=2  <- epoll_p?wait waits on it \(in,err,hup\)$" /tmp/i
 assert_grep "^  head 0: eventfd ctx->wqh, 2 entries$" /tmp/i
-assert_grep " $RX pollscope " /tmp/i
+assert_grep " $RX rx " /tmp/i
 # its epoll instance: the id its entries on the eventfd and the pipe carry,
 # its epoll_wait sleeper, the two files it watches
 # (the module knows fs/eventpoll.c's layout of 6.1 only)
@@ -81,8 +81,8 @@ case $(uname -r) in
 	[ -n "$ID" ] || fail "no epoll id on the epoll fd of $EX"
 	assert_grep "^  head 1: epoll ep->wq \(threads in epoll_wait\), 1 entry$" /tmp/i
 	# (the WAITER column names this session's waiters only: '-' here)
-	assert_grep "^ +0  epoll_waiter +ep_autoremove_wake_function +$EX pollscope +- +S  exclusive +-  <- this process$" /tmp/i
-	n=$(grep -Ec "^ +[0-9]+  epoll +ep_poll_callback +$EX pollscope +- +S  - +in,err,hup  epoll=$ID tfd=[0-9]+ sleepers=1  <- this process$" /tmp/i)
+	assert_grep "^ +0  epoll_waiter +ep_autoremove_wake_function +$EX ex +- +S  exclusive +-  <- this process$" /tmp/i
+	n=$(grep -Ec "^ +[0-9]+  epoll +ep_poll_callback +$EX ex +- +S  - +in,err,hup  epoll=$ID tfd=[0-9]+ sleepers=1  <- this process$" /tmp/i)
 	[ "$n" -ge 2 ] || fail "entries of ex's epoll (epoll=$ID): $n, want one on the eventfd and one on the pipe"
 ;;
 esac
@@ -91,12 +91,12 @@ pollscope -c "inspect $RX" >/tmp/i 2>/tmp/err || fail "inspect $RX: $(cat /tmp/e
 cat /tmp/i
 assert_grep "^  blocked in read\(fd=[0-9]+\): fd [0-9]+ \(in\)$" /tmp/i
 assert_grep "\(eventfd\): mask=out heads=1 entries=2  <- read waits on it \(in\)$" /tmp/i
-assert_grep " $RX pollscope .*<- this process$" /tmp/i
+assert_grep " $RX rx .*<- this process$" /tmp/i
 ok "inspect: select, epoll, read"
 
 # JSON: process, fd, head and entry records
 pollscope --json -c "inspect $PX $F" >/tmp/j 2>/tmp/err || fail "json inspect: $(cat /tmp/err)"
-assert_grep "^\{\"type\":\"process\",\"pid\":$PX,\"comm\":\"pollscope\",\"state\":\"S\",\"wchan\":\"$(wchan_re $PX)\",\"syscall\":\"poll\"," /tmp/j
+assert_grep "^\{\"type\":\"process\",\"pid\":$PX,\"comm\":\"px\",\"state\":\"S\",\"wchan\":\"$(wchan_re $PX)\",\"syscall\":\"poll\"," /tmp/j
 assert_grep "^\{\"type\":\"fd\",\"pid\":$PX,\"fd\":$F,\"link\":\"pipe:\[[0-9]+\]\",\"kind\":\"pipe\",\"inspected\":true,\"pollable\":true,\"mask\":\"none\",\"heads\":1,\"entries\":3,\"waited_on\":true,\"wait_events\":\"in\"" /tmp/j
 assert_grep "^\{\"type\":\"head\",\"object\":\"\",\"pid\":$PX,\"fd\":$F,\"head\":0,\"label\":\"read queue \(pipe->rd_wait\)\",\"entries\":3\}$" /tmp/j
 assert_grep "^\{\"type\":\"entry\",.*\"pid\":$PX,.*\"note\":\"<- this process\"\}$" /tmp/j
@@ -111,7 +111,7 @@ grep -q '^nobody:' /etc/passwd || echo 'nobody:x:65534:65534:nobody:/tmp:/bin/sh
 grep -q '^nogroup:' /etc/group || echo 'nogroup:x:65534:' >>/etc/group
 su -s /bin/sh nobody -c "pollscope -c 'inspect $PX'" >/tmp/o 2>/tmp/err && fail "nobody could inspect a root process"
 cat /tmp/err
-assert_grep "^-c:1: inspect: pid $PX \(pollscope\): permission denied \(pidfd_getfd: EPERM\): looking at another process's file descriptors needs ptrace access to it" /tmp/err
+assert_grep "^-c:1: inspect: pid $PX \(px\): permission denied \(pidfd_getfd: EPERM\): looking at another process's file descriptors needs ptrace access to it" /tmp/err
 [ "$(wc -l </tmp/err)" -eq 1 ] || fail "more than one error line"
 ok "inspect: EPERM for a non-root user"
 
@@ -143,10 +143,10 @@ rc=$?
 head -n 3 /tmp/mid.out
 cat /tmp/mid.err
 assert_eq "$rc" 1 "exit status of an inspection whose process exited"
-assert_grep "^-c:1: inspect: pid $BIG \(pollscope\) exited during the inspection \([0-9]+ fds? looked at before it went\)$" /tmp/mid.err
-assert_grep "^pid $BIG \(pollscope\): state S, wchan $BIGW$" /tmp/mid.out
+assert_grep "^-c:1: inspect: pid $BIG \(big\) exited during the inspection \([0-9]+ fds? looked at before it went\)$" /tmp/mid.err
+assert_grep "^pid $BIG \(big\): state S, wchan $BIGW$" /tmp/mid.out
 ok "inspect: the process exited midway"
 kill "$BG"
 wait "$BG"
-ps -o pid,comm | grep -v grep | grep -q pollscope && fail "pollscope processes left behind"
+[ -n "$(pollscope_procs)" ] && fail "pollscope processes left behind"
 true

@@ -87,7 +87,7 @@ assert_grep "^e: eventfd ready=out entries=0 heads=1 count=0$" /tmp/out
 sec "e asleep" >/tmp/s
 assert_grep "^e: eventfd ready=out entries=1 heads=1 count=0$" /tmp/s
 assert_grep "^  head 0: eventfd ctx->wqh, 1 entry$" /tmp/s
-assert_grep "^ +0  poll +pollwake +$P pollscope +p +S  - +in,err,hup$" /tmp/s
+assert_grep "^ +0  poll +pollwake +$P p +p +S  - +in,err,hup$" /tmp/s
 assert_grep "^ +$P  p +poll +e +S  $WCHAN" /tmp/s
 sec "write e 3" >/tmp/s
 assert_grep "^wrote e value=3 \(eventfd count 0 -> 3\)$" /tmp/s
@@ -106,22 +106,22 @@ sec "pipe readers" >/tmp/s
 assert_grep "^pp: pipe ready=out,wrnorm entries=2 heads=2 bytes=0$" /tmp/s
 assert_grep "^  head 0: read queue \(pipe->rd_wait: the read end's poll\), 2 entries$" /tmp/s
 assert_grep "^  head 1: write queue \(pipe->wr_wait: the write end's poll\), 0 entries$" /tmp/s
-assert_grep "^ +[01]  poll +pollwake +$PR pollscope +pr +S " /tmp/s
-assert_grep "^ +[01]  poll +pollwake +$PS pollscope +ps +S .*in,pri,err,hup,rdnorm,rdband" /tmp/s
+assert_grep "^ +[01]  poll +pollwake +$PR pr +pr +S " /tmp/s
+assert_grep "^ +[01]  poll +pollwake +$PS ps +ps +S .*in,pri,err,hup,rdnorm,rdband" /tmp/s
 assert_grep "^pr \(pid $PR\) poll returned 1 after [0-9.]+ ms: pp=in$" /tmp/out
 assert_grep "^ps \(pid $PS\) select returned 1 after [0-9.]+ ms: pp=in$" /tmp/out
 sec "pipe full" >/tmp/s
 assert_grep "^pp: pipe ready=in,rdnorm entries=1 heads=2 bytes=65536$" /tmp/s
 assert_grep "^  head 0: read queue .*, 0 entries$" /tmp/s
 assert_grep "^  head 1: write queue .*, 1 entry$" /tmp/s
-assert_grep "^ +0  poll +pollwake +$PW pollscope +pw +S  - +out,err,hup$" /tmp/s
+assert_grep "^ +0  poll +pollwake +$PW pw +pw +S  - +out,err,hup$" /tmp/s
 sec "pipe drained" >/tmp/s
 assert_grep "^read pp: 65536 bytes$" /tmp/s
 assert_grep "^pw \(pid $PW\) poll returned 1 after [0-9.]+ ms: pp=out$" /tmp/s
 # pipe_read sleeps with wait_event_interruptible_exclusive on rd_wait
 sec "pipe reader" >/tmp/s
 assert_grep "^  head 0: read queue .*, 1 entry$" /tmp/s
-assert_grep "^ +0  wait_event +autoremove_wake_function +$RD pollscope +rd +S  exclusive +-$" /tmp/s
+assert_grep "^ +0  wait_event +autoremove_wake_function +$RD rd +rd +S  exclusive +-$" /tmp/s
 assert_grep "^rd \(pid $RD\) read returned 5 bytes after [0-9.]+ ms$" /tmp/out
 ok "pipe: separate read and write queues"
 
@@ -130,7 +130,7 @@ sec "socketpair" >/tmp/s
 assert_grep "^so: socketpair ready=out,wrnorm,wrband entries=1 heads=2 bytes=0$" /tmp/s
 assert_grep "^  head 0: socket a \(sends; its sk->sk_wq\), 0 entries$" /tmp/s
 assert_grep "^  head 1: socket b \(receives; its sk->sk_wq\), 1 entry$" /tmp/s
-assert_grep "^ +0  poll +pollwake +$SP pollscope +sp +S " /tmp/s
+assert_grep "^ +0  poll +pollwake +$SP sp +sp +S " /tmp/s
 assert_grep "^sp \(pid $SP\) poll returned 1 after [0-9.]+ ms: so=in$" /tmp/out
 assert_grep "^read so: 7 bytes$" /tmp/out
 ok "socketpair"
@@ -169,5 +169,5 @@ pollscope -c 'create e eventfd; read e' 2>/tmp/err && fail "read of an empty eve
 assert_grep "^-c:1: read: 'e' is not readable \(EAGAIN\): nothing to read$" /tmp/err
 pollscope -c 'create e kqueue' 2>/tmp/err && fail "create kqueue succeeded"
 assert_grep "^-c:1: create: unknown type 'kqueue' \(types: module eventfd pipe timerfd socketpair\)$" /tmp/err
-ps -o pid,comm | grep -v grep | grep -q pollscope && fail "waiters left behind"
+[ -n "$(pollscope_procs)" ] && fail "waiters left behind"
 ok "errors"

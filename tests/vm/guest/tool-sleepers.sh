@@ -40,10 +40,10 @@ assert_grep "module interface 1 \(loaded by pollscope\), kernel $(uname -r)" /tm
 assert_grep "^settled after [0-9]+ ms" /tmp/out
 # wait-queue entries, decoded, linked to the waiters
 assert_grep "^a: ready=none entries=4 " /tmp/out
-assert_grep "poll +pollwake +[0-9]+ pollscope +p +S +- +in" /tmp/out "poll sleeper queued by pollwake"
-assert_grep "poll +pollwake +[0-9]+ pollscope +s +S +- +in" /tmp/out "select sleeper queued by pollwake"
-assert_grep "epoll +ep_poll_callback +[0-9]+ pollscope +e +S +- +in" /tmp/out "epoll entry"
-assert_grep "wait_event +autoremove_wake_function +[0-9]+ pollscope +r +S +- +-" /tmp/out "blocking read"
+assert_grep "poll +pollwake +[0-9]+ p +p +S +- +in" /tmp/out "poll sleeper queued by pollwake"
+assert_grep "poll +pollwake +[0-9]+ s +s +S +- +in" /tmp/out "select sleeper queued by pollwake"
+assert_grep "epoll +ep_poll_callback +[0-9]+ e +e +S +- +in" /tmp/out "epoll entry"
+assert_grep "wait_event +autoremove_wake_function +[0-9]+ r +r +S +- +-" /tmp/out "blocking read"
 # process states: state S (the wchan column is information only)
 assert_grep "^ +[0-9]+  p +poll +a +S  $WCHAN" /tmp/out
 assert_grep "^ +[0-9]+  s +select +a +S  $WCHAN" /tmp/out
@@ -65,14 +65,14 @@ assert_grep "wake +a +key=in nr=0 visited=3 woken=[0-9]+ source=wake" /tmp/out
 assert_grep "write +a +value=5" /tmp/out
 
 # nothing left: no waiter process, no object, the module unloaded
-ps -o pid,comm | grep -v grep | grep -q pollscope && { ps; fail "pollscope processes left behind"; }
+[ -n "$(pollscope_procs)" ] && { ps; fail "pollscope processes left behind"; }
 grep -q '^pollscope ' /proc/modules && fail "module still loaded after the run that loaded it"
 ok "sleepers, wakes and clean exit"
 
 # --json: one object per record per line
 pollscope --json -c 'create j; spawn poll j as=jp; settle 20000; show j; ps jp; wake j; settle 20000' >/tmp/json 2>&1 || { cat /tmp/json; fail "json run failed"; }
 cat /tmp/json
-assert_grep '^\{"type":"entry","object":"j","pos":0,"kind":"poll","func":"pollwake","pid":[0-9]+,"comm":"pollscope","state":"S","flags":"-","exclusive":false,"key":"in[a-z,]*","waiter":"jp"\}$' /tmp/json
+assert_grep '^\{"type":"entry","object":"j","pos":0,"kind":"poll","func":"pollwake","pid":[0-9]+,"comm":"jp","state":"S","flags":"-","exclusive":false,"key":"in[a-z,]*","waiter":"jp"\}$' /tmp/json
 assert_grep '^\{"type":"waiter","label":"jp",.*"state":"S","wchan":"[^"]+","asleep":true,"alive":true' /tmp/json
 assert_grep '^\{"type":"result","label":"jp",.*"value":1,"errno":"-",.*"revents":"j=in"' /tmp/json
 assert_no_grep '^[^{]' /tmp/json "a line that is not a JSON object"

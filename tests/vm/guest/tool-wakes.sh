@@ -93,5 +93,5 @@ assert_grep "^dr \(pid [0-9]+\) read returned 0 \(EOF\)" /tmp/out
 n=$(grep -cE "^et \(pid [0-9]+\) epoll returned 1 .*: e=in$" /tmp/out)
 assert_eq "$n" 2 "edge-triggered returns"
 assert_grep "^ +[0-9]+  et +epoll +e +S  $WCHAN" /tmp/out
-ps -o pid,comm | grep -v grep | grep -q pollscope && { ps; fail "pollscope processes left behind"; }
+[ -n "$(pollscope_procs)" ] && { ps; fail "pollscope processes left behind"; }
 ok "keyed, exclusive, timeout, signal, lost wakeup, destroy, edge loop"

@@ -34,7 +34,7 @@ ok "object created"
 
 # A poll sleeper: its pollwake entry on the left, its process asleep on the right.
 command "spawn poll a as=p"
-wait_screen "poll +pollwake +[0-9]+ +pollscope +S +- +in" "a pollwake entry for the poll sleeper"
+wait_screen "poll +pollwake +[0-9]+ +p +S +- +in" "a pollwake entry for the poll sleeper"
 wait_screen "p +poll +S +$WCHAN" "the poller asleep"
 # Panes share screen lines when side by side: anchor on the columns.
 pid=$(screen_line "p +poll +S +$WCHAN" | sed -n 's/.* \([0-9][0-9]*\) \+p \+poll \+S \+[A-Za-z_].*/\1/p')
@@ -120,7 +120,7 @@ ok "80x24 layout"
 keys q
 wait_screen "TUI-EXITED rc=0" "pollscope did not exit cleanly"
 sleep 1
-if ps -o pid,comm | grep -v grep | grep -q "pollscope"; then
+if [ -n "$(pollscope_procs)" ]; then
 	ps -o pid,ppid,stat,comm
 	fail "pollscope processes left behind"
 fi

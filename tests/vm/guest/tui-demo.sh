@@ -43,7 +43,7 @@ ok "demo finished"
 tmux send-keys -t ps C-c
 wait_screen "TUI-EXITED rc=0" "pollscope did not leave on Ctrl-C"
 sleep 1
-if ps -o pid,comm | grep -v grep | grep -q pollscope; then
+if [ -n "$(pollscope_procs)" ]; then
 	ps -o pid,ppid,stat,comm
 	fail "processes left after Ctrl-C"
 fi
