@@ -169,8 +169,8 @@ struct ps_event {
 	pid_t pid;
 	char comm[32];
 	char object[PS_NAME_MAX];
-	char detail[160]; /* the type-specific fields, "mask=in queued=1 qproc=pollwake" */
-	char line[320];	  /* the raw line without '\n' */
+	char detail[800]; /* the type-specific fields, "mask=in queued=1 qproc=pollwake" */
+	char line[1024];  /* the raw line without '\n' (a watched wake's is up to ~800) */
 };
 
 enum ps_call {

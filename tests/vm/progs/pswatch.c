@@ -1,0 +1,213 @@
+/*
+ * pswatch: ordinary processes for the watch tests (pollscope starts none of
+ * them).  Each prints "ready pid=P fd=F" (and more) once set up, then takes
+ * one-letter commands on stdin:
+ *
+ *   pswatch obj eventfd|pipe|socketpair|timerfd|signalfd
+ *       fd F is the watched end (pipe: the read end; socketpair: sv[0];
+ *       signalfd: SIGUSR1, blocked).  w: make it readable (eventfd write 1,
+ *       pipe/socket write "x" on the other end, timerfd armed 1 ms,
+ *       SIGUSR1 to itself), r: read it empty, p: fork a child that polls F
+ *       for in (prints "poller pid=C"), k: kill the pollers, x: exit.
+ *   pswatch writer PATH
+ *       opens PATH for writing, SIGPIPE ignored; w: write one byte, prints
+ *       "write ok" or "write EPIPE" (or the errno name); x: exit.
+ *   pswatch hot SECS
+ *       an eventfd; g: write 1 to it in a loop for SECS seconds, prints
+ *       "writes=N", then exits.
+ *   pswatch opath PATH
+ *       holds PATH opened with O_PATH until killed.
+ *   pswatch sigowner
+ *       a signalfd for SIGUSR1; exits at end of input.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static pid_t pollers[32];
+static int npollers;
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(2);
+}
+
+static void poller(int fd)
+{
+	pid_t p = fork();
+
+	if (p < 0)
+		die("fork");
+	if (p == 0) {
+		struct pollfd pf = { .fd = fd, .events = POLLIN };
+		for (;;)
+			poll(&pf, 1, -1), pause();
+	}
+	if (npollers < 32)
+		pollers[npollers++] = p;
+	printf("poller pid=%d\n", (int)p);
+	fflush(stdout);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	int fd = -1, other = -1, c;
+	const char *kind;
+	sigset_t ss;
+
+	if (argc < 2)
+		return 2;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(argv[1], "writer") && argc == 3) {
+		signal(SIGPIPE, SIG_IGN);
+		fd = open(argv[2], O_WRONLY);
+		if (fd < 0)
+			die("open");
+		printf("ready pid=%d fd=%d\n", (int)getpid(), fd);
+		while ((c = getchar()) != EOF) {
+			if (c == 'w') {
+				if (write(fd, "x", 1) == 1)
+					printf("write ok\n");
+				else
+					printf("write %s\n",
+					       errno == EPIPE ? "EPIPE" : strerror(errno));
+			} else if (c == 'x') {
+				return 0;
+			}
+		}
+		return 0;
+	}
+	if (!strcmp(argv[1], "hot") && argc == 3) {
+		double end;
+		long n = 0;
+		uint64_t one = 1;
+
+		fd = eventfd(0, EFD_NONBLOCK);
+		if (fd < 0)
+			die("eventfd");
+		printf("ready pid=%d fd=%d\n", (int)getpid(), fd);
+		while ((c = getchar()) != EOF && c != 'g')
+			;
+		end = now() + atof(argv[2]);
+		while (now() < end) {
+			for (int i = 0; i < 1000; i++) {
+				if (write(fd, &one, 8) != 8) {
+					uint64_t v;
+					if (read(fd, &v, 8) < 0)
+						die("read");
+				}
+				n++;
+			}
+		}
+		printf("writes=%ld\n", n);
+		return 0;
+	}
+	if (!strcmp(argv[1], "opath") && argc == 3) {
+		fd = open(argv[2], O_PATH);
+		if (fd < 0)
+			die("open");
+		printf("ready pid=%d fd=%d\n", (int)getpid(), fd);
+		pause();
+		return 0;
+	}
+	if (!strcmp(argv[1], "sigowner")) {
+		sigemptyset(&ss);
+		sigaddset(&ss, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &ss, NULL);
+		fd = signalfd(-1, &ss, 0);
+		if (fd < 0)
+			die("signalfd");
+		printf("ready pid=%d fd=%d\n", (int)getpid(), fd);
+		while (getchar() != EOF)
+			;
+		return 0;
+	}
+	if (strcmp(argv[1], "obj") || argc != 3)
+		return 2;
+	kind = argv[2];
+	if (!strcmp(kind, "eventfd")) {
+		fd = eventfd(0, EFD_NONBLOCK);
+	} else if (!strcmp(kind, "pipe")) {
+		int p[2];
+		if (pipe2(p, O_NONBLOCK) == 0)
+			fd = p[0], other = p[1];
+	} else if (!strcmp(kind, "socketpair")) {
+		int sv[2];
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0)
+			fd = sv[0], other = sv[1];
+	} else if (!strcmp(kind, "timerfd")) {
+		fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+	} else if (!strcmp(kind, "signalfd")) {
+		sigemptyset(&ss);
+		sigaddset(&ss, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &ss, NULL);
+		fd = signalfd(-1, &ss, SFD_NONBLOCK);
+	} else {
+		return 2;
+	}
+	if (fd < 0)
+		die(kind);
+	printf("ready pid=%d fd=%d other=%d\n", (int)getpid(), fd, other);
+	while ((c = getchar()) != EOF) {
+		char buf[256];
+		uint64_t one = 1;
+
+		switch (c) {
+		case 'w':
+			if (!strcmp(kind, "eventfd")) {
+				if (write(fd, &one, 8) != 8)
+					die("write");
+			} else if (other >= 0) {
+				if (write(other, "x", 1) != 1)
+					die("write");
+			} else if (!strcmp(kind, "timerfd")) {
+				struct itimerspec it = { .it_value = { 0, 1000000 } };
+				timerfd_settime(fd, 0, &it, NULL);
+			} else {
+				kill(getpid(), SIGUSR1);
+			}
+			printf("done w\n");
+			break;
+		case 'r':
+			while (read(fd, buf, !strcmp(kind, "signalfd") ? 128 : 8) > 0)
+				;
+			printf("done r\n");
+			break;
+		case 'p':
+			poller(fd);
+			break;
+		case 'k':
+			for (int i = 0; i < npollers; i++) {
+				kill(pollers[i], SIGKILL);
+				waitpid(pollers[i], NULL, 0);
+			}
+			npollers = 0;
+			printf("done k\n");
+			break;
+		case 'x':
+			return 0;
+		}
+	}
+	return 0;
+}
