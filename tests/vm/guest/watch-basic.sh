@@ -34,7 +34,7 @@ has_wake() { watched_events "$1"; grep -Eq -- "$2" /tmp/ev.$1; }
 # kind site key
 for spec in "eventfd eventfd_write in" "pipe pipe_write in" \
 	"socketpair sock_def_readable in" "timerfd timerfd_tmrproc in" \
-	"signalfd signalfd_notify|send_signal in"; do
+	"signalfd signalfd_notify|send_signal none"; do
 	set -- $spec
 	KIND=$1 SITE=$2 KEY=$3
 	start_obj "$KIND"
@@ -60,7 +60,10 @@ for spec in "eventfd eventfd_write in" "pipe pipe_write in" \
 	fi
 	cat /tmp/ev.$KIND
 	assert_grep " op=wake .* site=($SITE)" /tmp/ev.$KIND "$KIND: the call site is not $SITE"
-	# the poller was on the queue, and this wake wakes it
+	# the poller was on the queue, and this wake wakes it; a signalfd's
+	# queue is its poller's own sighand's: the child polls its own, and
+	# the wake is on the owner's, with no key (signalfd_notify)
+	[ "$KIND" = signalfd ] && assert_grep " waiters=0 entries=-" /tmp/ev.$KIND ||
 	assert_grep " entries=([^ ]*;)?poll/$POLLER/pswatch/[^/]*in[^/]*/wake" /tmp/ev.$KIND \
 		"$KIND: poller $POLLER not seen woken on the queue"
 	assert_no_grep "ffff[0-9a-f]{8}" /tmp/ev.$KIND "raw kernel address in an event"
@@ -69,6 +72,23 @@ for spec in "eventfd eventfd_write in" "pipe pipe_write in" \
 	stop_obj
 	ok "watch $KIND: waker pid $P, key $KEY, site $SITE, poller $POLLER"
 done
+
+# --- a tty: cat reads its pty in tmux; keys typed reach it through the
+# tty layer's kworker (flush_to_ldisc), waking tty->read_wait ---
+tmux new-session -d -s ps -x 80 -y 24 cat
+CAT=$(tmux list-panes -t ps -F '#{pane_pid}')
+wait_for blocked_in "$CAT" read || fail "cat not in read"
+pollscope -c "watch $CAT 0 name=tty" >/tmp/o 2>&1 || { cat /tmp/o; fail "watch tty"; }
+cat /tmp/o
+assert_grep "\(/dev/pts/[0-9]+\) as 'tty'" /tmp/o
+tmux send-keys -t ps x Enter
+wait_for has_wake tty " op=wake head=0 queue=tty->read_wait key=[^ ]*in" || { cat /tmp/ev.tty; fail "tty: no wake on read_wait"; }
+cat /tmp/ev.tty
+assert_grep " comm=kworker[^ ]* object=tty op=wake head=0 queue=tty->read_wait .*ctx=task site=[^ ]*(n_tty|tty_|flush_to_ldisc)" /tmp/ev.tty
+assert_grep " entries=([^ ]*;)?[a-z_]+/$CAT/cat/[^/]*/wake" /tmp/ev.tty "cat ($CAT) not woken on read_wait"
+pollscope -c "unwatch tty" >/dev/null 2>&1 || fail "unwatch tty"
+tmux_stop
+ok "watch a tty: a kworker wakes cat ($CAT) on tty->read_wait"
 
 # --- a pollscope object, woken through the control file by this shell ---
 echo "create obj1" >"$PS_DIR/control"

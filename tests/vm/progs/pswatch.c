@@ -15,6 +15,19 @@
  *   pswatch hot SECS
  *       an eventfd; g: write 1 to it in a loop for SECS seconds, prints
  *       "writes=N", then exits.
+ *   pswatch race N
+ *       N times: a pipe; a watch on its read end through the module's
+ *       watch file (add), while a thread writes to it; then either del
+ *       and close, or (every 4th) close only (the watch ends by itself).
+ *       Prints "added=A deleted=D enospc=E".
+ *   pswatch bench SLEEPERS MS
+ *       a pipe whose read end SLEEPERS children poll for pri (a key pipe
+ *       writes never match: they stay queued); each g: write one byte and
+ *       read it back for MS ms, prints "iters=N ns_per_wake=X" (pipe_write
+ *       wakes rd_wait each time: the pipe was empty).
+ *   pswatch evreader SECS
+ *       reads the module's events file for SECS seconds as fast as it can;
+ *       prints "watch_read=N lost=M".
  *   pswatch opath PATH
  *       holds PATH opened with O_PATH until killed.
  *   pswatch sigowner
@@ -22,6 +35,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -61,6 +75,73 @@ static void poller(int fd)
 		pollers[npollers++] = p;
 	printf("poller pid=%d\n", (int)p);
 	fflush(stdout);
+}
+
+static volatile int race_fd = -1, race_stop;
+
+static void *race_writer(void *arg)
+{
+	(void)arg;
+	while (!race_stop) {
+		int fd = race_fd;
+		if (fd >= 0 && write(fd, "x", 1) < 0 && errno == EAGAIN) {
+			/* full: the reader end drains below */
+		}
+	}
+	return NULL;
+}
+
+static int wctl(const char *op, int a, int i)
+{
+	char line[128];
+	int fd = open("/sys/kernel/debug/pollscope/watch", O_WRONLY), r;
+
+	if (fd < 0)
+		die("open watch");
+	if (!strcmp(op, "add"))
+		snprintf(line, sizeof(line), "add %d race%d", a, i);
+	else
+		snprintf(line, sizeof(line), "del race%d", i);
+	r = write(fd, line, strlen(line)) < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+static int race(int n)
+{
+	int added = 0, deleted = 0, enospc = 0;
+	pthread_t t;
+	char buf[4096];
+
+	pthread_create(&t, NULL, race_writer, NULL);
+	for (int i = 0; i < n; i++) {
+		int p[2], r;
+
+		if (pipe2(p, O_NONBLOCK) < 0)
+			die("pipe");
+		race_fd = p[1];
+		r = wctl("add", p[0], i);
+		if (r == 0)
+			added++;
+		else if (r == -ENOSPC)
+			enospc++;
+		else
+			fprintf(stderr, "add: %s\n", strerror(-r)), exit(1);
+		while (read(p[0], buf, sizeof(buf)) > 0)
+			;
+		if (r == 0 && i % 4) {
+			if (wctl("del", 0, i) < 0)
+				fprintf(stderr, "del race%d failed\n", i), exit(1);
+			deleted++;
+		}
+		race_fd = -1;
+		close(p[1]);
+		close(p[0]);
+	}
+	race_stop = 1;
+	pthread_join(t, NULL);
+	printf("added=%d deleted=%d enospc=%d\n", added, deleted, enospc);
+	return 0;
 }
 
 static double now(void)
@@ -123,6 +204,77 @@ int main(int argc, char **argv)
 		printf("writes=%ld\n", n);
 		return 0;
 	}
+	if (!strcmp(argv[1], "bench") && argc == 4) {
+		int p[2], n = atoi(argv[2]), ms = atoi(argv[3]);
+		char b;
+
+		if (pipe2(p, O_NONBLOCK) < 0)
+			die("pipe");
+		for (int i = 0; i < n; i++) {
+			pid_t k = fork();
+			if (k < 0)
+				die("fork");
+			if (k == 0) {
+				struct pollfd pf = { .fd = p[0], .events = POLLPRI };
+				for (;;)
+					poll(&pf, 1, -1);
+			}
+		}
+		printf("ready pid=%d fd=%d\n", (int)getpid(), p[0]);
+		while ((c = getchar()) != EOF) {
+			double t0, t1;
+			long it = 0;
+
+			if (c != 'g')
+				continue;
+			t0 = now();
+			do {
+				for (int i = 0; i < 100; i++, it++) {
+					if (write(p[1], "x", 1) != 1 || read(p[0], &b, 1) != 1)
+						die("pipe io");
+				}
+				t1 = now();
+			} while (t1 - t0 < ms / 1000.0);
+			printf("iters=%ld ns_per_wake=%.0f\n", it, (t1 - t0) * 1e9 / it);
+		}
+		kill(0, SIGKILL);
+		return 0;
+	}
+	if (!strcmp(argv[1], "evreader") && argc == 3) {
+		static char buf[1 << 16];
+		long got = 0, lost = 0;
+		double end = now() + atof(argv[2]);
+		int efd = open("/sys/kernel/debug/pollscope/events", O_RDONLY);
+
+		if (efd < 0)
+			die("open events");
+		while (now() < end) {
+			struct pollfd pf = { .fd = efd, .events = POLLIN };
+			ssize_t r;
+
+			poll(&pf, 1, 100);
+			r = read(efd, buf, sizeof(buf) - 1);
+			if (r <= 0)
+				continue;
+			buf[r] = '\0';
+			for (char *q = buf; (q = strstr(q, "seq=")); q++) {
+				char *nl = strchr(q, '\n');
+				if (nl)
+					*nl = '\0';
+				if (strstr(q, " type=watch "))
+					got++;
+				else if (strstr(q, " type=lost count="))
+					lost += atol(strstr(q, "count=") + 6);
+				if (!nl)
+					break;
+				q = nl;
+			}
+		}
+		printf("watch_read=%ld lost=%ld\n", got, lost);
+		return 0;
+	}
+	if (!strcmp(argv[1], "race") && argc == 3)
+		return race(atoi(argv[2]));
 	if (!strcmp(argv[1], "opath") && argc == 3) {
 		fd = open(argv[2], O_PATH);
 		if (fd < 0)
