@@ -25,10 +25,25 @@ static DECLARE_WAIT_QUEUE_HEAD(ps_ev_wq);
  * queue's lock: a reader's entry may itself be behind a watched queue
  * (an epoll of the events file, watched), which would recurse.
  */
+static struct task_struct *ps_ev_kicker; /* running ps_ev_kick() */
+
 static void ps_ev_kick(struct irq_work *w)
 {
-	if (wq_has_sleeper(&ps_ev_wq))
-		wake_up_interruptible_poll(&ps_ev_wq, EPOLLIN | EPOLLRDNORM);
+	if (!wq_has_sleeper(&ps_ev_wq))
+		return;
+	WRITE_ONCE(ps_ev_kicker, current);
+	wake_up_interruptible_poll(&ps_ev_wq, EPOLLIN | EPOLLRDNORM);
+	WRITE_ONCE(ps_ev_kicker, NULL);
+}
+
+/*
+ * A watched wake caused by waking the events file's readers (a watched
+ * epoll instance that holds the events file): not recorded, or each
+ * record would wake the readers again, without end.
+ */
+bool ps_ev_in_kick(void)
+{
+	return READ_ONCE(ps_ev_kicker) == current;
 }
 
 static struct irq_work ps_ev_irq_work = IRQ_WORK_INIT(ps_ev_kick);

@@ -241,6 +241,7 @@ void ps_event(struct ps_ev *ev);
 /* For wake functions: pid and comm filled by the caller; readers are woken
  * later (irq_work), never under the caller's queue lock. */
 void ps_event_watch(struct ps_ev *ev);
+bool ps_ev_in_kick(void); /* the caller runs inside the readers' wake-up */
 extern const struct file_operations ps_events_fops;
 
 /* --- wait queue entries (wq.c) --- */

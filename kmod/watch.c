@@ -238,6 +238,10 @@ static int ps_wt_wake(wait_queue_entry_t *wait, unsigned int mode, int sync, voi
 		smp_store_release(&h->whead, NULL);
 		return 0;
 	}
+	if (ps_ev_in_kick()) { /* our own readers' wake-up, through this queue */
+		h->limited++;
+		return 0;
+	}
 	rate = READ_ONCE(h->wt->rate);
 	if (rate) {
 		u64 now = ktime_get_ns();
@@ -428,7 +432,8 @@ static bool ps_wt_label_ok(const char *s)
  * "add FD NAME [owner=PID] [rate=N] [labels=L0,L1...]".  Checked before
  * anything changes: syntax (EINVAL), the name (EEXIST), the bound
  * (ENOSPC), the fd (EBADF; O_PATH too), a poll method (EOPNOTSUPP), a
- * signalfd's owner (ESRCH; a signalfd without one: EINVAL).
+ * signalfd's owner (ESRCH; a signalfd without one: EINVAL); the module's
+ * own events file (ELOOP).
  */
 static int ps_wt_add(char *args)
 {
@@ -490,6 +495,9 @@ static int ps_wt_add(char *args)
 		goto fail;
 	ret = -EOPNOTSUPP;
 	if (!file_can_poll(f))
+		goto fail;
+	ret = -ELOOP; /* each record would wake its readers, a wake to record */
+	if (f->f_op == &ps_events_fops)
 		goto fail;
 	sigfd = ps_classify(f->f_op->poll) == PS_SYM_SIGNALFD_POLL;
 	if (pid) {

@@ -105,6 +105,11 @@ static int add_error(struct ps_cmdctx *c, const char *what, const char *name, in
 				    what);
 	case ESRCH:
 		return ps_cmd_error(c, "%s: its owner has exited", what);
+	case ELOOP:
+		return ps_cmd_error(c,
+				    "%s: pollscope's own events file: each record would wake its "
+				    "readers, a wake to record",
+				    what);
 	case ENOENT:
 		return ps_cmd_error(c, "%s: the module has no watch file (an older pollscope.ko?)",
 				    what);
@@ -284,50 +289,78 @@ static int watch_object(struct ps_cmdctx *c, const char *name, int rate)
 	return ps_cmd_error(c, "%s (or watch PID FD: a process's file)", msg);
 }
 
-static int watch_list(struct ps_cmdctx *c)
+size_t ps_session_watches(struct ps_session *s, struct ps_watch_info *out, size_t max)
 {
 	char err[256], *text, *line, *save = NULL;
-	int n = 0;
+	size_t n = 0;
 
+	text = ps_dfs_read(&s->dfs, "watch", PS_SRC_N, err, sizeof(err));
+	if (!text)
+		return 0;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct ps_watch_info *w;
+		struct ps_kv kv;
+		char buf[1024];
+		const char *v;
+
+		snprintf(buf, sizeof(buf), "%s", line);
+		if (ps_kv_split(buf, &kv) <= 0 || !(v = ps_kv_get(&kv, "watch")))
+			continue;
+		if (n++ >= max)
+			continue;
+		w = &out[n - 1];
+		memset(w, 0, sizeof(*w));
+		snprintf(w->name, sizeof(w->name), "%s", v);
+		snprintf(w->file, sizeof(w->file), "%s", (v = ps_kv_get(&kv, "file")) ? v : "?");
+		snprintf(w->queues, sizeof(w->queues), "%s",
+			 (v = ps_kv_get(&kv, "queue")) ? v : "-");
+		w->heads = (v = ps_kv_get(&kv, "heads")) ? atoi(v) : 0;
+		w->rate = (v = ps_kv_get(&kv, "rate")) ? atoi(v) : 0;
+		w->wakes = (v = ps_kv_get(&kv, "wakes")) ? strtoul(v, NULL, 10) : 0;
+		w->recorded = (v = ps_kv_get(&kv, "recorded")) ? strtoul(v, NULL, 10) : 0;
+		w->limited = (v = ps_kv_get(&kv, "limited")) ? strtoul(v, NULL, 10) : 0;
+	}
+	free(text);
+	return n;
+}
+
+static int watch_list(struct ps_cmdctx *c)
+{
+	struct ps_watch_info *w;
+	char err[256], *text;
+	size_t n, shown;
+
+	/* the module's file must be there: say why if not */
 	text = ps_dfs_read(&c->s->dfs, "watch", PS_SRC_N, err, sizeof(err));
 	if (!text)
 		return ps_cmd_error(c, "%s", err);
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct ps_kv kv;
-		char buf[1024];
-		const char *w, *f, *h, *wk, *rec, *lim, *rate, *q;
-
-		snprintf(buf, sizeof(buf), "%s", line);
-		if (ps_kv_split(buf, &kv) <= 0 || !(w = ps_kv_get(&kv, "watch")))
-			continue;
-		f = ps_kv_get(&kv, "file");
-		h = ps_kv_get(&kv, "heads");
-		wk = ps_kv_get(&kv, "wakes");
-		rec = ps_kv_get(&kv, "recorded");
-		lim = ps_kv_get(&kv, "limited");
-		rate = ps_kv_get(&kv, "rate");
-		q = ps_kv_get(&kv, "queue");
-		{
-			struct ps_field fl[7] = {
-				{ "watch", PS_F_STR, w, 0 },
-				{ "file", PS_F_STR, f ? f : "", 0 },
-				{ "queues", PS_F_STR, q ? q : "", 0 },
-				{ "wakes", PS_F_INT, NULL, wk ? atoll(wk) : 0 },
-				{ "recorded", PS_F_INT, NULL, rec ? atoll(rec) : 0 },
-				{ "limited", PS_F_INT, NULL, lim ? atoll(lim) : 0 },
-				{ "rate", PS_F_INT, NULL, rate ? atoll(rate) : 0 },
-			};
-			ps_emit(c->sink, PS_REC_MESSAGE, NULL, fl, 7,
-				"%s: %s, %s queue%s (%s): %s wakes, %s recorded, %s over the rate "
-				"limit%s%s",
-				w, f ? f : "?", h ? h : "?", h && !strcmp(h, "1") ? "" : "s",
-				q ? q : "-", wk ? wk : "?", rec ? rec : "?", lim ? lim : "?",
-				rate && strcmp(rate, "0") ? " rate=" : "",
-				rate && strcmp(rate, "0") ? rate : "");
-		}
-		n++;
-	}
 	free(text);
+	w = calloc(4096, sizeof(*w));
+	if (!w)
+		return ps_cmd_error(c, "out of memory");
+	n = ps_session_watches(c->s, w, 4096);
+	shown = n < 4096 ? n : 4096;
+	for (size_t i = 0; i < shown; i++) {
+		struct ps_field fl[7] = {
+			{ "watch", PS_F_STR, w[i].name, 0 },
+			{ "file", PS_F_STR, w[i].file, 0 },
+			{ "queues", PS_F_STR, w[i].queues, 0 },
+			{ "wakes", PS_F_INT, NULL, (long long)w[i].wakes },
+			{ "recorded", PS_F_INT, NULL, (long long)w[i].recorded },
+			{ "limited", PS_F_INT, NULL, (long long)w[i].limited },
+			{ "rate", PS_F_INT, NULL, w[i].rate },
+		};
+		char rate[24] = "";
+
+		if (w[i].rate)
+			snprintf(rate, sizeof(rate), " rate=%d", w[i].rate);
+		ps_emit(c->sink, PS_REC_MESSAGE, NULL, fl, 7,
+			"%s: %s, %d queue%s (%s): %lu wakes, %lu recorded, %lu over the rate "
+			"limit%s",
+			w[i].name, w[i].file, w[i].heads, w[i].heads == 1 ? "" : "s", w[i].queues,
+			w[i].wakes, w[i].recorded, w[i].limited, rate);
+	}
+	free(w);
 	if (!n)
 		ps_emit(c->sink, PS_REC_MESSAGE, NULL, NULL, 0,
 			"no watches (watch PID FD, or watch NAME)");

@@ -59,7 +59,7 @@ for spec in "eventfd eventfd_write in" "pipe pipe_write in" \
 		assert_grep " pid=$P comm=pswatch object=$KIND op=wake .* ctx=task " /tmp/ev.$KIND
 	fi
 	cat /tmp/ev.$KIND
-	assert_grep " op=wake .* site=($SITE)" /tmp/ev.$KIND "$KIND: the call site is not $SITE"
+	assert_grep " op=wake .* site=(__)?($SITE)" /tmp/ev.$KIND "$KIND: the call site is not $SITE"
 	# the poller was on the queue, and this wake wakes it; a signalfd's
 	# queue is its poller's own sighand's: the child polls its own, and
 	# the wake is on the owner's, with no key (signalfd_notify)

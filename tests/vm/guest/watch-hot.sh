@@ -19,11 +19,14 @@ hot() {
 	pswatch evreader $(($1 + 3)) >/tmp/er &
 	ER=$!
 	echo g >&3
-	wait $H
-	exec 3>&-
+	wait_for grep -q '^writes=' /tmp/hout || wait_for grep -q '^writes=' /tmp/hout ||
+		fail "the hot writer did not finish"
 	WRITES=$(sed -n 's/^writes=//p' /tmp/hout)
 	grep "^watch=$2 " "$PS_DIR/watch" >/tmp/wl || fail "watch $2 gone"
 	cat /tmp/wl
+	pollscope -c "watch" >/tmp/l 2>&1
+	exec 3>&-
+	wait $H
 	WAKES=$(sed -n 's/.* wakes=\([0-9]*\).*/\1/p' /tmp/wl)
 	REC=$(sed -n 's/.* recorded=\([0-9]*\).*/\1/p' /tmp/wl)
 	LIM=$(sed -n 's/.* limited=\([0-9]*\).*/\1/p' /tmp/wl)
@@ -40,9 +43,10 @@ assert_eq "$REC" "$WAKES" "recorded (no rate limit)"
 # read: the start record and the wakes (the end comes later); lost: the
 # records the ring overwrote before the reader got to them
 [ $((READ + LOST)) -ge $((REC + 1)) ] || fail "read $READ + lost $LOST < recorded $REC + start"
+# the writer has exited: the watch ended with it (closed), its totals in the record
+wait_for grep -q " object=hot op=end reason=closed wakes=$WAKES " "$PS_DIR/events" || fail "hot: no end record with wakes=$WAKES"
 pollscope -c "events 3" >/tmp/ev 2>&1
 cat /tmp/ev
-pollscope -c "unwatch hot" >/dev/null || fail "unwatch hot"
 ok "hot eventfd 10 s: $WRITES writes = $WAKES wakes seen; a reader got $READ, $LOST counted lost"
 
 hot 3 slow rate=100
@@ -50,7 +54,6 @@ assert_eq "$WAKES" "$WRITES" "wakes seen under a rate limit"
 assert_eq "$((REC + LIM))" "$WAKES" "recorded + limited"
 [ "$REC" -le 500 ] || fail "rate=100: $REC recorded in about 3 s"
 [ "$REC" -ge 100 ] || fail "rate=100: only $REC recorded"
-pollscope -c "watch" >/tmp/l 2>&1
 cat /tmp/l
 assert_grep "^slow: anon_inode:\[eventfd\], 1 queue \(eventfd_ctx->wqh\): $WAKES wakes, $REC recorded, $LIM over the rate limit rate=100$" /tmp/l
 ok "rate=100: $REC recorded, $LIM counted as limited"

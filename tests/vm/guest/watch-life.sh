@@ -4,7 +4,7 @@
 # watch/unwatch cycles racing writes and closes; max_watches; rmmod with
 # live watches.
 . /tests/lib.sh
-load_module max_watches=256
+load_module max_watches=256 events_size=16384
 
 ends() { grep -c " object=$1 op=end reason=$2 " "$PS_DIR/events"; }
 
@@ -33,20 +33,21 @@ grep " object=rd " "$PS_DIR/events"
 ok "a watched pipe's reader exits: the watch ends (closed), the writer gets EPIPE"
 
 # --- a signalfd whose owner exits while watched, 100 times ----------------
+# one through the tool (it names the owner itself)
 mkfifo /tmp/sin
-i=0
-while [ $i -lt 100 ]; do
-	pswatch sigowner </tmp/sin >/tmp/sout &
-	SP=$!
-	exec 4>/tmp/sin
-	wait_for grep -q '^ready' /tmp/sout || fail "sigowner $i did not start"
-	SFD=$(sed -n 's/^ready .* fd=\([0-9]*\).*/\1/p' /tmp/sout)
-	pollscope -c "watch $SP $SFD name=sig$i" >/tmp/o 2>&1 || { cat /tmp/o; fail "watch sig$i"; }
-	exec 4>&- # EOF: the owner exits; reaped at once, its sighand goes
-	wait $SP
-	rm -f /tmp/sout
-	i=$((i + 1))
-done
+pswatch sigowner </tmp/sin >/tmp/sout &
+SP=$!
+exec 4>/tmp/sin
+wait_for grep -q '^ready' /tmp/sout || fail "sigowner did not start"
+SFD=$(sed -n 's/^ready .* fd=\([0-9]*\).*/\1/p' /tmp/sout)
+pollscope -c "watch $SP $SFD name=sigtool" >/tmp/o 2>&1 || { cat /tmp/o; fail "watch sigtool"; }
+grep -q "^watch=sigtool .* owner=$SP queue=sighand->signalfd_wqh$" "$PS_DIR/watch" || { cat "$PS_DIR/watch"; fail "sigtool: owner"; }
+exec 4>&-
+wait $SP
+wait_for grep -q " object=sigtool op=end " "$PS_DIR/events" || fail "sigtool did not end"
+# then 100 more, quickly (pidfd_getfd and the watch file from a C loop)
+pswatch sigloop 100 >/tmp/sl 2>&1 || { cat /tmp/sl; fail "pswatch sigloop"; }
+assert_grep "^watched=100$" /tmp/sl
 sig_done() { [ "$(grep -Ec " object=sig[0-9]+ op=end " "$PS_DIR/events")" = 100 ]; }
 wait_for sig_done || fail "not every signalfd watch ended: $(grep -Ec " object=sig[0-9]+ op=end " "$PS_DIR/events") of 100"
 PF=$(grep -Ec " object=sig[0-9]+ op=end reason=pollfree " "$PS_DIR/events")

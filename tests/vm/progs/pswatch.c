@@ -14,7 +14,7 @@
  *       "write ok" or "write EPIPE" (or the errno name); x: exit.
  *   pswatch hot SECS
  *       an eventfd; g: write 1 to it in a loop for SECS seconds, prints
- *       "writes=N", then exits.
+ *       "writes=N", then exits at the end of input.
  *   pswatch race N
  *       N times: a pipe; a watch on its read end through the module's
  *       watch file (add), while a thread writes to it; then either del
@@ -26,8 +26,13 @@
  *       read it back for MS ms, prints "iters=N ns_per_wake=X" (pipe_write
  *       wakes rd_wait each time: the pipe was empty).
  *   pswatch evreader SECS
- *       reads the module's events file for SECS seconds as fast as it can;
- *       prints "watch_read=N lost=M".
+ *       reads the module's events file for SECS seconds as fast as it can,
+ *       then what is left; prints "watch_read=N lost=M".
+ *   pswatch sigloop N
+ *       N times: a child makes a signalfd for SIGUSR1; we take it with
+ *       pidfd_getfd and watch it (add sigI FD owner=CHILD through the
+ *       module's watch file), close our copy, then the child exits and is
+ *       reaped (its sighand goes: wake_up_pollfree).  Prints "watched=N".
  *   pswatch opath PATH
  *       holds PATH opened with O_PATH until killed.
  *   pswatch sigowner
@@ -38,6 +43,7 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -47,6 +53,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -99,12 +106,65 @@ static int wctl(const char *op, int a, int i)
 	if (fd < 0)
 		die("open watch");
 	if (!strcmp(op, "add"))
-		snprintf(line, sizeof(line), "add %d race%d", a, i);
+		snprintf(line, sizeof(line), "add %d race%d rate=1", a, i);
 	else
 		snprintf(line, sizeof(line), "del race%d", i);
 	r = write(fd, line, strlen(line)) < 0 ? -errno : 0;
 	close(fd);
 	return r;
+}
+
+static int sigloop(int n)
+{
+	int watched = 0;
+
+	for (int i = 0; i < n; i++) {
+		int up[2], down[2], sfd = -1, pidfd, mine, wfd, len;
+		char line[128];
+		pid_t k;
+
+		if (pipe(up) < 0 || pipe(down) < 0)
+			die("pipe");
+		k = fork();
+		if (k < 0)
+			die("fork");
+		if (k == 0) {
+			sigset_t ss;
+			char b;
+
+			sigemptyset(&ss);
+			sigaddset(&ss, SIGUSR1);
+			sigprocmask(SIG_BLOCK, &ss, NULL);
+			sfd = signalfd(-1, &ss, 0);
+			if (sfd < 0 || write(up[1], &sfd, sizeof(sfd)) != sizeof(sfd))
+				_exit(2);
+			if (read(down[0], &b, 1) < 0)
+				_exit(2);
+			_exit(0);
+		}
+		if (read(up[0], &sfd, sizeof(sfd)) != sizeof(sfd))
+			die("child");
+		pidfd = (int)syscall(SYS_pidfd_open, k, 0);
+		mine = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, sfd, 0);
+		if (mine < 0)
+			die("pidfd_getfd");
+		wfd = open("/sys/kernel/debug/pollscope/watch", O_WRONLY);
+		if (wfd < 0)
+			die("open watch");
+		len = snprintf(line, sizeof(line), "add %d sig%d owner=%d", mine, i, (int)k);
+		if (write(wfd, line, len) != len)
+			die("add");
+		watched++;
+		close(wfd);
+		close(mine);
+		close(pidfd);
+		if (write(down[1], "x", 1) != 1) /* exit now */
+			die("down");
+		waitpid(k, NULL, 0);
+		close(up[0]), close(up[1]), close(down[0]), close(down[1]);
+	}
+	printf("watched=%d\n", watched);
+	return 0;
 }
 
 static int race(int n)
@@ -113,6 +173,7 @@ static int race(int n)
 	pthread_t t;
 	char buf[4096];
 
+	signal(SIGPIPE, SIG_IGN); /* the writer races the closes */
 	pthread_create(&t, NULL, race_writer, NULL);
 	for (int i = 0; i < n; i++) {
 		int p[2], r;
@@ -202,6 +263,8 @@ int main(int argc, char **argv)
 			}
 		}
 		printf("writes=%ld\n", n);
+		while (getchar() != EOF) /* the watch stays until we exit */
+			;
 		return 0;
 	}
 	if (!strcmp(argv[1], "bench") && argc == 4) {
@@ -248,12 +311,16 @@ int main(int argc, char **argv)
 
 		if (efd < 0)
 			die("open events");
-		while (now() < end) {
+		for (;;) {
 			struct pollfd pf = { .fd = efd, .events = POLLIN };
+			bool over = now() >= end;
 			ssize_t r;
 
-			poll(&pf, 1, 100);
+			if (!over)
+				poll(&pf, 1, 100);
 			r = read(efd, buf, sizeof(buf) - 1);
+			if (r <= 0 && over)
+				break; /* past the time, and what the ring still had is read */
 			if (r <= 0)
 				continue;
 			buf[r] = '\0';
@@ -273,6 +340,8 @@ int main(int argc, char **argv)
 		printf("watch_read=%ld lost=%ld\n", got, lost);
 		return 0;
 	}
+	if (!strcmp(argv[1], "sigloop") && argc == 3)
+		return sigloop(atoi(argv[2]));
 	if (!strcmp(argv[1], "race") && argc == 3)
 		return race(atoi(argv[2]));
 	if (!strcmp(argv[1], "opath") && argc == 3) {
