@@ -129,13 +129,16 @@ static const char *const ps_wop_names[] = {
 };
 
 static const char *const ps_wr_names[] = {
-	[PS_WR_NONE] = "-",	       [PS_WR_CLOSED] = "closed",
-	[PS_WR_UNWATCH] = "unwatch",   [PS_WR_POLLFREE] = "pollfree",
-	[PS_WR_DESTROYED] = "destroyed", [PS_WR_UNLOAD] = "unload",
+	[PS_WR_NONE] = "-",
+	[PS_WR_CLOSED] = "closed",
+	[PS_WR_UNWATCH] = "unwatch",
+	[PS_WR_POLLFREE] = "pollfree",
+	[PS_WR_DESTROYED] = "destroyed",
+	[PS_WR_UNLOAD] = "unload",
 };
 
 static const char *const ps_wv_names[] = {
-	[PS_WV_UNKNOWN] = "unknown", [PS_WV_WAKE] = "wake", [PS_WV_SKIP] = "skip",
+	[PS_WV_UNKNOWN] = "unknown", [PS_WV_WAKE] = "wake",   [PS_WV_SKIP] = "skip",
 	[PS_WV_STOP] = "stop",	     [PS_WV_AFTER] = "after",
 };
 
@@ -175,14 +178,14 @@ static int ps_ev_format_watch(char *buf, size_t len, const struct ps_ev *ev)
 		return scnprintf(buf, len, " op=end reason=%s wakes=%llu limited=%llu",
 				 ps_wr_names[ev->wreason], ev->wwakes, ev->wlimited);
 	case PS_WOP_POLLFREE:
-		return scnprintf(buf, len, " op=pollfree head=%u queue=%s key=%s ctx=%s",
-				 ev->whead, ev->wlabel, ps_mask_str(m, sizeof(m), ev->mask),
+		return scnprintf(buf, len, " op=pollfree head=%u queue=%s key=%s ctx=%s", ev->whead,
+				 ev->wlabel, ps_mask_str(m, sizeof(m), ev->mask),
 				 ps_wt_ctx_name(ev->wctx));
 	default:
 		break;
 	}
-	off += scnprintf(buf + off, len - off, " op=wake head=%u queue=%s key=%s ctx=%s site=",
-			 ev->whead, ev->wlabel,
+	off += scnprintf(buf + off, len - off,
+			 " op=wake head=%u queue=%s key=%s ctx=%s site=", ev->whead, ev->wlabel,
 			 ev->mask ? ps_mask_str(m, sizeof(m), ev->mask) : "none",
 			 ps_wt_ctx_name(ev->wctx));
 	for (i = 0; i < ev->nr && i < PS_WT_SITES && shown < 3; i++) {

@@ -162,10 +162,10 @@ enum ps_ev_type {
 };
 
 /* --- watches (watch.c) --- */
-#define PS_WT_ENTS 6	     /* queue entries copied per watched wake */
-#define PS_WT_COUNT_MAX 32   /* entries counted per watched wake */
-#define PS_WT_SITES 12	     /* stack frames saved per watched wake */
-#define PS_WT_LABEL 31	     /* a head's label, from the tool */
+#define PS_WT_ENTS 6	   /* queue entries copied per watched wake */
+#define PS_WT_COUNT_MAX 32 /* entries counted per watched wake */
+#define PS_WT_SITES 12	   /* stack frames saved per watched wake */
+#define PS_WT_LABEL 31	   /* a head's label, from the tool */
 
 enum ps_wt_op { PS_WOP_WAKE, PS_WOP_START, PS_WOP_END, PS_WOP_POLLFREE };
 enum ps_wt_reason {
@@ -219,11 +219,11 @@ struct ps_ev {
 	char comm[TASK_COMM_LEN];
 	char obj[PS_NAME_MAX + 1];
 	u8 type;
-	u8 qproc;      /* poll */
-	u8 queued;     /* poll */
-	u8 source;     /* wake */
-	__poll_t mask; /* poll: returned; ready: new; wake: key */
-	__poll_t old;  /* ready */
+	u8 qproc;			 /* poll */
+	u8 queued;			 /* poll */
+	u8 source;			 /* wake */
+	__poll_t mask;			 /* poll: returned; ready: new; wake: key */
+	__poll_t old;			 /* ready */
 	u32 nr, visited, woken, waiters; /* watch wake: nr = frames saved */
 	u64 value;
 	/* watch (PS_EV_WATCH) */

@@ -31,8 +31,9 @@ MODULE_PARM_DESC(max_queue_entries,
 module_param_named(max_watches, ps_max_watches, uint, 0444);
 MODULE_PARM_DESC(max_watches, "Most watches at once (1-4096, default 64)");
 module_param_named(watch_check_ms, ps_watch_check_ms, uint, 0444);
-MODULE_PARM_DESC(watch_check_ms,
-		 "How often watches look for their file closed by its owners (10-1000 ms, default 100)");
+MODULE_PARM_DESC(
+	watch_check_ms,
+	"How often watches look for their file closed by its owners (10-1000 ms, default 100)");
 
 struct dentry *ps_root;
 struct dentry *ps_objdir;

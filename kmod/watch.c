@@ -64,11 +64,11 @@ struct ps_wt {
 	struct list_head node; /* on ps_wt_list, under ps_wt_mutex */
 	char name[PS_NAME_MAX + 1];
 	char fname[64];
-	struct file *file;   /* held; NULL for a pollscope object */
-	struct ps_obj *obj;  /* a pollscope object (kref), or NULL */
-	struct pid *owner;   /* a signalfd's owner, or NULL */
+	struct file *file;	  /* held; NULL for a pollscope object */
+	struct ps_obj *obj;	  /* a pollscope object (kref), or NULL */
+	struct pid *owner;	  /* a signalfd's owner, or NULL */
 	struct pid_namespace *ns; /* the watcher's: pids of queued entries */
-	u32 rate;	     /* events per second per head, 0: no limit */
+	u32 rate;		  /* events per second per head, 0: no limit */
 	unsigned int nheads;
 	struct ps_wt_head heads[PS_MAX_HEADS];
 };

@@ -357,8 +357,8 @@ const struct ps_head *ps_session_heads(struct ps_session *s, size_t *n);
 /* One watch (watch PID FD, watch NAME) as the module lists it. */
 struct ps_watch_info {
 	char name[PS_NAME_MAX];
-	char file[96];	   /* "pipe:[123]", a path, or the module object's name */
-	char queues[128];  /* the heads' labels: "pipe->rd_wait,pipe->wr_wait" */
+	char file[96];	  /* "pipe:[123]", a path, or the module object's name */
+	char queues[128]; /* the heads' labels: "pipe->rd_wait,pipe->wr_wait" */
 	unsigned long wakes, recorded, limited;
 	int heads, rate;
 };

@@ -16,7 +16,7 @@ hot() {
 	wait_for grep -q '^ready' /tmp/hout || fail "pswatch hot did not start"
 	HFD=$(sed -n 's/^ready .* fd=\([0-9]*\).*/\1/p' /tmp/hout)
 	pollscope -c "watch $H $HFD name=$2 $3" >/tmp/o 2>&1 || { cat /tmp/o; fail "watch hot"; }
-	pswatch evreader $(($1 + 3)) >/tmp/er &
+	pswatch evreader 300 >/tmp/er &
 	ER=$!
 	echo g >&3
 	wait_for grep -q '^writes=' /tmp/hout || wait_for grep -q '^writes=' /tmp/hout ||
@@ -30,6 +30,7 @@ hot() {
 	WAKES=$(sed -n 's/.* wakes=\([0-9]*\).*/\1/p' /tmp/wl)
 	REC=$(sed -n 's/.* recorded=\([0-9]*\).*/\1/p' /tmp/wl)
 	LIM=$(sed -n 's/.* limited=\([0-9]*\).*/\1/p' /tmp/wl)
+	kill -USR1 $ER # the writer is done: read what is left, report
 	wait $ER
 	cat /tmp/er
 	READ=$(sed -n 's/^watch_read=\([0-9]*\).*/\1/p' /tmp/er)

@@ -27,7 +27,7 @@
  *       wakes rd_wait each time: the pipe was empty).
  *   pswatch evreader SECS
  *       reads the module's events file for SECS seconds as fast as it can,
- *       then what is left; prints "watch_read=N lost=M".
+ *       (or until SIGUSR1), then what is left; prints "watch_read=N lost=M".
  *   pswatch sigloop N
  *       N times: a child makes a signalfd for SIGUSR1; we take it with
  *       pidfd_getfd and watch it (add sigI FD owner=CHILD through the
@@ -85,6 +85,13 @@ static void poller(int fd)
 }
 
 static volatile int race_fd = -1, race_stop;
+static volatile sig_atomic_t ev_stop;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	ev_stop = 1;
+}
 
 static void *race_writer(void *arg)
 {
@@ -309,11 +316,13 @@ int main(int argc, char **argv)
 		double end = now() + atof(argv[2]);
 		int efd = open("/sys/kernel/debug/pollscope/events", O_RDONLY);
 
+		signal(SIGUSR1, on_usr1); /* stop now: drain and report */
+
 		if (efd < 0)
 			die("open events");
 		for (;;) {
 			struct pollfd pf = { .fd = efd, .events = POLLIN };
-			bool over = now() >= end;
+			bool over = ev_stop || now() >= end;
 			ssize_t r;
 
 			if (!over)
