@@ -223,11 +223,12 @@ static int ps_wt_wake(wait_queue_entry_t *wait, unsigned int mode, int sync, voi
 
 	h->wakes++;
 	if (k & POLLFREE) {
+		/* first: a check that sees it ends the watch as pollfree */
+		WRITE_ONCE(h->freed, true);
 		ps_wt_fill(h, &ev, PS_WOP_POLLFREE);
 		ps_wt_waker(&ev);
 		ev.mask = k;
 		ps_event_watch(&ev);
-		WRITE_ONCE(h->freed, true);
 		mod_delayed_work(system_wq, &ps_wt_work, 0);
 		/*
 		 * As ep_poll_callback: list_del_init (a racing removal may

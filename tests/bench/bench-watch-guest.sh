@@ -45,7 +45,7 @@ exec 3>/tmp/bin
 wait_for grep -q '^ready' /tmp/bout || fail "bench did not start"
 BFD=$(sed -n 's/^ready .* fd=\([0-9]*\).*/\1/p' /tmp/bout)
 pollscope -c "watch $B $BFD name=full" >/dev/null || fail "watch"
-pswatch evreader 7 >/tmp/er &
+pswatch evreader 7 >/tmp/er 3>&- &
 ER=$!
 echo g >&3
 wait $ER

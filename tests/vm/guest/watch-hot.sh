@@ -16,7 +16,7 @@ hot() {
 	wait_for grep -q '^ready' /tmp/hout || fail "pswatch hot did not start"
 	HFD=$(sed -n 's/^ready .* fd=\([0-9]*\).*/\1/p' /tmp/hout)
 	pollscope -c "watch $H $HFD name=$2 $3" >/tmp/o 2>&1 || { cat /tmp/o; fail "watch hot"; }
-	pswatch evreader 300 >/tmp/er &
+	pswatch evreader 300 >/tmp/er 3>&- &
 	ER=$!
 	echo g >&3
 	wait_for grep -q '^writes=' /tmp/hout || wait_for grep -q '^writes=' /tmp/hout ||
