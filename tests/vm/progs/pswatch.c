@@ -280,10 +280,15 @@ int main(int argc, char **argv)
 
 		if (pipe2(p, O_NONBLOCK) < 0)
 			die("pipe");
+		pid_t *kids = calloc((size_t)n + 1, sizeof(pid_t));
+
+		if (!kids)
+			die("calloc");
 		for (int i = 0; i < n; i++) {
 			pid_t k = fork();
 			if (k < 0)
 				die("fork");
+			kids[i] = k;
 			if (k == 0) {
 				struct pollfd pf = { .fd = p[0], .events = POLLPRI };
 				for (;;)
@@ -307,7 +312,8 @@ int main(int argc, char **argv)
 			} while (t1 - t0 < ms / 1000.0);
 			printf("iters=%ld ns_per_wake=%.0f\n", it, (t1 - t0) * 1e9 / it);
 		}
-		kill(0, SIGKILL);
+		for (int i = 0; i < n; i++) /* only ours: not the process group */
+			kill(kids[i], SIGKILL);
 		return 0;
 	}
 	if (!strcmp(argv[1], "evreader") && argc == 3) {
