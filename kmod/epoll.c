@@ -173,6 +173,21 @@ bool ps_ep_entry_locked(wait_queue_head_t *wq, wait_queue_entry_t *curr, struct 
 #endif
 }
 
+bool ps_ep_entry_key(wait_queue_entry_t *curr, __poll_t *key)
+{
+#ifdef PS_EP_LAYOUT
+	struct ps_eppoll_entry *pwq = container_of(curr, struct ps_eppoll_entry, wait);
+
+	/* the epitem lives while its entry is queued; its queue's lock is held */
+	if (!pwq->base)
+		return false;
+	*key = (__force __poll_t)READ_ONCE(pwq->base->event.events);
+	return true;
+#else
+	return false;
+#endif
+}
+
 wait_queue_head_t *ps_ep_wq(void *ep, spinlock_t **outer)
 {
 #ifdef PS_EP_LAYOUT

@@ -12,12 +12,41 @@
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/pid.h>
+#include <linux/irq_work.h>
 #include "pollscope.h"
 
 static struct ps_ev *ps_ring;
 static u64 ps_next_seq = 1; /* under ps_ev_lock; READ_ONCE in poll */
 static DEFINE_SPINLOCK(ps_ev_lock);
 static DECLARE_WAIT_QUEUE_HEAD(ps_ev_wq);
+
+/*
+ * Watched wakes wake the readers from here, never under the watched
+ * queue's lock: a reader's entry may itself be behind a watched queue
+ * (an epoll of the events file, watched), which would recurse.
+ */
+static struct task_struct *ps_ev_kicker; /* running ps_ev_kick() */
+
+static void ps_ev_kick(struct irq_work *w)
+{
+	if (!wq_has_sleeper(&ps_ev_wq))
+		return;
+	WRITE_ONCE(ps_ev_kicker, current);
+	wake_up_interruptible_poll(&ps_ev_wq, EPOLLIN | EPOLLRDNORM);
+	WRITE_ONCE(ps_ev_kicker, NULL);
+}
+
+/*
+ * A watched wake caused by waking the events file's readers (a watched
+ * epoll instance that holds the events file): not recorded, or each
+ * record would wake the readers again, without end.
+ */
+bool ps_ev_in_kick(void)
+{
+	return READ_ONCE(ps_ev_kicker) == current;
+}
+
+static struct irq_work ps_ev_irq_work = IRQ_WORK_INIT(ps_ev_kick);
 
 int ps_events_init(void)
 {
@@ -29,6 +58,7 @@ void ps_events_exit(void)
 {
 	unsigned int i;
 
+	irq_work_sync(&ps_ev_irq_work);
 	if (!ps_ring)
 		return;
 	for (i = 0; i < ps_events_size; i++)
@@ -51,14 +81,11 @@ static u64 ps_oldest_locked(void)
 	return ps_next_seq > ps_events_size ? ps_next_seq - ps_events_size : 1;
 }
 
-void ps_event(struct ps_ev *ev)
+static void ps_event_store(struct ps_ev *ev)
 {
 	struct ps_ev *slot;
 	struct pid *old;
 	unsigned long flags;
-
-	ev->pid = get_task_pid(current, PIDTYPE_PID);
-	get_task_comm(ev->comm, current);
 
 	spin_lock_irqsave(&ps_ev_lock, flags);
 	ev->seq = ps_next_seq;
@@ -70,15 +97,125 @@ void ps_event(struct ps_ev *ev)
 	spin_unlock_irqrestore(&ps_ev_lock, flags);
 
 	put_pid(old);
+}
+
+void ps_event(struct ps_ev *ev)
+{
+	ev->pid = get_task_pid(current, PIDTYPE_PID);
+	get_task_comm(ev->comm, current);
+	ps_event_store(ev);
 	if (wq_has_sleeper(&ps_ev_wq))
 		wake_up_interruptible_poll(&ps_ev_wq, EPOLLIN | EPOLLRDNORM);
+}
+
+void ps_event_watch(struct ps_ev *ev)
+{
+	ps_event_store(ev);
+	irq_work_queue(&ps_ev_irq_work);
 }
 
 static const char *const ps_ev_names[] = {
 	[PS_EV_CREATE] = "create", [PS_EV_DESTROY] = "destroy", [PS_EV_POLL] = "poll",
 	[PS_EV_READY] = "ready",   [PS_EV_WAKE] = "wake",	[PS_EV_READ] = "read",
 	[PS_EV_WRITE] = "write",   [PS_EV_OPEN] = "open",	[PS_EV_RELEASE] = "release",
+	[PS_EV_WATCH] = "watch",
 };
+
+static const char *const ps_wop_names[] = {
+	[PS_WOP_WAKE] = "wake",
+	[PS_WOP_START] = "start",
+	[PS_WOP_END] = "end",
+	[PS_WOP_POLLFREE] = "pollfree",
+};
+
+static const char *const ps_wr_names[] = {
+	[PS_WR_NONE] = "-",
+	[PS_WR_CLOSED] = "closed",
+	[PS_WR_UNWATCH] = "unwatch",
+	[PS_WR_POLLFREE] = "pollfree",
+	[PS_WR_DESTROYED] = "destroyed",
+	[PS_WR_UNLOAD] = "unload",
+};
+
+static const char *const ps_wv_names[] = {
+	[PS_WV_UNKNOWN] = "unknown", [PS_WV_WAKE] = "wake",   [PS_WV_SKIP] = "skip",
+	[PS_WV_STOP] = "stop",	     [PS_WV_AFTER] = "after",
+};
+
+const char *ps_wt_ctx_name(u8 ctx)
+{
+	static const char *const n[] = {
+		[PS_WC_TASK] = "task",
+		[PS_WC_IRQ] = "irq",
+		[PS_WC_SOFTIRQ] = "softirq",
+		[PS_WC_NMI] = "nmi",
+	};
+
+	return ctx < ARRAY_SIZE(n) ? n[ctx] : "?";
+}
+
+/* The wait machinery's own frames, skipped to find the waker's call site. */
+static bool ps_wt_core_frame(const char *fn)
+{
+	return !strncmp(fn, "__wake_up", 9) || !strncmp(fn, "wake_up", 7) ||
+	       !strncmp(fn, "ps_wt_", 6) || !strncmp(fn, "stack_trace_save", 16) ||
+	       !strncmp(fn, "arch_stack_walk", 15) || !strcmp(fn, "unknown");
+}
+
+/* Watch records: " op=wake head=0 queue=L key=in ctx=task site=a<b<c
+ * waiters=2 entries=KIND/PID/COMM/KEY/VERDICT;..." */
+static int ps_ev_format_watch(char *buf, size_t len, const struct ps_ev *ev)
+{
+	char m[96], fn[64], comm[TASK_COMM_LEN];
+	unsigned int i, shown = 0;
+	int off = 0;
+
+	switch (ev->wop) {
+	case PS_WOP_START:
+		return scnprintf(buf, len, " op=start heads=%u mask=%s", ev->whead,
+				 ps_mask_str(m, sizeof(m), ev->mask));
+	case PS_WOP_END:
+		return scnprintf(buf, len, " op=end reason=%s wakes=%llu limited=%llu",
+				 ps_wr_names[ev->wreason], ev->wwakes, ev->wlimited);
+	case PS_WOP_POLLFREE:
+		return scnprintf(buf, len, " op=pollfree head=%u queue=%s key=%s ctx=%s", ev->whead,
+				 ev->wlabel, ps_mask_str(m, sizeof(m), ev->mask),
+				 ps_wt_ctx_name(ev->wctx));
+	default:
+		break;
+	}
+	off += scnprintf(buf + off, len - off,
+			 " op=wake head=%u queue=%s key=%s ctx=%s site=", ev->whead, ev->wlabel,
+			 ev->mask ? ps_mask_str(m, sizeof(m), ev->mask) : "none",
+			 ps_wt_ctx_name(ev->wctx));
+	for (i = 0; i < ev->nr && i < PS_WT_SITES && shown < 3; i++) {
+		ps_func_name((const void *)ev->wsite[i], fn, sizeof(fn));
+		if (ps_wt_core_frame(fn))
+			continue;
+		off += scnprintf(buf + off, len - off, "%s%s", shown ? "<" : "", fn);
+		shown++;
+	}
+	if (!shown)
+		off += scnprintf(buf + off, len - off, "unknown");
+	off += scnprintf(buf + off, len - off, " waiters=%u%s entries=", ev->waiters,
+			 ev->wmore ? PS_TRUNC_MORE : "");
+	if (!ev->nent)
+		off += scnprintf(buf + off, len - off, "-");
+	for (i = 0; i < ev->nent; i++) {
+		const struct ps_wt_ent *e = &ev->went[i];
+		char *c;
+
+		ps_comm_sanitize(comm, e->comm[0] ? e->comm : "-", sizeof(comm));
+		for (c = comm; *c; c++)
+			if (*c == ';' || *c == '/' || *c == ',')
+				*c = '?';
+		off += scnprintf(buf + off, len - off, "%s%s%s/%d/%s/%s/%s", i ? ";" : "",
+				 ps_kind_name(e->sym), e->excl ? "+x" : "", e->pid, comm,
+				 e->has_key ? ps_mask_str(m, sizeof(m), e->key) : "-",
+				 ps_wv_names[e->verdict]);
+	}
+	return off;
+}
 
 static const char *const ps_src_names[] = {
 	[PS_SRC_WAKE] = "wake",
@@ -86,8 +223,8 @@ static const char *const ps_src_names[] = {
 	[PS_SRC_DESTROY] = "destroy",
 };
 
-/* An event record is at most about 200 bytes (names are bounded). */
-#define PS_EV_LINE_MAX 256
+/* An event record is at most about 200 bytes, a watched wake's about 700. */
+#define PS_EV_LINE_MAX 1024
 
 static int ps_ev_format(char *buf, size_t len, const struct ps_ev *ev)
 {
@@ -121,6 +258,9 @@ static int ps_ev_format(char *buf, size_t len, const struct ps_ev *ev)
 	case PS_EV_READ:
 	case PS_EV_WRITE:
 		off += scnprintf(buf + off, len - off, " value=%llu", ev->value);
+		break;
+	case PS_EV_WATCH:
+		off += ps_ev_format_watch(buf + off, len - off, ev);
 		break;
 	default:
 		break;

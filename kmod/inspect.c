@@ -178,7 +178,7 @@ static size_t ps_inspect_format(char *text, size_t size, const char *hdr, struct
 }
 
 /* Path or pseudo name ("pipe:[123]"), with unprintables, ' ', '=' as '?'. */
-static void ps_file_name(struct file *f, char *out, size_t len)
+void ps_file_name(struct file *f, char *out, size_t len)
 {
 	char *buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	char *p;

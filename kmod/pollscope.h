@@ -158,7 +158,45 @@ enum ps_ev_type {
 	PS_EV_WRITE,
 	PS_EV_OPEN,
 	PS_EV_RELEASE,
+	PS_EV_WATCH, /* a watched queue (watch.c): wop says what */
 };
+
+/* --- watches (watch.c) --- */
+#define PS_WT_ENTS 6	   /* queue entries copied per watched wake */
+#define PS_WT_COUNT_MAX 32 /* entries counted per watched wake */
+#define PS_WT_SITES 12	   /* stack frames saved per watched wake */
+#define PS_WT_LABEL 31	   /* a head's label, from the tool */
+
+enum ps_wt_op { PS_WOP_WAKE, PS_WOP_START, PS_WOP_END, PS_WOP_POLLFREE };
+enum ps_wt_reason {
+	PS_WR_NONE,
+	PS_WR_CLOSED,	 /* ours was the last reference */
+	PS_WR_UNWATCH,	 /* del NAME */
+	PS_WR_POLLFREE,	 /* the queue was freed (wake_up_pollfree) */
+	PS_WR_DESTROYED, /* a pollscope object was destroyed */
+	PS_WR_UNLOAD,	 /* rmmod */
+};
+enum ps_wt_ctx { PS_WC_TASK, PS_WC_IRQ, PS_WC_SOFTIRQ, PS_WC_NMI };
+/* what a watched wake does to one entry */
+enum ps_wt_verdict { PS_WV_UNKNOWN, PS_WV_WAKE, PS_WV_SKIP, PS_WV_STOP, PS_WV_AFTER };
+
+/* One entry on a watched queue at a wake. */
+struct ps_wt_ent {
+	__poll_t key;
+	pid_t pid;
+	u8 sym, excl, has_key, verdict;
+	char comm[TASK_COMM_LEN];
+};
+
+extern unsigned int ps_max_watches;
+extern unsigned int ps_watch_check_ms;
+extern const struct file_operations ps_watch_fops;
+void ps_watch_exit(void);
+const char *ps_wt_ctx_name(u8 ctx);
+/* The epoll events of an ep_poll_callback entry (under its queue's lock). */
+bool ps_ep_entry_key(wait_queue_entry_t *curr, __poll_t *key);
+/* Path or pseudo name of a file, sanitized (inspect.c). */
+void ps_file_name(struct file *f, char *out, size_t len);
 
 enum ps_qproc {
 	PS_QP_NONE,
@@ -181,19 +219,29 @@ struct ps_ev {
 	char comm[TASK_COMM_LEN];
 	char obj[PS_NAME_MAX + 1];
 	u8 type;
-	u8 qproc;      /* poll */
-	u8 queued;     /* poll */
-	u8 source;     /* wake */
-	__poll_t mask; /* poll: returned; ready: new; wake: key */
-	__poll_t old;  /* ready */
-	u32 nr, visited, woken, waiters;
+	u8 qproc;			 /* poll */
+	u8 queued;			 /* poll */
+	u8 source;			 /* wake */
+	__poll_t mask;			 /* poll: returned; ready: new; wake: key */
+	__poll_t old;			 /* ready */
+	u32 nr, visited, woken, waiters; /* watch wake: nr = frames saved */
 	u64 value;
+	/* watch (PS_EV_WATCH) */
+	u8 wop, wctx, whead, wreason, nent, wmore;
+	u64 wwakes, wlimited; /* end: the watch's totals */
+	char wlabel[PS_WT_LABEL + 1];
+	unsigned long wsite[PS_WT_SITES];
+	struct ps_wt_ent went[PS_WT_ENTS];
 };
 
 int ps_events_init(void);
 void ps_events_exit(void);
 /* Fills seq, ns, pid and comm; the caller fills the rest. No lock held. */
 void ps_event(struct ps_ev *ev);
+/* For wake functions: pid and comm filled by the caller; readers are woken
+ * later (irq_work), never under the caller's queue lock. */
+void ps_event_watch(struct ps_ev *ev);
+bool ps_ev_in_kick(void); /* the caller runs inside the readers' wake-up */
 extern const struct file_operations ps_events_fops;
 
 /* --- wait queue entries (wq.c) --- */

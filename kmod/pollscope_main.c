@@ -28,6 +28,13 @@ module_param_named(max_queue_entries, ps_queue_max, uint, 0444);
 MODULE_PARM_DESC(max_queue_entries,
 		 "Most entries a snapshot copies from one wait queue (1-65536, default 65536)");
 
+module_param_named(max_watches, ps_max_watches, uint, 0444);
+MODULE_PARM_DESC(max_watches, "Most watches at once (1-4096, default 64)");
+module_param_named(watch_check_ms, ps_watch_check_ms, uint, 0444);
+MODULE_PARM_DESC(
+	watch_check_ms,
+	"How often watches look for their file closed by its owners (10-1000 ms, default 100)");
+
 struct dentry *ps_root;
 struct dentry *ps_objdir;
 
@@ -132,6 +139,7 @@ static const struct {
 	{ "control", 0200, &ps_control_fops }, { "queues", 0400, &ps_queues_fops },
 	{ "events", 0400, &ps_events_fops },   { "inspect", 0600, &ps_inspect_fops },
 	{ "stats", 0400, &ps_stats_fops },     { "version", 0400, &ps_version_fops },
+	{ "watch", 0600, &ps_watch_fops },
 };
 
 static int __init pollscope_init(void)
@@ -150,6 +158,14 @@ static int __init pollscope_init(void)
 	}
 	if (ps_queue_max < 1 || ps_queue_max > 65536) {
 		pr_err("pollscope: max_queue_entries=%u out of range 1-65536\n", ps_queue_max);
+		return -EINVAL;
+	}
+	if (ps_max_watches < 1 || ps_max_watches > 4096) {
+		pr_err("pollscope: max_watches=%u out of range 1-4096\n", ps_max_watches);
+		return -EINVAL;
+	}
+	if (ps_watch_check_ms < 10 || ps_watch_check_ms > 1000) {
+		pr_err("pollscope: watch_check_ms=%u out of range 10-1000\n", ps_watch_check_ms);
 		return -EINVAL;
 	}
 	ps_ep_init();
@@ -193,6 +209,7 @@ static void __exit pollscope_exit(void)
 	 * free the objects left behind.
 	 */
 	debugfs_remove_recursive(ps_root);
+	ps_watch_exit(); /* every entry off its queue first */
 	ps_objects_cleanup();
 	ps_events_exit();
 }

@@ -511,7 +511,7 @@ bad:
 
 int ps_parse_event(const char *line, struct ps_event *ev)
 {
-	char buf[512];
+	char buf[1100];
 	struct ps_kv kv;
 	long long v;
 	size_t used = 0;
@@ -552,6 +552,141 @@ int ps_parse_event(const char *line, struct ps_event *ev)
 		used += (size_t)n;
 	}
 	return 0;
+}
+
+/* A decimal number, digits only. */
+static int parse_ll(const char *s, long long *out)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return errno || *end ? -1 : 0;
+}
+
+static int watch_ent(char *s, struct ps_watch_ent *e)
+{
+	char *f[5], *save = NULL, *x;
+	int n = 0;
+	long long pid;
+
+	memset(e, 0, sizeof(*e));
+	for (x = strtok_r(s, "/", &save); x && n < 5; x = strtok_r(NULL, "/", &save))
+		f[n++] = x;
+	if (n != 5 || x)
+		return -1;
+	x = strstr(f[0], "+x");
+	if (x && x[2] == '\0') {
+		e->exclusive = true;
+		*x = '\0';
+	}
+	if (!f[0][0] || parse_ll(f[1], &pid) < 0 || pid < 0)
+		return -1;
+	if (strcmp(f[4], "wake") && strcmp(f[4], "skip") && strcmp(f[4], "stop") &&
+	    strcmp(f[4], "after") && strcmp(f[4], "unknown"))
+		return -1;
+	copy_str(e->kind, sizeof(e->kind), f[0]);
+	e->pid = (pid_t)pid;
+	copy_str(e->comm, sizeof(e->comm), f[2]);
+	copy_str(e->key, sizeof(e->key), f[3]);
+	copy_str(e->verdict, sizeof(e->verdict), f[4]);
+	return 0;
+}
+
+int ps_parse_watch_event(const char *line, struct ps_watch_ev *w, char *err, size_t errlen)
+{
+	char buf[1100], ents[1100], *x, *save = NULL;
+	const char *why = "not a watch record", *s;
+	struct ps_kv kv;
+	long long v;
+
+	memset(w, 0, sizeof(*w));
+	w->head = -1;
+	if (strlen(line) >= sizeof(buf))
+		goto bad_len;
+	strcpy(buf, line);
+	buf[strcspn(buf, "\n")] = '\0';
+	if (ps_kv_split(buf, &kv) <= 0 || !(s = ps_kv_get(&kv, "type")) || strcmp(s, "watch"))
+		goto bad;
+	why = "no op=";
+	if (!(s = ps_kv_get(&kv, "op")))
+		goto bad;
+	copy_str(w->op, sizeof(w->op), s);
+	if (!strcmp(w->op, "start")) {
+		why = "start without heads= and mask=";
+		if (get_long(&kv, "heads", &v) < 0 || v < 0 || !(s = ps_kv_get(&kv, "mask")))
+			goto bad;
+		w->heads = (int)v;
+		copy_str(w->key, sizeof(w->key), s);
+		return 0;
+	}
+	if (!strcmp(w->op, "end")) {
+		why = "end without reason=";
+		if (!(s = ps_kv_get(&kv, "reason")))
+			goto bad;
+		copy_str(w->reason, sizeof(w->reason), s);
+		if (get_long(&kv, "wakes", &v) == 0 && v >= 0)
+			w->wakes = (unsigned long long)v;
+		if (get_long(&kv, "limited", &v) == 0 && v >= 0)
+			w->limited = (unsigned long long)v;
+		return 0;
+	}
+	why = "unknown op";
+	if (strcmp(w->op, "wake") && strcmp(w->op, "pollfree"))
+		goto bad;
+	why = "no head=, queue=, key= or ctx=";
+	if (get_long(&kv, "head", &v) < 0 || v < 0 || v > 15 || !ps_kv_get(&kv, "queue") ||
+	    !ps_kv_get(&kv, "key") || !ps_kv_get(&kv, "ctx"))
+		goto bad;
+	w->head = (int)v;
+	copy_str(w->queue, sizeof(w->queue), ps_kv_get(&kv, "queue"));
+	copy_str(w->key, sizeof(w->key), ps_kv_get(&kv, "key"));
+	copy_str(w->ctx, sizeof(w->ctx), ps_kv_get(&kv, "ctx"));
+	if (!strcmp(w->op, "pollfree"))
+		return 0;
+	why = "no site=";
+	if (!(s = ps_kv_get(&kv, "site")))
+		goto bad;
+	copy_str(ents, sizeof(ents), s);
+	for (x = strtok_r(ents, "<", &save); x && w->nsite < PS_WATCH_SITES;
+	     x = strtok_r(NULL, "<", &save))
+		copy_str(w->site[w->nsite++], sizeof(w->site[0]), x);
+	why = "bad waiters=";
+	s = ps_kv_get(&kv, "waiters");
+	if (!s || !isdigit((unsigned char)s[0]))
+		goto bad;
+	copy_str(ents, sizeof(ents), s);
+	x = strchr(ents, '+');
+	if (x) {
+		if (x[1])
+			goto bad;
+		*x = '\0';
+		w->waiters_more = true;
+	}
+	if (parse_ll(ents, &v) < 0 || v < 0)
+		goto bad;
+	w->waiters = (int)v;
+	why = "bad entries=";
+	s = ps_kv_get(&kv, "entries");
+	if (!s)
+		goto bad;
+	if (!strcmp(s, "-"))
+		return 0;
+	copy_str(ents, sizeof(ents), s);
+	save = NULL;
+	for (x = strtok_r(ents, ";", &save); x; x = strtok_r(NULL, ";", &save)) {
+		if (w->nent == PS_WATCH_ENTS || watch_ent(x, &w->ent[w->nent]) < 0)
+			goto bad;
+		w->nent++;
+	}
+	return 0;
+bad_len:
+	why = "line too long";
+bad:
+	snprintf(err, errlen, "cannot read watch record: %s", why);
+	return -1;
 }
 
 int ps_parse_object_stats(const char *line, struct ps_object *o)

@@ -88,6 +88,37 @@ struct ps_qline {
  * nobody understands is an error, never skipped. */
 int ps_parse_queue_line(const char *line, struct ps_qline *q, char *err, size_t errlen);
 int ps_parse_event(const char *line, struct ps_event *ev);
+/* A `type=watch` event (pollscope(4) "watch records"): op=start heads=N
+ * mask=M | op=wake head=H queue=L key=K ctx=task site=a<b<c waiters=N[+]
+ * entries=KIND[+x]/PID/COMM/KEY/VERDICT;... | op=pollfree head=H queue=L
+ * key=K ctx=C | op=end reason=R wakes=N limited=N */
+#define PS_WATCH_ENTS 6
+#define PS_WATCH_SITES 3
+struct ps_watch_ent {
+	char kind[16];
+	bool exclusive;
+	pid_t pid;
+	char comm[32];
+	char key[PS_MASK_TEXT]; /* "-": unknown */
+	char verdict[8];	/* wake skip stop after unknown */
+};
+struct ps_watch_ev {
+	char op[12]; /* start wake pollfree end */
+	int head, heads;
+	char queue[32];
+	char key[PS_MASK_TEXT]; /* wake, pollfree: the wake's key; start: mask */
+	char ctx[8];		/* task irq softirq nmi */
+	int nsite;
+	char site[PS_WATCH_SITES][64]; /* the waker's call chain, innermost first */
+	int waiters;
+	bool waiters_more;
+	int nent;
+	struct ps_watch_ent ent[PS_WATCH_ENTS];
+	char reason[16]; /* end */
+	unsigned long long wakes, limited;
+};
+/* From an event's line. Returns 0, or -1 with "cannot read watch record: why". */
+int ps_parse_watch_event(const char *line, struct ps_watch_ev *w, char *err, size_t errlen);
 /* stats: the first line `objects=...` -> *global (kv with own copy); object lines -> o */
 int ps_parse_object_stats(const char *line, struct ps_object *o);
 

@@ -177,8 +177,8 @@ struct ps_event {
 	pid_t pid;
 	char comm[32];
 	char object[PS_NAME_MAX];
-	char detail[160]; /* the type-specific fields, "mask=in queued=1 qproc=pollwake" */
-	char line[320];	  /* the raw line without '\n' */
+	char detail[800]; /* the type-specific fields, "mask=in queued=1 qproc=pollwake" */
+	char line[1024];  /* the raw line without '\n' (a watched wake's is up to ~800) */
 };
 
 enum ps_call {
@@ -418,6 +418,18 @@ const struct ps_object *ps_session_objects(struct ps_session *s, size_t *n);
 /* The heads of the real objects as of the last ps_session_read_queues (the
  * entries of a real object carry its head index). */
 const struct ps_head *ps_session_heads(struct ps_session *s, size_t *n);
+
+/* One watch (watch PID FD, watch NAME) as the module lists it. */
+struct ps_watch_info {
+	char name[PS_NAME_MAX];
+	char file[96];	  /* "pipe:[123]", a path, or the module object's name */
+	char queues[128]; /* the heads' labels: "pipe->rd_wait,pipe->wr_wait" */
+	unsigned long wakes, recorded, limited;
+	int heads, rate;
+};
+/* The module's watches, at most max into out; how many there are (0 also
+ * when the module has none or no watch file: a recorded session). */
+size_t ps_session_watches(struct ps_session *s, struct ps_watch_info *out, size_t max);
 
 /* inspect PID [FD] without output: the process's fds (or just fd >= 0), the
  * wait queue heads of each pollable one and their entries (through

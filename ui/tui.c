@@ -392,6 +392,23 @@ static void draw_entry(struct tui *t, int y, int x, int w, const struct ps_entry
 		    e->exclusive ? "E" : "-", e->key, ghost ? " (removed)" : "");
 }
 
+/* Watched queues of other files (watch PID FD) below the objects, live:
+ * their wakes come as the timeline's watch events. Returns the next row. */
+static int draw_watches(struct tui *t, int y)
+{
+	struct layout *l = &t->lay;
+	struct ps_watch_info w[8];
+	size_t n = ps_session_watches(t->s, w, 8);
+
+	for (size_t i = 0; i < n && i < 8 && y < l->q_y + l->q_h; i++, y++)
+		put(y, l->q_x, l->q_w, style(t, ST_OBJECT), "watch %s [%s]  %s  wakes=%lu%s",
+		    w[i].name, w[i].file, w[i].queues, w[i].wakes,
+		    w[i].limited ? " (some not recorded)" : "");
+	if (n > 8 && y < l->q_y + l->q_h)
+		put(y++, l->q_x, l->q_w, style(t, ST_DIM), "  %zu more watches (:watch)", n - 8);
+	return y;
+}
+
 static void draw_queues(struct tui *t)
 {
 	struct layout *l = &t->lay;
@@ -416,7 +433,7 @@ static void draw_queues(struct tui *t)
 		put(l->q_y + 2, l->q_x, l->q_w, style(t, ST_DIM),
 		    t->v.have_snapshot ? "  no objects: press n or type :create NAME"
 				       : "  (no snapshot yet)");
-		clear_rows(l->q_y + 3, l->q_y + l->q_h, l->q_x, l->q_w);
+		clear_rows(draw_watches(t, l->q_y + 3), l->q_y + l->q_h, l->q_x, l->q_w);
 		return;
 	}
 	y = l->q_y + 2;
@@ -461,6 +478,7 @@ static void draw_queues(struct tui *t)
 		}
 		paint_row(y, l->q_x, l->q_w, a, t->focus == FOCUS_QUEUES && i == t->qsel);
 	}
+	y = draw_watches(t, y);
 	clear_rows(y, l->q_y + l->q_h, l->q_x, l->q_w);
 }
 

@@ -526,8 +526,9 @@ const struct tl_line *view_timeline_get(const struct view *v, size_t i)
 
 enum tl_kind view_event_kind(const struct ps_event *ev)
 {
-	if (strcmp(ev->type, "wake") == 0 || strcmp(ev->type, "ready") == 0)
-		return TL_WAKE;
+	if (strcmp(ev->type, "wake") == 0 || strcmp(ev->type, "ready") == 0 ||
+	    (strcmp(ev->type, "watch") == 0 && strncmp(ev->detail, "op=wake ", 8) == 0))
+		return TL_WAKE; /* a watched queue's wake, like the module's own */
 	if (strcmp(ev->type, "lost") == 0)
 		return TL_ERROR;
 	return TL_EVENT;

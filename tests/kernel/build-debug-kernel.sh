@@ -50,7 +50,23 @@ if [ -f "$tree/.pollscope-done" ]; then
 	exit 0
 fi
 
-if [ ! -f "$tree/Makefile" ]; then
+# A finished tree of the same source version (an older fragment) is a
+# better start than a fresh unpack: make rebuilds only what the changed
+# options touch (Kbuild tracks each object's CONFIG_ dependencies).
+seed=""
+for d in "$cache"/kernel-*/; do
+	d=${d%/}
+	[ "$d" != "$tree" ] && [ -f "$d/.pollscope-done" ] || continue
+	[ "$(cat "$d/.pollscope-srcver" 2>/dev/null)" = "$srcver" ] || continue
+	[ -z "$seed" ] || [ "$d" -nt "$seed" ] && seed=$d
+done
+if [ ! -f "$tree/Makefile" ] && [ -n "$seed" ]; then
+	say "[1/5] copying $seed (same linux-source-6.1 $srcver, other fragment) to rebuild only what changed"
+	rm -rf "$tree.tmp"
+	cp -a "$seed" "$tree.tmp"
+	rm -f "$tree.tmp/.pollscope-done"
+	mv "$tree.tmp" "$tree"
+elif [ ! -f "$tree/Makefile" ]; then
 	say "[1/5] unpacking $tarball (linux-source-6.1 $srcver)"
 	rm -rf "$tree.tmp"
 	mkdir -p "$tree.tmp"
@@ -110,6 +126,7 @@ make -j"$jobs" ARCH=x86_64 LOCALVERSION=-pollscope-debug bzImage modules 2>&1 |
 say "[5/5] modules_prepare (for make -C $tree M=...)"
 "${mk[@]}" modules_prepare
 
+echo "$srcver" >.pollscope-srcver
 touch .pollscope-done
 say "built $(make -s ARCH=x86_64 LOCALVERSION=-pollscope-debug kernelrelease) in $(($(date +%s) - start))s: $tree/arch/x86/boot/bzImage"
 echo "$tree"
