@@ -28,8 +28,8 @@
  * queue, of any length: the walk under its lock is bounded too).  The last
  * try allocates for the whole bound, so it cannot run out of records.
  */
-int ps_copy_head(wait_queue_head_t *wq, struct ps_outer *outer, struct ps_regtab *reg,
-			u32 idx, struct ps_head_copy *hc)
+int ps_copy_head(wait_queue_head_t *wq, struct ps_outer *outer, struct ps_regtab *reg, u32 idx,
+		 struct ps_head_copy *hc)
 {
 	const u32 qmax = READ_ONCE(ps_queue_max);
 	int tries;

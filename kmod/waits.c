@@ -28,9 +28,9 @@
 #include <net/af_unix.h>
 #include "pollscope.h"
 
-#define PS_W_BATCH 256		     /* files taken per hold of a files lock */
-#define PS_W_OUT_MAX (256u << 20)    /* most text one scan produces */
-#define PS_W_THREADS_MAX 4096	     /* sleeping threads listed per process */
+#define PS_W_BATCH 256		  /* files taken per hold of a files lock */
+#define PS_W_OUT_MAX (256u << 20) /* most text one scan produces */
+#define PS_W_THREADS_MAX 4096	  /* sleeping threads listed per process */
 
 struct ps_wfile {
 	struct file *f;
@@ -144,7 +144,8 @@ static void ps_w_threads(struct ps_wscan *w, struct task_struct *p, pid_t tgid)
 		return;
 	rcu_read_lock();
 	now = local_clock();
-	for_each_thread(p, t) {
+	for_each_thread(p, t)
+	{
 		char st = task_state_to_char(t);
 		u64 last;
 
@@ -343,7 +344,8 @@ static void ps_w_file(struct ps_wscan *w, pid_t tgid, unsigned int fd, struct fi
 			continue; /* no memory: the head is listed without entries */
 		w->entries += r->nent;
 		w->hold_max = max(w->hold_max, r->hold);
-		ps_wprintf(w, PS_K_WQ "=%u " PS_K_ID "=%016llx " PS_K_QUEUE "=%s " PS_K_ENTRIES "=%u",
+		ps_wprintf(w,
+			   PS_K_WQ "=%u " PS_K_ID "=%016llx " PS_K_QUEUE "=%s " PS_K_ENTRIES "=%u",
 			   nh[i]->seq, ps_wid(nh[i]->head), qname[i] ? qname[i] : "-", r->nent);
 		if (r->left || r->more)
 			ps_wprintf(w, " " PS_K_TRUNCATED "=%u%s", r->left,
@@ -400,15 +402,15 @@ static int ps_w_scan(struct ps_wscan *w)
 
 	w->ns = task_active_pid_ns(current);
 	rcu_read_lock();
-	for_each_process(p)
-		cap++;
+	for_each_process(p) cap++;
 	rcu_read_unlock();
 	cap += 64;
 	pids = kvmalloc_array(cap, sizeof(*pids), GFP_KERNEL);
 	if (!pids)
 		return -ENOMEM;
 	rcu_read_lock();
-	for_each_process(p) {
+	for_each_process(p)
+	{
 		if (n == cap)
 			break; /* started after the count: after the scan too */
 		if (!task_tgid_nr_ns(p, w->ns))

@@ -14,7 +14,7 @@ static const struct ps_cmd *const entries[] = {
 	&ps_cmd_read,	&ps_cmd_spawn,	 &ps_cmd_kill,	  &ps_cmd_forget, &ps_cmd_signal,
 	&ps_cmd_show,	&ps_cmd_ps,	 &ps_cmd_inspect, &ps_cmd_cost,	  &ps_cmd_events,
 	&ps_cmd_stats,	&ps_cmd_version, &ps_cmd_settle,  &ps_cmd_sleep,  &ps_cmd_say,
-	&ps_cmd_pause,	&ps_cmd_help,	 &ps_cmd_quit,
+	&ps_cmd_pause,	&ps_cmd_help,	 &ps_cmd_quit,	  &ps_cmd_waits,  &ps_cmd_diagram,
 };
 #define NCMDS (sizeof(entries) / sizeof(entries[0]))
 

@@ -33,7 +33,7 @@
 
 /* What a head is, when the kind of file tells (the order poll_wait is called
  * in the kernel's poll methods). accmode: O_RDONLY/O_WRONLY/O_RDWR or -1. */
-static void head_label(const char *kind, int accmode, int idx, int nheads, char *buf, size_t len)
+void ps_head_label(const char *kind, int accmode, int idx, int nheads, char *buf, size_t len)
 {
 	const struct ps_objtype_ops *t = ps_objtype_find(kind);
 
@@ -596,7 +596,7 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 			hd->entries = fi.head_entries[h];
 			hd->truncated = fi.head_truncated[h];
 			hd->truncated_more = fi.head_truncated_more[h];
-			head_label(f->kind, acc, h, fi.nheads, hd->label, sizeof(hd->label));
+			ps_head_label(f->kind, acc, h, fi.nheads, hd->label, sizeof(hd->label));
 			if (!strcmp(fi.head_queue[h], "wq")) /* an epoll file: the module says */
 				snprintf(hd->label, sizeof(hd->label),
 					 "epoll ep->wq (threads in epoll_wait)");

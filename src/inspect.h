@@ -10,4 +10,9 @@
 int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t errlen), void *ctx,
 		   pid_t pid, int fd, struct ps_inspection *out, char *err, size_t errlen);
 
+/* What head idx of nheads of a file is ("read queue (pipe->rd_wait)"), from
+ * its kind (ps_fd_kind, or "fifo") and access mode (O_RDONLY... or -1);
+ * shared with waits. */
+void ps_head_label(const char *kind, int accmode, int idx, int nheads, char *buf, size_t len);
+
 #endif

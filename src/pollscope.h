@@ -67,6 +67,10 @@ enum ps_rec_kind {
 	PS_REC_HEAD,	/* data: struct ps_head (show of a real object, inspect PID) */
 	PS_REC_COST,	/* data: NULL; one row of the cost table */
 	PS_REC_EXPLAIN, /* data: NULL; show ... why: what the kernel did (explain.c) */
+	PS_REC_WAITQ,	/* data: NULL; waits: one wait queue head */
+	PS_REC_HOLDER,	/* data: NULL; waits: a process holding the head's file (or its peer) */
+	PS_REC_SLEEPER, /* data: NULL; waits: a thread asleep on the head */
+	PS_REC_DIAGRAM, /* data: NULL; diagram: one line of the picture (fields: its parts) */
 };
 
 enum ps_field_type { PS_F_STR, PS_F_INT, PS_F_BOOL };
