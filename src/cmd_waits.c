@@ -154,6 +154,18 @@ static bool head_matches(const struct wctx *w, const struct ps_whead *h)
 	return false;
 }
 
+/* fds of the head's object, and of its peer */
+static long count_holders(const struct wctx *w, const struct ps_whead *h)
+{
+	const struct ps_wfd *o = &w->m->fds[h->owner];
+	size_t first;
+	long n = (long)obj_range(w, o->obj, &first);
+
+	if (o->peer[0])
+		n += (long)obj_range(w, o->peer, &first);
+	return n;
+}
+
 static void emit_holders(const struct wctx *w, const struct ps_whead *h)
 {
 	const struct ps_waitmap *m = w->m;
@@ -172,7 +184,8 @@ static void emit_holders(const struct wctx *w, const struct ps_whead *h)
 			const char *role = j ? "peer" : "file";
 			char comm[32];
 
-			total++;
+			if (total++ >= HOLDERS_SHOWN)
+				continue;
 			comm_of(m, f->pid, comm, sizeof(comm));
 			{
 				struct ps_field fl[7] = {
@@ -192,14 +205,11 @@ static void emit_holders(const struct wctx *w, const struct ps_whead *h)
 						j ? "  the peer (the other end of the socket)"
 						  : "");
 					shown++;
-				} else {
-					/* JSON keeps every holder; text says how many more */
-					ps_emit(w->c->sink, PS_REC_HOLDER, NULL, fl, 7, "%s", "");
 				}
 			}
 		}
 	}
-	if (total > shown)
+	if (total > shown) /* the waitq record's holders field counts them all */
 		ps_emit_text(w->c->sink, "  %-8s ... and %d more fds", "", total - shown);
 }
 
@@ -262,7 +272,7 @@ static void emit_head(const struct wctx *w, const struct ps_whead *h)
 	for (size_t k = 0; k < h->n; k++)
 		sleepers += m->entries[h->first + k].pid > 0;
 	{
-		struct ps_field fl[8] = {
+		struct ps_field fl[9] = {
 			{ "id", PS_F_STR, h->id, 0 },
 			{ "label", PS_F_STR, h->label, 0 },
 			{ "file", PS_F_STR, o ? o->file : "", 0 },
@@ -271,8 +281,9 @@ static void emit_head(const struct wctx *w, const struct ps_whead *h)
 			{ "truncated", PS_F_INT, NULL, h->truncated },
 			{ "queue", PS_F_STR, h->queue, 0 },
 			{ "obj", PS_F_STR, o ? o->obj : "", 0 },
+			{ "holders", PS_F_INT, NULL, o ? count_holders(w, h) : 0 },
 		};
-		ps_emit(w->c->sink, PS_REC_WAITQ, NULL, fl, 8, "wq %s  %s  %s  %d entr%s%s", h->id,
+		ps_emit(w->c->sink, PS_REC_WAITQ, NULL, fl, 9, "wq %s  %s  %s  %d entr%s%s", h->id,
 			h->label, o ? o->file : "-", h->nent, h->nent == 1 ? "y" : "ies",
 			h->truncated ? " (more not copied: the module's max_queue_entries)" : "");
 	}
@@ -528,11 +539,12 @@ static int cmd_diagram(struct ps_cmdctx *c)
 		return -1;
 	if (nrest < 1 || nrest > 2)
 		return ps_cmd_error(c, "give an object NAME, or PID FD (usage: %s)", c->cmd->usage);
-	o.ascii = val[D_ASCII].set;
+	o.ascii = val[D_ASCII].set || c->s->opts.ascii;
 	o.wake = val[D_WAKE].set || val[D_STEP].set;
 	o.key = val[D_WAKE].set ? val[D_WAKE].mask : 0;
 	o.nr = val[D_NR].set ? val[D_NR].num : 1;
 	o.step = val[D_STEP].set ? val[D_STEP].num : 0;
+	o.width = 80; /* reads at 80 columns, on a projector */
 	if (nrest == 2) {
 		if (ps_parse_uint(c->argv[rest[0]], &pid) < 0 || pid == 0)
 			return ps_cmd_error(c, "bad pid '%s': a process id", c->argv[rest[0]]);

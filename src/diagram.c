@@ -187,7 +187,7 @@ static const char *result_text(const struct ps_entry *e, enum ps_dg_mark m, char
 						  : "  -> ready (nobody in epoll_wait)";
 		return "  -> woken";
 	case PS_DG_STOP:
-		return "  -> woken; exclusive: nr reached, the walk stops";
+		return "  -> woken, exclusive: nr used up, the walk stops";
 	case PS_DG_FILTERED:
 		if (!strcmp(e->key, "disarmed"))
 			return "  -> 0: a delivered oneshot, disarmed";
@@ -201,6 +201,16 @@ static const char *result_text(const struct ps_entry *e, enum ps_dg_mark m, char
 	default:
 		return "";
 	}
+}
+
+/* Display columns of UTF-8 text (every glyph used here is one column). */
+static int columns(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
 }
 
 static bool same(const struct ps_entry *a, const struct ps_entry *b)
@@ -283,7 +293,7 @@ int ps_dg_layout(const struct ps_dg_head *h, ps_dg_epwq_fn epwq, void *ctx,
 		bool last, cur = step > 0 && (int)i == step - 1;
 		enum ps_dg_mark m = o->wake ? mark[i] : PS_DG_NONE;
 		size_t run = 1;
-		const char *vert;
+		const char *vert, *res;
 		char range[32], who[96];
 		struct ps_dg_line *l;
 
@@ -303,17 +313,30 @@ int ps_dg_layout(const struct ps_dg_head *h, ps_dg_epwq_fn epwq, void *ctx,
 		else
 			snprintf(range, sizeof(range), "[%d] ", e->pos);
 		prefix(pre, sizeof(pre), g, o->wake, cur, m);
-		l = add(&out, PS_DG_ENTRY, e->pos, "%s %s%s%s%s%s  %s%s%s", pre,
+		res = o->wake && m != PS_DG_UNVISITED
+			      ? result_text(e, m, rbuf, sizeof(rbuf), o->key)
+			      : "";
+		l = add(&out, PS_DG_ENTRY, e->pos, "%s %s%s%s%s%s  %s%s", pre,
 			last ? g->corner : g->tee, g->h, range, e->func,
 			e->exclusive ? " EXCLUSIVE" : "", e->has_key ? "key=" : "",
-			e->has_key ? e->key : "",
-			o->wake && m != PS_DG_UNVISITED
-				? result_text(e, m, rbuf, sizeof(rbuf), o->key)
-				: "");
+			e->has_key ? e->key : "");
 		if (l) {
 			l->mark = m;
 			l->current = cur;
 			l->run = (int)run;
+			/* the walk's result on the line, or under it if that is too wide */
+			if (res[0] && o->width > 0 &&
+			    columns(l->text) + (int)strlen(res) > o->width) {
+				struct ps_dg_line *r =
+					add(&out, PS_DG_ENTRY, e->pos, "%s %s     %s",
+					    o->wake ? "   " : "", last ? " " : g->v, res + 2);
+				if (r) {
+					r->mark = m;
+					r->run = (int)run;
+				}
+			} else if (res[0]) {
+				ps_appendf(l->text, sizeof(l->text), "%s", res);
+			}
 		}
 		snprintf(who, sizeof(who), "%d %s (%c)", (int)e->pid, e->comm[0] ? e->comm : "?",
 			 e->state);

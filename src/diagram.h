@@ -61,6 +61,7 @@ struct ps_dg_opts {
 	uint32_t key; /* its key (0: no key, every entry's function runs) */
 	int nr;	      /* nr_exclusive: 0 wakes every exclusive entry */
 	int step;     /* > 0: the walk has visited this many entries so far */
+	int width;    /* > 0: a walk's result goes under its entry past this many columns */
 };
 
 /* The marks a wake (key, nr) gives the n entries: mark[i] per entry; returns

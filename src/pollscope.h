@@ -305,6 +305,7 @@ struct ps_session_opts {
 	bool no_load;		 /* --no-load */
 	bool keep_module;	 /* --keep-module */
 	bool interactive;	 /* a person is at the terminal (pause waits) */
+	bool ascii;		 /* --ascii: diagram draws in ASCII */
 };
 
 struct ps_session *ps_session_new(const struct ps_session_opts *opts);
