@@ -162,7 +162,10 @@ done
 wait $CH
 ok "waits: 8 scans while 400 processes came and went"
 
-kill $(sed -n 's/^leader \([0-9]*\)/\1/p' /tmp/sp /tmp/srv /tmp/ex) $CAT 2>/dev/null
-pkill -P $$ sleep 2>/dev/null
-wait 2>/dev/null
+gone() { [ ! -e /proc/$1/status ] || grep -q '^State:.Z' /proc/$1/status; }
+# the leaders, and both ends of the pipeline (the holders of its pipe)
+kill $(sed -n 's/^leader \([0-9]*\)/\1/p' /tmp/sp /tmp/srv /tmp/ex) $(cut -d' ' -f1 /tmp/want) 2>/dev/null
+for p in $(sed -n 's/^leader \([0-9]*\)/\1/p' /tmp/sp /tmp/srv /tmp/ex) $(cut -d' ' -f1 /tmp/want); do
+	wait_for gone $p || fail "$p did not exit"
+done
 unload_module
