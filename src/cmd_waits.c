@@ -354,7 +354,7 @@ static int read_waits(struct ps_cmdctx *c, struct ps_waitmap *m)
 
 static int cmd_waits(struct ps_cmdctx *c)
 {
-	struct ps_optval val[W_NOPTS + 1] = { 0 };
+	struct ps_optval val[PS_CMD_MAX_OPTS]; /* ps_cmd_parse_opts fills them all */
 	struct ps_waitmap m;
 	struct wctx w = { c, &m, NULL, val };
 	size_t shown = 0, with = 0, on = 0;
@@ -430,7 +430,7 @@ const struct ps_cmd ps_cmd_waits = {
 		"Needs root (debugfs).",
 	.examples = "waits   waits kind=pipe   waits pid=93   waits comm=nginx",
 	.min_args = 0,
-	.max_args = -1,
+	.max_args = 4,
 	.exec = cmd_waits,
 	.needs_module = true,
 	.opts = waits_opts,
@@ -529,10 +529,10 @@ static int draw_fd(struct ps_cmdctx *c, const struct ps_waitmap *m, pid_t pid, i
 
 static int cmd_diagram(struct ps_cmdctx *c)
 {
-	struct ps_optval val[D_NOPTS + 1] = { 0 };
+	struct ps_optval val[PS_CMD_MAX_OPTS]; /* ps_cmd_parse_opts fills them all */
 	struct ps_dg_opts o = { 0 };
 	struct ps_waitmap m;
-	int rest[4], nrest = 0, pid, fd, drawn = 0, rc = 0;
+	int rest[8], nrest = 0, pid, fd, drawn = 0, rc = 0; /* rest: max_args words */
 	char path[64], link[8];
 
 	if (ps_cmd_parse_opts(c, 0, val, rest, &nrest) < 0)
@@ -629,7 +629,7 @@ const struct ps_cmd ps_cmd_diagram = {
 		"N entries. Runs of 3 or more identical entries are folded into one line.",
 	.examples = "diagram a   diagram 93 4 wake=in nr=1   diagram e wake=in step=2 ascii",
 	.min_args = 1,
-	.max_args = -1,
+	.max_args = 6,
 	.exec = cmd_diagram,
 	.needs_module = true,
 	.opts = diagram_opts,

@@ -14,7 +14,11 @@ waiter_in() {
 	for p in /proc/[0-9]*; do
 		p=${p#/proc/}
 		[ "$(cat /proc/$p/comm 2>/dev/null)" = pollscope ] || continue
-		[ "$(cut -d' ' -f1 /proc/$p/syscall 2>/dev/null)" = "$1" ] || continue
+		# a waiter is a child of the TUI's pollscope (itself in poll)
+		pp=$(sed 's/.*) . \([0-9]*\) .*/\1/' /proc/$p/stat 2>/dev/null)
+		[ "$(cat /proc/$pp/comm 2>/dev/null)" = pollscope ] || continue
+		nr=$(cut -d' ' -f1 /proc/$p/syscall 2>/dev/null)
+		[ "$nr" = "$1" ] || [ "$nr" = "${3:-x}" ] || continue
 		if [ -n "$2" ]; then
 			ep=$(cut -d' ' -f2 /proc/$p/syscall)
 			ev=$(sed -n 's/^tfd:.*events: *\([0-9a-f]*\).*/\1/p' /proc/$p/fdinfo/$((ep)) | head -n 1)
@@ -45,7 +49,7 @@ command "spawn read a as=r"
 wait_screen "r +read +S " "the reader asleep"
 wait_screen "x2 +epoll +S " "the second exclusive epoll waiter asleep"
 P=$(waiter_in 7)
-S=$(waiter_in 23)
+S=$(waiter_in 23 "" 270) # glibc select() is pselect6
 E=$(waiter_in 232 plain)
 X=$(waiter_in 232 excl)
 R=$(waiter_in 0)
