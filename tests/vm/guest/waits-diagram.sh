@@ -77,6 +77,10 @@ awk '/─\[[0-9]+\]/ { if (/EXCLUSIVE/) e = 1; else if (e) bad = 1 } END { exit 
 fits 160 48
 ok "diagram at 160x48: poll, select, epoll, exclusive epoll, read"
 keys Escape
+# the key g draws the selected object (the only one, a)
+keys g
+wait_screen ":diagram a" "g: the diagram of the selected object"
+keys Escape
 
 # --- during a wake: the walk step by step -----------------------------------
 command "diagram a wake=in nr=1 step=1"
