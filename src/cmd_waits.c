@@ -43,6 +43,7 @@ struct wctx {
 	const struct ps_waitmap *m;
 	size_t *byobj; /* fd indexes sorted by obj */
 	const struct ps_optval *val;
+	char (*calls)[64]; /* per task (index in m->tasks): its call, read once */
 };
 
 static const struct ps_waitmap *sort_m;
@@ -230,7 +231,14 @@ static void emit_sleeper(const struct wctx *w, const struct ps_whead *h, const s
 	char call[64], slept[32] = "?", st[2] = { e->state, 0 };
 	long long ms = -1;
 
-	ps_waits_call(e->pid, call, sizeof(call));
+	/* a poller has an entry per fd: read its /proc/TID/syscall once */
+	if (t && w->calls && w->calls[t - w->m->tasks][0]) {
+		snprintf(call, sizeof(call), "%s", w->calls[t - w->m->tasks]);
+	} else {
+		ps_waits_call(e->pid, call, sizeof(call));
+		if (t && w->calls)
+			snprintf(w->calls[t - w->m->tasks], sizeof(call), "%s", call);
+	}
 	if (t) {
 		slept_text(t->slept_us, slept, sizeof(slept));
 		ms = (long long)(t->slept_us / 1000);
@@ -323,13 +331,6 @@ static void emit_head(const struct wctx *w, const struct ps_whead *h)
 	(void)sleepers;
 }
 
-static int cmp_task(const void *a, const void *b)
-{
-	const struct ps_wtask *x = a, *y = b;
-
-	return x->tid < y->tid ? -1 : x->tid > y->tid;
-}
-
 /* The module's scan, parsed, tasks sorted for ps_waits_task. 0, or -1 + c->err. */
 static int read_waits(struct ps_cmdctx *c, struct ps_waitmap *m)
 {
@@ -348,7 +349,6 @@ static int read_waits(struct ps_cmdctx *c, struct ps_waitmap *m)
 		return ps_cmd_error(c, "%s", err);
 	}
 	free(text);
-	qsort(m->tasks, m->ntasks, sizeof(*m->tasks), cmp_task);
 	return 0;
 }
 
@@ -356,7 +356,7 @@ static int cmd_waits(struct ps_cmdctx *c)
 {
 	struct ps_optval val[PS_CMD_MAX_OPTS]; /* ps_cmd_parse_opts fills them all */
 	struct ps_waitmap m;
-	struct wctx w = { c, &m, NULL, val };
+	struct wctx w = { c, &m, NULL, val, NULL };
 	size_t shown = 0, with = 0, on = 0;
 
 	if (ps_cmd_parse_opts(c, 0, val, NULL, NULL) < 0)
@@ -364,7 +364,10 @@ static int cmd_waits(struct ps_cmdctx *c)
 	if (read_waits(c, &m) < 0)
 		return -1;
 	w.byobj = malloc((m.nfds ? m.nfds : 1) * sizeof(size_t));
-	if (!w.byobj) {
+	w.calls = calloc(m.ntasks ? m.ntasks : 1, sizeof(*w.calls));
+	if (!w.byobj || !w.calls) {
+		free(w.byobj);
+		free(w.calls);
 		ps_waitmap_free(&m);
 		return ps_cmd_error(c, "out of memory");
 	}
@@ -412,6 +415,7 @@ static int cmd_waits(struct ps_cmdctx *c)
 			m.complete ? "" : " (INCOMPLETE: the module's output limit was reached)");
 	}
 	free(w.byobj);
+	free(w.calls);
 	ps_waitmap_free(&m);
 	return 0;
 }

@@ -61,6 +61,13 @@ static int accmode(const char *mode)
 	return -1;
 }
 
+static int cmp_task(const void *a, const void *b)
+{
+	const struct ps_wtask *x = a, *y = b;
+
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
 static int cmp_head_seq(const void *a, const void *b)
 {
 	const struct ps_whead *x = a, *y = b;
@@ -182,8 +189,9 @@ int ps_waits_parse(const char *text, struct ps_waitmap *m, char *err, size_t err
 			goto malformed;
 		}
 	}
-	/* heads are listed in seq order; make sure, for the binary search */
+	/* heads are listed in seq order; make sure, for the binary searches */
 	qsort(m->heads, m->nheads, sizeof(*m->heads), cmp_head_seq);
+	qsort(m->tasks, m->ntasks, sizeof(*m->tasks), cmp_task);
 	for (size_t i = 0; i < m->nheads; i++) {
 		struct ps_whead *h = &m->heads[i];
 		const struct ps_wfd *f = h->owner >= 0 ? &m->fds[h->owner] : NULL;
@@ -239,9 +247,18 @@ const struct ps_whead *ps_waits_head(const struct ps_waitmap *m, int seq)
 
 const struct ps_wtask *ps_waits_task(const struct ps_waitmap *m, pid_t tid)
 {
-	for (size_t i = 0; i < m->ntasks; i++)
-		if (m->tasks[i].tid == tid)
-			return &m->tasks[i];
+	size_t lo = 0, hi = m->ntasks;
+
+	while (lo < hi) { /* sorted by tid in ps_waits_parse */
+		size_t mid = (lo + hi) / 2;
+
+		if (m->tasks[mid].tid == tid)
+			return &m->tasks[mid];
+		if (m->tasks[mid].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
