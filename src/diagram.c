@@ -316,9 +316,9 @@ int ps_dg_layout(const struct ps_dg_head *h, ps_dg_epwq_fn epwq, void *ctx,
 		res = o->wake && m != PS_DG_UNVISITED
 			      ? result_text(e, m, rbuf, sizeof(rbuf), o->key)
 			      : "";
-		l = add(&out, PS_DG_ENTRY, e->pos, "%s %s%s%s%s%s  %s%s", pre,
+		l = add(&out, PS_DG_ENTRY, e->pos, "%s %s%s%s%s%s%s%s", pre,
 			last ? g->corner : g->tee, g->h, range, e->func,
-			e->exclusive ? " EXCLUSIVE" : "", e->has_key ? "key=" : "",
+			e->exclusive ? " EXCLUSIVE" : "", e->has_key ? "  key=" : "",
 			e->has_key ? e->key : "");
 		if (l) {
 			l->mark = m;

@@ -65,7 +65,7 @@ wait_screen "list head: 6 entries \\(2 exclusive, at the tail\\)"
 wait_screen "pollwake  key=in,err,hup$" "poll's entry and key"
 wait_screen "poll_table_entry ▶ poll_wqueues ▶ polling_task $P pollscope \\(S\\)" "poll's links"
 wait_screen "polling_task $S pollscope \\(S\\)" "select's links"
-wait_screen "autoremove_wake_function  *$" "the reader's entry"
+wait_screen "autoremove_wake_function *$" "the reader's entry"
 wait_screen "╰▶ task $R pollscope \\(S\\)" "the reader's task"
 for x in $X $E; do
 	wait_screen "ep->wq ▶ $x pollscope \\(S\\) in epoll_wait" "epoll_wait sleeper $x behind its eventpoll"
@@ -126,7 +126,7 @@ usleep 200000
 pollscope -c "diagram $CAT 0" >/tmp/d || fail "diagram $CAT 0"
 cat /tmp/d
 assert_grep "^│ read queue \(pipe->rd_wait\) of $(readlink /proc/$CAT/fd/0 | sed 's/\[/\\[/') +│$" /tmp/d
-assert_grep "^ └─\[0\] autoremove_wake_function EXCLUSIVE  $" /tmp/d
+assert_grep "^ └─\[0\] autoremove_wake_function EXCLUSIVE$" /tmp/d
 assert_grep "╰▶ task $CAT cat \(S\)$" /tmp/d
 pollscope -c "diagram $CAT 0 wake=in" | tee /tmp/d
 assert_grep "stops at an exclusive entry" /tmp/d
@@ -146,7 +146,7 @@ command "diagram c wake=in nr=1"
 wait_screen "wait_queue_head"
 wait_screen "ep_poll_callback EXCLUSIVE"
 wait_screen "^ +\\+-+\\+ *$" "an ASCII box"
-grep -q "─\\|▶\\|✔" $SCREEN && fail "UTF-8 drawing despite --ascii"
+grep -Eq "─|▶|✔" $SCREEN && fail "UTF-8 drawing despite --ascii"
 keys Escape
 keys q
 wait_screen "TUI-EXITED rc=0"
