@@ -23,34 +23,13 @@
 #include <linux/sched/task.h>
 #include "pollscope.h"
 
-struct ps_head_copy {
-	struct ps_ent *ents;
-	struct ps_copy_res res;
-};
-
 /*
  * Copies at most ps_queue_max entries of a head (which may be any file's
  * queue, of any length: the walk under its lock is bounded too).  The last
  * try allocates for the whole bound, so it cannot run out of records.
  */
-/*
- * A queue reached through another lock: lock() takes it and returns the
- * queue (NULL if it is gone), unlock() drops it.  Each step of a copy
- * takes it again, since the queue may go in between (a signalfd owner's
- * sighand is replaced on exec).
- */
-struct ps_outer {
-	wait_queue_head_t *(*lock)(struct ps_outer *o);
-	void (*unlock)(struct ps_outer *o);
-	spinlock_t *lockp; /* ep->lock */
-	wait_queue_head_t *wq;
-	struct task_struct *task; /* signalfd owner */
-	struct sighand_struct *sh;
-	unsigned long flags;
-};
-
-static int ps_copy_head(wait_queue_head_t *wq, struct ps_outer *outer, struct ps_regtab *reg,
-			u32 idx, struct ps_head_copy *hc)
+int ps_copy_head(wait_queue_head_t *wq, struct ps_outer *outer, struct ps_regtab *reg, u32 idx,
+		 struct ps_head_copy *hc)
 {
 	const u32 qmax = READ_ONCE(ps_queue_max);
 	int tries;
@@ -192,13 +171,13 @@ void ps_file_name(struct file *f, char *out, size_t len)
 	kfree(buf);
 }
 
-static wait_queue_head_t *ps_ep_lock(struct ps_outer *o)
+wait_queue_head_t *ps_ep_lock(struct ps_outer *o)
 {
 	spin_lock_irq(o->lockp);
 	return o->wq;
 }
 
-static void ps_ep_unlock(struct ps_outer *o)
+void ps_ep_unlock(struct ps_outer *o)
 {
 	spin_unlock_irq(o->lockp);
 }
@@ -265,7 +244,7 @@ static __poll_t ps_sig_mask(struct ps_outer *o, struct file *f, bool *gone)
  * With an owner given they are read from the owner; without, neither is
  * reported and the header says why.
  */
-static bool ps_poll_is_callers(struct file *f)
+bool ps_poll_is_callers(struct file *f)
 {
 	return f->f_op && f->f_op->poll && ps_classify(f->f_op->poll) == PS_SYM_SIGNALFD_POLL;
 }

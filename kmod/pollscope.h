@@ -6,6 +6,7 @@
  *   pollscope_main.c  module init/exit, parameters, version and stats files
  *   control.c         the control file (command parser)
  *   snapshot.c        the queues file
+ *   waits.c           the waits file (every task's pollable files, their heads)
  *   inspect.c         the inspect file (vfs_poll on any fd of the writer)
  *   object.c          pollable objects, their files and the keyed wake walk
  *   events.c          the event ring and the events file
@@ -401,8 +402,40 @@ struct ps_watch {
  */
 int ps_ep_watched(void *ep, u32 max, struct ps_watch **out, u32 *n, u32 *left, bool *more);
 
-/* --- queues (snapshot.c), inspect (inspect.c) --- */
+/* --- queues (snapshot.c), inspect (inspect.c), waits (waits.c) --- */
 extern const struct file_operations ps_queues_fops;
 extern const struct file_operations ps_inspect_fops;
+extern const struct file_operations ps_waits_fops;
+
+/* inspect.c's head copy, shared with waits.c */
+struct ps_head_copy {
+	struct ps_ent *ents;
+	struct ps_copy_res res;
+};
+
+/*
+ * A queue reached through another lock: lock() takes it and returns the
+ * queue (NULL if it is gone), unlock() drops it.  Each step of a copy
+ * takes it again, since the queue may go in between (a signalfd owner's
+ * sighand is replaced on exec).
+ */
+struct ps_outer {
+	wait_queue_head_t *(*lock)(struct ps_outer *o);
+	void (*unlock)(struct ps_outer *o);
+	spinlock_t *lockp; /* ep->lock */
+	wait_queue_head_t *wq;
+	struct task_struct *task; /* signalfd owner */
+	struct sighand_struct *sh;
+	unsigned long flags;
+};
+
+/* Copies at most ps_queue_max entries of wq (or of outer's queue) into hc. */
+int ps_copy_head(wait_queue_head_t *wq, struct ps_outer *outer, struct ps_regtab *reg, u32 idx,
+		 struct ps_head_copy *hc);
+/* An epoll instance's ep->wq under ep->lock (outer->lockp, outer->wq). */
+wait_queue_head_t *ps_ep_lock(struct ps_outer *o);
+void ps_ep_unlock(struct ps_outer *o);
+/* signalfd_poll: it polls the caller's signals, not the owner's */
+bool ps_poll_is_callers(struct file *f);
 
 #endif /* POLLSCOPE_H */

@@ -140,6 +140,7 @@ static const struct {
 	{ "events", 0400, &ps_events_fops },   { "inspect", 0600, &ps_inspect_fops },
 	{ "stats", 0400, &ps_stats_fops },     { "version", 0400, &ps_version_fops },
 	{ "watch", 0600, &ps_watch_fops },
+	{ "waits", 0400, &ps_waits_fops },
 };
 
 static int __init pollscope_init(void)

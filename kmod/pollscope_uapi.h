@@ -99,6 +99,25 @@
 #define PS_K_REASON "reason"
 /* "FD PID" written: a signalfd's queue and mask are those of thread PID, "owner=PID" */
 #define PS_K_OWNER "owner"
+/*
+ * waits (a scan of every process): a sleeping thread
+ * "task=TID pid=TGID comm=cat state=S slept_us=1200", a pollable fd
+ * "fd=0 pid=TGID obj=ID mode=r type=fifo wqs=3,4 [peer=ID] [epoll=ID]
+ * [reason=...] file=NAME", a head listed the first time it is seen
+ * "wq=3 id=ID queue=- entries=2 [truncated=N]" with its entries "head=3 pos=0 ...",
+ * and last "scan procs=N threads=N ... complete=yes|no"
+ */
+#define PS_K_TASK "task"
+#define PS_K_SLEPT_US "slept_us"
+#define PS_K_OBJ "obj"
+#define PS_K_MODE "mode"
+#define PS_K_TYPE "type"
+#define PS_K_WQS "wqs"
+#define PS_K_PEER "peer"
+#define PS_K_WQ "wq"
+#define PS_K_ID "id"
+#define PS_K_SCAN "scan"
+#define PS_K_PROCS "procs"
 /* version: "interface=1 release=...", "flag=exclusive value=0x01", "event=in value=0x1" */
 #define PS_K_INTERFACE "interface"
 #define PS_K_RELEASE "release"

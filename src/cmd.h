@@ -105,6 +105,6 @@ extern const struct ps_cmd ps_cmd_create, ps_cmd_destroy, ps_cmd_ready, ps_cmd_w
 	ps_cmd_read, ps_cmd_spawn, ps_cmd_kill, ps_cmd_forget, ps_cmd_signal, ps_cmd_show,
 	ps_cmd_ps, ps_cmd_inspect, ps_cmd_watch, ps_cmd_unwatch, ps_cmd_cost, ps_cmd_events,
 	ps_cmd_stats, ps_cmd_version, ps_cmd_settle, ps_cmd_sleep, ps_cmd_say, ps_cmd_pause,
-	ps_cmd_help, ps_cmd_quit;
+	ps_cmd_help, ps_cmd_quit, ps_cmd_waits, ps_cmd_diagram;
 
 #endif

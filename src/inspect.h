@@ -10,9 +10,10 @@
 int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t errlen), void *ctx,
 		   pid_t pid, int fd, struct ps_inspection *out, char *err, size_t errlen);
 
-/* What head idx of nheads of an fd of this kind is ("read queue
- * (pipe->rd_wait)"), the order the kernel's poll methods call poll_wait in;
- * accmode: O_RDONLY/O_WRONLY/O_RDWR or -1. Shared with watch. */
+/* What head idx of nheads of a file is ("read queue (pipe->rd_wait)"), from
+ * its kind (ps_fd_kind, or "fifo") and access mode (O_RDONLY/O_WRONLY/O_RDWR
+ * or -1), in the order the kernel's poll methods call poll_wait; shared with
+ * watch and waits. */
 void ps_head_label(const char *kind, int accmode, int idx, int nheads, char *buf, size_t len);
 
 #endif

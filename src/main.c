@@ -204,6 +204,7 @@ int main(int argc, char **argv)
 			break;
 		case 'a':
 			to.ascii = true;
+			o.ascii = true; /* diagram's box drawing too */
 			break;
 		case 'j':
 			json = true;

@@ -69,6 +69,10 @@ enum ps_rec_kind {
 	PS_REC_EXPLAIN, /* data: NULL; show ... why: what the kernel did (explain.c) */
 	PS_REC_THREAD,	/* data: struct ps_thread (inspect PID of a threaded process) */
 	PS_REC_STALE,	/* data: struct ps_stale (inspect PID) */
+	PS_REC_WAITQ,	/* data: NULL; waits: one wait queue head */
+	PS_REC_HOLDER,	/* data: NULL; waits: a process holding the head's file (or its peer) */
+	PS_REC_SLEEPER, /* data: NULL; waits: a thread asleep on the head */
+	PS_REC_DIAGRAM, /* data: NULL; diagram: one line of the picture (fields: its parts) */
 };
 
 /* PS_F_JSON: str holds a JSON value (an object or array) put into JSON output
@@ -366,6 +370,7 @@ struct ps_session_opts {
 	bool no_load;		 /* --no-load */
 	bool keep_module;	 /* --keep-module */
 	bool interactive;	 /* a person is at the terminal (pause waits) */
+	bool ascii;		 /* --ascii: diagram draws in ASCII */
 };
 
 struct ps_session *ps_session_new(const struct ps_session_opts *opts);

@@ -21,6 +21,9 @@ const char *ps_rec_kind_name(enum ps_rec_kind k)
 		[PS_REC_HEAD] = "head",	      [PS_REC_COST] = "cost",
 		[PS_REC_EXPLAIN] = "explain", [PS_REC_THREAD] = "thread",
 		[PS_REC_STALE] = "stale",
+		[PS_REC_EXPLAIN] = "explain", [PS_REC_WAITQ] = "waitq",
+		[PS_REC_HOLDER] = "holder",   [PS_REC_SLEEPER] = "sleeper",
+		[PS_REC_DIAGRAM] = "diagram",
 	};
 	if ((unsigned)k < sizeof(names) / sizeof(names[0]) && names[k])
 		return names[k];

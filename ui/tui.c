@@ -188,19 +188,33 @@ static void put(int y, int x, int w, attr_t a, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
-	int n;
+	int n, cols;
 
 	if (w <= 0 || y < 0 || y >= LINES)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	n = (int)strlen(buf);
+	/* w columns, not bytes: a UTF-8 glyph (diagram's box drawing) is one */
+	n = 0;
+	for (cols = 0; buf[n] && cols < w; cols++)
+		for (n++; ((unsigned char)buf[n] & 0xc0) == 0x80; n++)
+			;
 	attrset(a);
-	mvaddnstr(y, x, buf, w);
-	if (n < w)
-		mvhline(y, x + n, ' ', w - n);
+	mvaddnstr(y, x, buf, n);
+	if (cols < w)
+		mvhline(y, x + cols, ' ', w - cols);
 	attrset(A_NORMAL);
+}
+
+/* Columns of UTF-8 text. */
+static long text_cols(const char *s)
+{
+	long c = 0;
+
+	for (; *s; s++)
+		c += ((unsigned char)*s & 0xc0) != 0x80;
+	return c;
 }
 
 static void title_row(struct tui *t, int y, int x, int w, bool focused, const char *fmt, ...)
@@ -997,7 +1011,7 @@ static void draw_pager(struct tui *t)
 
 		s = strlen(s) > t->pg_left ? s + t->pg_left : "";
 		put(2 + i, 0, COLS, A_NORMAL, " %s", s);
-		if ((long)strlen(s) > (long)COLS - 1) /* cut: say so */
+		if (text_cols(s) > (long)COLS - 1) /* cut: say so */
 			put(2 + i, COLS - 1, 1, style(t, ST_DIM), ">");
 		at = t->search[0] ? find_ci(s, t->search) : -1;
 		if (at >= 0 && at < cols)
@@ -1737,6 +1751,9 @@ static const struct binding bindings[] = {
 	  "timeline: expand repeated lines (grouped as ... xN) / group them again", NULL, 0 },
 	{ 'd', "d", KP, act_command, "destroy %o", 0, "destroy the selected object", "d:destroy",
 	  K_PANES },
+	{ 'g', "g", KP, act_command, "diagram %o", 0,
+	  "g: the selected object's queue drawn (:diagram), a: all queues (:waits)", NULL, 0 },
+	{ 'a', "a", KP, act_command, "waits", 0, NULL, NULL, 0 },
 	{ 'i', "i", KP, act_command, "inspect %p", 0,
 	  "inspect the selected process (:inspect PID): its fds and what it waits for", "i:inspect",
 	  K_PANES },

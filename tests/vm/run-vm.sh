@@ -146,6 +146,10 @@ copy_with_libs() {
 
 copy_with_libs "$tool" /usr/bin/pollscope
 copy_with_libs "$(command -v tmux)" /usr/bin/tmux
+# util-linux's lsfd, for the waits tests and benchmark to compare with
+if command -v lsfd >/dev/null; then
+	copy_with_libs "$(command -v lsfd)" /usr/bin/lsfd
+fi
 if [ -d "$build/tests/vm/progs" ]; then
 	for p in "$build"/tests/vm/progs/*; do
 		[ -f "$p" ] && [ -x "$p" ] && copy_with_libs "$p" "/tests/bin/$(basename "$p")"
