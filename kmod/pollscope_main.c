@@ -139,8 +139,7 @@ static const struct {
 	{ "control", 0200, &ps_control_fops }, { "queues", 0400, &ps_queues_fops },
 	{ "events", 0400, &ps_events_fops },   { "inspect", 0600, &ps_inspect_fops },
 	{ "stats", 0400, &ps_stats_fops },     { "version", 0400, &ps_version_fops },
-	{ "watch", 0600, &ps_watch_fops },
-	{ "waits", 0400, &ps_waits_fops },
+	{ "watch", 0600, &ps_watch_fops },     { "waits", 0400, &ps_waits_fops },
 };
 
 static int __init pollscope_init(void)

@@ -15,7 +15,7 @@ static const struct ps_cmd *const entries[] = {
 	&ps_cmd_show,	&ps_cmd_ps,	 &ps_cmd_inspect, &ps_cmd_watch,   &ps_cmd_unwatch,
 	&ps_cmd_cost,	&ps_cmd_events,	 &ps_cmd_stats,	  &ps_cmd_version, &ps_cmd_settle,
 	&ps_cmd_sleep,	&ps_cmd_say,	 &ps_cmd_pause,	  &ps_cmd_help,	   &ps_cmd_quit,
-	&ps_cmd_waits, &ps_cmd_diagram,
+	&ps_cmd_waits,	&ps_cmd_diagram,
 };
 #define NCMDS (sizeof(entries) / sizeof(entries[0]))
 

@@ -20,8 +20,7 @@ const char *ps_rec_kind_name(enum ps_rec_kind k)
 		[PS_REC_VALUE] = "value",     [PS_REC_FD] = "fd",
 		[PS_REC_HEAD] = "head",	      [PS_REC_COST] = "cost",
 		[PS_REC_EXPLAIN] = "explain", [PS_REC_THREAD] = "thread",
-		[PS_REC_STALE] = "stale",
-		[PS_REC_EXPLAIN] = "explain", [PS_REC_WAITQ] = "waitq",
+		[PS_REC_STALE] = "stale",     [PS_REC_WAITQ] = "waitq",
 		[PS_REC_HOLDER] = "holder",   [PS_REC_SLEEPER] = "sleeper",
 		[PS_REC_DIAGRAM] = "diagram",
 	};
