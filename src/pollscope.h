@@ -107,6 +107,11 @@ struct ps_hooks {
 	 * a full-screen front end keeps drawing while a command waits. Return -1
 	 * to interrupt the command. NULL: wait on the session's descriptors. */
 	int (*wait)(void *ctx, int ms);
+	/* --replay: a recorded command line begins (typed: it was typed at the
+	 * TUI's prompt, not a script or demo line); its outputs then come to
+	 * the async sink; it ends with rc and err as ps_exec returned them. */
+	void (*replay_command)(void *ctx, const char *line, bool typed);
+	void (*replay_done)(void *ctx, const char *line, bool typed, int rc, const char *err);
 	void *ctx;
 };
 
