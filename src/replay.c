@@ -47,7 +47,7 @@ int ps_replay_start(struct ps_session *s, struct ps_recording *r)
 	for (size_t i = 0; i < p->rec.n; i++) {
 		if (p->rec.items[i].type == PS_IT_ATTACH && !p->attach)
 			p->attach = &p->rec.items[i];
-		if (is_step(p->rec.items[i].type) || i == 0)
+		if (is_step(p->rec.items[i].type))
 			p->steps[p->nsteps++] = i;
 	}
 	s->replay = p;
