@@ -482,7 +482,8 @@ void ps_record_command(struct ps_session *s, const char *line)
 	ps_record_frame(s);
 	o = item("command");
 	json_object_set_new(o, "line", str_json(line));
-	json_object_set_new(o, "typed", json_boolean(s->rec->typed && s->rec->depth == 0));
+	json_object_set_new(o, "typed", json_boolean(s->rec->typed));
+	s->rec->typed = false; /* it was for this line only */
 	s->rec->depth++;
 	put_item(s, o);
 }
@@ -499,8 +500,6 @@ void ps_record_done(struct ps_session *s, int rc, const char *err)
 	o = item("done");
 	json_object_set_new(o, "rc", json_integer(rc));
 	json_object_set_new(o, "error", str_json(err ? err : ""));
-	if (s->rec->depth == 0)
-		s->rec->typed = false;
 	put_item(s, o);
 }
 

@@ -295,7 +295,7 @@ int ps_export_trace(const struct ps_recording *r, FILE *out, char *err, size_t e
 			 "displayTimeUnit", "ms", "otherData", "source", r->path, "version",
 			 r->version, "recorded", r->started, "sleeps", (int)t.nsl, "wakeups",
 			 (int)nwakes);
-	if (!root || json_dumpf(root, out, JSON_INDENT(0) | JSON_PRESERVE_ORDER) < 0 ||
+	if (!root || json_dumpf(root, out, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0 ||
 	    fputc('\n', out) == EOF) {
 		snprintf(err, errlen, "cannot write the trace");
 		rc = -1;

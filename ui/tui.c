@@ -819,6 +819,7 @@ static void build_help(struct tui *t)
 		lines_add(l, "  %-44s %s", cmds[i].usage, cmds[i].help);
 	lines_add(l, "%s", "");
 	help_keys(l, K_PAUSE, "During a demo's pause:");
+	help_keys(l, K_REPLAY, "In a replay (--replay FILE):");
 	help_keys(l, K_VIEW, "In a view (this help, details, a listing):");
 	lines_add(l, "%s", "On the command line (after :):");
 	for (size_t i = 0; cmdline_help[i]; i++)
