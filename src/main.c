@@ -29,7 +29,8 @@ static void usage(FILE *f)
 		"       pollscope [OPTIONS] -f FILE         run a script ('-' = stdin)\n"
 		"       pollscope [OPTIONS] < FILE          commands on a non-terminal stdin\n"
 		"       pollscope [OPTIONS] --shell         line mode (history, Tab completion)\n"
-		"       pollscope --replay FILE|DEMO        a recorded session, without the module\n"
+		"       pollscope --replay FILE|DEMO        a recorded session, without the "
+		"module\n"
 		"\n"
 		"Watch the Linux poll machinery: create pollable objects (pollscope.ko, or real\n"
 		"eventfds, pipes, timerfds and socketpairs), put processes to sleep on them with\n"
@@ -199,8 +200,8 @@ static int export_file(const char *path, const char *out, const char *format)
 
 /* --replay FILE: the recorded session in the TUI, no module needed; with
  * --export-trace, the trace only. */
-static int run_replay(const char *path, const char *export, const char *format,
-		      struct tui_opts *to, bool json)
+static int run_replay(const char *path, const char *export, const char *format, struct tui_opts *to,
+		      bool json)
 {
 	struct ps_session_opts o = { .interactive = true };
 	struct ps_recording r;
@@ -366,8 +367,7 @@ int main(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
-	if ((command != NULL) + (file != NULL) + shell + (to.demo_file != NULL) +
-		    (replay != NULL) >
+	if ((command != NULL) + (file != NULL) + shell + (to.demo_file != NULL) + (replay != NULL) >
 	    1) {
 		fprintf(stderr,
 			"pollscope: -c, -f, --shell, --demo and --replay exclude each other\n");

@@ -15,73 +15,117 @@
 /* ---------------------------------------------------- struct <-> JSON */
 
 /* One member of a struct the frames carry: its JSON key, type and place. */
-enum fd_type { FT_STR, FT_INT, FT_PID, FT_LONG, FT_ULONG, FT_U32, FT_U64, FT_BOOL, FT_CHAR, FT_DBL };
+enum fd_type {
+	FT_STR,
+	FT_INT,
+	FT_PID,
+	FT_LONG,
+	FT_ULONG,
+	FT_U32,
+	FT_U64,
+	FT_BOOL,
+	FT_CHAR,
+	FT_DBL
+};
 struct fdesc {
 	const char *key;
 	enum fd_type type;
 	size_t off, size;
 };
-#define F(st, m, t) { #m, t, offsetof(st, m), sizeof(((st *)0)->m) }
+#define F(st, m, t)                                                                                \
+	{                                                                                          \
+#m, t, offsetof(st, m), sizeof(((st *)0)->m)                                       \
+	}
 
 static const struct fdesc object_fields[] = {
-	F(struct ps_object, name, FT_STR),	    F(struct ps_object, type, FT_STR),
-	F(struct ps_object, creator, FT_PID),	    F(struct ps_object, creator_comm, FT_STR),
-	F(struct ps_object, ours, FT_BOOL),	    F(struct ps_object, ready, FT_STR),
-	F(struct ps_object, ready_mask, FT_U32),    F(struct ps_object, polls, FT_ULONG),
-	F(struct ps_object, queued, FT_ULONG),	    F(struct ps_object, added, FT_ULONG),
-	F(struct ps_object, removed, FT_ULONG),	    F(struct ps_object, wakes, FT_ULONG),
-	F(struct ps_object, woken, FT_ULONG),	    F(struct ps_object, count, FT_ULONG),
-	F(struct ps_object, waiting, FT_INT),	    F(struct ps_object, open, FT_INT),
-	F(struct ps_object, has_stats, FT_BOOL),    F(struct ps_object, truncated, FT_LONG),
-	F(struct ps_object, truncated_more, FT_BOOL), { NULL, 0, 0, 0 },
+	F(struct ps_object, name, FT_STR),
+	F(struct ps_object, type, FT_STR),
+	F(struct ps_object, creator, FT_PID),
+	F(struct ps_object, creator_comm, FT_STR),
+	F(struct ps_object, ours, FT_BOOL),
+	F(struct ps_object, ready, FT_STR),
+	F(struct ps_object, ready_mask, FT_U32),
+	F(struct ps_object, polls, FT_ULONG),
+	F(struct ps_object, queued, FT_ULONG),
+	F(struct ps_object, added, FT_ULONG),
+	F(struct ps_object, removed, FT_ULONG),
+	F(struct ps_object, wakes, FT_ULONG),
+	F(struct ps_object, woken, FT_ULONG),
+	F(struct ps_object, count, FT_ULONG),
+	F(struct ps_object, waiting, FT_INT),
+	F(struct ps_object, open, FT_INT),
+	F(struct ps_object, has_stats, FT_BOOL),
+	F(struct ps_object, truncated, FT_LONG),
+	F(struct ps_object, truncated_more, FT_BOOL),
+	{ NULL, 0, 0, 0 },
 };
 
 static const struct fdesc entry_fields[] = {
-	F(struct ps_entry, object, FT_STR),    F(struct ps_entry, head, FT_INT),
-	F(struct ps_entry, pos, FT_INT),       F(struct ps_entry, func, FT_STR),
-	F(struct ps_entry, kind, FT_STR),      F(struct ps_entry, pid, FT_PID),
-	F(struct ps_entry, comm, FT_STR),      F(struct ps_entry, state, FT_CHAR),
-	F(struct ps_entry, flags, FT_STR),     F(struct ps_entry, exclusive, FT_BOOL),
-	F(struct ps_entry, key, FT_STR),       F(struct ps_entry, key_mask, FT_U32),
-	F(struct ps_entry, has_key, FT_BOOL),  F(struct ps_entry, epoll, FT_STR),
-	F(struct ps_entry, tfd, FT_INT),       F(struct ps_entry, sleepers, FT_STR),
+	F(struct ps_entry, object, FT_STR),
+	F(struct ps_entry, head, FT_INT),
+	F(struct ps_entry, pos, FT_INT),
+	F(struct ps_entry, func, FT_STR),
+	F(struct ps_entry, kind, FT_STR),
+	F(struct ps_entry, pid, FT_PID),
+	F(struct ps_entry, comm, FT_STR),
+	F(struct ps_entry, state, FT_CHAR),
+	F(struct ps_entry, flags, FT_STR),
+	F(struct ps_entry, exclusive, FT_BOOL),
+	F(struct ps_entry, key, FT_STR),
+	F(struct ps_entry, key_mask, FT_U32),
+	F(struct ps_entry, has_key, FT_BOOL),
+	F(struct ps_entry, epoll, FT_STR),
+	F(struct ps_entry, tfd, FT_INT),
+	F(struct ps_entry, sleepers, FT_STR),
 	{ NULL, 0, 0, 0 },
 };
 
 static const struct fdesc head_fields[] = {
-	F(struct ps_head, object, FT_STR),	  F(struct ps_head, pid, FT_PID),
-	F(struct ps_head, fd, FT_INT),		  F(struct ps_head, index, FT_INT),
-	F(struct ps_head, label, FT_STR),	  F(struct ps_head, entries, FT_INT),
-	F(struct ps_head, truncated, FT_LONG),	  F(struct ps_head, truncated_more, FT_BOOL),
+	F(struct ps_head, object, FT_STR),
+	F(struct ps_head, pid, FT_PID),
+	F(struct ps_head, fd, FT_INT),
+	F(struct ps_head, index, FT_INT),
+	F(struct ps_head, label, FT_STR),
+	F(struct ps_head, entries, FT_INT),
+	F(struct ps_head, truncated, FT_LONG),
+	F(struct ps_head, truncated_more, FT_BOOL),
 	{ NULL, 0, 0, 0 },
 };
 
 static const struct fdesc result_fields[] = {
-	F(struct ps_result, valid, FT_BOOL), F(struct ps_result, value, FT_LONG),
-	F(struct ps_result, readval, FT_LONG), F(struct ps_result, err, FT_INT),
-	F(struct ps_result, ms, FT_DBL),      F(struct ps_result, seq, FT_U32),
-	F(struct ps_result, nfds, FT_INT),    F(struct ps_result, text, FT_STR),
+	F(struct ps_result, valid, FT_BOOL),
+	F(struct ps_result, value, FT_LONG),
+	F(struct ps_result, readval, FT_LONG),
+	F(struct ps_result, err, FT_INT),
+	F(struct ps_result, ms, FT_DBL),
+	F(struct ps_result, seq, FT_U32),
+	F(struct ps_result, nfds, FT_INT),
+	F(struct ps_result, text, FT_STR),
 	{ NULL, 0, 0, 0 },
 };
 
 /* call_name and objs are handled apart (a pointer, an array) */
 static const struct fdesc waiter_fields[] = {
-	F(struct ps_waiter, id, FT_INT),	  F(struct ps_waiter, pid, FT_PID),
-	F(struct ps_waiter, label, FT_STR),	  F(struct ps_waiter, group, FT_STR),
-	F(struct ps_waiter, nobjs, FT_INT),	  F(struct ps_waiter, objects, FT_STR),
-	F(struct ps_waiter, options, FT_STR),	  F(struct ps_waiter, events, FT_U32),
-	F(struct ps_waiter, timeout_ms, FT_INT),  F(struct ps_waiter, flags, FT_U32),
-	F(struct ps_waiter, state, FT_CHAR),	  F(struct ps_waiter, wchan, FT_STR),
-	F(struct ps_waiter, asleep, FT_BOOL),	  F(struct ps_waiter, alive, FT_BOOL),
-	F(struct ps_waiter, in_call, FT_BOOL),	  F(struct ps_waiter, calls, FT_U32),
-	F(struct ps_waiter, exit_text, FT_STR),	  { NULL, 0, 0, 0 },
+	F(struct ps_waiter, id, FT_INT),	 F(struct ps_waiter, pid, FT_PID),
+	F(struct ps_waiter, label, FT_STR),	 F(struct ps_waiter, group, FT_STR),
+	F(struct ps_waiter, nobjs, FT_INT),	 F(struct ps_waiter, objects, FT_STR),
+	F(struct ps_waiter, options, FT_STR),	 F(struct ps_waiter, events, FT_U32),
+	F(struct ps_waiter, timeout_ms, FT_INT), F(struct ps_waiter, flags, FT_U32),
+	F(struct ps_waiter, state, FT_CHAR),	 F(struct ps_waiter, wchan, FT_STR),
+	F(struct ps_waiter, asleep, FT_BOOL),	 F(struct ps_waiter, alive, FT_BOOL),
+	F(struct ps_waiter, in_call, FT_BOOL),	 F(struct ps_waiter, calls, FT_U32),
+	F(struct ps_waiter, exit_text, FT_STR),	 { NULL, 0, 0, 0 },
 };
 
 static const struct fdesc event_fields[] = {
-	F(struct ps_event, seq, FT_U64),    F(struct ps_event, ns, FT_U64),
-	F(struct ps_event, type, FT_STR),   F(struct ps_event, pid, FT_PID),
-	F(struct ps_event, comm, FT_STR),   F(struct ps_event, object, FT_STR),
-	F(struct ps_event, detail, FT_STR), F(struct ps_event, line, FT_STR),
+	F(struct ps_event, seq, FT_U64),
+	F(struct ps_event, ns, FT_U64),
+	F(struct ps_event, type, FT_STR),
+	F(struct ps_event, pid, FT_PID),
+	F(struct ps_event, comm, FT_STR),
+	F(struct ps_event, object, FT_STR),
+	F(struct ps_event, detail, FT_STR),
+	F(struct ps_event, line, FT_STR),
 	{ NULL, 0, 0, 0 },
 };
 
@@ -438,12 +482,15 @@ void ps_record_frame(struct ps_session *s)
 	o = item("frame");
 	/* the panes of a live run read the same snapshot */
 	if (s->attached && ps_session_snapshot(s, e, sizeof(e)) == 0) {
-		json_object_set_new(o, "objects", array_json(s->objects, s->nobjects,
-							     sizeof(*s->objects), object_fields));
-		json_object_set_new(o, "entries", array_json(s->entries, s->nentries,
-							     sizeof(*s->entries), entry_fields));
-		json_object_set_new(o, "heads",
-				    array_json(s->heads, s->nheads, sizeof(*s->heads), head_fields));
+		json_object_set_new(
+			o, "objects",
+			array_json(s->objects, s->nobjects, sizeof(*s->objects), object_fields));
+		json_object_set_new(
+			o, "entries",
+			array_json(s->entries, s->nentries, sizeof(*s->entries), entry_fields));
+		json_object_set_new(
+			o, "heads",
+			array_json(s->heads, s->nheads, sizeof(*s->heads), head_fields));
 		if (s->snap_queues_rc < 0)
 			json_object_set_new(o, "error", str_json(s->snap_err));
 	} else {
@@ -629,11 +676,11 @@ static int array_from(json_t *o, const char *key, void **out, size_t *n, size_t 
 
 static int parse_item(json_t *o, struct ps_item *it, char *err, size_t errlen)
 {
-	static const char *const types[] = { [PS_IT_ATTACH] = "attach", [PS_IT_FRAME] = "frame",
-					     [PS_IT_EVENT] = "event",	[PS_IT_COMMAND] = "command",
-					     [PS_IT_OUTPUT] = "output", [PS_IT_DONE] = "done",
-					     [PS_IT_SAY] = "say",	[PS_IT_PAUSE] = "pause",
-					     [PS_IT_END] = "end" };
+	static const char *const types[] = {
+		[PS_IT_ATTACH] = "attach",   [PS_IT_FRAME] = "frame",	[PS_IT_EVENT] = "event",
+		[PS_IT_COMMAND] = "command", [PS_IT_OUTPUT] = "output", [PS_IT_DONE] = "done",
+		[PS_IT_SAY] = "say",	     [PS_IT_PAUSE] = "pause",	[PS_IT_END] = "end"
+	};
 	json_t *t = json_object_get(o, "t"), *ty = json_object_get(o, "type"), *v;
 	size_t i;
 	int found = -1;
@@ -746,7 +793,8 @@ static int parse_item(json_t *o, struct ps_item *it, char *err, size_t errlen)
 
 		it->text = dup_str(o, "text");
 		v = json_object_get(o, "kind");
-		if (!it->text || !json_is_string(v) || kind_of(json_string_value(v), &it->kind) < 0) {
+		if (!it->text || !json_is_string(v) ||
+		    kind_of(json_string_value(v), &it->kind) < 0) {
 			snprintf(err, errlen, "output: 'text' or a known 'kind' missing");
 			return -1;
 		}
@@ -817,7 +865,8 @@ static int header(json_t *h, struct ps_recording *r, char *err, size_t errlen)
 
 	if (!json_is_object(h) || !json_is_string(v) ||
 	    strcmp(json_string_value(v), PS_RECORD_FORMAT) != 0) {
-		snprintf(err, errlen, "not a pollscope recording (the first line is not its header)");
+		snprintf(err, errlen,
+			 "not a pollscope recording (the first line is not its header)");
 		return -1;
 	}
 	v = json_object_get(h, "version");
@@ -909,9 +958,8 @@ int ps_recording_parse(const char *buf, size_t len, const char *name, struct ps_
 		json_decref(o);
 		if (it.t < last_t) {
 			item_free(&it);
-			snprintf(err, errlen, "%s:%d: time goes back (%llu ns after %llu ns)",
-				 name, lineno, (unsigned long long)it.t,
-				 (unsigned long long)last_t);
+			snprintf(err, errlen, "%s:%d: time goes back (%llu ns after %llu ns)", name,
+				 lineno, (unsigned long long)it.t, (unsigned long long)last_t);
 			goto fail;
 		}
 		last_t = it.t;

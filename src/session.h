@@ -68,7 +68,7 @@ struct ps_session {
 	bool has_async_sink;
 	const struct ps_sink *cur_sink; /* during ps_exec */
 
-	struct ps_recorder *rec; /* --record FILE (record.c) */
+	struct ps_recorder *rec;  /* --record FILE (record.c) */
 	struct ps_replay *replay; /* --replay FILE (replay.c): no module, no waiters */
 };
 

@@ -227,7 +227,8 @@ int ps_export_trace(const struct ps_recording *r, FILE *out, char *err, size_t e
 			continue;
 		ts = ev_time(&t, &it->ev);
 		for (size_t k = 0; k < t.nsl; k++)
-			if (ts >= t.sl[k].b && ts <= t.sl[k].e && sleeps_on(&t.sl[k], it->ev.object))
+			if (ts >= t.sl[k].b && ts <= t.sl[k].e &&
+			    sleeps_on(&t.sl[k], it->ev.object))
 				waker[k] = it;
 	}
 	for (size_t k = 0; k < t.nsl; k++) {
@@ -277,10 +278,10 @@ int ps_export_trace(const struct ps_recording *r, FILE *out, char *err, size_t e
 				char name[PS_NAME_MAX + 16];
 
 				snprintf(name, sizeof(name), "queue %s", it->objects[k].name);
-				add(&t, json_pack("{s:s,s:s,s:i,s:i,s:f,s:{s:i}}", "ph", "C", "name",
-						  name, "pid", PID_QUEUES, "tid", tid, "ts",
-						  us(it->t), "args", "entries",
-						  it->objects[k].waiting));
+				add(&t,
+				    json_pack("{s:s,s:s,s:i,s:i,s:f,s:{s:i}}", "ph", "C", "name",
+					      name, "pid", PID_QUEUES, "tid", tid, "ts", us(it->t),
+					      "args", "entries", it->objects[k].waiting));
 			}
 		}
 	}

@@ -581,7 +581,9 @@ static unsigned key_context(const struct tui *t)
 	if (in_view(t->mode))
 		return K_VIEW;
 	if (t->mode == MODE_PANES)
-		return t->pausing ? K_PAUSE | K_PANES : t->opts->replay ? K_REPLAY | K_PANES : K_PANES;
+		return t->pausing	 ? K_PAUSE | K_PANES
+		       : t->opts->replay ? K_REPLAY | K_PANES
+					 : K_PANES;
 	return 0;
 }
 

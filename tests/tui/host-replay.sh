@@ -18,10 +18,17 @@ session=ps
 COLS=120
 ROWS=36
 panes() { sed -e '1d' -e "$((ROWS - 1)),\$d" "$1"; }
-# the screen after highlights and vanished entries (1.5 s) are gone
+# the screen once it is still (highlights and vanished entries last 1.5 s)
 settled() {
-	sleep 1.7
+	i=0
 	cap
+	while [ $i -lt 10 ]; do
+		cp "$screen" "$tmp/before"
+		sleep 1.7
+		cap
+		cmp -s "$screen" "$tmp/before" && return 0
+		i=$((i + 1))
+	done
 }
 start() { # start RECORDING [OPTIONS]
 	t kill-session -t ps 2>/dev/null

@@ -120,7 +120,8 @@ static void expect_refused(const char *text, int line, const char *what)
 }
 
 #define HDR "{\"type\":\"pollscope-recording\",\"version\":1}\n"
-#define FRAME "{\"type\":\"frame\",\"objects\":[],\"entries\":[],\"heads\":[],\"waiters\":[],\"t\":5}\n"
+#define FRAME                                                                                      \
+	"{\"type\":\"frame\",\"objects\":[],\"entries\":[],\"heads\":[],\"waiters\":[],\"t\":5}\n"
 #define END "{\"type\":\"end\",\"t\":9}\n"
 
 static void test_bad_recordings_are_refused_with_their_line(void **state)
@@ -145,8 +146,7 @@ static void test_bad_recordings_are_refused_with_their_line(void **state)
 	expect_refused(HDR "{\"type\":\"end\"}\n", 2, "no time");
 	expect_refused(HDR FRAME "{\"type\":\"end\",\"t\":1}\n", 3, "time goes back");
 	expect_refused(HDR END FRAME, 3, "after the end line");
-	expect_refused(HDR "{\"type\":\"done\",\"rc\":5,\"error\":\"\",\"t\":1}\n" END, 2,
-		       "rc 5");
+	expect_refused(HDR "{\"type\":\"done\",\"rc\":5,\"error\":\"\",\"t\":1}\n" END, 2, "rc 5");
 	expect_refused(HDR "[1,2]\n" END, 2, "not a JSON object");
 }
 
@@ -188,8 +188,8 @@ static int check_trace(json_t *root, int *sleeps)
 		tid = (long)json_integer_value(json_object_get(e, "tid"));
 		if (ph[0] == 'M') {
 			assert_true(!strcmp(name, "process_name") || !strcmp(name, "thread_name"));
-			assert_true(json_is_string(json_object_get(json_object_get(e, "args"),
-								   "name")));
+			assert_true(json_is_string(
+				json_object_get(json_object_get(e, "args"), "name")));
 			continue;
 		}
 		assert_true(json_is_number(ts));
@@ -211,7 +211,8 @@ static int check_trace(json_t *root, int *sleeps)
 				k--;
 			assert_true(k >= 0);
 			assert_string_equal(stack[k].name, name);
-			memmove(&stack[k], &stack[k + 1], (size_t)(nstack - k - 1) * sizeof(*stack));
+			memmove(&stack[k], &stack[k + 1],
+				(size_t)(nstack - k - 1) * sizeof(*stack));
 			nstack--;
 			break;
 		}
@@ -280,13 +281,13 @@ static json_t *export_json(const struct ps_recording *r)
 static void test_a_wake_that_ends_a_sleep_is_a_flow(void **state)
 {
 #define WAITER_FMT                                                                                 \
-	"{\"id\":1,\"pid\":93,\"label\":\"p\",\"group\":\"p\",\"nobjs\":1," \
-			"\"objects\":\"a\",\"options\":\"\",\"events\":1,\"timeout_ms\":-1," \
-			"\"flags\":0,\"state\":\"S\",\"wchan\":\"do_sys_poll\",\"asleep\":%s," \
-			"\"alive\":true,\"in_call\":%s,\"calls\":1,\"exit_text\":\"\"," \
-			"\"call\":\"poll\",\"objs\":[\"a\"],\"last\":{\"valid\":false," \
-			"\"value\":0,\"readval\":-1,\"err\":0,\"ms\":0,\"seq\":0,\"nfds\":0," \
-			"\"text\":\"\",\"revents\":[0,0,0,0,0,0,0,0]}}"
+	"{\"id\":1,\"pid\":93,\"label\":\"p\",\"group\":\"p\",\"nobjs\":1,"                        \
+	"\"objects\":\"a\",\"options\":\"\",\"events\":1,\"timeout_ms\":-1,"                       \
+	"\"flags\":0,\"state\":\"S\",\"wchan\":\"do_sys_poll\",\"asleep\":%s,"                     \
+	"\"alive\":true,\"in_call\":%s,\"calls\":1,\"exit_text\":\"\","                            \
+	"\"call\":\"poll\",\"objs\":[\"a\"],\"last\":{\"valid\":false,"                            \
+	"\"value\":0,\"readval\":-1,\"err\":0,\"ms\":0,\"seq\":0,\"nfds\":0,"                      \
+	"\"text\":\"\",\"revents\":[0,0,0,0,0,0,0,0]}}"
 	char text[8192], w1[2048], w2[2048];
 	char *path;
 	struct ps_recording r;

@@ -20,10 +20,19 @@ mkdir -p $out
 # a screen without its changing rows: the header (live or replay), the
 # status row (a pause's prompt or the replay's position) and the footer
 panes() { sed -e '1d' -e "$((ROWS - 1)),\$d" "$1"; }
-# the screen once highlights and vanished entries (1.5 s) are gone
+# the screen once it is still: highlights and vanished entries last 1.5 s,
+# and a waiter may still exit after the pause showed
 settled_capture() {
-	usleep $((1700000 * PS_TIMEOUT_MULT))
+	local i=0
+
 	tmux capture-pane -p -t ps >"$1"
+	while [ $i -lt 10 ]; do
+		usleep $((1700000 * PS_TIMEOUT_MULT))
+		tmux capture-pane -p -t ps >/tmp/again
+		cmp -s "$1" /tmp/again && return 0
+		cp /tmp/again "$1"
+		i=$((i + 1))
+	done
 }
 
 if grep -q 'ps.demos=all' /proc/cmdline; then
@@ -81,6 +90,8 @@ for d in $demos; do
 	wait_screen "step 0/" "demo $n: the replay did not start"
 	at=0
 	k=0
+	was=$failed
+	failed=0
 	while read -r step total; do
 		if [ "$step" = end ]; then
 			step=$total
@@ -109,7 +120,8 @@ for d in $demos; do
 	# back to the start and forward again: the first pause once more
 	tmux send-keys -t ps 0
 	wait_screen "step 0/" "demo $n: 0 did not go back to the start"
-	ok "demo $n: the replay shows the live screens at every pause and at the end"
+	[ $failed = 1 ] || ok "demo $n: the replay shows the live screens at every pause and at the end"
+	[ $was = 0 ] || failed=1
 	tmux send-keys -t ps q
 	wait_screen "TUI-EXITED rc=0" "demo $n: q did not leave the replay"
 	tmux_stop
