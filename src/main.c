@@ -144,7 +144,10 @@ static const char *find_demo(const char *name, bool recording, char *buf, size_t
 	if (!strcmp(name, "-") || strchr(name, '/') || access(name, F_OK) == 0)
 		return name;
 	for (int i = 0; i < ndirs; i++) {
-		int m = demo_in_dir(dirs[i], name, recording ? ".jsonl" : ".pscope", buf, len);
+		int m = demo_in_dir(dirs[i], name, recording ? ".jsonl.gz" : ".pscope", buf, len);
+
+		if (recording && m == 0)
+			m = demo_in_dir(dirs[i], name, ".jsonl", buf, len);
 
 		if (m == 1)
 			return buf;

@@ -39,8 +39,8 @@ _pollscope()
 	--replay)
 		local recs=""
 		if [[ -d $_pollscope_recordings_dir ]]; then
-			recs=$(cd "$_pollscope_recordings_dir" && for f in *.jsonl; do
-				[[ -e $f ]] && printf '%s\n' "${f%.jsonl}"
+			recs=$(cd "$_pollscope_recordings_dir" && for f in *.jsonl.gz; do
+				[[ -e $f ]] && printf '%s\n' "${f%.jsonl.gz}"
 			done)
 		fi
 		COMPREPLY=($(compgen -W "$recs" -- "$cur") $(compgen -f -- "$cur"))

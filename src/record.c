@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
 
 #include "clock.h"
 #include "record.h"
@@ -340,6 +341,8 @@ struct ps_recorder {
 	int depth; /* command lines running (a pause can run typed commands) */
 	bool failed;
 	int saved_errno;
+	uint64_t ev_seq; /* events written up to this seq */
+	bool shown;	 /* a front end says when it shows events */
 };
 
 /* records.c's emit has no session: the one recording session of the process */
@@ -449,15 +452,35 @@ void ps_record_attach(struct ps_session *s)
 	put_item(s, o);
 }
 
-void ps_record_event(struct ps_session *s, const struct ps_event *ev)
+static void put_event(struct ps_session *s, const struct ps_event *ev)
 {
 	json_t *o;
 
-	if (!s->rec)
+	if (ev->seq <= s->rec->ev_seq)
 		return;
+	s->rec->ev_seq = ev->seq;
 	o = item("event");
 	json_object_set_new(o, "event", to_json(ev, event_fields));
 	put_item(s, o);
+}
+
+/* Events are written when the front end shows them (the TUI's timeline,
+ * in its order among the outputs); without one, before the next frame. */
+void ps_record_events_shown(struct ps_session *s, const struct ps_event *ev, size_t n)
+{
+	if (!s->rec)
+		return;
+	s->rec->shown = true;
+	for (size_t i = 0; i < n; i++)
+		put_event(s, &ev[i]);
+}
+
+static void flush_events(struct ps_session *s)
+{
+	if (s->rec->shown)
+		return;
+	for (size_t i = 0; i < s->ring_count; i++)
+		put_event(s, &s->ring[(s->ring_start + i) % s->ring_cap]);
 }
 
 static json_t *array_json(const void *v, size_t n, size_t size, const struct fdesc *fd)
@@ -479,6 +502,7 @@ void ps_record_frame(struct ps_session *s)
 
 	if (!r)
 		return;
+	flush_events(s);
 	o = item("frame");
 	/* the panes of a live run read the same snapshot */
 	if (s->attached && ps_session_snapshot(s, e, sizeof(e)) == 0) {
@@ -988,16 +1012,65 @@ fail:
 	return -1;
 }
 
+/* The whole file, gunzipped when it is gzip (zlib reads plain files as
+ * they are): the shipped recordings are compressed, --record's are not. */
+static char *read_maybe_gzip(const char *path, size_t *len, char *err, size_t errlen)
+{
+	gzFile gz = gzopen(path, "rb");
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+	int r, zerr;
+
+	if (!gz || !buf) {
+		snprintf(err, errlen, "cannot read %s: %s", path,
+			 gz ? "out of memory" : strerror(errno ? errno : ENOMEM));
+		if (gz)
+			gzclose(gz);
+		free(buf);
+		return NULL;
+	}
+	for (;;) {
+		if (n + 1 >= cap) {
+			char *p = cap < (1u << 30) ? realloc(buf, cap * 2) : NULL;
+
+			if (!p) {
+				snprintf(err, errlen, "%s: too large (over %zu bytes unpacked)",
+					 path, cap);
+				goto fail;
+			}
+			buf = p;
+			cap *= 2;
+		}
+		r = gzread(gz, buf + n, (unsigned)(cap - 1 - n));
+		if (r < 0) {
+			const char *m = gzerror(gz, &zerr);
+
+			snprintf(err, errlen, "%s: %s", path,
+				 zerr == Z_ERRNO ? strerror(errno) : m);
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	gzclose(gz);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+fail:
+	gzclose(gz);
+	free(buf);
+	return NULL;
+}
+
 int ps_recording_load(const char *path, struct ps_recording *r, char *err, size_t errlen)
 {
 	size_t len;
-	char *buf = ps_read_file(path, &len);
+	char *buf = read_maybe_gzip(path, &len, err, errlen);
 	int rc;
 
-	if (!buf) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+	if (!buf)
 		return -1;
-	}
 	rc = ps_recording_parse(buf, len, path, r, err, errlen);
 	free(buf);
 	return rc;

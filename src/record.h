@@ -40,7 +40,10 @@ int ps_record_close(struct ps_session *s, char *err, size_t errlen);
 /* Hooks the session and the commands call; each is a no-op when s is not
  * recording. */
 void ps_record_attach(struct ps_session *s);
-void ps_record_event(struct ps_session *s, const struct ps_event *ev);
+/* The front end shows these events now (its timeline): they are written
+ * in that order among the outputs. Without such a front end (scripts, line
+ * mode) events are written as they are read, before the next frame. */
+void ps_record_events_shown(struct ps_session *s, const struct ps_event *ev, size_t n);
 /* A frame, if what the panes show changed since the last one. */
 void ps_record_frame(struct ps_session *s);
 /* The next command line is typed at the TUI's prompt (not a script line). */

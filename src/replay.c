@@ -154,8 +154,6 @@ void ps_replay_reset(struct ps_session *s)
 		for (size_t i = 0; i < p->rec.n; i++) {
 			const struct ps_item *it = &p->rec.items[i];
 
-			if (it == p->attach)
-				break;
 			if (it->type == PS_IT_EVENT && it->ev.seq <= p->attach->last_seq)
 				push_event(s, &it->ev);
 		}
@@ -174,7 +172,7 @@ static void apply(struct ps_session *s, const struct ps_item *it)
 		break;
 	case PS_IT_EVENT:
 		/* pushed at reset */
-		if (p->attach && it < p->attach && it->ev.seq <= p->attach->last_seq)
+		if (p->attach && it->ev.seq <= p->attach->last_seq)
 			break;
 		push_event(s, &it->ev);
 		p->chg |= PS_CHG_EVENTS;

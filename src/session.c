@@ -685,7 +685,6 @@ static void ring_push(struct ps_session *s, const struct ps_event *ev)
 		s->ring_start = (s->ring_start + 1) % s->ring_cap;
 	}
 	s->ring[idx] = *ev;
-	ps_record_event(s, ev);
 }
 
 void ps_session_push_event(struct ps_session *s, const struct ps_event *ev)

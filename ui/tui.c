@@ -1058,6 +1058,7 @@ static void pull_events(struct tui *t)
 	char line[256];
 
 	while ((n = ps_session_events_since(t->s, &t->ev_cursor, ev, 64)) > 0) {
+		ps_record_events_shown(t->s, ev, n); /* --record: in this order */
 		for (size_t i = 0; i < n; i++) {
 			view_format_event(&ev[i], line, sizeof(line));
 			view_timeline_add(&t->v, view_event_kind(&ev[i]), "%s", line);
@@ -1076,8 +1077,10 @@ static void skip_earlier_events(struct tui *t)
 	struct ps_event ev[64];
 	size_t n, skipped = 0;
 
-	while ((n = ps_session_events_since(t->s, &t->ev_cursor, ev, 64)) > 0)
+	while ((n = ps_session_events_since(t->s, &t->ev_cursor, ev, 64)) > 0) {
+		ps_record_events_shown(t->s, ev, n);
 		skipped += n;
+	}
 	if (skipped)
 		view_timeline_add(&t->v, TL_MESSAGE,
 				  "%zu event%s from before this session not shown (:events lists "
@@ -1424,8 +1427,15 @@ static void replay_go(struct tui *t, size_t step)
 		ps_replay_reset(t->s);
 		skip_earlier_events(t);
 	}
-	chg = ps_replay_forward(t->s, step);
-	process_session(t, CHG_ALL | chg);
+	/* one step at a time, taking in each as a live run does, so that the
+	 * timeline gets outputs and events in the same order */
+	ps_replay_pos(t->s, &p);
+	for (size_t k = p.step + 1; k <= step; k++) {
+		chg = ps_replay_forward(t->s, k);
+		process_session(t, CHG_ALL | chg);
+	}
+	if (p.step == 0 && step == 0)
+		process_session(t, CHG_ALL | ps_replay_forward(t->s, 0));
 	ps_replay_pos(t->s, &p);
 	t->rp_pos = p.t;
 	t->rp_wall = view_now_ms();

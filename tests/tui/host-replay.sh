@@ -63,8 +63,8 @@ same_as_live() { # same_as_live LIVE_SCREEN WHAT
 }
 
 n=0
-for rec in "$recs"/[0-9][0-9]-*.jsonl; do
-	name=$(basename "$rec" .jsonl)
+for rec in "$recs"/[0-9][0-9]-*.jsonl.gz; do
+	name=$(basename "$rec" .jsonl.gz)
 	[ -f "$recs/screens/$name.live.end" ] || { fail "$name: no live screens"; continue; }
 	n=$((n + 1))
 	steps "$rec" >"$tmp/steps"
@@ -99,7 +99,7 @@ for rec in "$recs"/[0-9][0-9]-*.jsonl; do
 	check "spawn refused in a replay" "spawn: not available in a replay"
 	go "$first"
 	t send-keys -t ps ":show" Enter
-	check ":show lists the recorded object" "^dev: ready="
+	check ":show lists the recorded object" "^ *dev: ready="
 	t send-keys -t ps q
 	t send-keys -t ps Down Enter
 	check "Enter shows a recorded entry's details" "wake function +pollwake"

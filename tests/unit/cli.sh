@@ -192,7 +192,7 @@ if [ -n "$cmake" ] && [ -n "$build" ]; then
 	DESTDIR="$tmp/inst" "$cmake" --install "$build" >/dev/null 2>&1
 	n=$(find "$tmp/inst" -path "*/$datadir/pollscope/demos/0[1-8]-*.pscope" | wc -l)
 	check "8 demos installed" test "$n" -eq 8
-	n=$(find "$tmp/inst" -path "*/$datadir/pollscope/recordings/0[1-8]-*.jsonl" | wc -l)
+	n=$(find "$tmp/inst" -path "*/$datadir/pollscope/recordings/0[1-8]-*.jsonl.gz" | wc -l)
 	check "8 demo recordings installed" test "$n" -eq 8
 	check "completion installed" sh -c "find '$tmp/inst' -path '*/$datadir/bash-completion/completions/pollscope' | grep -q ."
 	check "installed completion knows the demo dir" sh -c "grep -q '/pollscope/demos' \$(find '$tmp/inst' -path '*/completions/pollscope')"
