@@ -112,6 +112,9 @@ struct ps_hooks {
 	 * the async sink; it ends with rc and err as ps_exec returned them. */
 	void (*replay_command)(void *ctx, const char *line, bool typed);
 	void (*replay_done)(void *ctx, const char *line, bool typed, int rc, const char *err);
+	/* --replay: recorded events are in the session now, where the live
+	 * run showed them (take them in before the next output) */
+	void (*replay_events)(void *ctx);
 	void *ctx;
 };
 

@@ -176,6 +176,8 @@ static void apply(struct ps_session *s, const struct ps_item *it)
 			break;
 		push_event(s, &it->ev);
 		p->chg |= PS_CHG_EVENTS;
+		if (h->replay_events)
+			h->replay_events(h->ctx);
 		break;
 	case PS_IT_COMMAND:
 		if (h->replay_command)

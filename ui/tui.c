@@ -1992,6 +1992,11 @@ static void hook_replay_command(void *ctx, const char *line, bool typed)
 		begin_command(ctx, line);
 }
 
+static void hook_replay_events(void *ctx)
+{
+	pull_events(ctx);
+}
+
 static void hook_replay_done(void *ctx, const char *line, bool typed, int rc, const char *err)
 {
 	struct tui *t = ctx;
@@ -2045,6 +2050,7 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 				  .wait = hook_wait,
 				  .replay_command = hook_replay_command,
 				  .replay_done = hook_replay_done,
+				  .replay_events = hook_replay_events,
 				  .ctx = &t };
 	struct sigaction sa = { .sa_handler = on_quit_signal };
 	char err[256];
