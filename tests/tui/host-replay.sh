@@ -107,7 +107,9 @@ for rec in "$recs"/[0-9][0-9]-*.jsonl.gz; do
 	t send-keys -t ps q
 	check "q leaves the replay" "TUI-EXITED rc=0"
 	# --speed 4: plays by itself, four times as fast as recorded
-	total=$("$ps" --replay "$rec" --export-trace - --format text | awk 'END { print $1 }')
+	# the time of the last step (the end line may come later)
+	total=$("$ps" --replay "$rec" --export-trace - --format text |
+		awk '$2 != "event" && $2 != "output" && $2 != "end" && !/^#/ { t = $1 } END { print t }')
 	t0=$(date +%s.%N)
 	start "$rec" "--speed 4"
 	if wait_screen "replay finished"; then
