@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record.h"
 #include "cmd.h"
 #include "session.h"
 
@@ -189,6 +190,17 @@ int ps_cmd_error(struct ps_cmdctx *c, const char *fmt, ...)
 	return -1;
 }
 
+/* What a replay can answer from the recorded frames and events. */
+static bool replay_allows(const struct ps_cmd *cmd, int nargs)
+{
+	static const char *const ok[] = { "show", "events", "help", "quit" };
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!strcmp(cmd->name, ok[i]))
+			return true;
+	return !strcmp(cmd->name, "ps") && nargs == 0;
+}
+
 int ps_cmd_run(struct ps_session *s, int argc, char **argv, const struct ps_sink *sink, char *err,
 	       size_t errlen)
 {
@@ -216,6 +228,13 @@ int ps_cmd_run(struct ps_session *s, int argc, char **argv, const struct ps_sink
 	if (cmd->max_args >= 0 && nargs > cmd->max_args) {
 		snprintf(err, errlen, "%s: too many arguments: '%s' (usage: %s)", cmd->name,
 			 argv[cmd->max_args + 1], cmd->usage);
+		return PS_EXEC_ERROR;
+	}
+	if (s->replay && !replay_allows(cmd, nargs)) {
+		snprintf(err, errlen,
+			 "%s: not available in a replay (no module, no processes: show, ps, "
+			 "events and help read the recording)",
+			 cmd->name);
 		return PS_EXEC_ERROR;
 	}
 	if (cmd->needs_module) {
@@ -257,14 +276,23 @@ int ps_exec(struct ps_session *s, const char *line, const struct ps_sink *sink, 
 
 	if (errlen)
 		err[0] = '\0';
-	if (ps_tokenize(line, &t, err, errlen) < 0)
+	if (ps_tokenize(line, &t, err, errlen) < 0) {
+		ps_record_command(s, line);
+		ps_record_done(s, PS_EXEC_ERROR, err);
 		return PS_EXEC_ERROR;
+	}
+	if (t.ncmds == 0) { /* a blank line or a comment */
+		ps_tokens_free(&t);
+		return PS_EXEC_OK;
+	}
+	ps_record_command(s, line);
 	for (int i = 0; i < t.ncmds; i++) {
 		r = ps_cmd_run(s, t.cmd[i].argc, t.cmd[i].argv, sink, err, errlen);
 		if (r != PS_EXEC_OK)
 			break;
 	}
 	ps_tokens_free(&t);
+	ps_record_done(s, r, r == PS_EXEC_ERROR ? err : "");
 	return r;
 }
 

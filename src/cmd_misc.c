@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "record.h"
 #include "cmd.h"
 #include "session.h"
 
@@ -46,6 +47,7 @@ static int cmd_say(struct ps_cmdctx *c)
 	char text[1024];
 
 	join_args(c, text, sizeof(text));
+	ps_record_say(c->s, text);
 	if (c->s->hooks.say) {
 		c->s->hooks.say(c->s->hooks.ctx, text);
 	} else {
@@ -60,6 +62,7 @@ static int cmd_pause(struct ps_cmdctx *c)
 	char text[1024];
 
 	join_args(c, text, sizeof(text));
+	ps_record_pause(c->s, text);
 	if (c->s->hooks.pause) {
 		if (c->s->hooks.pause(c->s->hooks.ctx, text) < 0)
 			return ps_cmd_error(c, "stopped");

@@ -1,5 +1,6 @@
 /* pollscope: option parsing and the choice of front end. */
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "config.h"
 #include "lineedit.h"
 #include "pollscope.h"
+#include "record.h"
 #include "tui.h"
 #include "version.h"
 
@@ -27,6 +29,8 @@ static void usage(FILE *f)
 		"       pollscope [OPTIONS] -f FILE         run a script ('-' = stdin)\n"
 		"       pollscope [OPTIONS] < FILE          commands on a non-terminal stdin\n"
 		"       pollscope [OPTIONS] --shell         line mode (history, Tab completion)\n"
+		"       pollscope --replay FILE|DEMO        a recorded session, without the "
+		"module\n"
 		"\n"
 		"Watch the Linux poll machinery: create pollable objects (pollscope.ko, or real\n"
 		"eventfds, pipes, timerfds and socketpairs), put processes to sleep on them with\n"
@@ -48,6 +52,16 @@ static void usage(FILE *f)
 		"  -k, --keep-module    leave a module this run loaded in the kernel\n"
 		"  -d, --debugfs DIR    use DIR instead of /sys/kernel/debug/pollscope\n"
 		"                       (recorded files for tests; no module loading)\n"
+		"      --record FILE    write the session (screens' data, events, commands and\n"
+		"                       their output) to FILE as JSON lines, for --replay\n"
+		"      --replay FILE    show a recorded session in the full screen, without the\n"
+		"                       module or root: Space plays, Left/Right step, </> jump,\n"
+		"                       +/- speed; FILE may name a shipped demo's recording: 01\n"
+		"      --speed X        with --replay: start playing at once, X times as fast\n"
+		"      --export-trace OUT  with --replay (or --record, after the run): write\n"
+		"                       the recording to OUT ('-' = stdout) as a Chrome/Perfetto\n"
+		"                       trace, or as a plain transcript with --format text\n"
+		"      --format json|text  the --export-trace format (json)\n"
 		"  -V, --version        print the version and exit\n"
 		"  -h, --help           print this help and exit\n"
 		"\n"
@@ -69,6 +83,8 @@ static void usage(FILE *f)
 		"  pollscope -c 'create a; spawn poll a; settle; show a; wake a; settle; ps'\n"
 		"  pollscope -c 'create e eventfd; spawn poll e; settle; show e; write e 3'\n"
 		"  pollscope --demo 02\n"
+		"  pollscope --replay 03                     (no module, no root needed)\n"
+		"  pollscope --replay 01 --export-trace 01.json   (open it in ui.perfetto.dev)\n"
 		"  pollscope --json -c 'create a; spawn epoll a count=2 exclusive; settle; show'\n"
 		"See pollscope(1) and pollscope(4).\n");
 }
@@ -76,23 +92,24 @@ static void usage(FILE *f)
 /* Where demos named without a path are looked for, in this order:
  * $POLLSCOPE_DEMO_DIR, the source tree this binary was built from (so a
  * build-tree binary finds them before any install), the installed copy. */
-static int demo_dirs(const char **dirs)
+static int demo_dirs(const char **dirs, bool recordings)
 {
-	const char *env = getenv("POLLSCOPE_DEMO_DIR");
+	const char *env = getenv(recordings ? "POLLSCOPE_RECORDING_DIR" : "POLLSCOPE_DEMO_DIR");
 	int n = 0;
 
 	if (env && *env)
 		dirs[n++] = env;
-	dirs[n++] = POLLSCOPE_SOURCE_DEMOS;
-	dirs[n++] = POLLSCOPE_DATADIR "/demos";
+	dirs[n++] = recordings ? POLLSCOPE_SOURCE_DEMOS "/recordings" : POLLSCOPE_SOURCE_DEMOS;
+	dirs[n++] = recordings ? POLLSCOPE_DATADIR "/recordings" : POLLSCOPE_DATADIR "/demos";
 	return n;
 }
 
-/* Matches of NAME in DIR: NAME or NAME.pscope exactly (returns 1 at once),
- * else every demo whose name starts with "NAME-" (02 finds 02-select...). */
-static int demo_in_dir(const char *dir, const char *name, char *buf, size_t len)
+/* Matches of NAME in DIR: NAME or NAME.EXT exactly (returns 1 at once),
+ * else every demo whose name starts with "NAME-" (02 finds 02-select...).
+ * EXT: ".pscope" (demos) or ".jsonl" (their recordings). */
+static int demo_in_dir(const char *dir, const char *name, const char *ext, char *buf, size_t len)
 {
-	size_t n = strlen(name);
+	size_t n = strlen(name), el = strlen(ext);
 	struct dirent *de;
 	int matches = 0;
 	DIR *d = opendir(dir);
@@ -101,9 +118,9 @@ static int demo_in_dir(const char *dir, const char *name, char *buf, size_t len)
 		return 0;
 	while ((de = readdir(d)) != NULL) {
 		size_t l = strlen(de->d_name);
-		if (l < 8 || strcmp(de->d_name + l - 7, ".pscope") != 0)
+		if (l < el + 1 || strcmp(de->d_name + l - el, ext) != 0)
 			continue;
-		if ((l - 7 == n && !strncmp(de->d_name, name, n)) || !strcmp(de->d_name, name)) {
+		if ((l - el == n && !strncmp(de->d_name, name, n)) || !strcmp(de->d_name, name)) {
 			snprintf(buf, len, "%s/%s", dir, de->d_name);
 			matches = 1;
 			break;
@@ -119,31 +136,109 @@ static int demo_in_dir(const char *dir, const char *name, char *buf, size_t len)
 
 /* FILE as given if it exists (or has a '/'), else a demo by name from the
  * first directory that has it. NULL, with the reason on stderr, when none. */
-static const char *find_demo(const char *name, char *buf, size_t len)
+static const char *find_demo(const char *name, bool recording, char *buf, size_t len)
 {
 	const char *dirs[3];
-	int ndirs = demo_dirs(dirs);
+	int ndirs = demo_dirs(dirs, recording);
 
 	if (!strcmp(name, "-") || strchr(name, '/') || access(name, F_OK) == 0)
 		return name;
 	for (int i = 0; i < ndirs; i++) {
-		int m = demo_in_dir(dirs[i], name, buf, len);
+		int m = demo_in_dir(dirs[i], name, recording ? ".jsonl.gz" : ".pscope", buf, len);
+
+		if (recording && m == 0)
+			m = demo_in_dir(dirs[i], name, ".jsonl", buf, len);
 
 		if (m == 1)
 			return buf;
 		if (m > 1) {
 			fprintf(stderr,
-				"pollscope: '%s' names several demos in %s: give more of the "
+				"pollscope: '%s' names several %s in %s: give more of the "
 				"name\n",
-				name, dirs[i]);
+				name, recording ? "recordings" : "demos", dirs[i]);
 			return NULL;
 		}
 	}
-	fprintf(stderr, "pollscope: %s: no such file, and no demo of that name in", name);
+	fprintf(stderr, "pollscope: %s: no such file, and no %s of that name in", name,
+		recording ? "demo recording" : "demo");
 	for (int i = 0; i < ndirs; i++)
 		fprintf(stderr, "%s %s", i ? "," : "", dirs[i]);
 	fprintf(stderr, "\n");
 	return NULL;
+}
+
+/* --export-trace OUT: the recording in the chosen format ('-': stdout). */
+static int export_file(const char *path, const char *out, const char *format)
+{
+	struct ps_recording r;
+	char err[512];
+	FILE *f;
+	int rc;
+
+	if (ps_recording_load(path, &r, err, sizeof(err)) < 0) {
+		fprintf(stderr, "pollscope: %s\n", err);
+		return -1;
+	}
+	f = strcmp(out, "-") == 0 ? stdout : fopen(out, "we");
+	if (!f) {
+		fprintf(stderr, "pollscope: cannot write %s: %s\n", out, strerror(errno));
+		ps_recording_free(&r);
+		return -1;
+	}
+	rc = strcmp(format, "text") == 0 ? ps_export_text(&r, f, err, sizeof(err))
+					 : ps_export_trace(&r, f, err, sizeof(err));
+	if (fflush(f) != 0 && rc == 0) {
+		snprintf(err, sizeof(err), "%s", strerror(errno));
+		rc = -1;
+	}
+	if (f != stdout && fclose(f) != 0 && rc == 0) {
+		snprintf(err, sizeof(err), "%s", strerror(errno));
+		rc = -1;
+	}
+	if (rc < 0)
+		fprintf(stderr, "pollscope: --export-trace %s: %s\n", out, err);
+	ps_recording_free(&r);
+	return rc;
+}
+
+/* --replay FILE: the recorded session in the TUI, no module needed; with
+ * --export-trace, the trace only. */
+static int run_replay(const char *path, const char *export, const char *format, struct tui_opts *to,
+		      bool json)
+{
+	struct ps_session_opts o = { .interactive = true };
+	struct ps_recording r;
+	struct ps_session *s;
+	char err[512];
+	int rc;
+
+	if (export)
+		return export_file(path, export, format) < 0 ? 1 : 0;
+	if (json) {
+		fprintf(stderr, "pollscope: --json is for scripts; --replay opens the full "
+				"screen (or use --export-trace OUT --format text)\n");
+		return 2;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "pollscope: --replay needs a terminal (without one: "
+				"--export-trace - --format text)\n");
+		return 2;
+	}
+	if (ps_recording_load(path, &r, err, sizeof(err)) < 0) {
+		fprintf(stderr, "pollscope: %s\n", err);
+		return 1;
+	}
+	s = ps_session_new(&o);
+	if (!s || ps_replay_start(s, &r) < 0) {
+		fprintf(stderr, "pollscope: cannot create a session\n");
+		ps_recording_free(&r);
+		ps_session_free(s);
+		return 1;
+	}
+	to->replay = path;
+	rc = tui_run(s, to);
+	ps_session_free(s);
+	return rc;
 }
 
 static void on_signal(int sig)
@@ -166,6 +261,11 @@ int main(int argc, char **argv)
 		{ "no-load", no_argument, NULL, 'n' },
 		{ "keep-module", no_argument, NULL, 'k' },
 		{ "debugfs", required_argument, NULL, 'd' },
+		{ "record", required_argument, NULL, 'R' },
+		{ "replay", required_argument, NULL, 'P' },
+		{ "export-trace", required_argument, NULL, 'E' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "speed", required_argument, NULL, 'S' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -178,7 +278,9 @@ int main(int argc, char **argv)
 	struct ps_session *s;
 	struct ps_sink sink;
 	struct sigaction sa;
-	char demo_buf[4096], file_buf[4096];
+	char demo_buf[4096], file_buf[4096], replay_buf[4096];
+	const char *record = NULL, *replay = NULL, *export = NULL, *format = "json";
+	char *end;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "c:f:sD:t:ajm:nkd:Vh", longopts, NULL)) != -1) {
@@ -221,6 +323,30 @@ int main(int argc, char **argv)
 		case 'd':
 			o.debugfs_dir = optarg;
 			break;
+		case 'R':
+			record = optarg;
+			break;
+		case 'P':
+			replay = optarg;
+			break;
+		case 'E':
+			export = optarg;
+			break;
+		case 'F':
+			format = optarg;
+			if (strcmp(format, "json") != 0 && strcmp(format, "text") != 0) {
+				fprintf(stderr, "pollscope: --format wants json or text\n");
+				return 2;
+			}
+			break;
+		case 'S':
+			to.replay_speed = strtod(optarg, &end);
+			if (*end || !(to.replay_speed >= 0.01 && to.replay_speed <= 1000)) {
+				fprintf(stderr,
+					"pollscope: --speed wants a factor from 0.01 to 1000\n");
+				return 2;
+			}
+			break;
 		case 'V':
 			printf("pollscope %s (module interface %d)\n", pollscope_version(),
 			       PS_INTERFACE_VERSION);
@@ -233,19 +359,34 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (to.demo_file && !(to.demo_file = find_demo(to.demo_file, demo_buf, sizeof(demo_buf))))
+	if (to.demo_file &&
+	    !(to.demo_file = find_demo(to.demo_file, false, demo_buf, sizeof(demo_buf))))
 		return 2;
-	if (file && !(file = find_demo(file, file_buf, sizeof(file_buf))))
+	if (file && !(file = find_demo(file, false, file_buf, sizeof(file_buf))))
+		return 2;
+	if (replay && !(replay = find_demo(replay, true, replay_buf, sizeof(replay_buf))))
 		return 2;
 	if (optind < argc) {
 		fprintf(stderr, "pollscope: unexpected argument '%s' (commands go in -c '...')\n",
 			argv[optind]);
 		return 2;
 	}
-	if ((command != NULL) + (file != NULL) + shell + (to.demo_file != NULL) > 1) {
-		fprintf(stderr, "pollscope: -c, -f, --shell and --demo exclude each other\n");
+	if ((command != NULL) + (file != NULL) + shell + (to.demo_file != NULL) + (replay != NULL) >
+	    1) {
+		fprintf(stderr,
+			"pollscope: -c, -f, --shell, --demo and --replay exclude each other\n");
 		return 2;
 	}
+	if (record && replay) {
+		fprintf(stderr, "pollscope: --record and --replay exclude each other\n");
+		return 2;
+	}
+	if (export && !record && !replay) {
+		fprintf(stderr, "pollscope: --export-trace wants --replay FILE or --record FILE\n");
+		return 2;
+	}
+	if (replay)
+		return run_replay(replay, export, format, &to, json);
 	if (to.demo_file || (!command && !file && !shell && isatty(STDIN_FILENO)))
 		tui = true;
 	if (tui && json) {
@@ -276,6 +417,15 @@ int main(int argc, char **argv)
 	sink.record = json ? ps_sink_json : ps_sink_text;
 	sink.ctx = stdout;
 	ps_session_set_async_sink(s, &sink);
+	if (record) {
+		char err[512];
+
+		if (ps_record_open(s, record, err, sizeof(err)) < 0) {
+			fprintf(stderr, "pollscope: --record: %s\n", err);
+			ps_session_free(s);
+			return 1;
+		}
+	}
 
 	if (command) {
 		rc = ps_run_script_string(s, command, "-c", &sink, stderr);
@@ -296,6 +446,16 @@ int main(int argc, char **argv)
 		rc = ps_shell(s, &sink);
 	} else {
 		rc = ps_run_script_file(s, stdin, "<stdin>", &sink, stderr);
+	}
+	if (record) {
+		char err[512];
+
+		if (ps_record_close(s, err, sizeof(err)) < 0) {
+			fprintf(stderr, "pollscope: --record: %s\n", err);
+			rc = 1;
+		} else if (export && export_file(record, export, format) < 0) {
+			rc = 1;
+		}
 	}
 	ps_session_free(s);
 	return rc;

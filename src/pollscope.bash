@@ -5,6 +5,7 @@
 # -m/--module and directories for -d/--debugfs.
 
 _pollscope_demos_dir="@POLLSCOPE_DATADIR@/demos"
+_pollscope_recordings_dir="@POLLSCOPE_DATADIR@/recordings"
 
 _pollscope()
 {
@@ -13,7 +14,8 @@ _pollscope()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 	opts="-c --command -f --file -s --shell -D --demo -t --delay -a --ascii -j --json
-	      -m --module -n --no-load -k --keep-module -d --debugfs -V --version -h --help"
+	      -m --module -n --no-load -k --keep-module -d --debugfs -V --version -h --help
+	      --record --replay --speed --export-trace --format"
 
 	case $prev in
 	-f | --file)
@@ -32,6 +34,29 @@ _pollscope()
 		COMPREPLY=($(compgen -W "$demos" -- "$cur") $(compgen -f -X '!*.pscope' -- "$cur")
 			$(compgen -d -- "$cur"))
 		compopt -o filenames 2>/dev/null
+		return 0
+		;;
+	--replay)
+		local recs=""
+		if [[ -d $_pollscope_recordings_dir ]]; then
+			recs=$(cd "$_pollscope_recordings_dir" && for f in *.jsonl.gz; do
+				[[ -e $f ]] && printf '%s\n' "${f%.jsonl.gz}"
+			done)
+		fi
+		COMPREPLY=($(compgen -W "$recs" -- "$cur") $(compgen -f -- "$cur"))
+		compopt -o filenames 2>/dev/null
+		return 0
+		;;
+	--record | --export-trace)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		compopt -o filenames 2>/dev/null
+		return 0
+		;;
+	--format)
+		COMPREPLY=($(compgen -W "json text" -- "$cur"))
+		return 0
+		;;
+	--speed)
 		return 0
 		;;
 	-m | --module)

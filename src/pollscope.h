@@ -119,6 +119,14 @@ struct ps_hooks {
 	 * of total. The front end may draw and take keys that run no command;
 	 * return -1 to cancel the rest. NULL: only Ctrl-C (ps_interrupt) cancels. */
 	int (*progress)(void *ctx, const char *what, size_t done, size_t total);
+	/* --replay: a recorded command line begins (typed: it was typed at the
+	 * TUI's prompt, not a script or demo line); its outputs then come to
+	 * the async sink; it ends with rc and err as ps_exec returned them. */
+	void (*replay_command)(void *ctx, const char *line, bool typed);
+	void (*replay_done)(void *ctx, const char *line, bool typed, int rc, const char *err);
+	/* --replay: recorded events are in the session now, where the live
+	 * run showed them (take them in before the next output) */
+	void (*replay_events)(void *ctx);
 	void *ctx;
 };
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "record.h"
 #include "records.h"
 
 const char *ps_rec_kind_name(enum ps_rec_kind k)
@@ -44,6 +45,7 @@ static void emit_va(const struct ps_sink *sink, enum ps_rec_kind kind, const voi
 	rec.nfields = nfields;
 	rec.fields = fields;
 	rec.data = data;
+	ps_record_output(&rec); /* --record: every record a front end gets */
 	sink->record(sink->ctx, &rec);
 }
 

@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "inspect.h"
+#include "record.h"
 #include "session.h"
 
 volatile sig_atomic_t ps_interrupted;
@@ -116,6 +117,7 @@ void ps_session_free(struct ps_session *s)
 		s->kmod = NULL;
 	}
 	ps_waiters_free(&s->ws);
+	ps_replay_free(s);
 	if (s->sig_installed)
 		sigaction(SIGCHLD, &s->old_chld, NULL);
 	chld_write_fd = -1;
@@ -356,6 +358,7 @@ int ps_session_attach(struct ps_session *s, char *err, size_t errlen)
 	ps_read_events(s);
 	if (!s->recorded)
 		clean_stale_objects(s);
+	ps_record_attach(s);
 	return 0;
 fail:
 	if (s->kmod) {
@@ -548,8 +551,8 @@ int ps_session_snapshot(struct ps_session *s, char *err, size_t errlen)
 		s->nobjects = 0;
 		return -1;
 	}
-	if (s->snap_valid && s->snap_epoch == snap_key(s))
-		return 0;
+	if (s->replay || (s->snap_valid && s->snap_epoch == snap_key(s)))
+		return 0; /* a replay's snapshot is the recorded frame */
 	s->nobjects = 0;
 	s->nentries = 0;
 	s->nheads = 0;
@@ -604,6 +607,8 @@ const struct ps_object *ps_session_objects(struct ps_session *s, size_t *n)
 
 struct ps_waiter *const *ps_session_waiters(struct ps_session *s, size_t *n)
 {
+	if (s->replay)
+		return ps_replay_waiters(s, n);
 	*n = s->ws.n;
 	/* struct waiter_int starts with its struct ps_waiter */
 	return (struct ps_waiter *const *)(void *)s->ws.v;
@@ -613,6 +618,15 @@ const char *ps_session_label_of(struct ps_session *s, pid_t pid)
 {
 	if (pid <= 0)
 		return "-";
+	if (s->replay) {
+		size_t n;
+		struct ps_waiter *const *w = ps_replay_waiters(s, &n);
+
+		for (size_t i = n; i-- > 0;)
+			if (w[i]->pid == pid)
+				return w[i]->label;
+		return "-";
+	}
 	for (size_t i = s->ws.n; i-- > 0;)
 		if (s->ws.v[i]->w.pid == pid)
 			return s->ws.v[i]->w.label;
@@ -631,6 +645,12 @@ static struct ps_debugfs *inspect_module(void *ctx, char *err, size_t errlen)
 int ps_inspect_process(struct ps_session *s, pid_t pid, int fd, struct ps_inspection *out,
 		       char *err, size_t errlen)
 {
+	if (s->replay) {
+		snprintf(err, errlen,
+			 "a replay has no processes to inspect (the recorded inspect outputs "
+			 "are shown at their step)");
+		return -1;
+	}
 	return ps_inspect_pid(inspect_module, s, pid, fd, out, err, errlen);
 }
 
@@ -665,6 +685,13 @@ static void ring_push(struct ps_session *s, const struct ps_event *ev)
 		s->ring_start = (s->ring_start + 1) % s->ring_cap;
 	}
 	s->ring[idx] = *ev;
+}
+
+void ps_session_push_event(struct ps_session *s, const struct ps_event *ev)
+{
+	if (ev->seq > s->last_seq)
+		s->last_seq = ev->seq;
+	ring_push(s, ev);
 }
 
 unsigned ps_read_events(struct ps_session *s)
@@ -765,11 +792,15 @@ unsigned ps_session_process(struct ps_session *s)
 	unsigned chg = 0;
 	char tmp[64];
 
+	if (s->replay)
+		return ps_replay_take_changes(s);
 	ps_session_changed(s);
 	chg |= ps_read_events(s);
 	while (read(s->chld_pipe[0], tmp, sizeof(tmp)) > 0)
 		;
 	chg |= ps_waiters_process(&s->ws, ps_current_sink(s));
+	if (chg)
+		ps_record_frame(s);
 	return chg;
 }
 

@@ -67,7 +67,13 @@ struct ps_session {
 	struct ps_sink async_sink;
 	bool has_async_sink;
 	const struct ps_sink *cur_sink; /* during ps_exec */
+
+	struct ps_recorder *rec;  /* --record FILE (record.c) */
+	struct ps_replay *replay; /* --replay FILE (replay.c): no module, no waiters */
 };
+
+/* Add one event to the ring (as if read from the events file). */
+void ps_session_push_event(struct ps_session *s, const struct ps_event *ev);
 
 extern volatile sig_atomic_t ps_interrupted;
 

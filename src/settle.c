@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record.h"
 #include "debugfs.h"
 #include "procinfo.h"
 #include "session.h"
@@ -151,6 +152,8 @@ static unsigned refresh_states(struct ps_session *s, bool pending_only)
 	}
 	free(pids);
 	free(pi);
+	if (chg)
+		ps_record_frame(s); /* --record: states are what the process pane shows */
 	return chg;
 }
 

@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="
 build-essential cmake pkg-config git
-libncurses-dev libedit-dev libkmod-dev libproc2-dev libjansson-dev libcmocka-dev
+libncurses-dev libedit-dev libkmod-dev libproc2-dev libjansson-dev zlib1g-dev libcmocka-dev
 linux-headers-amd64 linux-image-amd64
 linux-image-rt-amd64 linux-headers-rt-amd64
 linux-source-6.1 bc bison flex libelf-dev libssl-dev dwarves rsync xz-utils

@@ -26,6 +26,7 @@
 #include "cmdline.h"
 #include "explain.h"
 #include "pollscope.h"
+#include "record.h"
 #include "tui.h"
 #include "version.h"
 #include "view.h"
@@ -107,6 +108,10 @@ struct tui {
 	uint64_t last_apply;
 	bool expand;	/* the timeline shows every line of a group */
 	size_t *tl_vis; /* the timeline's shown lines (indices), rebuilt per frame */
+	/* --replay: playing or stepping, at speed x, at recorded time pos */
+	bool rp_playing;
+	double rp_speed;
+	uint64_t rp_pos, rp_wall; /* ns of the recording; ms of view_now_ms */
 };
 
 #define APPLY_MS 50
@@ -612,7 +617,7 @@ static void draw_events(struct tui *t)
 
 /* Where a binding applies. A demo pause adds its keys to the panes' ones;
  * the views (help, details, listings) have their own. */
-enum { K_PANES = 1, K_PAUSE = 2, K_VIEW = 4 };
+enum { K_PANES = 1, K_PAUSE = 2, K_VIEW = 4, K_REPLAY = 8 };
 
 /* One key: what it does, in which modes, how help and the footer name it.
  * This table is the only list of keys: the dispatcher (handle_key), the
@@ -652,7 +657,9 @@ static unsigned key_context(const struct tui *t)
 	if (in_view(t->mode))
 		return K_VIEW;
 	if (t->mode == MODE_PANES)
-		return t->pausing ? K_PAUSE | K_PANES : K_PANES;
+		return t->pausing	 ? K_PAUSE | K_PANES
+		       : t->opts->replay ? K_REPLAY | K_PANES
+					 : K_PANES;
 	return 0;
 }
 
@@ -660,7 +667,10 @@ static unsigned key_context(const struct tui *t)
  * the table's order. */
 static void footer_keys(struct tui *t, char *buf, size_t len, int width)
 {
-	unsigned ctx = in_view(view_mode(t)) ? K_VIEW : t->pausing ? K_PAUSE : K_PANES;
+	unsigned ctx = in_view(view_mode(t)) ? K_VIEW
+		       : t->pausing	     ? K_PAUSE
+		       : t->opts->replay     ? K_REPLAY
+					     : K_PANES;
 	size_t nb, used = 0;
 	const struct binding *b = binding_table(&nb), *first = NULL, *last = NULL;
 
@@ -723,6 +733,35 @@ static void draw_chrome(struct tui *t)
 	}
 }
 
+/* --replay: where the replay is, on the right of the status row:
+ * "> x2  12.3/45.6 s  step 17/80 [=====|------]" */
+static void draw_scrubber(struct tui *t)
+{
+	struct ps_replay_pos p;
+	char head[80], bar[64];
+	int w, len, at;
+
+	ps_replay_pos(t->s, &p);
+	snprintf(head, sizeof(head), " %s x%g  %.1f/%.1f s  step %zu/%zu ",
+		 t->rp_playing ? "play" : "stop", t->rp_speed, (double)p.t / 1e9,
+		 (double)p.total / 1e9, p.step, p.nsteps);
+	w = COLS / 4 < (int)sizeof(bar) - 3 ? COLS / 4 : (int)sizeof(bar) - 3;
+	if (w < 8)
+		w = 0;
+	at = p.nsteps ? (int)((double)p.step * (w - 1) / (double)p.nsteps) : 0;
+	bar[0] = '\0';
+	if (w) {
+		bar[0] = '[';
+		for (int i = 0; i < w; i++)
+			bar[1 + i] = i < at ? '=' : i == at ? '|' : '-';
+		bar[w + 1] = ']';
+		bar[w + 2] = '\0';
+	}
+	len = (int)(strlen(head) + strlen(bar));
+	if (len < COLS)
+		put(t->lay.cmd_y, COLS - len, len, style(t, ST_TITLE), "%s%s", head, bar);
+}
+
 static void draw_cmdline(struct tui *t)
 {
 	if (t->mode == MODE_CMDLINE) {
@@ -744,6 +783,8 @@ static void draw_cmdline(struct tui *t)
 	} else {
 		put(t->lay.cmd_y, 0, COLS, style(t, t->status_error ? ST_ERROR : ST_NORMAL), "%s",
 		    t->status);
+		if (t->opts->replay)
+			draw_scrubber(t);
 		curs_set(0);
 	}
 }
@@ -856,6 +897,7 @@ static void build_help(struct tui *t)
 		lines_add(l, "  %-44s %s", cmds[i].usage, cmds[i].help);
 	lines_add(l, "%s", "");
 	help_keys(l, K_PAUSE, "During a demo's pause:");
+	help_keys(l, K_REPLAY, "In a replay (--replay FILE):");
 	help_keys(l, K_VIEW, "In a view (this help, details, a listing):");
 	lines_add(l, "%s", "On the command line (after :):");
 	for (size_t i = 0; cmdline_help[i]; i++)
@@ -1102,6 +1144,7 @@ static void pull_events(struct tui *t)
 	char line[256];
 
 	while ((n = ps_session_events_since(t->s, &t->ev_cursor, ev, 64)) > 0) {
+		ps_record_events_shown(t->s, ev, n); /* --record: in this order */
 		for (size_t i = 0; i < n; i++) {
 			view_format_event(&ev[i], line, sizeof(line));
 			view_timeline_add_at(&t->v, view_event_kind(&ev[i]), ev[i].ns, ev[i].pid,
@@ -1121,8 +1164,10 @@ static void skip_earlier_events(struct tui *t)
 	struct ps_event ev[64];
 	size_t n, skipped = 0;
 
-	while ((n = ps_session_events_since(t->s, &t->ev_cursor, ev, 64)) > 0)
+	while ((n = ps_session_events_since(t->s, &t->ev_cursor, ev, 64)) > 0) {
+		ps_record_events_shown(t->s, ev, n);
 		skipped += n;
+	}
 	if (skipped)
 		view_timeline_add(&t->v, TL_MESSAGE,
 				  "%zu event%s from before this session not shown (:events lists "
@@ -1237,27 +1282,19 @@ static void sink_record(void *ctx, const struct ps_rec *rec)
 	t->dirty = true;
 }
 
-static void run_command(struct tui *t, const char *line)
+/* A typed command: echoed in the timeline, its listing kept for a view. */
+static void begin_command(struct tui *t, const char *line)
 {
-	struct ps_sink sink = { sink_record, t };
-	char err[256] = "";
-	int rc;
-
 	t->status[0] = '\0';
 	t->status_error = false;
 	view_timeline_add(&t->v, TL_MESSAGE, ":%s", line);
 	lines_clear(&t->out);
 	t->capturing = true;
 	t->captured_view = false;
-	t->busy = true;
-	snprintf(t->busy_what, sizeof(t->busy_what), ":%.90s", line);
-	got_cancel = 0;
-	tui_busy = 1;
-	rc = ps_exec(t->s, line, &sink, err, sizeof(err));
-	tui_busy = 0;
-	got_cancel = 0;
-	t->busy = false;
-	ps_interrupt_clear();
+}
+
+static void end_command(struct tui *t, const char *line, int rc, const char *err)
+{
 	t->capturing = false;
 	if (t->captured_view && t->out.n > 0) {
 		snprintf(t->out_title, sizeof(t->out_title), ":%s", line);
@@ -1268,9 +1305,29 @@ static void run_command(struct tui *t, const char *line)
 	if (rc == PS_EXEC_ERROR) {
 		set_status(t, true, "%s", err);
 		view_timeline_add(&t->v, TL_ERROR, "%s", err);
-	} else if (rc == PS_EXEC_QUIT) {
+	} else if (rc == PS_EXEC_QUIT && !t->opts->replay) {
 		t->quit = true;
 	}
+}
+
+static void run_command(struct tui *t, const char *line)
+{
+	struct ps_sink sink = { sink_record, t };
+	char err[256] = "";
+	int rc;
+
+	begin_command(t, line);
+	ps_record_typed(t->s); /* --record: a replay shows it as typed */
+	t->busy = true;
+	snprintf(t->busy_what, sizeof(t->busy_what), ":%.90s", line);
+	got_cancel = 0;
+	tui_busy = 1;
+	rc = ps_exec(t->s, line, &sink, err, sizeof(err));
+	tui_busy = 0;
+	got_cancel = 0;
+	t->busy = false;
+	ps_interrupt_clear();
+	end_command(t, line, rc, err);
 	process_session(t, CHG_ALL);
 	t->dirty = true;
 }
@@ -1527,6 +1584,136 @@ static void act_expand(struct tui *t, const struct binding *b)
 			     : "timeline: repeats grouped as ... xN (x shows every line)");
 }
 
+/* --replay: show the session as it was after `step` steps. Going back starts
+ * over (the view too) and applies the steps again, so that every screen is
+ * the one the recorded run drew. */
+static void replay_go(struct tui *t, size_t step)
+{
+	struct ps_replay_pos p;
+	unsigned chg;
+
+	ps_replay_pos(t->s, &p);
+	if (step > p.nsteps)
+		step = p.nsteps;
+	if (step < p.step) {
+		view_free(&t->v);
+		view_init(&t->v);
+		lines_clear(&t->out);
+		t->mode = MODE_PANES;
+		t->capturing = false;
+		t->banner[0] = '\0';
+		t->status[0] = '\0';
+		t->ev_cursor = 0;
+		t->qsel = t->qtop = t->psel = t->ptop = t->eback = 0;
+		ps_replay_reset(t->s);
+		skip_earlier_events(t);
+	}
+	/* one step at a time, taking in each as a live run does, so that the
+	 * timeline gets outputs and events in the same order */
+	ps_replay_pos(t->s, &p);
+	for (size_t k = p.step + 1; k <= step; k++) {
+		chg = ps_replay_forward(t->s, k);
+		process_session(t, CHG_ALL | chg);
+	}
+	if (p.step == 0 && step == 0)
+		process_session(t, CHG_ALL | ps_replay_forward(t->s, 0));
+	ps_replay_pos(t->s, &p);
+	t->rp_pos = p.t;
+	t->rp_wall = view_now_ms();
+	if (p.step >= p.nsteps && t->rp_playing) {
+		t->rp_playing = false;
+		set_status(t, false, "replay finished: Left steps back, Space plays it again");
+	}
+	t->dirty = true;
+}
+
+/* Playing: apply what is due at the recorded time reached. */
+static void replay_tick(struct tui *t)
+{
+	uint64_t now = view_now_ms();
+
+	if (!t->rp_playing)
+		return;
+	t->rp_pos += (uint64_t)((double)(now - t->rp_wall) * 1e6 * t->rp_speed);
+	t->rp_wall = now;
+	{
+		size_t step = ps_replay_step_at(t->s, t->rp_pos);
+		uint64_t keep = t->rp_pos;
+		struct ps_replay_pos p;
+
+		ps_replay_pos(t->s, &p);
+		if (step > p.step || step >= p.nsteps)
+			replay_go(t, step);
+		if (t->rp_playing)
+			t->rp_pos = keep; /* the clock runs on between steps */
+	}
+	t->dirty = true;
+}
+
+/* ms until the next step is due (-1: not playing) */
+static int replay_timeout(struct tui *t)
+{
+	struct ps_replay_pos p;
+	uint64_t next;
+	double ms;
+
+	if (!t->rp_playing)
+		return -1;
+	ps_replay_pos(t->s, &p);
+	next = ps_replay_step_time(t->s, p.step);
+	ms = next > t->rp_pos ? (double)(next - t->rp_pos) / 1e6 / t->rp_speed : 0;
+	/* the scrubber moves on meanwhile */
+	return ms > 250 ? 250 : (int)ms + 1;
+}
+
+static void act_replay_play(struct tui *t, const struct binding *b)
+{
+	struct ps_replay_pos p;
+
+	(void)b;
+	ps_replay_pos(t->s, &p);
+	t->rp_playing = !t->rp_playing;
+	if (t->rp_playing && p.step >= p.nsteps)
+		replay_go(t, 0); /* from the start again */
+	t->rp_wall = view_now_ms();
+	set_status(t, false, "%s", t->rp_playing ? "playing" : "stopped: Left/Right step");
+}
+
+static void act_replay_step(struct tui *t, const struct binding *b)
+{
+	struct ps_replay_pos p;
+
+	ps_replay_pos(t->s, &p);
+	t->rp_playing = false;
+	if (b->n < 0 && p.step < (size_t)-b->n)
+		replay_go(t, 0);
+	else
+		replay_go(t, p.step + (size_t)(long)b->n);
+}
+
+/* '<' '>': a tenth of the recorded time back or on (the scrubber) */
+static void act_replay_jump(struct tui *t, const struct binding *b)
+{
+	struct ps_replay_pos p;
+	uint64_t tenth, to;
+
+	ps_replay_pos(t->s, &p);
+	tenth = p.total / 10 ? p.total / 10 : 1;
+	to = b->n < 0 ? (t->rp_pos > tenth ? t->rp_pos - tenth : 0) : t->rp_pos + tenth;
+	replay_go(t, b->n == 0 ? 0 : ps_replay_step_at(t->s, to));
+	if (b->n != 0)
+		t->rp_pos = to;
+}
+
+static void act_replay_speed(struct tui *t, const struct binding *b)
+{
+	double s = b->n > 0 ? t->rp_speed * 2 : t->rp_speed / 2;
+
+	if (s >= 1.0 / 64 && s <= 1024)
+		t->rp_speed = s;
+	set_status(t, false, "replay speed x%g", t->rp_speed);
+}
+
 /* The terminal's own answer to "where is the cursor after moving to
  * 999;999" (a cursor position report): the only way to learn the size of
  * a serial console, which sends no SIGWINCH and whose tty size is whatever
@@ -1714,6 +1901,20 @@ static void search_key(struct tui *t, int ch)
 #define KA (K_PANES | K_PAUSE | K_VIEW)
 
 static const struct binding bindings[] = {
+	/* --replay: before the panes' keys */
+	{ ' ', "Space", K_REPLAY, act_replay_play, NULL, 0,
+	  "replay: play at the recorded speed / stop", "Space:play/stop", K_REPLAY },
+	{ KEY_RIGHT, "Right", K_REPLAY, act_replay_step, NULL, 1,
+	  "replay: one step on / back (a command, a change on screen, a say)", "Left/Right:step",
+	  K_REPLAY },
+	{ KEY_LEFT, "Left", K_REPLAY, act_replay_step, NULL, -1, NULL, NULL, 0 },
+	{ '>', ">", K_REPLAY, act_replay_jump, NULL, 1,
+	  "replay: a tenth of the recording on / back; 0 to the start", "</>:jump", K_REPLAY },
+	{ '<', "<", K_REPLAY, act_replay_jump, NULL, -1, NULL, NULL, 0 },
+	{ '0', "0", K_REPLAY, act_replay_jump, NULL, 0, NULL, NULL, 0 },
+	{ '+', "+", K_REPLAY, act_replay_speed, NULL, 1, "replay: twice / half as fast",
+	  "+/-:speed", K_REPLAY },
+	{ '-', "-", K_REPLAY, act_replay_speed, NULL, -1, NULL, NULL, 0 },
 	/* a demo's pause: before the panes' keys, so that Enter goes on */
 	{ ' ', "Space", K_PAUSE, act_next_step, NULL, 0, "next step of the demo",
 	  "Space/Enter:next step", K_PAUSE },
@@ -1724,7 +1925,7 @@ static const struct binding bindings[] = {
 	  "stop the demo (the screen stays; q again quits)", "q:stop demo", K_PAUSE },
 	/* the panes (also during a pause) */
 	{ '?', "?", KP, act_help, NULL, 0, "this help (arrows scroll it, q closes it)", "?:help",
-	  K_PANES | K_PAUSE },
+	  K_PANES | K_PAUSE | K_REPLAY },
 	{ KEY_F(1), "F1", KP, act_help, NULL, 0, NULL, NULL, 0 },
 	{ ':', ":", KP, act_cmdline, NULL, 0, "the command line (its keys are below)", ":cmd",
 	  K_PANES },
@@ -1776,7 +1977,7 @@ static const struct binding bindings[] = {
 	  "take the terminal's size again and redraw (serial consoles send no resize)", NULL, 0 },
 	{ 'q', "q", K_PANES, act_quit, NULL, 0,
 	  "quit, as Ctrl-C does (stops every waiter, destroys this session's objects)", "q:quit",
-	  K_PANES },
+	  K_PANES | K_REPLAY },
 	{ 'Q', "Q", K_PANES, act_quit, NULL, 0, NULL, NULL, 0 },
 	/* the views */
 	{ KEY_UP, "Up", K_VIEW, act_scroll, NULL, -1, "scroll a line", "PgUp/PgDn:scroll", K_VIEW },
@@ -1944,6 +2145,12 @@ static void loop_once(struct tui *t)
 		if (timeout < 0 || timeout > left)
 			timeout = left;
 	}
+	if (t->opts->replay) {
+		int rt = replay_timeout(t);
+
+		if (rt >= 0 && (timeout < 0 || rt < timeout))
+			timeout = rt;
+	}
 	if (poll(fds, (nfds_t)n, timeout) < 0 && errno != EINTR)
 		t->quit = true;
 	if (got_quit_signal)
@@ -1956,6 +2163,8 @@ static void loop_once(struct tui *t)
 	if ((t->pend_chg || ps_session_states_pending(t->s)) &&
 	    view_now_ms() - t->last_apply >= APPLY_MS)
 		process_session(t, 0);
+	if (t->opts->replay)
+		replay_tick(t);
 	while (!t->quit && (ch = getch()) != ERR)
 		handle_key(t, ch);
 	now = view_now_ms();
@@ -2077,6 +2286,31 @@ static int hook_progress(void *ctx, const char *what, size_t done, size_t total)
 	return busy_turn(t, 0);
 }
 
+/* --replay: a recorded command line begins / ends. A typed one is shown as
+ * run_command shows it; a demo's or script's line as demo_step does. */
+static void hook_replay_command(void *ctx, const char *line, bool typed)
+{
+	if (typed)
+		begin_command(ctx, line);
+}
+
+static void hook_replay_events(void *ctx)
+{
+	pull_events(ctx);
+}
+
+static void hook_replay_done(void *ctx, const char *line, bool typed, int rc, const char *err)
+{
+	struct tui *t = ctx;
+
+	if (typed) {
+		end_command(t, line, rc, err);
+	} else if (rc == PS_EXEC_ERROR) {
+		set_status(t, true, "%s", err);
+		view_timeline_add(&t->v, TL_ERROR, "%s", err);
+	}
+}
+
 /* Demo mode: one script line per turn of the loop, so the screen follows. */
 static void demo_step(struct tui *t)
 {
@@ -2117,6 +2351,9 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 				  .pause = hook_pause,
 				  .wait = hook_wait,
 				  .progress = hook_progress,
+				  .replay_command = hook_replay_command,
+				  .replay_done = hook_replay_done,
+				  .replay_events = hook_replay_events,
 				  .ctx = &t };
 	struct sigaction sa = { .sa_handler = on_quit_signal };
 	char err[256];
@@ -2184,13 +2421,21 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 	else if (ps_session_take_note(s, err, sizeof(err))) {
 		set_status(&t, false, "%s", err);
 		view_timeline_add(&t.v, TL_MESSAGE, "%s", err);
-	} else
+	} else if (opts->replay)
+		set_status(&t, false, "replay of %s: Space plays, Right steps, ? for help",
+			   opts->replay);
+	else
 		set_status(&t, false, "press ? for help, : for a command%s",
 			   t.demo ? "; the demo is starting" : "");
 	skip_earlier_events(&t);
 	refresh_queues(&t);
 	sync_waiters(&t);
 	pull_events(&t);
+	if (opts->replay) {
+		t.rp_speed = opts->replay_speed > 0 ? opts->replay_speed : 1;
+		t.rp_playing = opts->replay_speed > 0; /* --speed: play at once */
+		t.rp_wall = view_now_ms();
+	}
 
 	while (!t.quit) {
 		/* a demo waits while help or a prompt is open */

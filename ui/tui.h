@@ -14,6 +14,8 @@ struct tui_opts {
 	const char *demo_file; /* --demo FILE: run it step by step */
 	int demo_delay_ms;     /* > 0: pause steps advance after this delay */
 	bool ascii;	       /* force ASCII line drawing */
+	const char *replay;    /* --replay: the session plays this recording */
+	double replay_speed;   /* --speed: 0 means 1 */
 };
 
 /* Runs until q, Ctrl-C, SIGHUP/SIGTERM, `quit` or the end of a demo that the

@@ -169,12 +169,31 @@ sh -c "ulimit -n 1024 && '$ps' --debugfs '$tmp/d' -c 'spawn poll a fds=4096 as=b
 check "fds=4096 over the hard limit names the limit" grep -Eq '^big \(pid [0-9]+\) failed: .*hard limit on open files \(RLIMIT_NOFILE, ulimit -Hn\) is 1024' "$tmp/out"
 check "fds=4096 over the hard limit: no bare EMFILE" sh -c "! grep -q 'Too many open files' '$tmp/out'"
 
+# --replay and --export-trace: found by number like demos, no module needed
+"$ps" --replay 01 --export-trace - --format text >"$tmp/out" 2>"$tmp/err"
+check "--replay 01 finds demo 01's recording" grep -q "^ *[0-9.]*  say  *Demo 1" "$tmp/out"
+"$ps" --replay 99 --export-trace - >"$tmp/out" 2>"$tmp/err"
+check "--replay 99: no such recording" grep -q "^pollscope: 99: no such file, and no demo recording of that name in .*/tests/demos/recordings, .*/pollscope/recordings$" "$tmp/err"
+printf '{"type":"pollscope-recording","version":1}\n{"type":"end"' >"$tmp/cut.jsonl"
+"$ps" --replay "$tmp/cut.jsonl" --export-trace - >"$tmp/out" 2>"$tmp/err"
+check "--replay of a truncated file names its line" grep -q "^pollscope: $tmp/cut.jsonl:2: the last line is cut short" "$tmp/err"
+"$ps" --replay 01 </dev/null >"$tmp/out" 2>"$tmp/err"
+check "--replay without a terminal says what to do" grep -q "needs a terminal" "$tmp/err"
+"$ps" --export-trace x.json -c show >"$tmp/out" 2>"$tmp/err"
+check "--export-trace alone refused" grep -q "wants --replay FILE or --record FILE" "$tmp/err"
+"$ps" --debugfs "$tmp/d" --record "$tmp/rec.jsonl" --export-trace "$tmp/rec.json" -c 'show; say hello' >"$tmp/out" 2>"$tmp/err"
+check "--record with --export-trace writes both" sh -c "grep -q '\"say\"' '$tmp/rec.jsonl' && grep -q traceEvents '$tmp/rec.json'"
+"$ps" --debugfs "$tmp/d" --record /nonexistent/dir/r.jsonl -c show >"$tmp/out" 2>"$tmp/err"
+check "--record to an unwritable place" grep -q "^pollscope: --record: cannot write /nonexistent/dir/r.jsonl: No such file or directory$" "$tmp/err"
+
 # cmake --install puts the demos and the completion where they belong
 if [ -n "$cmake" ] && [ -n "$build" ]; then
 	rm -rf "$tmp/inst"
 	DESTDIR="$tmp/inst" "$cmake" --install "$build" >/dev/null 2>&1
 	n=$(find "$tmp/inst" -path "*/$datadir/pollscope/demos/0[1-8]-*.pscope" | wc -l)
 	check "8 demos installed" test "$n" -eq 8
+	n=$(find "$tmp/inst" -path "*/$datadir/pollscope/recordings/0[1-8]-*.jsonl.gz" | wc -l)
+	check "8 demo recordings installed" test "$n" -eq 8
 	check "completion installed" sh -c "find '$tmp/inst' -path '*/$datadir/bash-completion/completions/pollscope' | grep -q ."
 	check "installed completion knows the demo dir" sh -c "grep -q '/pollscope/demos' \$(find '$tmp/inst' -path '*/completions/pollscope')"
 fi
