@@ -241,9 +241,10 @@ kernel_complaints() {
 	fi
 }
 kml=/sys/kernel/debug/kmemleak
-# kmemleak: leaks of objects allocated before `clear` are never reported;
-# a scan reports what is unreferenced and older than 5 s, so wait that long
-# first (the second scan catches objects a stale stack slot hid in the first).
+# kmemleak: a scan reports what is unreferenced and older than 5 s, so wait
+# that long first (the second scan catches objects a stale stack slot hid in
+# the first). `clear` forgets only what has been reported, so the boot
+# baseline is a scan and then a clear (below).
 kmemleak_check() {
 	[ -w $kml ] || return 0
 	sleep 6
@@ -275,7 +276,20 @@ fi
 st=$(arg stimeout)
 export PS_TIMEOUT_MULT=$(arg tmult)
 echo 7 >/proc/sys/kernel/printk
-boot=$(kernel_complaints)
+# The kernel's own unreferenced objects from boot, before any script or
+# module: with ACPI (debug.config) a scan reports the caches that
+# acpi_ut_create_caches makes in start_kernel (seen: 10 objects under
+# acpi_os_create_cache). Reported once here and cleared, they are never
+# counted against a script; anything unreferenced later still is
+# (vm-debug.harness.leak proves it). The scan's own dmesg line is the only
+# one the boot check below leaves out.
+boot_leaks=0
+if [ -w $kml ]; then
+	boot_leaks=$(kmemleak_check | grep -c '^unreferenced object' || true)
+	echo clear >$kml
+fi
+boot=$(kernel_complaints | grep -vx "kmemleak: $boot_leaks new suspected memory leaks (see /sys/kernel/debug/kmemleak)" || true)
+[ "$boot_leaks" = 0 ] || echo "run-vm: kmemleak at boot (the kernel's own, before any script): $boot_leaks objects, cleared"
 overall=0
 if [ -n "$boot" ]; then
 	echo "@@PS-KERNEL boot: dmesg shows a kernel complaint before any script:"
@@ -287,7 +301,6 @@ if lockdep_off; then
 	overall=1
 fi
 lockdep_gone=""
-[ -w $kml ] && echo clear >$kml
 while read -r name; do
 	echo "@@PS-BEGIN $name"
 	(cd /tests && exec timeout "$st" sh "/tests/$name" </dev/null)
