@@ -11,7 +11,7 @@ cat /tmp/out
 C=$(sed -n 's/^spawned consumer (pid \([0-9]*\)).*/\1/p' /tmp/out)
 [ -n "$C" ] || fail "no consumer pid"
 assert_grep "^watching p \(pipe, both ends: NAME and NAME.1\) as 'p'" /tmp/out
-assert_grep " watch +p +op=wake head=0 queue=pipe->rd_wait key=in,rdnorm ctx=task site=pipe_write<[^ ]* waiters=1 entries=wait_event\+x/$C/pollscope/-/stop  \[pid [0-9]+ pollscope\]$" /tmp/out
+assert_grep " watch +p +op=wake head=0 queue=pipe->rd_wait key=in,rdnorm ctx=task site=pipe_write<[^ ]* waiters=1 entries=wait_event\+x/$C/consumer/-/stop  \[pid [0-9]+ pollscope\]$" /tmp/out
 assert_grep "^consumer \(pid $C\) read returned 5 bytes" /tmp/out
 # between ready and its timeout, the last event is the watch's start: no wake
 sed -n '/^dev is readable, yet/,/^It only saw/p' /tmp/out >/tmp/s

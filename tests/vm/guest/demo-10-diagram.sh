@@ -13,12 +13,12 @@ R=$(sed -n 's/^spawned reader (pid \([0-9]*\)).*/\1/p' /tmp/out)
 [ -n "$P" ] && [ -n "$E" ] && [ -n "$R" ] || fail "pids of the three waiters"
 assert_grep "^│ read queue \(pipe->rd_wait\) of p +│$" /tmp/out
 assert_grep "^ (└|├)─\[0\] pollwake  key=in,err,hup$" /tmp/out
-assert_grep "poll_table_entry ▶ poll_wqueues ▶ polling_task $P pollscope \(S\)$" /tmp/out
+assert_grep "poll_table_entry ▶ poll_wqueues ▶ polling_task $P poller \(S\)$" /tmp/out
 assert_grep "eppoll_entry ▶ epitem \(fd [0-9]+\) ▶ eventpoll [0-9a-f]{8}$" /tmp/out
-assert_grep "ep->wq ▶ $E pollscope \(S\) in epoll_wait, exclusive$" /tmp/out
+assert_grep "ep->wq ▶ $E ep \(S\) in epoll_wait, exclusive$" /tmp/out
 # the blocking reader: exclusive, at the tail, pointing at its task
 assert_grep "^ └─\[2\] autoremove_wake_function EXCLUSIVE$" /tmp/out
-assert_grep "╰▶ task $R pollscope \(S\)$" /tmp/out
+assert_grep "╰▶ task $R reader \(S\)$" /tmp/out
 # the walk, step by step: the cursor moves, the last step stops the walk
 assert_grep "^wake key=in nr=1, step 1 of 3: at \[0\]$" /tmp/out
 assert_grep "^▶✔  ├─\[0\] " /tmp/out

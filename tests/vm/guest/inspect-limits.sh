@@ -98,7 +98,7 @@ BIG=$(sed -n 's/^spawned big (pid \([0-9]*\)).*/\1/p' /tmp/big.out)
 measure /tmp/t pollscope -c "inspect $BIG" || fail "inspect $BIG"
 cat /tmp/t
 [ "$(wc -l </tmp/t)" -lt 40 ] || fail "inspect of a 300-fd waiter printed $(wc -l </tmp/t) lines"
-assert_grep "^  [0-9]+-[0-9]+  poll +pollwake +$BIG pollscope +[-a-z0-9.]+ +S  - +[a-z,]+  <- this process  \(300 entries\)$" /tmp/t
+assert_grep "^  [0-9]+-[0-9]+  poll +pollwake +$BIG big +[-a-z0-9.]+ +S  - +[a-z,]+  <- this process  \(300 entries\)$" /tmp/t
 measure /tmp/j pollscope --json -c "inspect $BIG" || fail "inspect $BIG (json)"
 # JSON is complete: each of the 300 fds, each of the 300 entries, once
 assert_eq "$(grep -c '^{"type":"fd",.*"waited_on":true' /tmp/j)" 300 "fds waited on"

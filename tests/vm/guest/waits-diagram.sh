@@ -8,12 +8,13 @@ SCREEN=/tmp/screen.txt
 
 keys() { tmux send-keys -t ps "$@"; }
 command() { keys ":$1" Enter; }
-# pid of the pollscope waiter asleep in syscall NR (and, for epoll, with or
+# pid of the pollscope waiter (a fork of the TUI: its comm is its label)
+# asleep in syscall NR (and, for epoll, with or
 # without EPOLLEXCLUSIVE in its epoll instance's fdinfo)
 waiter_in() {
 	for p in /proc/[0-9]*; do
 		p=${p#/proc/}
-		[ "$(cat /proc/$p/comm 2>/dev/null)" = pollscope ] || continue
+		case "$(readlink /proc/$p/exe 2>/dev/null)" in */pollscope) ;; *) continue ;; esac
 		# a waiter is a child of the TUI's pollscope (itself in poll)
 		pp=$(sed 's/.*) . \([0-9]*\) .*/\1/' /proc/$p/stat 2>/dev/null)
 		[ "$(cat /proc/$pp/comm 2>/dev/null)" = pollscope ] || continue
@@ -63,12 +64,12 @@ wait_screen ":diagram a" "the diagram view"
 wait_screen "wait_queue_head" "the head's box"
 wait_screen "list head: 6 entries \\(2 exclusive, at the tail\\)"
 wait_screen "pollwake  key=in,err,hup$" "poll's entry and key"
-wait_screen "poll_table_entry ▶ poll_wqueues ▶ polling_task $P pollscope \\(S\\)" "poll's links"
-wait_screen "polling_task $S pollscope \\(S\\)" "select's links"
+wait_screen "poll_table_entry ▶ poll_wqueues ▶ polling_task $P p \\(S\\)" "poll's links"
+wait_screen "polling_task $S s \\(S\\)" "select's links"
 wait_screen "autoremove_wake_function *$" "the reader's entry"
-wait_screen "╰▶ task $R pollscope \\(S\\)" "the reader's task"
+wait_screen "╰▶ task $R r \\(S\\)" "the reader's task"
 for x in $X $E; do
-	wait_screen "ep->wq ▶ $x pollscope \\(S\\) in epoll_wait" "epoll_wait sleeper $x behind its eventpoll"
+	wait_screen "ep->wq ▶ $x [a-z0-9]+ \\(S\\) in epoll_wait" "epoll_wait sleeper $x behind its eventpoll"
 done
 # queue order: no non-exclusive entry after an exclusive one
 awk '/─\[[0-9]+\]/ { if (/EXCLUSIVE/) e = 1; else if (e) bad = 1 } END { exit bad }' $SCREEN ||
