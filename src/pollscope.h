@@ -73,6 +73,7 @@ enum ps_rec_kind {
 	PS_REC_HOLDER,	/* data: NULL; waits: a process holding the head's file (or its peer) */
 	PS_REC_SLEEPER, /* data: NULL; waits: a thread asleep on the head */
 	PS_REC_DIAGRAM, /* data: NULL; diagram: one line of the picture (fields: its parts) */
+	PS_REC_NKINDS	/* how many kinds there are (recordings name every one) */
 };
 
 /* PS_F_JSON: str holds a JSON value (an object or array) put into JSON output

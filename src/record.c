@@ -650,7 +650,7 @@ void ps_recording_free(struct ps_recording *r)
 
 static int kind_of(const char *name, enum ps_rec_kind *k)
 {
-	for (int i = 0; i <= PS_REC_EXPLAIN; i++) {
+	for (int i = 0; i < PS_REC_NKINDS; i++) {
 		if (!strcmp(ps_rec_kind_name((enum ps_rec_kind)i), name)) {
 			*k = (enum ps_rec_kind)i;
 			return 0;

@@ -139,6 +139,7 @@ bool ps_replaying(struct ps_session *s);
 struct ps_replay_pos {
 	size_t step, nsteps; /* steps applied (0 = none) */
 	uint64_t t, total;   /* ns: of the last applied item, of the last item */
+	uint64_t clock_ns;   /* CLOCK_MONOTONIC of the recorded run at t = 0 */
 };
 void ps_replay_pos(struct ps_session *s, struct ps_replay_pos *p);
 /* Clear what was replayed (the panes, the events) and push the events from

@@ -277,6 +277,7 @@ void ps_replay_pos(struct ps_session *s, struct ps_replay_pos *pos)
 	pos->nsteps = p->nsteps;
 	pos->t = p->next ? p->rec.items[p->next - 1].t : 0;
 	pos->total = p->rec.n ? p->rec.items[p->rec.n - 1].t : 0;
+	pos->clock_ns = p->rec.clock_ns;
 }
 
 struct ps_waiter *const *ps_replay_waiters(struct ps_session *s, size_t *n)

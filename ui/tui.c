@@ -1607,11 +1607,15 @@ static void replay_go(struct tui *t, size_t step)
 		t->qsel = t->qtop = t->psel = t->ptop = t->eback = 0;
 		ps_replay_reset(t->s);
 		skip_earlier_events(t);
+		t->v.tl_start_ns = p.clock_ns;
 	}
 	/* one step at a time, taking in each as a live run does, so that the
 	 * timeline gets outputs and events in the same order */
 	ps_replay_pos(t->s, &p);
 	for (size_t k = p.step + 1; k <= step; k++) {
+		/* the timeline stamps lines with the recorded time of the step */
+		if (p.clock_ns)
+			view_clock_fix(p.clock_ns + ps_replay_step_time(t->s, k - 1));
 		chg = ps_replay_forward(t->s, k);
 		process_session(t, CHG_ALL | chg);
 	}
@@ -2432,6 +2436,14 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 	sync_waiters(&t);
 	pull_events(&t);
 	if (opts->replay) {
+		struct ps_replay_pos p;
+
+		ps_replay_pos(t.s, &p);
+		if (p.clock_ns) {
+			/* times since the recorded session's start */
+			view_clock_fix(p.clock_ns);
+			t.v.tl_start_ns = p.clock_ns;
+		}
 		t.rp_speed = opts->replay_speed > 0 ? opts->replay_speed : 1;
 		t.rp_playing = opts->replay_speed > 0; /* --speed: play at once */
 		t.rp_wall = view_now_ms();

@@ -361,9 +361,22 @@ uint64_t view_next_deadline(const struct view *v, uint64_t now)
 	return best;
 }
 
+/* --replay: the timeline's clock is the recording's (CLOCK_MONOTONIC of the
+ * recorded run at the step shown), so that its times are the recorded ones,
+ * not when the replay drew them. 0: the real clock. */
+static uint64_t clock_fixed;
+
+void view_clock_fix(uint64_t ns)
+{
+	clock_fixed = ns;
+}
+
 uint64_t view_clock_ns(void)
 {
 	struct timespec ts;
+
+	if (clock_fixed)
+		return clock_fixed;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;

@@ -130,6 +130,8 @@ const struct tl_line *view_timeline_get(const struct view *v, size_t i);
 /* The group of a line. */
 const struct tl_group *view_timeline_group(const struct view *v, const struct tl_line *l);
 uint64_t view_clock_ns(void);
+/* --replay: view_clock_ns returns ns from now on (0: the real clock again) */
+void view_clock_fix(uint64_t ns);
 
 /* One line describing an event for the timeline ("wake a key=in ..."),
  * without its time (the timeline shows every line's time). */

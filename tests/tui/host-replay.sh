@@ -17,7 +17,9 @@ session=ps
 
 COLS=120
 ROWS=36
-panes() { sed -e '1d' -e "$((ROWS - 1)),\$d" "$1"; }
+# the timeline's time column is left out: the live run stamps a line when it
+# draws it, the replay with its step's recorded time (a few ms apart)
+panes() { sed -E -e '1d' -e "$((ROWS - 1)),\$d" -e 's/^ -?[0-9]+\.[0-9]{3}  / T.TTT  /' "$1"; }
 # the screen once it is still (highlights and vanished entries last 1.5 s)
 settled() {
 	i=0

@@ -90,6 +90,8 @@ ok "outside wake shown from the events file alone"
 # Help overlay, then back.
 keys "?"
 wait_screen "pollscope help" "the help overlay"
+# the keys fill the first page at 48 rows; the commands follow
+keys NPage
 wait_screen "spawn KIND" "commands listed in help"
 keys Escape
 wait_screen "Wait queues"
