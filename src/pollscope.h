@@ -128,6 +128,8 @@ struct ps_hooks {
 	/* --replay: recorded events are in the session now, where the live
 	 * run showed them (take them in before the next output) */
 	void (*replay_events)(void *ctx);
+	/* --replay: the recorded run's CLOCK_MONOTONIC at the item applied next */
+	void (*replay_clock)(void *ctx, uint64_t ns);
 	void *ctx;
 };
 

@@ -166,6 +166,9 @@ static void apply(struct ps_session *s, const struct ps_item *it)
 	struct ps_replay *p = s->replay;
 	const struct ps_hooks *h = &s->hooks;
 
+	/* the front end stamps what this item shows with the recorded time */
+	if (h->replay_clock && p->rec.clock_ns)
+		h->replay_clock(h->ctx, p->rec.clock_ns + it->t);
 	switch (it->type) {
 	case PS_IT_FRAME:
 		show_frame(s, it);

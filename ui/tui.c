@@ -1613,9 +1613,6 @@ static void replay_go(struct tui *t, size_t step)
 	 * timeline gets outputs and events in the same order */
 	ps_replay_pos(t->s, &p);
 	for (size_t k = p.step + 1; k <= step; k++) {
-		/* the timeline stamps lines with the recorded time of the step */
-		if (p.clock_ns)
-			view_clock_fix(p.clock_ns + ps_replay_step_time(t->s, k - 1));
 		chg = ps_replay_forward(t->s, k);
 		process_session(t, CHG_ALL | chg);
 	}
@@ -2298,6 +2295,13 @@ static void hook_replay_command(void *ctx, const char *line, bool typed)
 		begin_command(ctx, line);
 }
 
+/* --replay: lines are stamped with the recorded time of their item */
+static void hook_replay_clock(void *ctx, uint64_t ns)
+{
+	(void)ctx;
+	view_clock_fix(ns);
+}
+
 static void hook_replay_events(void *ctx)
 {
 	pull_events(ctx);
@@ -2358,6 +2362,7 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 				  .replay_command = hook_replay_command,
 				  .replay_done = hook_replay_done,
 				  .replay_events = hook_replay_events,
+				  .replay_clock = hook_replay_clock,
 				  .ctx = &t };
 	struct sigaction sa = { .sa_handler = on_quit_signal };
 	char err[256];

@@ -112,12 +112,23 @@ wchan_re() {
 # pollscope_procs: pids running the pollscope binary: the tool and its
 # waiters (forks without exec, whose comm is their label, not "pollscope").
 pollscope_procs() {
-	local exe p
-	exe=$(readlink -f "$(command -v pollscope)")
+	local exe p l
+	exe=$(readlink -f "$(which pollscope)") # not command -v: TUI tests define command()
+	# never empty: kernel threads have no exe link, and an empty name
+	# would match every one of them
+	[ -n "$exe" ] || exe=/usr/bin/pollscope
 	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/exe" 2>/dev/null)" = "$exe" ] && echo "${p#/proc/}"
+		l=$(readlink "$p/exe" 2>/dev/null) || continue
+		[ "$l" = "$exe" ] && echo "${p#/proc/}"
 	done
 	true
+}
+
+# no_pollscope_procs: true once no process runs the pollscope binary (waiters
+# get SIGKILL from their parent's exit, PR_SET_PDEATHSIG, and die a moment
+# later): use with wait_for, never after a fixed sleep.
+no_pollscope_procs() {
+	[ -z "$(pollscope_procs)" ]
 }
 
 # tmux_stop: kill the tmux server and wait until it is gone, so that the next

@@ -121,8 +121,8 @@ ok "80x24 layout"
 # q leaves cleanly: exit 0, no waiter left, the module unloaded again.
 keys q
 wait_screen "TUI-EXITED rc=0" "pollscope did not exit cleanly"
-sleep 1
-if [ -n "$(pollscope_procs)" ]; then
+if ! wait_for no_pollscope_procs; then
+	for p in $(pollscope_procs); do echo "left: $p $(cat /proc/$p/stat 2>/dev/null)"; done
 	ps -o pid,ppid,stat,comm
 	fail "pollscope processes left behind"
 fi

@@ -42,8 +42,8 @@ ok "demo finished"
 # ignores SIGINT so that it survives to print the exit status.)
 tmux send-keys -t ps C-c
 wait_screen "TUI-EXITED rc=0" "pollscope did not leave on Ctrl-C"
-sleep 1
-if [ -n "$(pollscope_procs)" ]; then
+if ! wait_for no_pollscope_procs; then
+	for p in $(pollscope_procs); do echo "left: $p $(cat /proc/$p/stat 2>/dev/null)"; done
 	ps -o pid,ppid,stat,comm
 	fail "processes left after Ctrl-C"
 fi
