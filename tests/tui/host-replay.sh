@@ -17,9 +17,14 @@ session=ps
 
 COLS=120
 ROWS=36
-# the timeline's time column is left out: the live run stamps a line when it
-# draws it, the replay with its step's recorded time (a few ms apart)
-panes() { sed -E -e '1d' -e "$((ROWS - 1)),\$d" -e 's/^ -?[0-9]+\.[0-9]{3}  / T.TTT  /' "$1"; }
+# The timeline's times and the order of its lines are left out (its lines
+# are compared as a sorted list): the live run stamps a line when it takes
+# it in, the replay with its item's recorded time, and lines a few ms apart
+# can trade places. Every other row is compared as it is.
+panes() {
+	sed -E -e '1d' -e "$((ROWS - 1)),\$d" -e 's/^ -?[0-9]+\.[0-9]{3}  / T.TTT  /' "$1" |
+		awk '/^─ Timeline/ { print; tl = 1; next } tl { print | "sort"; next } { print }'
+}
 # the screen once it is still (highlights and vanished entries last 1.5 s)
 settled() {
 	i=0
