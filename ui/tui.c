@@ -1607,7 +1607,8 @@ static void replay_go(struct tui *t, size_t step)
 		t->qsel = t->qtop = t->psel = t->ptop = t->eback = 0;
 		ps_replay_reset(t->s);
 		skip_earlier_events(t);
-		t->v.tl_start_ns = p.clock_ns;
+		if (p.clock_ns) /* as at start: a recording without a clock keeps the real one */
+			t->v.tl_start_ns = p.clock_ns;
 	}
 	/* one step at a time, taking in each as a live run does, so that the
 	 * timeline gets outputs and events in the same order */
