@@ -2250,23 +2250,30 @@ static int busy_turn(struct tui *t, int ms)
 
 /* The command's own loop drains the session, so the changes it took in are
  * not reported here: refresh everything now and then (every APPLY_MS * 2),
- * reading only the states that are pending. */
-static void busy_refresh(struct tui *t)
+ * reading only the states that are pending. Returns how many ms are left
+ * before the next refresh is due (0 when it refreshed now). */
+static int busy_refresh(struct tui *t)
 {
 	uint64_t now = view_now_ms();
 
 	if (now - t->last_wait_refresh < 2 * APPLY_MS)
-		return;
+		return (int)(t->last_wait_refresh + 2 * APPLY_MS - now);
 	process_session(t, CHG_BUSY);
 	t->last_wait_refresh = now;
+	return 0;
 }
 
-/* sleep, settle and kill inside a command: keep the screen live. */
+/* sleep, settle and kill inside a command: keep the screen live. A change
+ * the command took in just after a refresh (a waiter's result 1 ms after
+ * its poll event) is drawn when the refresh is due, not when the command's
+ * whole wait is over. */
 static int hook_wait(void *ctx, int ms)
 {
 	struct tui *t = ctx;
+	int left = busy_refresh(t);
 
-	busy_refresh(t);
+	if (left > 0 && left < ms)
+		ms = left;
 	return busy_turn(t, ms);
 }
 

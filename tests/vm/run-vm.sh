@@ -146,6 +146,8 @@ copy_with_libs() {
 
 copy_with_libs "$tool" /usr/bin/pollscope
 copy_with_libs "$(command -v tmux)" /usr/bin/tmux
+# strace, to hold a system call still where a test needs a race won
+copy_with_libs "$(command -v strace)" /usr/bin/strace
 # util-linux's lsfd, for the waits tests and benchmark to compare with
 if command -v lsfd >/dev/null; then
 	copy_with_libs "$(command -v lsfd)" /usr/bin/lsfd

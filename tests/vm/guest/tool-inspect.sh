@@ -119,8 +119,8 @@ kill "$BG"
 wait "$BG"
 
 # --- a process that exits during the inspection ---------------------------
-# 1000 fds of one object with 1000 entries on its queue: each fd's inspect
-# copies the whole queue, so the inspection takes a while; kill it midway.
+# A waiter with 1000 fds of one object; kill it midway through the
+# inspection: the inspection says so, with what it saw before.
 pollscope -c 'create a; spawn poll a fds=1000 as=big; settle 60000; say READY; sleep 600000' >/tmp/big.out 2>&1 &
 BG=$!
 wait_for grep -q READY /tmp/big.out || {
@@ -131,11 +131,19 @@ BIG=$(sed -n 's/^spawned big (pid \([0-9]*\)).*/\1/p' /tmp/big.out)
 BIGW=$(wchan_re "$BIG")
 # the object file its 1000 fds are open on
 OBJ=$(readlink "/proc/$BIG/fd/$(ls "/proc/$BIG/fd" | sort -n | tail -n1)")
-pollscope -c "inspect $BIG" >/tmp/mid.out 2>/tmp/mid.err &
+# strace holds each pidfd_getfd at its exit for 20 ms (the copied fd is
+# already in the inspector's table then): the inspection of 1000 fds of one
+# file is otherwise over before the test can see it under way.
+strace -qq -o /dev/null -e trace=pidfd_getfd -e inject=pidfd_getfd:delay_exit=20000 \
+	pollscope -c "inspect $BIG" >/tmp/mid.out 2>/tmp/mid.err &
 IP=$!
-# kill it once the inspection is under way: the inspector holds one of its
-# fds (pidfd_getfd), not after a fixed time
-inspecting() { ls -l "/proc/$IP/fd" 2>/dev/null | grep -qF -- "-> $OBJ"; }
+# kill it once the inspection is under way: the inspector (strace's child)
+# holds one of its fds, not after a fixed time
+inspecting() {
+	local c
+	c=$(cat "/proc/$IP/task/$IP/children" 2>/dev/null) || return 1
+	[ -n "$c" ] && ls -l "/proc/${c%% *}/fd" 2>/dev/null | grep -qF -- "-> $OBJ"
+}
 wait_for inspecting || fail "the inspector never took one of $BIG's fds ($OBJ)"
 kill -9 "$BIG"
 wait $IP
