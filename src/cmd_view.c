@@ -149,8 +149,11 @@ static int cmd_events(struct ps_cmdctx *c)
 	start = (want == 0 || (size_t)want >= n) ? 0 : n - (size_t)want;
 	if (n == 0)
 		ps_emit(c->sink, PS_REC_MESSAGE, NULL, NULL, 0, "no events");
+	/* ms since the session began (the TUI's timeline's 0); an event from
+	 * before it (the ring keeps earlier runs') counts below 0 */
 	for (size_t i = start; i < n; i++)
-		ps_rec_event(c->sink, &buf[i], buf[0].ns, ps_session_label_of(c->s, buf[i].pid));
+		ps_rec_event(c->sink, &buf[i], c->s->start_ns ? c->s->start_ns : buf[0].ns,
+			     ps_session_label_of(c->s, buf[i].pid));
 	free(buf);
 	return 0;
 }
@@ -251,7 +254,9 @@ const struct ps_cmd ps_cmd_events = {
 	.args = "[N]",
 	.help = "the last N events of the timeline (default 20)",
 	.long_help = "poll-method calls, queue adds, wakes with their keys and how many woke,\n"
-		     "reads, writes, opens and releases, as recorded by the module.",
+		     "reads, writes, opens and releases, as recorded by the module.\n"
+		     "Times are ms since the session started (the timeline's clock);\n"
+		     "events from before it are below 0.",
 	.min_args = 0,
 	.max_args = 1,
 	.exec = cmd_events,

@@ -490,6 +490,9 @@ unsigned ps_session_refresh_pending(struct ps_session *s);
  * entering the call, or returned and about to exit or wait again): state
  * changes then happen without an event, so poll with a short timeout. */
 bool ps_session_states_pending(struct ps_session *s);
+/* CLOCK_MONOTONIC ns when the session began (a replay: the recorded run's),
+ * the 0 that `events` counts from; 0 when unknown (recorded files). */
+uint64_t ps_session_start_ns(const struct ps_session *s);
 /* State of any pid (libproc2). Returns 0, -1 if the pid does not exist. */
 int ps_procinfo_get(pid_t pid, struct ps_procinfo *pi);
 /* Async-signal-safe: make the running command (settle, sleep, pause) stop

@@ -232,7 +232,7 @@ void ps_rec_real_object(const struct ps_sink *sink, const struct ps_object *o, i
 void ps_rec_event(const struct ps_sink *sink, const struct ps_event *ev, uint64_t base,
 		  const char *label)
 {
-	double ms = ev->ns >= base ? (double)(ev->ns - base) / 1e6 : 0;
+	double ms = (double)(int64_t)(ev->ns - base) / 1e6;
 	struct ps_field f[8] = {
 		{ "seq", PS_F_INT, NULL, (long long)ev->seq },
 		{ "ns", PS_F_INT, NULL, (long long)ev->ns },

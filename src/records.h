@@ -35,7 +35,8 @@ void ps_rec_explain(const struct ps_sink *sink, const char *object, int pos, con
 void ps_rec_module_object(const struct ps_sink *sink, const struct ps_object *o, int entries);
 void ps_rec_real_object(const struct ps_sink *sink, const struct ps_object *o, int entries,
 			int heads, const char *count_name);
-/* events; base: the first event's time, label: the waiter that caused it or "-" */
+/* events; base: the time its ms count from (the session's start), label:
+ * the waiter that caused it or "-" */
 void ps_rec_event(const struct ps_sink *sink, const struct ps_event *ev, uint64_t base,
 		  const char *label);
 /* inspect PID: one fd */

@@ -51,6 +51,7 @@ int ps_replay_start(struct ps_session *s, struct ps_recording *r)
 			p->steps[p->nsteps++] = i;
 	}
 	s->replay = p;
+	s->start_ns = p->rec.clock_ns;
 	/* no module: what attach says comes from the recording */
 	s->attached = true;
 	snprintf(s->module_state, sizeof(s->module_state), "replay (recorded %s)",

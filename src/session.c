@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "inspect.h"
 #include "record.h"
@@ -61,6 +62,7 @@ struct ps_session *ps_session_new(const struct ps_session_opts *opts)
 		s->opts.module_path = s->module_path_buf;
 	}
 	s->recorded = opts->debugfs_dir != NULL;
+	s->start_ns = s->recorded ? 0 : ps_now_ns();
 	ps_dfs_init(&s->dfs, opts->debugfs_dir ? opts->debugfs_dir : PS_DEFAULT_DEBUGFS,
 		    s->recorded);
 	s->opts.debugfs_dir = s->dfs.dir;
@@ -379,6 +381,11 @@ void ps_session_info(struct ps_session *s, struct ps_info *info)
 }
 
 /* ------------------------------------------------------------- state */
+
+uint64_t ps_session_start_ns(const struct ps_session *s)
+{
+	return s->start_ns;
+}
 
 void ps_session_changed(struct ps_session *s)
 {

@@ -31,6 +31,10 @@ struct ps_session {
 	struct ps_kmod *kmod;
 	char module_state[64];
 	struct ps_version version;
+	/* CLOCK_MONOTONIC when the session began (a replay: the recorded
+	 * run's): `events` counts from it as the TUI's timeline does; 0 with
+	 * recorded files (--debugfs DIR), whose events count from the first */
+	uint64_t start_ns;
 
 	int events_fd;
 	bool events_pollable;

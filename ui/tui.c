@@ -2423,6 +2423,9 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 	mouseinterval(0); /* a press is a click at once */
 	init_styles(&t);
 	view_init(&t.v);
+	/* one clock: the timeline's 0 is the session's, as `events` counts */
+	if (ps_session_start_ns(t.s) && !opts->replay)
+		t.v.tl_start_ns = ps_session_start_ns(t.s);
 	t.tl_vis = calloc(VIEW_TIMELINE_MAX, sizeof(*t.tl_vis));
 	if (!t.tl_vis) {
 		endwin();
