@@ -103,14 +103,8 @@ wait_screen "Wait queues: 1 object, 100 entries"
 tui=$(tmux display -p -t ps '#{pane_pid}')
 [ "$(cat /proc/$tui/comm)" = pollscope ] || fail "pane process is $(cat /proc/$tui/comm)"
 sleep 3
-ctx() { awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/$tui/status; }
-cpu() { awk '{ print $14 + $15 }' /proc/$tui/stat; }
-c0=$(ctx)
-t0=$(cpu)
-sleep 10
-c1=$(ctx)
-t1=$(cpu)
-echo "BENCH idle sleepers=100 seconds=10 cpu_ms=$(((t1 - t0) * 10)) wakeups=$((c1 - c0)) wakeups_per_s=$(((c1 - c0) / 10))"
+idle_cost "$tui" 10
+echo "BENCH idle sleepers=100 seconds=10 cpu_ms=$IDLE_CPU_MS wakeups=$IDLE_WAKEUPS wakeups_per_s=$((IDLE_WAKEUPS / 10))"
 tmux send-keys -t ps q
 i=0
 while [ -d /proc/$tui ] && [ $i -lt 100 ]; do

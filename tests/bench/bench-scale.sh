@@ -46,12 +46,8 @@ for n in 1 100 1000; do
 	echo "BENCH scale settle sleepers=$n ms=$(($(now_ms) - t0))"
 	if [ $n -eq 1000 ]; then
 		sleep 3
-		c0=$(awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/$tui/status)
-		u0=$(awk '{ print $14 + $15 }' /proc/$tui/stat)
-		sleep 10
-		c1=$(awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/$tui/status)
-		u1=$(awk '{ print $14 + $15 }' /proc/$tui/stat)
-		echo "BENCH scale idle sleepers=$n seconds=10 cpu_ms=$(((u1 - u0) * 10)) wakeups=$((c1 - c0))"
+		idle_cost "$tui" 10
+		echo "BENCH scale idle sleepers=$n seconds=10 cpu_ms=$IDLE_CPU_MS wakeups=$IDLE_WAKEUPS"
 	fi
 	t0=$(now_ms)
 	echo "wake o$n in 0" >$D/control

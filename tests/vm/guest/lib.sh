@@ -61,6 +61,21 @@ wait_for() {
 	return 0
 }
 
+# idle_cost PID SECONDS: what PID costs while nothing should happen, as
+# IDLE_WAKEUPS (voluntary + involuntary context switches, from status) and
+# IDLE_CPU_MS (user + system time, from stat, in USER_HZ=100 ticks).
+idle_cost() {
+	local pid=$1 secs=$2 c0 c1 t0 t1
+
+	c0=$(awk '/ctxt_switches/ { n += $2 } END { print n }' "/proc/$pid/status")
+	t0=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	sleep "$secs"
+	c1=$(awk '/ctxt_switches/ { n += $2 } END { print n }' "/proc/$pid/status")
+	t1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	IDLE_WAKEUPS=$((c1 - c0))
+	IDLE_CPU_MS=$(((t1 - t0) * 10))
+}
+
 # For TUI tests: pollscope runs in the tmux session "ps".
 # wait_screen PATTERN [MSG]: the screen shows the extended regex PATTERN
 # within WAIT_SCREEN_TRIES tenths of a second (default 200: 20 s) times

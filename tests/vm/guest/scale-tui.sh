@@ -78,15 +78,9 @@ ok "1000 sleepers asleep in poll (per /proc/PID/syscall)"
 
 # 2. Idle: nothing happens, nothing wakes the TUI.
 sleep 3
-ctx() { awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/$tui/status; }
-cpu() { awk '{ print $14 + $15 }' /proc/$tui/stat; }
-c0=$(ctx)
-t0=$(cpu)
-sleep 10
-c1=$(ctx)
-t1=$(cpu)
-wakeups=$((c1 - c0))
-cpu_ms=$(((t1 - t0) * 10))
+idle_cost "$tui" 10
+wakeups=$IDLE_WAKEUPS
+cpu_ms=$IDLE_CPU_MS
 echo "BENCH scale tui-idle sleepers=1000 seconds=10 cpu_ms=$cpu_ms wakeups=$wakeups"
 [ $wakeups -le 2 ] || fail "the idle TUI woke $wakeups times in 10 s with 1000 sleepers ($cpu_ms ms CPU)"
 ok "idle TUI with 1000 sleepers: $wakeups wakeups, $cpu_ms ms CPU in 10 s"

@@ -24,11 +24,9 @@ wait_screen "$PS_DIR is gone: the module was unloaded or debugfs unmounted" \
 	"no message after debugfs went away"
 ok "the TUI says debugfs is gone"
 sleep 1
-c0=$(awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/$tui/status)
-sleep 3
-c1=$(awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/$tui/status)
-[ $((c1 - c0)) -le 5 ] || fail "the TUI woke $((c1 - c0)) times in 3 s after debugfs went (a busy loop)"
-ok "no busy loop after debugfs went ($((c1 - c0)) wakeups in 3 s)"
+idle_cost "$tui" 3
+[ $IDLE_WAKEUPS -le 5 ] || fail "the TUI woke $IDLE_WAKEUPS times in 3 s after debugfs went (a busy loop)"
+ok "no busy loop after debugfs went ($IDLE_WAKEUPS wakeups in 3 s)"
 tmux send-keys -t ps q
 wait_screen "TUI-EXITED rc=[0-9]+" "pollscope did not exit on q"
 ok "q quits ($(grep -o 'rc=[0-9]*' /tmp/screen.txt))"

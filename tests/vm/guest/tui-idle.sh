@@ -17,14 +17,9 @@ tui=$pane
 
 # Let the highlights of the spawn fade, then measure.
 sleep 3
-ctx() { awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/$tui/status; }
-cpu() { awk '{ print $14 + $15 }' /proc/$tui/stat; }
-c0=$(ctx); t0=$(cpu)
-sleep 10
-c1=$(ctx); t1=$(cpu)
-hz=100
-wakeups=$((c1 - c0))
-cpu_ms=$(((t1 - t0) * 1000 / hz))
+idle_cost "$tui" 10
+wakeups=$IDLE_WAKEUPS
+cpu_ms=$IDLE_CPU_MS
 echo "BENCH tui-idle sleepers=100 seconds=10 cpu_ms=$cpu_ms wakeups=$wakeups wakeups_per_s=$((wakeups / 10))"
 [ $wakeups -le 2 ] || fail "the idle TUI woke $wakeups times in 10 s: something polls on a timer"
 ok "idle TUI: $wakeups wakeups, ${cpu_ms} ms CPU in 10 s with 100 sleepers"

@@ -1,7 +1,7 @@
 /*
  * pswait: block in one call on a file and report what it returned.
  *
- *   pswait [-d] [-n COUNT] [-m MANY] MODE FILE [EVENTS] [TIMEOUT_MS]
+ *   pswait [-d] [-f] [-t] [-n COUNT] [-m MANY] MODE FILE [EVENTS] [TIMEOUT_MS]
  *
  * MODE: poll ppoll select pselect epoll epoll-edge epoll-oneshot epoll-excl
  *       read
@@ -15,6 +15,9 @@
  * -m: poll/ppoll only: pass the descriptor MANY times in the pollfd array,
  *     so that one process queues MANY entries (raises RLIMIT_NOFILE).
  * -f: read only: the first read goes to an inaccessible buffer (EFAULT).
+ * -t: after each poll kind's line, one more: pswait pid=P elapsed_ms=N, the
+ *     call's time on CLOCK_MONOTONIC (a test tells a timeout from a wake by
+ *     it, whatever the load).
  *
  * One line per wait on stdout:
  *   pswait pid=P mode=M ret=R revents=NAMES       (poll kinds)
@@ -89,9 +92,31 @@ static const char *event_names(unsigned int m, char *buf, size_t len)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: pswait [-d] [-f] [-n COUNT] [-m MANY] poll|ppoll|select|pselect|epoll|"
+		"usage: pswait [-d] [-f] [-t] [-n COUNT] [-m MANY] poll|ppoll|select|pselect|epoll|"
 		"epoll-edge|epoll-oneshot|epoll-excl|read FILE [EVENTS] [TIMEOUT_MS]\n");
 	exit(2);
+}
+
+static int timed;
+static struct timespec call_start;
+
+/* just before a poll kind's call */
+static void start_call(void)
+{
+	clock_gettime(CLOCK_MONOTONIC, &call_start);
+}
+
+static void report_elapsed(void)
+{
+	struct timespec now;
+
+	if (!timed)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	printf("pswait pid=%d elapsed_ms=%lld\n", getpid(),
+	       ((long long)(now.tv_sec - call_start.tv_sec) * 1000000000LL + now.tv_nsec -
+		call_start.tv_nsec) /
+		       1000000LL);
 }
 
 static int report_err(const char *mode)
@@ -108,6 +133,7 @@ static int report(const char *mode, int ret, unsigned int revents)
 
 	printf("pswait pid=%d mode=%s ret=%d revents=%s\n", getpid(), mode, ret,
 	       event_names(revents, buf, sizeof(buf)));
+	report_elapsed();
 	fflush(stdout);
 	return ret > 0 ? 0 : 1;
 }
@@ -143,10 +169,12 @@ static int do_select(int fd, unsigned int ev, int timeout, int psel, const char 
 		sigset_t none;
 
 		sigemptyset(&none);
+		start_call();
 		ret = pselect(fd + 1, &r, &w, &x, timeout < 0 ? NULL : &ts, &none);
 	} else {
 		struct timeval tv = { timeout / 1000, (timeout % 1000) * 1000 };
 
+		start_call();
 		ret = select(fd + 1, &r, &w, &x, timeout < 0 ? NULL : &tv);
 	}
 	if (ret < 0)
@@ -166,7 +194,7 @@ int main(int argc, char **argv)
 	unsigned int ev = EPOLLIN;
 	const char *mode, *path;
 
-	while ((opt = getopt(argc, argv, "+dfn:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "+dfn:m:t")) != -1) {
 		switch (opt) {
 		case 'f':
 			fault = 1;
@@ -175,6 +203,9 @@ int main(int argc, char **argv)
 			many = atoi(optarg);
 			if (many < 1)
 				usage();
+			break;
+		case 't':
+			timed = 1;
 			break;
 		case 'd':
 			do_drain = 1;
@@ -233,8 +264,10 @@ int main(int argc, char **argv)
 				struct timespec ts = { timeout / 1000,
 						       (timeout % 1000) * 1000000L };
 
+				start_call();
 				ret = ppoll(p, many, timeout < 0 ? NULL : &ts, NULL);
 			} else {
+				start_call();
 				ret = poll(p, many, timeout);
 			}
 			ret = ret < 0 ? report_err(mode)
@@ -260,6 +293,7 @@ int main(int argc, char **argv)
 			return report_err(mode);
 		for (i = 0; i < count; i++) {
 			memset(&out, 0, sizeof(out));
+			start_call();
 			ret = epoll_wait(ep, &out, 1, timeout);
 			ret = ret < 0 ? report_err(mode)
 				      : report(mode, ret, ret > 0 ? out.events : 0);
