@@ -56,14 +56,14 @@ echo "create big" >$D/control
 i=0
 pids=
 while [ $i -lt 300 ]; do
-	pswait poll $D/objects/big in 120000 >/dev/null &
+	pswait poll $D/objects/big in $((120000 * PS_TIMEOUT_MULT)) >/dev/null &
 	pids="$pids $!"
 	i=$((i + 1))
 done
 i=0
 while [ "$(grep -c '^object=big .*state=S' $D/queues)" -lt 300 ]; do
 	i=$((i + 1))
-	[ $i -lt 120 ] || fail "300 pollers not asleep: $(grep -c '^object=big ' $D/queues)"
+	[ $i -lt $((120 * PS_TIMEOUT_MULT)) ] || fail "300 pollers not asleep: $(grep -c '^object=big ' $D/queues)"
 	sleep 1
 done
 assert_grep "^object=big pos=299 func=pollwake " $D/queues
@@ -83,12 +83,12 @@ ok "300 sleepers on one queue"
 # (a ring big enough to keep the wake record among the 40000 poll records)
 load_module events_size=65536
 echo "create huge" >$D/control
-pswait -m 20000 poll $D/objects/huge in 300000 >$T/huge &
+pswait -m 20000 poll $D/objects/huge in $((300000 * PS_TIMEOUT_MULT)) >$T/huge &
 H=$!
 i=0
 until grep -q '^object=huge pos=19999 .* state=S ' $D/queues; do
 	i=$((i + 1))
-	[ $i -lt 120 ] || fail "20000 entries not queued: $(grep -c '^object=huge ' $D/queues)"
+	[ $i -lt $((120 * PS_TIMEOUT_MULT)) ] || fail "20000 entries not queued: $(grep -c '^object=huge ' $D/queues)"
 	sleep 1
 done
 cat $D/queues >$T/hq

@@ -51,15 +51,15 @@ show so
 write so 7
 settle 20000
 read so
-# timerfd: armed for 300 ms, the poller returns by itself
+# timerfd: armed for TM ms, the poller returns by itself
 create t timerfd
 spawn poll t as=tp
 settle 20000
-write t 300
+write t @TM@
 settle 20000
 say --- timer armed ---
 ps tp
-sleep 1500
+sleep @TM_WAIT@
 settle 20000
 read t
 # a module object and a real one in one call
@@ -73,6 +73,10 @@ settle 20000
 destroy pp
 destroy so
 PS
+# the timer must outlast the settle and ps after its arming: 1 s on the stock
+# kernel, longer where everything is slower
+TM=$((1000 * PS_TIMEOUT_MULT))
+sed -i "s/@TM@/$TM/; s/@TM_WAIT@/$((TM + 1500))/" /tmp/obj.ps
 pollscope -f /tmp/obj.ps >/tmp/out 2>/tmp/err || {
 	cat /tmp/err /tmp/out
 	fail "pollscope -f failed"
@@ -135,11 +139,13 @@ assert_grep "^sp \(pid $SP\) poll returned 1 after [0-9.]+ ms: so=in$" /tmp/out
 assert_grep "^read so: 7 bytes$" /tmp/out
 ok "socketpair"
 
-# the timer had not fired when settle returned (asleep), then it did, after >= 300 ms
+# the timer had not fired when settle returned (asleep), then it did, after >= TM ms
 sec "timer armed" >/tmp/s
-assert_grep "^wrote t value=300 \(timer armed: fires in 300 ms\)$" /tmp/out
+assert_grep "^wrote t value=$TM \(timer armed: fires in $TM ms\)$" /tmp/out
 assert_grep "^ +[0-9]+  tp +poll +t +S  $WCHAN" /tmp/s
-assert_grep "^tp \(pid [0-9]+\) poll returned 1 after ([3-9][0-9][0-9]|[0-9]{4})\.[0-9] ms: t=in$" /tmp/out
+assert_grep "^tp \(pid [0-9]+\) poll returned 1 after [0-9]+\.[0-9] ms: t=in$" /tmp/out
+el=$(sed -n 's/^tp (pid [0-9]*) poll returned 1 after \([0-9]*\)\.[0-9] ms: t=in$/\1/p' /tmp/out)
+[ "$el" -ge "$TM" ] || fail "tp returned after $el ms, before its $TM ms timer"
 assert_grep "^read t: 1 expiration\(s\)$" /tmp/out
 ok "timerfd fires"
 
