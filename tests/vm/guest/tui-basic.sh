@@ -87,6 +87,20 @@ until tmux capture-pane -p -t ps | grep -Eq "wake +a +key=out"; do
 done
 ok "outside wake shown from the events file alone"
 
+# One clock: the timeline's seconds and `events`' ms both count from the
+# session's start, so the same wake has the same time in both.
+tl_ms=$(tmux capture-pane -p -t ps | sed -n 's/^ *\([0-9]*\)\.\([0-9][0-9][0-9]\)  wake \+a \+key=out.*/\1\2/p' | tail -n1)
+[ -n "$tl_ms" ] || fail "no time on the timeline's wake line"
+tl_ms=$(echo "$tl_ms" | sed 's/^0*\(.\)/\1/') # 0.042 s: 042 ms
+keys ":events 1" Enter
+wait_screen " ms  wake +a +key=out" "the events view"
+ev_ms=$(sed -n 's/^ *[0-9]\+ \+\([0-9]\+\)\.[0-9]\+ ms  wake .*/\1/p' /tmp/screen.txt | tail -n1)
+[ -n "$ev_ms" ] || fail "no time on the events line"
+d=$((tl_ms - ev_ms))
+[ ${d#-} -le 1 ] || fail "the wake is at $tl_ms ms on the timeline but $ev_ms ms in events"
+keys q
+ok "timeline and events on one clock ($tl_ms ms, $ev_ms ms)"
+
 # Help overlay, then back.
 keys "?"
 wait_screen "pollscope help" "the help overlay"
