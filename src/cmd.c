@@ -216,8 +216,8 @@ int ps_cmd_run(struct ps_session *s, int argc, char **argv, const struct ps_sink
 	if (!cmd) {
 		const char *sug = ps_cmd_suggest(argv[0]);
 		if (sug)
-			snprintf(err, errlen, _("unknown command '%s' (did you mean '%s'?)"), argv[0],
-				 sug);
+			snprintf(err, errlen, _("unknown command '%s' (did you mean '%s'?)"),
+				 argv[0], sug);
 		else
 			snprintf(err, errlen, _("unknown command '%s' (try: help)"), argv[0]);
 		return PS_EXEC_ERROR;
@@ -234,7 +234,7 @@ int ps_cmd_run(struct ps_session *s, int argc, char **argv, const struct ps_sink
 	if (s->replay && !replay_allows(cmd, nargs)) {
 		snprintf(err, errlen,
 			 _("%s: not available in a replay (no module, no processes: show, ps, "
-			 "events and help read the recording)"),
+			   "events and help read the recording)"),
 			 cmd->name);
 		return PS_EXEC_ERROR;
 	}

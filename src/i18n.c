@@ -24,7 +24,7 @@ void ps_i18n_init(void)
 	 * the source tree's demos */
 	if (!dir || !*dir)
 		dir = stat(POLLSCOPE_BUILD_LOCALEDIR, &st) == 0 ? POLLSCOPE_BUILD_LOCALEDIR
-								 : POLLSCOPE_LOCALEDIR;
+								: POLLSCOPE_LOCALEDIR;
 	bindtextdomain("pollscope", dir);
 	bind_textdomain_codeset("pollscope", "UTF-8");
 	textdomain("pollscope");

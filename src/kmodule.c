@@ -47,10 +47,12 @@ int ps_kmod_check_support(const char *root, char *err, size_t errlen)
 
 	snprintf(path, sizeof(path), "%s/proc/modules", root);
 	if (access(path, F_OK) != 0) {
-		snprintf(err, errlen,
-			 _("this kernel has no module support (CONFIG_MODULES is off: /proc/modules "
-			 "is missing), so pollscope.ko cannot be loaded here; use a VM or a kernel "
-			 "with modules"));
+		snprintf(
+			err, errlen,
+			_("this kernel has no module support (CONFIG_MODULES is off: /proc/modules "
+			  "is missing), so pollscope.ko cannot be loaded here; use a VM or a "
+			  "kernel "
+			  "with modules"));
 		return -1;
 	}
 	return 0;
@@ -81,7 +83,7 @@ int ps_vermagic_check(const char *path, const char *vermagic, const char *releas
 		return 0;
 	snprintf(err, errlen,
 		 _("module %s was built for kernel %.*s, but the running kernel is %s; rebuild it "
-		 "against this kernel's headers"),
+		   "against this kernel's headers"),
 		 path, (int)n, vermagic, release);
 	return -1;
 }
@@ -103,7 +105,7 @@ int ps_debugfs_ensure(const char *root, char *err, size_t errlen)
 	if (!have) {
 		snprintf(err, errlen,
 			 _("debugfs is missing: this kernel was built without CONFIG_DEBUG_FS "
-			 "(no debugfs in /proc/filesystems)"));
+			   "(no debugfs in /proc/filesystems)"));
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/sys/kernel/debug", root);
@@ -128,8 +130,9 @@ static void insert_error(const char *what, int e, char *err, size_t errlen)
 	free(lock);
 	if ((e == EPERM || e == EACCES || e == EKEYREJECTED) && strcmp(mode, "none") != 0) {
 		snprintf(err, errlen,
-			 _("the kernel is locked down (lockdown=%s): it refuses to load the unsigned "
-			 "module %s"),
+			 _("the kernel is locked down (lockdown=%s): it refuses to load the "
+			   "unsigned "
+			   "module %s"),
 			 mode, what);
 	} else if (e == EKEYREJECTED || e == ENOKEY) {
 		snprintf(err, errlen, _("the kernel requires signed modules and refused %s (%s)"),
@@ -139,7 +142,7 @@ static void insert_error(const char *what, int e, char *err, size_t errlen)
 	} else if (e == ENOEXEC) {
 		snprintf(err, errlen,
 			 _("%s is not a valid module for this kernel (invalid module format: built "
-			 "for another kernel?)"),
+			   "for another kernel?)"),
 			 what);
 	} else {
 		snprintf(err, errlen, _("loading %s failed: %s"), what, strerror(e));
@@ -210,11 +213,11 @@ int ps_kmod_load(const char *path, const char *build_ko, struct ps_kmod **out, c
 
 		r = kmod_module_new_from_lookup(m->ctx, "pollscope", &list);
 		if (r < 0 || !list) {
-			snprintf(
-				err, errlen,
-				_("the pollscope module is not installed for kernel %s and no module "
-				"file was found (build it, or use --module PATH)"),
-				u.release);
+			snprintf(err, errlen,
+				 _("the pollscope module is not installed for kernel %s and no "
+				   "module "
+				   "file was found (build it, or use --module PATH)"),
+				 u.release);
 			goto fail;
 		}
 		m->mod = kmod_module_get_module(list);

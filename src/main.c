@@ -71,23 +71,24 @@ static void usage(FILE *f)
 		fprintf(f, "  %s\n      %s\n", t[i].usage, _(t[i].help));
 	fprintf(f,
 		_("\n"
-		"MASK: in out pri err hup rdnorm rdband wrnorm wrband msg rdhup joined by ','\n"
-		"or '|', a number, or none. In a script the first failing command stops the\n"
-		"run with FILE:LINE: message and exit status 1.\n"
-		"\n"
-		"Demos (installed in %s/demos):\n"
-		"  01 poll life cycle   02 select vs poll vs epoll   03 thundering herd\n"
-		"  04 lost wakeup       05 key filtering             06 EINTR and timeout\n"
-		"  07 read vs poll      08 eventfd internals\n"
-		"\n"
-		"Examples:\n"
-		"  pollscope -c 'create a; spawn poll a; settle; show a; wake a; settle; ps'\n"
-		"  pollscope -c 'create e eventfd; spawn poll e; settle; show e; write e 3'\n"
-		"  pollscope --demo 02\n"
-		"  pollscope --replay 03                     (no module, no root needed)\n"
-		"  pollscope --replay 01 --export-trace 01.json   (open it in ui.perfetto.dev)\n"
-		"  pollscope --json -c 'create a; spawn epoll a count=2 exclusive; settle; show'\n"
-		"See pollscope(1) and pollscope(4).\n"),
+		  "MASK: in out pri err hup rdnorm rdband wrnorm wrband msg rdhup joined by ','\n"
+		  "or '|', a number, or none. In a script the first failing command stops the\n"
+		  "run with FILE:LINE: message and exit status 1.\n"
+		  "\n"
+		  "Demos (installed in %s/demos):\n"
+		  "  01 poll life cycle   02 select vs poll vs epoll   03 thundering herd\n"
+		  "  04 lost wakeup       05 key filtering             06 EINTR and timeout\n"
+		  "  07 read vs poll      08 eventfd internals\n"
+		  "\n"
+		  "Examples:\n"
+		  "  pollscope -c 'create a; spawn poll a; settle; show a; wake a; settle; ps'\n"
+		  "  pollscope -c 'create e eventfd; spawn poll e; settle; show e; write e 3'\n"
+		  "  pollscope --demo 02\n"
+		  "  pollscope --replay 03                     (no module, no root needed)\n"
+		  "  pollscope --replay 01 --export-trace 01.json   (open it in ui.perfetto.dev)\n"
+		  "  pollscope --json -c 'create a; spawn epoll a count=2 exclusive; settle; "
+		  "show'\n"
+		  "See pollscope(1) and pollscope(4).\n"),
 		POLLSCOPE_DATADIR);
 }
 
@@ -157,7 +158,8 @@ static const char *find_demo(const char *name, bool recording, char *buf, size_t
 			m = demo_in_dir(sub, name, ".pscope", buf, len);
 		}
 		if (m == 0)
-			m = demo_in_dir(dirs[i], name, recording ? ".jsonl.gz" : ".pscope", buf, len);
+			m = demo_in_dir(dirs[i], name, recording ? ".jsonl.gz" : ".pscope", buf,
+					len);
 
 		if (recording && m == 0)
 			m = demo_in_dir(dirs[i], name, ".jsonl", buf, len);
@@ -167,7 +169,7 @@ static const char *find_demo(const char *name, bool recording, char *buf, size_t
 		if (m > 1) {
 			fprintf(stderr,
 				_("pollscope: '%s' names several %s in %s: give more of the "
-				"name\n"),
+				  "name\n"),
 				name, recording ? _("recordings") : _("demos"), dirs[i]);
 			return NULL;
 		}
@@ -229,12 +231,12 @@ static int run_replay(const char *path, const char *export, const char *format, 
 		return export_file(path, export, format) < 0 ? 1 : 0;
 	if (json) {
 		fprintf(stderr, _("pollscope: --json is for scripts; --replay opens the full "
-				"screen (or use --export-trace OUT --format text)\n"));
+				  "screen (or use --export-trace OUT --format text)\n"));
 		return 2;
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, _("pollscope: --replay needs a terminal (without one: "
-				"--export-trace - --format text)\n"));
+				  "--export-trace - --format text)\n"));
 		return 2;
 	}
 	if (ps_recording_load(path, &r, err, sizeof(err)) < 0) {
@@ -381,7 +383,8 @@ int main(int argc, char **argv)
 	if (replay && !(replay = find_demo(replay, true, replay_buf, sizeof(replay_buf))))
 		return 2;
 	if (optind < argc) {
-		fprintf(stderr, _("pollscope: unexpected argument '%s' (commands go in -c '...')\n"),
+		fprintf(stderr,
+			_("pollscope: unexpected argument '%s' (commands go in -c '...')\n"),
 			argv[optind]);
 		return 2;
 	}
@@ -396,7 +399,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (export && !record && !replay) {
-		fprintf(stderr, _("pollscope: --export-trace wants --replay FILE or --record FILE\n"));
+		fprintf(stderr,
+			_("pollscope: --export-trace wants --replay FILE or --record FILE\n"));
 		return 2;
 	}
 	if (replay)
@@ -404,8 +408,8 @@ int main(int argc, char **argv)
 	if (to.demo_file || (!command && !file && !shell && isatty(STDIN_FILENO)))
 		tui = true;
 	if (tui && json) {
-		fprintf(stderr,
-			_("pollscope: --json is for scripts (-c, -f, stdin), not the full screen\n"));
+		fprintf(stderr, _("pollscope: --json is for scripts (-c, -f, stdin), not the full "
+				  "screen\n"));
 		return 2;
 	}
 	o.interactive = shell || (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !command &&

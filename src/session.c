@@ -151,7 +151,8 @@ void ps_no_object_msg(struct ps_session *s, const char *name, char *buf, size_t 
 		return;
 	n = (size_t)k;
 	if (s->nobjects == 0) {
-		snprintf(buf + n, len - n, _(" (there are no objects; create one with: create NAME)"));
+		snprintf(buf + n, len - n,
+			 _(" (there are no objects; create one with: create NAME)"));
 		return;
 	}
 	k = snprintf(buf + n, len - n, _(" (objects:"));
@@ -236,8 +237,9 @@ static int read_version(struct ps_session *s, char *err, size_t errlen)
 	free(text);
 	if (s->version.interface != PS_INTERFACE_VERSION) {
 		snprintf(err, errlen,
-			 _("interface version mismatch: the module speaks version %d, this pollscope "
-			 "speaks version %d; use matching builds of the module and the tool"),
+			 _("interface version mismatch: the module speaks version %d, this "
+			   "pollscope "
+			   "speaks version %d; use matching builds of the module and the tool"),
 			 s->version.interface, PS_INTERFACE_VERSION);
 		return -1;
 	}
@@ -312,7 +314,7 @@ int ps_session_attach(struct ps_session *s, char *err, size_t errlen)
 		if (geteuid() != 0) {
 			snprintf(err, errlen,
 				 _("not root: pollscope needs root for debugfs and for loading its "
-				 "module (try: sudo pollscope)"));
+				   "module (try: sudo pollscope)"));
 			return -1;
 		}
 		if (ps_debugfs_ensure("", err, errlen) < 0)
@@ -321,8 +323,9 @@ int ps_session_attach(struct ps_session *s, char *err, size_t errlen)
 			snprintf(s->module_state, sizeof(s->module_state), "already loaded");
 		} else if (s->opts.no_load) {
 			snprintf(err, errlen,
-				 _("the pollscope module is not loaded (%s is missing) and --no-load "
-				 "was given"),
+				 _("the pollscope module is not loaded (%s is missing) and "
+				   "--no-load "
+				   "was given"),
 				 s->dfs.dir);
 			return -1;
 		} else {
@@ -336,8 +339,8 @@ int ps_session_attach(struct ps_session *s, char *err, size_t errlen)
 			if (!is_dir(s->dfs.dir)) {
 				snprintf(err, errlen,
 					 _("the module is loaded but %s is missing (is it the "
-					 "pollscope "
-					 "module?)"),
+					   "pollscope "
+					   "module?)"),
 					 s->dfs.dir);
 				goto fail;
 			}

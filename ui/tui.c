@@ -269,7 +269,8 @@ static void put(int y, int x, int w, attr_t a, const char *fmt, ...)
 static const char *pad_cols(char *buf, size_t len, const char *s, int w, bool right, bool cut)
 {
 	long cols;
-	size_t n = fit_cols(s, cut ? w : LONG_MAX, strlen(s) < len - 1 ? strlen(s) : len - 1, &cols);
+	size_t n =
+		fit_cols(s, cut ? w : LONG_MAX, strlen(s) < len - 1 ? strlen(s) : len - 1, &cols);
 	size_t pad = cols < w ? (size_t)(w - cols) : 0, at = 0;
 
 	if (n + pad + 1 > len)
@@ -629,8 +630,9 @@ static void draw_procs(struct tui *t)
 		alive += w[i]->alive;
 	clamp_scroll(&t->psel, &t->ptop, n, visible);
 	snprintf(h[0], sizeof(h[0]), P_("%zu waiter", "%zu waiters", n), n);
-	title_row(t, l->p_y, l->p_x, l->p_w, t->focus == FOCUS_PROCS, _(" Processes: %s, %zu alive %s"),
-		  h[0], alive, more_note(t->ptop, visible, n, more, sizeof(more)));
+	title_row(t, l->p_y, l->p_x, l->p_w, t->focus == FOCUS_PROCS,
+		  _(" Processes: %s, %zu alive %s"), h[0], alive,
+		  more_note(t->ptop, visible, n, more, sizeof(more)));
 	put(l->p_y + 1, l->p_x, l->p_w, style(t, ST_DIM), "%s %s %s S %s %s %s",
 	    /* TRANSLATORS: process pane column headers; widths in columns (a
 	       Chinese character takes 2): label 8, call 7, objects 10 */
@@ -647,8 +649,8 @@ static void draw_procs(struct tui *t)
 		const struct ps_waiter *p = w[i];
 		attr_t a = A_NORMAL;
 		const char *last = p->last.valid ? p->last.text
-				   : p->alive	 ? (p->asleep ? _("(asleep)") : _("(entering call)"))
-						 : p->exit_text;
+				   : p->alive ? (p->asleep ? _("(asleep)") : _("(entering call)"))
+					      : p->exit_text;
 
 		/* a label and object names may be wide (a user's Chinese names) */
 		put(y, l->p_x, l->p_w, A_NORMAL, "%6d %s %-7.7s %c %-14.14s %s %s", (int)p->pid,
@@ -814,7 +816,8 @@ static void footer_keys(struct tui *t, char *buf, size_t len, int width)
 			continue;
 		/* columns, not bytes: a translated label may be wide */
 		add = 2 + (size_t)text_cols(_(b[i].footer));
-		if ((int)(cols + add + 2 + (last ? (size_t)text_cols(_(last->footer)) : 0)) > width - 1)
+		if ((int)(cols + add + 2 + (last ? (size_t)text_cols(_(last->footer)) : 0)) >
+		    width - 1)
 			break;
 		cols += used ? add : add - 1;
 		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "  " : " ",
@@ -828,7 +831,9 @@ static void footer_keys(struct tui *t, char *buf, size_t len, int width)
 static const char *module_state(const char *s)
 {
 	static const char *const known[] = {
-		N_("loaded by pollscope"), N_("already loaded"), N_("recorded files"),
+		N_("loaded by pollscope"),
+		N_("already loaded"),
+		N_("recorded files"),
 		N_("not attached"),
 	};
 
@@ -846,11 +851,14 @@ static void draw_chrome(struct tui *t)
 
 	ps_session_waiters(t->s, &nw);
 	ps_session_info(t->s, &info);
-	snprintf(cnt[0], sizeof(cnt[0]), P_("%zu object", "%zu objects", t->v.nobjects), t->v.nobjects);
-	snprintf(cnt[1], sizeof(cnt[1]), P_("%zu entry", "%zu entries", t->v.nentries), t->v.nentries);
+	snprintf(cnt[0], sizeof(cnt[0]), P_("%zu object", "%zu objects", t->v.nobjects),
+		 t->v.nobjects);
+	snprintf(cnt[1], sizeof(cnt[1]), P_("%zu entry", "%zu entries", t->v.nentries),
+		 t->v.nentries);
 	snprintf(cnt[2], sizeof(cnt[2]), P_("%zu waiter", "%zu waiters", nw), nw);
-	put(0, 0, COLS, style(t, ST_HEADER), _(" pollscope %s | kernel %s | module: %s | %s, %s, %s%s"),
-	    pollscope_version(), info.release && info.release[0] ? info.release : "?",
+	put(0, 0, COLS, style(t, ST_HEADER),
+	    _(" pollscope %s | kernel %s | module: %s | %s, %s, %s%s"), pollscope_version(),
+	    info.release && info.release[0] ? info.release : "?",
 	    module_state(info.attached ? info.module : "not attached"), cnt[0], cnt[1], cnt[2],
 	    t->demo && !t->demo_done ? _(" | demo") : "");
 	if (t->lay.banner_y >= 0) {
@@ -967,7 +975,8 @@ static void lines_add_text(struct lines *l, const char *text)
 	int width = COLS - 3 > 20 ? COLS - 3 : 20;
 
 	while (text && *text) {
-		int n = (int)strcspn(text, "\n"), cut = n ? (int)wrap_cut(text, width, (size_t)n) : 0;
+		int n = (int)strcspn(text, "\n"),
+		    cut = n ? (int)wrap_cut(text, width, (size_t)n) : 0;
 
 		lines_add(l, "%.*s", cut, text);
 		text += cut;
@@ -1007,7 +1016,8 @@ static void build_help(struct tui *t)
 {
 	static const char *const marks[] = {
 		N_("Marks:"),
-		N_("  name*          an object this session did not create (another program's, or an "
+		N_("  name*          an object this session did not create (another program's, or "
+		   "an "
 		   "earlier run's)"),
 		N_("  E              queue pane, ex column: an exclusive entry (a wake with nr=1 "
 		   "stops "
@@ -1048,29 +1058,30 @@ static void build_details(struct tui *t)
 		if (r->type == ROW_OBJECT) {
 			const struct ps_object *o = &t->v.objects[r->index];
 
-			lines_add(l, "object      %s%s", o->name,
-				  o->ours ? "" : " (not created by this session)");
-			lines_add(l, "readiness   %s", o->ready);
-			lines_add(l, "counter     %lu", o->count);
-			lines_add(l, "waiting     %d entries on its wait queue", o->waiting);
-			lines_add(l, "open files  %d", o->open);
-			lines_add(l, "poll calls  %lu (%lu queued an entry)", o->polls, o->queued);
-			lines_add(l, "entries     %lu added, %lu removed", o->added, o->removed);
-			lines_add(l, "wakes       %lu, waking %lu", o->wakes, o->woken);
+			lines_add(l, _("object      %s%s"), o->name,
+				  o->ours ? "" : _(" (not created by this session)"));
+			lines_add(l, _("readiness   %s"), o->ready);
+			lines_add(l, _("counter     %lu"), o->count);
+			lines_add(l, _("waiting     %d entries on its wait queue"), o->waiting);
+			lines_add(l, _("open files  %d"), o->open);
+			lines_add(l, _("poll calls  %lu (%lu queued an entry)"), o->polls,
+				  o->queued);
+			lines_add(l, _("entries     %lu added, %lu removed"), o->added, o->removed);
+			lines_add(l, _("wakes       %lu, waking %lu"), o->wakes, o->woken);
 			ps_explain_object(o, why, sizeof(why));
 		} else {
 			const struct ps_entry *e = r->type == ROW_ENTRY ? &t->v.entries[r->index]
 									: &t->v.ghosts[r->index].e;
 
-			lines_add(l, "object         %s%s", e->object,
-				  r->type == ROW_GHOST ? " (removed)" : "");
-			lines_add(l, "position       %d", e->pos);
-			lines_add(l, "wake function  %s", e->func);
-			lines_add(l, "kind           %s", e->kind);
-			lines_add(l, "task           %d %s, state %c", (int)e->pid, e->comm,
+			lines_add(l, _("object         %s%s"), e->object,
+				  r->type == ROW_GHOST ? _(" (removed)") : "");
+			lines_add(l, _("position       %d"), e->pos);
+			lines_add(l, _("wake function  %s"), e->func);
+			lines_add(l, _("kind           %s"), e->kind);
+			lines_add(l, _("task           %d %s, state %c"), (int)e->pid, e->comm,
 				  e->state);
-			lines_add(l, "flags          %s", e->flags);
-			lines_add(l, "requested key  %s", e->key);
+			lines_add(l, _("flags          %s"), e->flags);
+			lines_add(l, _("requested key  %s"), e->key);
 			ps_explain_entry(e, why, sizeof(why));
 		}
 		lines_add_text(l, why);
@@ -1081,21 +1092,21 @@ static void build_details(struct tui *t)
 		if (t->psel < nw) {
 			const struct ps_waiter *p = w[t->psel];
 
-			lines_add(l, "waiter    %s (group %s), pid %d", p->label, p->group,
+			lines_add(l, _("waiter    %s (group %s), pid %d"), p->label, p->group,
 				  (int)p->pid);
-			lines_add(l, "call      %s on %s", p->call_name, p->objects);
-			lines_add(l, "options   %s", p->options[0] ? p->options : "-");
-			lines_add(l, "state     %c, wchan %s%s", p->state, p->wchan,
-				  p->asleep ? " (asleep in its call)" : "");
+			lines_add(l, _("call      %s on %s"), p->call_name, p->objects);
+			lines_add(l, _("options   %s"), p->options[0] ? p->options : "-");
+			lines_add(l, _("state     %c, wchan %s%s"), p->state, p->wchan,
+				  p->asleep ? _(" (asleep in its call)") : "");
 			/* calls counts the calls entered: the current one has not returned */
 			if (p->in_call)
-				lines_add(l, "calls     %u entered, %u returned, call %u %s",
+				lines_add(l, _("calls     %u entered, %u returned, call %u %s"),
 					  p->calls, p->calls ? p->calls - 1 : 0, p->calls,
-					  p->asleep ? "asleep" : "in progress");
+					  p->asleep ? _("asleep") : _("in progress"));
 			else
-				lines_add(l, "calls     %u, all returned", p->calls);
-			lines_add(l, "last      %s", p->last.valid ? p->last.text : "-");
-			lines_add(l, "process   %s", p->alive ? "alive" : p->exit_text);
+				lines_add(l, _("calls     %u, all returned"), p->calls);
+			lines_add(l, _("last      %s"), p->last.valid ? p->last.text : "-");
+			lines_add(l, _("process   %s"), p->alive ? _("alive") : p->exit_text);
 			ps_explain_waiter(p, why, sizeof(why));
 			lines_add_text(l, why);
 		}
@@ -1205,7 +1216,8 @@ static void draw(struct tui *t)
 	compute_layout(t);
 	if (LINES < 12 || COLS < 40) {
 		erase();
-		put(0, 0, COLS, A_BOLD, _("pollscope needs at least 40x12 (now %dx%d)"), COLS, LINES);
+		put(0, 0, COLS, A_BOLD, _("pollscope needs at least 40x12 (now %dx%d)"), COLS,
+		    LINES);
 		refresh();
 		return;
 	}
@@ -1264,7 +1276,7 @@ static void refresh_queues(struct tui *t)
 		if (info.attached && access(info.debugfs_dir, F_OK) != 0)
 			set_status(t, true,
 				   _("%s is gone: the module was unloaded or debugfs unmounted; "
-				   "the queues shown are the last seen (q quits)"),
+				     "the queues shown are the last seen (q quits)"),
 				   info.debugfs_dir);
 		else
 			set_status(t, true, "%s", err);
@@ -1565,9 +1577,9 @@ static void act_command(struct tui *t, const struct binding *b)
 		case 'o':
 			sub = selected_object(t);
 			if (!sub) {
-				set_status(
-					t, true,
-					_("select an object first (Tab to the queue pane, arrows)"));
+				set_status(t, true,
+					   _("select an object first (Tab to the queue pane, "
+					     "arrows)"));
 				return;
 			}
 			break;
@@ -1576,7 +1588,7 @@ static void act_command(struct tui *t, const struct binding *b)
 			if (!sub) {
 				set_status(t, true,
 					   _("select a live waiter (in the process pane, "
-					   "or its queue entry)"));
+					     "or its queue entry)"));
 				return;
 			}
 			break;
@@ -1584,7 +1596,7 @@ static void act_command(struct tui *t, const struct binding *b)
 			if (!selected_pid(t)) {
 				set_status(t, true,
 					   _("select a process (in the process pane, or a "
-					   "queue entry with a pid)"));
+					     "queue entry with a pid)"));
 				return;
 			}
 			snprintf(num, sizeof(num), "%d", (int)selected_pid(t));
@@ -2050,11 +2062,12 @@ static const struct binding bindings[] = {
 	{ ' ', "Space", K_REPLAY, act_replay_play, NULL, 0,
 	  N_("replay: play at the recorded speed / stop"), N_("Space:play/stop"), K_REPLAY },
 	{ KEY_RIGHT, "Right", K_REPLAY, act_replay_step, NULL, 1,
-	  N_("replay: one step on / back (a command, a change on screen, a say)"), N_("Left/Right:step"),
-	  K_REPLAY },
+	  N_("replay: one step on / back (a command, a change on screen, a say)"),
+	  N_("Left/Right:step"), K_REPLAY },
 	{ KEY_LEFT, "Left", K_REPLAY, act_replay_step, NULL, -1, NULL, NULL, 0 },
 	{ '>', ">", K_REPLAY, act_replay_jump, NULL, 1,
-	  N_("replay: a tenth of the recording on / back; 0 to the start"), N_("</>:jump"), K_REPLAY },
+	  N_("replay: a tenth of the recording on / back; 0 to the start"), N_("</>:jump"),
+	  K_REPLAY },
 	{ '<', "<", K_REPLAY, act_replay_jump, NULL, -1, NULL, NULL, 0 },
 	{ '0', "0", K_REPLAY, act_replay_jump, NULL, 0, NULL, NULL, 0 },
 	{ '+', "+", K_REPLAY, act_replay_speed, NULL, 1, N_("replay: twice / half as fast"),
@@ -2069,11 +2082,11 @@ static const struct binding bindings[] = {
 	{ 'q', "q", K_PAUSE, act_stop_demo, NULL, 0,
 	  N_("stop the demo (the screen stays; q again quits)"), N_("q:stop demo"), K_PAUSE },
 	/* the panes (also during a pause) */
-	{ '?', "?", KP, act_help, NULL, 0, N_("this help (arrows scroll it, q closes it)"), N_("?:help"),
-	  K_PANES | K_PAUSE | K_REPLAY },
+	{ '?', "?", KP, act_help, NULL, 0, N_("this help (arrows scroll it, q closes it)"),
+	  N_("?:help"), K_PANES | K_PAUSE | K_REPLAY },
 	{ KEY_F(1), "F1", KP, act_help, NULL, 0, NULL, NULL, 0 },
-	{ ':', ":", KP, act_cmdline, NULL, 0, N_("the command line (its keys are below)"), N_(":cmd"),
-	  K_PANES },
+	{ ':', ":", KP, act_cmdline, NULL, 0, N_("the command line (its keys are below)"),
+	  N_(":cmd"), K_PANES },
 	{ '\t', "Tab", KP, act_focus, NULL, 1,
 	  N_("move the focus: queues, processes, timeline (S-Tab: back)"), N_("Tab:focus"),
 	  K_PANES | K_PAUSE },
@@ -2081,28 +2094,31 @@ static const struct binding bindings[] = {
 	{ 'n', "n", KP, act_cmdline, "create ", 0, N_("new object (the command line with create)"),
 	  N_("n:new"), K_PANES },
 	{ 's', "s", KP, act_command, "spawn poll %o", 0,
-	  N_("spawn a poll / epoll / blocking-read waiter on the selected object"), N_("s:poll"), K_PANES },
+	  N_("spawn a poll / epoll / blocking-read waiter on the selected object"), N_("s:poll"),
+	  K_PANES },
 	{ 'e', "e", KP, act_command, "spawn epoll %o", 0, NULL, N_("e:epoll"), K_PANES },
 	{ 'r', "r", KP, act_command, "spawn read %o", 0, NULL, N_("r:read"), K_PANES },
 	{ 'w', "w", KP, act_command, "wake %o in nr=1", 0,
-	  N_("wake the selected object, with one / all exclusive waiters"), N_("w/W:wake"), K_PANES },
+	  N_("wake the selected object, with one / all exclusive waiters"), N_("w/W:wake"),
+	  K_PANES },
 	{ 'W', "W", KP, act_command, "wake %o in nr=0", 0, NULL, NULL, 0 },
-	{ 'k', "k", KP, act_command, "kill %w", 0, N_("kill the selected waiter"), N_("k:kill"), K_PANES },
-	{ 'c', "c", KP, act_command, "forget", 0, N_("clear exited waiters from the list (:forget)"),
-	  NULL, 0 },
+	{ 'k', "k", KP, act_command, "kill %w", 0, N_("kill the selected waiter"), N_("k:kill"),
+	  K_PANES },
+	{ 'c', "c", KP, act_command, "forget", 0,
+	  N_("clear exited waiters from the list (:forget)"), NULL, 0 },
 	{ KEY_MOUSE, "mouse", KA, act_mouse, NULL, 0,
 	  N_("a click selects the row under it, the wheel scrolls (Shift+drag selects text)"), NULL,
 	  0 },
 	{ 'x', "x", KP, act_expand, NULL, 0,
 	  N_("timeline: expand repeated lines (grouped as ... xN) / group them again"), NULL, 0 },
-	{ 'd', "d", KP, act_command, "destroy %o", 0, N_("destroy the selected object"), N_("d:destroy"),
-	  K_PANES },
+	{ 'd', "d", KP, act_command, "destroy %o", 0, N_("destroy the selected object"),
+	  N_("d:destroy"), K_PANES },
 	{ 'g', "g", KP, act_command, "diagram %o", 0,
 	  N_("g: the selected object's queue drawn (:diagram), a: all queues (:waits)"), NULL, 0 },
 	{ 'a', "a", KP, act_command, "waits", 0, NULL, NULL, 0 },
 	{ 'i', "i", KP, act_command, "inspect %p", 0,
-	  N_("inspect the selected process (:inspect PID): its fds and what it waits for"), N_("i:inspect"),
-	  K_PANES },
+	  N_("inspect the selected process (:inspect PID): its fds and what it waits for"),
+	  N_("i:inspect"), K_PANES },
 	{ '\n', "Enter", KP, act_details, NULL, 0,
 	  N_("details of the selected entry, object or process, and what the kernel did"),
 	  N_("Enter:details"), K_PANES },
@@ -2119,13 +2135,15 @@ static const struct binding bindings[] = {
 	  N_("first / last row (timeline: the oldest line / follow new lines)"), NULL, 0 },
 	{ KEY_END, "End", KP, act_end, NULL, 1000000, NULL, NULL, 0 },
 	{ 12, "Ctrl-L", KA, act_redraw, NULL, 0,
-	  N_("take the terminal's size again and redraw (serial consoles send no resize)"), NULL, 0 },
+	  N_("take the terminal's size again and redraw (serial consoles send no resize)"), NULL,
+	  0 },
 	{ 'q', "q", K_PANES, act_quit, NULL, 0,
-	  N_("quit, as Ctrl-C does (stops every waiter, destroys this session's objects)"), N_("q:quit"),
-	  K_PANES | K_REPLAY },
+	  N_("quit, as Ctrl-C does (stops every waiter, destroys this session's objects)"),
+	  N_("q:quit"), K_PANES | K_REPLAY },
 	{ 'Q', "Q", K_PANES, act_quit, NULL, 0, NULL, NULL, 0 },
 	/* the views */
-	{ KEY_UP, "Up", K_VIEW, act_scroll, NULL, -1, N_("scroll a line"), N_("PgUp/PgDn:scroll"), K_VIEW },
+	{ KEY_UP, "Up", K_VIEW, act_scroll, NULL, -1, N_("scroll a line"), N_("PgUp/PgDn:scroll"),
+	  K_VIEW },
 	{ KEY_DOWN, "Down", K_VIEW, act_scroll, NULL, 1, NULL, NULL, 0 },
 	{ KEY_PPAGE, "PgUp", K_VIEW, act_view_page, NULL, -1, N_("scroll a page"), NULL, 0 },
 	{ KEY_NPAGE, "PgDn", K_VIEW, act_view_page, NULL, 1, NULL, NULL, 0 },
@@ -2135,13 +2153,13 @@ static const struct binding bindings[] = {
 	{ KEY_LEFT, "Left", K_VIEW, act_sideways, NULL, -8,
 	  N_("scroll sideways (a cut line ends in >)"), N_("Left/Right:sideways"), K_VIEW },
 	{ KEY_RIGHT, "Right", K_VIEW, act_sideways, NULL, 8, NULL, NULL, 0 },
-	{ '/', "/", K_VIEW, act_search, NULL, 0, N_("search a text, in any case (Enter; Esc cancels)"),
-	  N_("/:search"), K_VIEW },
+	{ '/', "/", K_VIEW, act_search, NULL, 0,
+	  N_("search a text, in any case (Enter; Esc cancels)"), N_("/:search"), K_VIEW },
 	{ 'n', "n", K_VIEW, act_search_next, NULL, 1, N_("the next / previous line with it"),
 	  N_("n/N:next"), K_VIEW },
 	{ 'N', "N", K_VIEW, act_search_next, NULL, -1, NULL, NULL, 0 },
-	{ 'q', "q", K_VIEW, act_close, NULL, 0, N_("close the view (any other key too)"), N_("q:close"),
-	  K_VIEW },
+	{ 'q', "q", K_VIEW, act_close, NULL, 0, N_("close the view (any other key too)"),
+	  N_("q:close"), K_VIEW },
 	{ 27, "Esc", K_VIEW, act_close, NULL, 0, NULL, NULL, 0 },
 };
 
@@ -2341,8 +2359,8 @@ static int hook_pause(void *ctx, const char *text)
 	t->pause_done = false;
 	t->pause_until =
 		t->opts->demo_delay_ms > 0 ? view_now_ms() + (uint64_t)t->opts->demo_delay_ms : 0;
-	snprintf(t->pause_prompt, sizeof(t->pause_prompt), "%s%s[Space/Enter: continue, q: stop]",
-		 text && text[0] ? text : "", text && text[0] ? "  " : "");
+	snprintf(t->pause_prompt, sizeof(t->pause_prompt), "%s%s%s", text && text[0] ? text : "",
+		 text && text[0] ? "  " : "", _("[Space/Enter: continue, q: stop]"));
 	set_status(t, false, "%s", t->pause_prompt);
 	t->dirty = true;
 	/* a pause takes every key, even inside a command */
@@ -2431,8 +2449,8 @@ static int hook_progress(void *ctx, const char *what, size_t done, size_t total)
 	uint64_t now = view_now_ms();
 
 	if (now - t->last_wait_refresh >= 250) {
-		set_status(t, false, _("%s: %s %zu of %zu (Ctrl-C or q cancels)"), t->busy_what, what,
-			   done, total);
+		set_status(t, false, _("%s: %s %zu of %zu (Ctrl-C or q cancels)"), t->busy_what,
+			   what, done, total);
 		t->last_wait_refresh = now;
 	}
 	return busy_turn(t, 0);
