@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "record.h"
 #include "cmd.h"
 #include "session.h"
@@ -116,14 +117,14 @@ static int parse_opt(struct ps_cmdctx *c, const struct ps_opt *o, const char *v,
 	case PS_OPT_INT:
 		if (ps_parse_uint(v, &val->num) < 0 || val->num < o->min || val->num > o->max) {
 			if (o->what)
-				return ps_cmd_error(c, "bad %s=%s: %s", o->name, v, o->what);
-			return ps_cmd_error(c, "bad %s=%s: a number from %d to %d", o->name, v,
+				return ps_cmd_error(c, _("bad %s=%s: %s"), o->name, v, o->what);
+			return ps_cmd_error(c, _("bad %s=%s: a number from %d to %d"), o->name, v,
 					    o->min, o->max);
 		}
 		break;
 	case PS_OPT_MASK:
 		if (ps_mask_parse(v, &val->mask, msg, sizeof(msg)) < 0)
-			return ps_cmd_error(c, "%s=: %s", o->name, msg);
+			return ps_cmd_error(c, _("%s=: %s"), o->name, msg);
 		break;
 	case PS_OPT_WORD:
 		if (o->check && o->check(v) < 0) {
@@ -132,7 +133,7 @@ static int parse_opt(struct ps_cmdctx *c, const struct ps_opt *o, const char *v,
 			for (i = 0; o->value[i] && i < sizeof(kind) - 1; i++)
 				kind[i] = (char)(o->value[i] | 0x20); /* "LABEL" -> "label" */
 			kind[i] = '\0';
-			return ps_cmd_error(c, "bad %s %s=%s: %s", kind, o->name, v, o->what);
+			return ps_cmd_error(c, _("bad %s %s=%s: %s"), kind, o->name, v, o->what);
 		}
 		val->str = v;
 		break;
@@ -171,7 +172,7 @@ int ps_cmd_parse_opts(struct ps_cmdctx *c, int from, struct ps_optval *val, int 
 		} else {
 			char list[256];
 			ps_cmd_opts_text(c->cmd, list, sizeof(list));
-			return ps_cmd_error(c, "unknown option '%s' (options: %s)", a, list);
+			return ps_cmd_error(c, _("unknown option '%s' (options: %s)"), a, list);
 		}
 	}
 	return 0;
@@ -215,25 +216,25 @@ int ps_cmd_run(struct ps_session *s, int argc, char **argv, const struct ps_sink
 	if (!cmd) {
 		const char *sug = ps_cmd_suggest(argv[0]);
 		if (sug)
-			snprintf(err, errlen, "unknown command '%s' (did you mean '%s'?)", argv[0],
-				 sug);
+			snprintf(err, errlen, _("unknown command '%s' (did you mean '%s'?)"),
+				 argv[0], sug);
 		else
-			snprintf(err, errlen, "unknown command '%s' (try: help)", argv[0]);
+			snprintf(err, errlen, _("unknown command '%s' (try: help)"), argv[0]);
 		return PS_EXEC_ERROR;
 	}
 	if (nargs < cmd->min_args) {
-		snprintf(err, errlen, "%s: missing argument (usage: %s)", cmd->name, cmd->usage);
+		snprintf(err, errlen, _("%s: missing argument (usage: %s)"), cmd->name, cmd->usage);
 		return PS_EXEC_ERROR;
 	}
 	if (cmd->max_args >= 0 && nargs > cmd->max_args) {
-		snprintf(err, errlen, "%s: too many arguments: '%s' (usage: %s)", cmd->name,
+		snprintf(err, errlen, _("%s: too many arguments: '%s' (usage: %s)"), cmd->name,
 			 argv[cmd->max_args + 1], cmd->usage);
 		return PS_EXEC_ERROR;
 	}
 	if (s->replay && !replay_allows(cmd, nargs)) {
 		snprintf(err, errlen,
-			 "%s: not available in a replay (no module, no processes: show, ps, "
-			 "events and help read the recording)",
+			 _("%s: not available in a replay (no module, no processes: show, ps, "
+			   "events and help read the recording)"),
 			 cmd->name);
 		return PS_EXEC_ERROR;
 	}
@@ -262,7 +263,7 @@ int ps_cmd_run(struct ps_session *s, int argc, char **argv, const struct ps_sink
 	ps_session_changed(s); /* what it did is news for the next snapshot */
 	if (r < 0) {
 		if (!err[0])
-			snprintf(err, errlen, "%s: failed", cmd->name);
+			snprintf(err, errlen, _("%s: failed"), cmd->name);
 		return PS_EXEC_ERROR;
 	}
 	return r == PS_EXEC_QUIT ? PS_EXEC_QUIT : PS_EXEC_OK;

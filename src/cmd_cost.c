@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "cmd.h"
 #include "session.h"
 
@@ -203,7 +204,7 @@ static int cmd_cost(struct ps_cmdctx *c)
 const struct ps_cmd ps_cmd_cost = {
 	.name = "cost",
 	.args = "[N...]",
-	.help = "select vs poll vs epoll: poll-method calls per wakeup",
+	.help = N_("select vs poll vs epoll: poll-method calls per wakeup"),
 	.long_help =
 		"Measures, for N fds (default 1 10 100 1000, at most 1000) of which one becomes\n"
 		"ready, how many times select, poll and epoll call the poll method: to go to\n"

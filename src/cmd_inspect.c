@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "cmd.h"
 #include "records.h"
 #include "session.h"
@@ -211,7 +212,7 @@ static int cmd_inspect(struct ps_cmdctx *c)
 const struct ps_cmd ps_cmd_inspect = {
 	.name = "inspect",
 	.args = "PID [FD]",
-	.help = "any process's fds, their wait queues, what it waits on",
+	.help = N_("any process's fds, their wait queues, what it waits on"),
 	.long_help =
 		"Lists the fds of process PID (or just FD) and, for each pollable one, the wait\n"
 		"queue heads its poll method uses and the entries on them with the sleepers'\n"

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "record.h"
 #include "cmd.h"
 #include "session.h"
@@ -174,7 +175,7 @@ static void complete_help(struct ps_comp *cc, int argi)
 const struct ps_cmd ps_cmd_sleep = {
 	.name = "sleep",
 	.args = "MS",
-	.help = "wait MS milliseconds (reports keep arriving)",
+	.help = N_("wait MS milliseconds (reports keep arriving)"),
 	.min_args = 1,
 	.max_args = 1,
 	.exec = cmd_sleep,
@@ -183,7 +184,7 @@ const struct ps_cmd ps_cmd_sleep = {
 const struct ps_cmd ps_cmd_say = {
 	.name = "say",
 	.args = "TEXT",
-	.help = "print a line of narration",
+	.help = N_("print a line of narration"),
 	.long_help = "In the TUI's demo mode the text appears in a banner.",
 	.min_args = 0,
 	.max_args = -1,
@@ -193,7 +194,7 @@ const struct ps_cmd ps_cmd_say = {
 const struct ps_cmd ps_cmd_pause = {
 	.name = "pause",
 	.args = "[TEXT]",
-	.help = "wait for Enter (interactive only; a no-op in scripts)",
+	.help = N_("wait for Enter (interactive only; a no-op in scripts)"),
 	.min_args = 0,
 	.max_args = -1,
 	.exec = cmd_pause,
@@ -202,7 +203,7 @@ const struct ps_cmd ps_cmd_pause = {
 const struct ps_cmd ps_cmd_help = {
 	.name = "help",
 	.args = "[COMMAND]",
-	.help = "list the commands, or explain one",
+	.help = N_("list the commands, or explain one"),
 	.min_args = 0,
 	.max_args = 1,
 	.exec = cmd_help,
@@ -211,7 +212,7 @@ const struct ps_cmd ps_cmd_help = {
 
 const struct ps_cmd ps_cmd_quit = {
 	.name = "quit",
-	.help = "end the session (waiters are killed, objects destroyed)",
+	.help = N_("end the session (waiters are killed, objects destroyed)"),
 	.min_args = 0,
 	.max_args = 0,
 	.exec = cmd_quit,

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "cmd.h"
 #include "session.h"
 
@@ -310,7 +311,7 @@ static const struct ps_opt wake_opts[] = {
 const struct ps_cmd ps_cmd_create = {
 	.name = "create",
 	.args = "NAME [TYPE]",
-	.help = "create a pollable object (module, or a real eventfd/pipe/...)",
+	.help = N_("create a pollable object (module, or a real eventfd/pipe/...)"),
 	.long_help =
 		"Without TYPE (or TYPE module): objects/NAME of the module, a file whose poll\n"
 		"method queues callers on the object's wait queue. TYPE eventfd, pipe, timerfd or\n"
@@ -329,7 +330,7 @@ const struct ps_cmd ps_cmd_create = {
 const struct ps_cmd ps_cmd_destroy = {
 	.name = "destroy",
 	.args = "NAME",
-	.help = "destroy an object (wakes every waiter with hup,err)",
+	.help = N_("destroy an object (wakes every waiter with hup,err)"),
 	.long_help =
 		"Marks the object dead, sets its readiness to hup,err and wakes every waiter,\n"
 		"exclusive ones too. A real object: pollscope closes its fds (waiters keep "
@@ -345,7 +346,7 @@ const struct ps_cmd ps_cmd_destroy = {
 const struct ps_cmd ps_cmd_ready = {
 	.name = "ready",
 	.args = "NAME MASK",
-	.help = "change readiness, wake nobody (the lost wakeup)",
+	.help = N_("change readiness, wake nobody (the lost wakeup)"),
 	.long_help =
 		"Sets the object's readiness to MASK without waking anyone: sleepers stay asleep\n"
 		"although the object is ready. MASK: in out pri err hup rdnorm rdband wrnorm\n"
@@ -361,7 +362,7 @@ const struct ps_cmd ps_cmd_ready = {
 const struct ps_cmd ps_cmd_wake = {
 	.name = "wake",
 	.args = "NAME [MASK]",
-	.help = "set readiness |= MASK and wake with key=MASK",
+	.help = N_("set readiness |= MASK and wake with key=MASK"),
 	.long_help =
 		"Adds MASK (default in) to the readiness and walks the wait queue with key=MASK:\n"
 		"every non-exclusive entry is called; the walk stops after N exclusive entries\n"
@@ -379,7 +380,7 @@ const struct ps_cmd ps_cmd_wake = {
 const struct ps_cmd ps_cmd_write = {
 	.name = "write",
 	.args = "NAME [VALUE]",
-	.help = "write VALUE (default 1) to the object, as a producer",
+	.help = N_("write VALUE (default 1) to the object, as a producer"),
 	.long_help =
 		"Adds VALUE to the object's counter, makes it readable (in,rdnorm) and wakes like\n"
 		"`wake NAME in,rdnorm`. Real objects: eventfd: eventfd_write(VALUE) (the kernel\n"
@@ -397,7 +398,7 @@ const struct ps_cmd ps_cmd_write = {
 const struct ps_cmd ps_cmd_read = {
 	.name = "read",
 	.args = "NAME",
-	.help = "read the object's counter without blocking, as a consumer",
+	.help = N_("read the object's counter without blocking, as a consumer"),
 	.long_help =
 		"Reads the counter (and clears in,rdnorm). Fails with EAGAIN when the object is\n"
 		"not readable: pollscope itself never blocks. Real objects: the eventfd counter,\n"

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "cmd.h"
 #include "config.h"
 #include "explain.h"
@@ -235,7 +236,7 @@ const struct ps_cmd ps_cmd_show = {
 	.name = "show",
 	.args = "[NAME...]",
 	.opts = show_opts,
-	.help = "the wait-queue entries, decoded",
+	.help = N_("the wait-queue entries, decoded"),
 	.long_help =
 		"For each object (or the ones named): its readiness and its wait-queue entries:\n"
 		"position, kind (poll, epoll, wait_event, ...), wake function, pid, comm and\n"
@@ -252,7 +253,7 @@ const struct ps_cmd ps_cmd_show = {
 const struct ps_cmd ps_cmd_events = {
 	.name = "events",
 	.args = "[N]",
-	.help = "the last N events of the timeline (default 20)",
+	.help = N_("the last N events of the timeline (default 20)"),
 	.long_help = "poll-method calls, queue adds, wakes with their keys and how many woke,\n"
 		     "reads, writes, opens and releases, as recorded by the module.\n"
 		     "Times are ms since the session started (the timeline's clock);\n"
@@ -265,7 +266,7 @@ const struct ps_cmd ps_cmd_events = {
 
 const struct ps_cmd ps_cmd_stats = {
 	.name = "stats",
-	.help = "the module's counters",
+	.help = N_("the module's counters"),
 	.long_help = "Per object: poll-method calls, entries queued/added/removed, wakes, woken.\n"
 		     "Global: snapshot count and cost, longest lock hold.",
 	.min_args = 0,
@@ -276,7 +277,7 @@ const struct ps_cmd ps_cmd_stats = {
 
 const struct ps_cmd ps_cmd_version = {
 	.name = "version",
-	.help = "versions of pollscope, the module and the kernel",
+	.help = N_("versions of pollscope, the module and the kernel"),
 	.long_help = "Also the WQ_FLAG_* values of the running kernel.",
 	.min_args = 0,
 	.max_args = 0,

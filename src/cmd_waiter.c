@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "cmd.h"
 #include "session.h"
 
@@ -519,7 +520,7 @@ static void complete_signal(struct ps_comp *cc, int argi)
 const struct ps_cmd ps_cmd_spawn = {
 	.name = "spawn",
 	.args = "KIND NAME[,NAME...]",
-	.help = "start waiter processes that block in poll/ppoll/select/pselect/epoll/read",
+	.help = N_("start waiter processes that block in poll/ppoll/select/pselect/epoll/read"),
 	.long_help =
 		"KIND: poll ppoll select pselect epoll read. Each waiter opens the objects and\n"
 		"blocks in one call, then reports what it returned (value, revents per object,\n"
@@ -539,7 +540,7 @@ const struct ps_cmd ps_cmd_spawn = {
 const struct ps_cmd ps_cmd_kill = {
 	.name = "kill",
 	.args = "WAITER|all",
-	.help = "kill waiters (label, group label, pid, or all)",
+	.help = N_("kill waiters (label, group label, pid, or all)"),
 	.long_help =
 		"Sends SIGTERM and reaps them. WAITER: a label (w1), the label given with as=\n"
 		"(all its waiters), a pid, or all. Example: kill w1",
@@ -552,7 +553,7 @@ const struct ps_cmd ps_cmd_kill = {
 const struct ps_cmd ps_cmd_forget = {
 	.name = "forget",
 	.args = "[WAITER...]",
-	.help = "drop exited waiters from the session (all, or those named)",
+	.help = N_("drop exited waiters from the session (all, or those named)"),
 	.long_help = "Without arguments every exited waiter; WAITER: a label, the label given\n"
 		     "with as=, or a pid. A live waiter named is refused (kill it first).\n"
 		     "Example: forget   forget w1 ep",
@@ -565,7 +566,7 @@ const struct ps_cmd ps_cmd_forget = {
 const struct ps_cmd ps_cmd_signal = {
 	.name = "signal",
 	.args = "WAITER SIG",
-	.help = "send a signal (USR1 interrupts the call: EINTR)",
+	.help = N_("send a signal (USR1 interrupts the call: EINTR)"),
 	.long_help =
 		"Waiters catch USR1 USR2 HUP INT QUIT ALRM, so those make the blocking call fail\n"
 		"with EINTR; other signals have their default effect.\n"
@@ -579,7 +580,7 @@ const struct ps_cmd ps_cmd_signal = {
 const struct ps_cmd ps_cmd_ps = {
 	.name = "ps",
 	.args = "[WAITER|PID...]",
-	.help = "waiters: pid, label, call, state, wchan, last result",
+	.help = N_("waiters: pid, label, call, state, wchan, last result"),
 	.long_help = "Without arguments every waiter; with arguments those waiters, or any pid\n"
 		     "(state letter, wchan and comm of that process).",
 	.min_args = 0,
@@ -591,7 +592,7 @@ const struct ps_cmd ps_cmd_ps = {
 const struct ps_cmd ps_cmd_settle = {
 	.name = "settle",
 	.args = "[MS]",
-	.help = "wait until every waiter sleeps in its call or has returned",
+	.help = N_("wait until every waiter sleeps in its call or has returned"),
 	.long_help =
 		"Watches process states (state S in the call's wait function: do_sys_poll,\n"
 		"do_select, do_epoll_wait, the object's read) and the waiters' reports; fails if\n"

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include "i18n.h"
 #include "cmd.h"
 #include "diagram.h"
 #include "objtype.h"
@@ -423,7 +424,7 @@ static int cmd_waits(struct ps_cmdctx *c)
 const struct ps_cmd ps_cmd_waits = {
 	.name = "waits",
 	.args = NULL,
-	.help = "every wait queue with sleepers: whose file, who holds it, who sleeps",
+	.help = N_("every wait queue with sleepers: whose file, who holds it, who sleeps"),
 	.long_help =
 		"One scan of every process (the module's waits file): each wait queue head\n"
 		"behind a pollable fd that has entries, labelled as inspect labels it, the\n"
@@ -618,7 +619,7 @@ static int cmd_diagram(struct ps_cmdctx *c)
 const struct ps_cmd ps_cmd_diagram = {
 	.name = "diagram",
 	.args = "NAME|PID FD",
-	.help = "draw a wait queue as the seeds do: head, entries, what each leads to",
+	.help = N_("draw a wait queue as the seeds do: head, entries, what each leads to"),
 	.long_help =
 		"Draws the wait queue(s) of object NAME, or of fd FD of process PID, live from\n"
 		"the module's waits scan: the wait_queue_head, its entries in queue order\n"

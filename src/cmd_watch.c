@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "cmd.h"
 #include "inspect.h"
 #include "objtype.h"
@@ -435,7 +436,7 @@ static int cmd_unwatch(struct ps_cmdctx *c)
 const struct ps_cmd ps_cmd_watch = {
 	.name = "watch",
 	.args = "[PID FD | NAME]",
-	.help = "every wake on the wait queues of any process's file, live",
+	.help = N_("every wake on the wait queues of any process's file, live"),
 	.long_help =
 		"watch PID FD: the module hooks an entry on every wait queue the file's poll\n"
 		"method uses (as epoll does, at the head of the queue) and records each wake as\n"
@@ -456,7 +457,7 @@ const struct ps_cmd ps_cmd_watch = {
 const struct ps_cmd ps_cmd_unwatch = {
 	.name = "unwatch",
 	.args = "NAME...",
-	.help = "end watches (their entries leave the queues)",
+	.help = N_("end watches (their entries leave the queues)"),
 	.long_help = "Ends the watches named (watch lists them); an event of type watch says so.",
 	.min_args = 1,
 	.max_args = -1,

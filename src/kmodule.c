@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "kmodule.h"
 
 #ifndef DEBUGFS_MAGIC
@@ -46,10 +47,12 @@ int ps_kmod_check_support(const char *root, char *err, size_t errlen)
 
 	snprintf(path, sizeof(path), "%s/proc/modules", root);
 	if (access(path, F_OK) != 0) {
-		snprintf(err, errlen,
-			 "this kernel has no module support (CONFIG_MODULES is off: /proc/modules "
-			 "is missing), so pollscope.ko cannot be loaded here; use a VM or a kernel "
-			 "with modules");
+		snprintf(
+			err, errlen,
+			_("this kernel has no module support (CONFIG_MODULES is off: /proc/modules "
+			  "is missing), so pollscope.ko cannot be loaded here; use a VM or a "
+			  "kernel "
+			  "with modules"));
 		return -1;
 	}
 	return 0;
@@ -79,8 +82,8 @@ int ps_vermagic_check(const char *path, const char *vermagic, const char *releas
 	if (strlen(release) == n && strncmp(vermagic, release, n) == 0)
 		return 0;
 	snprintf(err, errlen,
-		 "module %s was built for kernel %.*s, but the running kernel is %s; rebuild it "
-		 "against this kernel's headers",
+		 _("module %s was built for kernel %.*s, but the running kernel is %s; rebuild it "
+		   "against this kernel's headers"),
 		 path, (int)n, vermagic, release);
 	return -1;
 }
@@ -101,17 +104,17 @@ int ps_debugfs_ensure(const char *root, char *err, size_t errlen)
 	free(fs);
 	if (!have) {
 		snprintf(err, errlen,
-			 "debugfs is missing: this kernel was built without CONFIG_DEBUG_FS "
-			 "(no debugfs in /proc/filesystems)");
+			 _("debugfs is missing: this kernel was built without CONFIG_DEBUG_FS "
+			   "(no debugfs in /proc/filesystems)"));
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/sys/kernel/debug", root);
 	if (*root) {
-		snprintf(err, errlen, "debugfs is not mounted on %s", path);
+		snprintf(err, errlen, _("debugfs is not mounted on %s"), path);
 		return -1;
 	}
 	if (mount("debugfs", path, "debugfs", 0, NULL) != 0) {
-		snprintf(err, errlen, "debugfs is not mounted and mounting it on %s failed: %s",
+		snprintf(err, errlen, _("debugfs is not mounted and mounting it on %s failed: %s"),
 			 path, strerror(errno));
 		return -1;
 	}
@@ -127,21 +130,22 @@ static void insert_error(const char *what, int e, char *err, size_t errlen)
 	free(lock);
 	if ((e == EPERM || e == EACCES || e == EKEYREJECTED) && strcmp(mode, "none") != 0) {
 		snprintf(err, errlen,
-			 "the kernel is locked down (lockdown=%s): it refuses to load the unsigned "
-			 "module %s",
+			 _("the kernel is locked down (lockdown=%s): it refuses to load the "
+			   "unsigned "
+			   "module %s"),
 			 mode, what);
 	} else if (e == EKEYREJECTED || e == ENOKEY) {
-		snprintf(err, errlen, "the kernel requires signed modules and refused %s (%s)",
+		snprintf(err, errlen, _("the kernel requires signed modules and refused %s (%s)"),
 			 what, strerror(e));
 	} else if (e == EPERM || e == EACCES) {
-		snprintf(err, errlen, "not permitted to load %s: run pollscope as root", what);
+		snprintf(err, errlen, _("not permitted to load %s: run pollscope as root"), what);
 	} else if (e == ENOEXEC) {
 		snprintf(err, errlen,
-			 "%s is not a valid module for this kernel (invalid module format: built "
-			 "for another kernel?)",
+			 _("%s is not a valid module for this kernel (invalid module format: built "
+			   "for another kernel?)"),
 			 what);
 	} else {
-		snprintf(err, errlen, "loading %s failed: %s", what, strerror(e));
+		snprintf(err, errlen, _("loading %s failed: %s"), what, strerror(e));
 	}
 }
 
@@ -158,12 +162,12 @@ int ps_kmod_load(const char *path, const char *build_ko, struct ps_kmod **out, c
 		use = build_ko;
 	m = calloc(1, sizeof(*m));
 	if (!m) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return -1;
 	}
 	m->ctx = kmod_new(NULL, NULL);
 	if (!m->ctx) {
-		snprintf(err, errlen, "libkmod could not be initialised");
+		snprintf(err, errlen, _("libkmod could not be initialised"));
 		free(m);
 		return -1;
 	}
@@ -173,12 +177,12 @@ int ps_kmod_load(const char *path, const char *build_ko, struct ps_kmod **out, c
 		char vermagic[256] = "";
 
 		if (access(use, R_OK) != 0) {
-			snprintf(err, errlen, "module file %s: %s", use, strerror(errno));
+			snprintf(err, errlen, _("module file %s: %s"), use, strerror(errno));
 			goto fail;
 		}
 		r = kmod_module_new_from_path(m->ctx, use, &m->mod);
 		if (r < 0) {
-			snprintf(err, errlen, "module file %s: %s", use, strerror(-r));
+			snprintf(err, errlen, _("module file %s: %s"), use, strerror(-r));
 			goto fail;
 		}
 		if (kmod_module_get_info(m->mod, &info) >= 0) {
@@ -190,7 +194,7 @@ int ps_kmod_load(const char *path, const char *build_ko, struct ps_kmod **out, c
 			}
 			kmod_module_info_free_list(info);
 		} else {
-			snprintf(err, errlen, "%s is not a kernel module (no .modinfo)", use);
+			snprintf(err, errlen, _("%s is not a kernel module (no .modinfo)"), use);
 			goto fail;
 		}
 		if (ps_vermagic_check(use, vermagic, u.release, err, errlen) < 0)
@@ -209,11 +213,11 @@ int ps_kmod_load(const char *path, const char *build_ko, struct ps_kmod **out, c
 
 		r = kmod_module_new_from_lookup(m->ctx, "pollscope", &list);
 		if (r < 0 || !list) {
-			snprintf(
-				err, errlen,
-				"the pollscope module is not installed for kernel %s and no module "
-				"file was found (build it, or use --module PATH)",
-				u.release);
+			snprintf(err, errlen,
+				 _("the pollscope module is not installed for kernel %s and no "
+				   "module "
+				   "file was found (build it, or use --module PATH)"),
+				 u.release);
 			goto fail;
 		}
 		m->mod = kmod_module_get_module(list);
@@ -248,7 +252,7 @@ int ps_kmod_unload(struct ps_kmod *m, char *err, size_t errlen)
 		usleep(20000); /* files still being released by reaped waiters */
 	}
 	if (r < 0)
-		snprintf(err, errlen, "unloading the pollscope module failed: %s", strerror(-r));
+		snprintf(err, errlen, _("unloading the pollscope module failed: %s"), strerror(-r));
 	ps_kmod_free(m);
 	return r < 0 ? -1 : 0;
 }

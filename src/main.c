@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "i18n.h"
 #include "lineedit.h"
 #include "pollscope.h"
 #include "record.h"
@@ -21,8 +22,7 @@ static void usage(FILE *f)
 	size_t n;
 	const struct ps_cmd *t = ps_cmd_table(&n);
 
-	fprintf(f,
-		"usage: pollscope [OPTIONS]                 the full-screen interface (a "
+	fputs(_("usage: pollscope [OPTIONS]                 the full-screen interface (a "
 		"terminal)\n"
 		"       pollscope [OPTIONS] --demo FILE     run FILE in it step by step\n"
 		"       pollscope [OPTIONS] -c 'CMD; CMD'   run commands\n"
@@ -65,28 +65,31 @@ static void usage(FILE *f)
 		"  -V, --version        print the version and exit\n"
 		"  -h, --help           print this help and exit\n"
 		"\n"
-		"Commands:\n");
+		"Commands:\n"),
+	      f);
 	for (size_t i = 0; i < n; i++)
-		fprintf(f, "  %s\n      %s\n", t[i].usage, t[i].help);
+		fprintf(f, "  %s\n      %s\n", t[i].usage, _(t[i].help));
 	fprintf(f,
-		"\n"
-		"MASK: in out pri err hup rdnorm rdband wrnorm wrband msg rdhup joined by ','\n"
-		"or '|', a number, or none. In a script the first failing command stops the\n"
-		"run with FILE:LINE: message and exit status 1.\n"
-		"\n"
-		"Demos (installed in " POLLSCOPE_DATADIR "/demos):\n"
-		"  01 poll life cycle   02 select vs poll vs epoll   03 thundering herd\n"
-		"  04 lost wakeup       05 key filtering             06 EINTR and timeout\n"
-		"  07 read vs poll      08 eventfd internals\n"
-		"\n"
-		"Examples:\n"
-		"  pollscope -c 'create a; spawn poll a; settle; show a; wake a; settle; ps'\n"
-		"  pollscope -c 'create e eventfd; spawn poll e; settle; show e; write e 3'\n"
-		"  pollscope --demo 02\n"
-		"  pollscope --replay 03                     (no module, no root needed)\n"
-		"  pollscope --replay 01 --export-trace 01.json   (open it in ui.perfetto.dev)\n"
-		"  pollscope --json -c 'create a; spawn epoll a count=2 exclusive; settle; show'\n"
-		"See pollscope(1) and pollscope(4).\n");
+		_("\n"
+		  "MASK: in out pri err hup rdnorm rdband wrnorm wrband msg rdhup joined by ','\n"
+		  "or '|', a number, or none. In a script the first failing command stops the\n"
+		  "run with FILE:LINE: message and exit status 1.\n"
+		  "\n"
+		  "Demos (installed in %s/demos):\n"
+		  "  01 poll life cycle   02 select vs poll vs epoll   03 thundering herd\n"
+		  "  04 lost wakeup       05 key filtering             06 EINTR and timeout\n"
+		  "  07 read vs poll      08 eventfd internals\n"
+		  "\n"
+		  "Examples:\n"
+		  "  pollscope -c 'create a; spawn poll a; settle; show a; wake a; settle; ps'\n"
+		  "  pollscope -c 'create e eventfd; spawn poll e; settle; show e; write e 3'\n"
+		  "  pollscope --demo 02\n"
+		  "  pollscope --replay 03                     (no module, no root needed)\n"
+		  "  pollscope --replay 01 --export-trace 01.json   (open it in ui.perfetto.dev)\n"
+		  "  pollscope --json -c 'create a; spawn epoll a count=2 exclusive; settle; "
+		  "show'\n"
+		  "See pollscope(1) and pollscope(4).\n"),
+		POLLSCOPE_DATADIR);
 }
 
 /* Where demos named without a path are looked for, in this order:
@@ -144,7 +147,19 @@ static const char *find_demo(const char *name, bool recording, char *buf, size_t
 	if (!strcmp(name, "-") || strchr(name, '/') || access(name, F_OK) == 0)
 		return name;
 	for (int i = 0; i < ndirs; i++) {
-		int m = demo_in_dir(dirs[i], name, recording ? ".jsonl.gz" : ".pscope", buf, len);
+		const char *lang = recording ? NULL : ps_i18n_lang();
+		int m = 0;
+
+		/* the narration in the user's language: DIR/zh_CN/, the same steps */
+		if (lang) {
+			char sub[4096];
+
+			snprintf(sub, sizeof(sub), "%s/%s", dirs[i], lang);
+			m = demo_in_dir(sub, name, ".pscope", buf, len);
+		}
+		if (m == 0)
+			m = demo_in_dir(dirs[i], name, recording ? ".jsonl.gz" : ".pscope", buf,
+					len);
 
 		if (recording && m == 0)
 			m = demo_in_dir(dirs[i], name, ".jsonl", buf, len);
@@ -153,14 +168,14 @@ static const char *find_demo(const char *name, bool recording, char *buf, size_t
 			return buf;
 		if (m > 1) {
 			fprintf(stderr,
-				"pollscope: '%s' names several %s in %s: give more of the "
-				"name\n",
-				name, recording ? "recordings" : "demos", dirs[i]);
+				_("pollscope: '%s' names several %s in %s: give more of the "
+				  "name\n"),
+				name, recording ? _("recordings") : _("demos"), dirs[i]);
 			return NULL;
 		}
 	}
-	fprintf(stderr, "pollscope: %s: no such file, and no %s of that name in", name,
-		recording ? "demo recording" : "demo");
+	fprintf(stderr, _("pollscope: %s: no such file, and no %s of that name in"), name,
+		recording ? _("demo recording") : _("demo"));
 	for (int i = 0; i < ndirs; i++)
 		fprintf(stderr, "%s %s", i ? "," : "", dirs[i]);
 	fprintf(stderr, "\n");
@@ -181,7 +196,7 @@ static int export_file(const char *path, const char *out, const char *format)
 	}
 	f = strcmp(out, "-") == 0 ? stdout : fopen(out, "we");
 	if (!f) {
-		fprintf(stderr, "pollscope: cannot write %s: %s\n", out, strerror(errno));
+		fprintf(stderr, _("pollscope: cannot write %s: %s\n"), out, strerror(errno));
 		ps_recording_free(&r);
 		return -1;
 	}
@@ -196,7 +211,7 @@ static int export_file(const char *path, const char *out, const char *format)
 		rc = -1;
 	}
 	if (rc < 0)
-		fprintf(stderr, "pollscope: --export-trace %s: %s\n", out, err);
+		fprintf(stderr, _("pollscope: --export-trace %s: %s\n"), out, err);
 	ps_recording_free(&r);
 	return rc;
 }
@@ -215,13 +230,13 @@ static int run_replay(const char *path, const char *export, const char *format, 
 	if (export)
 		return export_file(path, export, format) < 0 ? 1 : 0;
 	if (json) {
-		fprintf(stderr, "pollscope: --json is for scripts; --replay opens the full "
-				"screen (or use --export-trace OUT --format text)\n");
+		fprintf(stderr, _("pollscope: --json is for scripts; --replay opens the full "
+				  "screen (or use --export-trace OUT --format text)\n"));
 		return 2;
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "pollscope: --replay needs a terminal (without one: "
-				"--export-trace - --format text)\n");
+		fprintf(stderr, _("pollscope: --replay needs a terminal (without one: "
+				  "--export-trace - --format text)\n"));
 		return 2;
 	}
 	if (ps_recording_load(path, &r, err, sizeof(err)) < 0) {
@@ -230,7 +245,7 @@ static int run_replay(const char *path, const char *export, const char *format, 
 	}
 	s = ps_session_new(&o);
 	if (!s || ps_replay_start(s, &r) < 0) {
-		fprintf(stderr, "pollscope: cannot create a session\n");
+		fprintf(stderr, _("pollscope: cannot create a session\n"));
 		ps_recording_free(&r);
 		ps_session_free(s);
 		return 1;
@@ -283,6 +298,7 @@ int main(int argc, char **argv)
 	char *end;
 	int c, rc;
 
+	ps_i18n_init();
 	while ((c = getopt_long(argc, argv, "c:f:sD:t:ajm:nkd:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -300,7 +316,7 @@ int main(int argc, char **argv)
 		case 't':
 			to.demo_delay_ms = atoi(optarg);
 			if (to.demo_delay_ms <= 0) {
-				fprintf(stderr, "pollscope: --delay wants milliseconds > 0\n");
+				fprintf(stderr, _("pollscope: --delay wants milliseconds > 0\n"));
 				return 2;
 			}
 			break;
@@ -335,7 +351,7 @@ int main(int argc, char **argv)
 		case 'F':
 			format = optarg;
 			if (strcmp(format, "json") != 0 && strcmp(format, "text") != 0) {
-				fprintf(stderr, "pollscope: --format wants json or text\n");
+				fprintf(stderr, _("pollscope: --format wants json or text\n"));
 				return 2;
 			}
 			break;
@@ -343,7 +359,7 @@ int main(int argc, char **argv)
 			to.replay_speed = strtod(optarg, &end);
 			if (*end || !(to.replay_speed >= 0.01 && to.replay_speed <= 1000)) {
 				fprintf(stderr,
-					"pollscope: --speed wants a factor from 0.01 to 1000\n");
+					_("pollscope: --speed wants a factor from 0.01 to 1000\n"));
 				return 2;
 			}
 			break;
@@ -355,7 +371,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "Try 'pollscope --help'.\n");
+			fprintf(stderr, _("Try 'pollscope --help'.\n"));
 			return 2;
 		}
 	}
@@ -367,22 +383,24 @@ int main(int argc, char **argv)
 	if (replay && !(replay = find_demo(replay, true, replay_buf, sizeof(replay_buf))))
 		return 2;
 	if (optind < argc) {
-		fprintf(stderr, "pollscope: unexpected argument '%s' (commands go in -c '...')\n",
+		fprintf(stderr,
+			_("pollscope: unexpected argument '%s' (commands go in -c '...')\n"),
 			argv[optind]);
 		return 2;
 	}
 	if ((command != NULL) + (file != NULL) + shell + (to.demo_file != NULL) + (replay != NULL) >
 	    1) {
 		fprintf(stderr,
-			"pollscope: -c, -f, --shell, --demo and --replay exclude each other\n");
+			_("pollscope: -c, -f, --shell, --demo and --replay exclude each other\n"));
 		return 2;
 	}
 	if (record && replay) {
-		fprintf(stderr, "pollscope: --record and --replay exclude each other\n");
+		fprintf(stderr, _("pollscope: --record and --replay exclude each other\n"));
 		return 2;
 	}
 	if (export && !record && !replay) {
-		fprintf(stderr, "pollscope: --export-trace wants --replay FILE or --record FILE\n");
+		fprintf(stderr,
+			_("pollscope: --export-trace wants --replay FILE or --record FILE\n"));
 		return 2;
 	}
 	if (replay)
@@ -390,8 +408,8 @@ int main(int argc, char **argv)
 	if (to.demo_file || (!command && !file && !shell && isatty(STDIN_FILENO)))
 		tui = true;
 	if (tui && json) {
-		fprintf(stderr,
-			"pollscope: --json is for scripts (-c, -f, stdin), not the full screen\n");
+		fprintf(stderr, _("pollscope: --json is for scripts (-c, -f, stdin), not the full "
+				  "screen\n"));
 		return 2;
 	}
 	o.interactive = shell || (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !command &&
@@ -411,7 +429,7 @@ int main(int argc, char **argv)
 
 	s = ps_session_new(&o);
 	if (!s) {
-		fprintf(stderr, "pollscope: cannot create a session\n");
+		fprintf(stderr, _("pollscope: cannot create a session\n"));
 		return 1;
 	}
 	sink.record = json ? ps_sink_json : ps_sink_text;
@@ -421,7 +439,7 @@ int main(int argc, char **argv)
 		char err[512];
 
 		if (ps_record_open(s, record, err, sizeof(err)) < 0) {
-			fprintf(stderr, "pollscope: --record: %s\n", err);
+			fprintf(stderr, _("pollscope: --record: %s\n"), err);
 			ps_session_free(s);
 			return 1;
 		}
@@ -451,7 +469,7 @@ int main(int argc, char **argv)
 		char err[512];
 
 		if (ps_record_close(s, err, sizeof(err)) < 0) {
-			fprintf(stderr, "pollscope: --record: %s\n", err);
+			fprintf(stderr, _("pollscope: --record: %s\n"), err);
 			rc = 1;
 		} else if (export && export_file(record, export, format) < 0) {
 			rc = 1;

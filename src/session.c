@@ -22,6 +22,7 @@
 #include "config.h"
 #include "inspect.h"
 #include "record.h"
+#include "i18n.h"
 #include "session.h"
 
 volatile sig_atomic_t ps_interrupted;
@@ -145,15 +146,16 @@ void ps_no_object_msg(struct ps_session *s, const char *name, char *buf, size_t 
 	char e[8];
 
 	ps_session_read_objects(s, e, sizeof(e));
-	k = snprintf(buf, len, "no object named '%s'", name);
+	k = snprintf(buf, len, _("no object named '%s'"), name);
 	if (k < 0 || (size_t)k >= len)
 		return;
 	n = (size_t)k;
 	if (s->nobjects == 0) {
-		snprintf(buf + n, len - n, " (there are no objects; create one with: create NAME)");
+		snprintf(buf + n, len - n,
+			 _(" (there are no objects; create one with: create NAME)"));
 		return;
 	}
-	k = snprintf(buf + n, len - n, " (objects:");
+	k = snprintf(buf + n, len - n, _(" (objects:"));
 	for (size_t i = 0; i < s->nobjects && k >= 0 && (size_t)k < len - n; i++) {
 		n += (size_t)k;
 		k = snprintf(buf + n, len - n, " %s", s->objects[i].name);
@@ -227,7 +229,7 @@ static int read_version(struct ps_session *s, char *err, size_t errlen)
 		return -1;
 	if (ps_parse_version(text, &s->version) < 0) {
 		snprintf(err, errlen,
-			 "%s/version has no interface= line: not a pollscope module directory",
+			 _("%s/version has no interface= line: not a pollscope module directory"),
 			 s->dfs.dir);
 		free(text);
 		return -1;
@@ -235,8 +237,9 @@ static int read_version(struct ps_session *s, char *err, size_t errlen)
 	free(text);
 	if (s->version.interface != PS_INTERFACE_VERSION) {
 		snprintf(err, errlen,
-			 "interface version mismatch: the module speaks version %d, this pollscope "
-			 "speaks version %d; use matching builds of the module and the tool",
+			 _("interface version mismatch: the module speaks version %d, this "
+			   "pollscope "
+			   "speaks version %d; use matching builds of the module and the tool"),
 			 s->version.interface, PS_INTERFACE_VERSION);
 		return -1;
 	}
@@ -303,15 +306,15 @@ int ps_session_attach(struct ps_session *s, char *err, size_t errlen)
 		return 0;
 	if (s->recorded) {
 		if (!is_dir(s->dfs.dir)) {
-			snprintf(err, errlen, "debugfs directory %s: %s", s->dfs.dir,
+			snprintf(err, errlen, _("debugfs directory %s: %s"), s->dfs.dir,
 				 errno ? strerror(errno) : "not a directory");
 			return -1;
 		}
 	} else {
 		if (geteuid() != 0) {
 			snprintf(err, errlen,
-				 "not root: pollscope needs root for debugfs and for loading its "
-				 "module (try: sudo pollscope)");
+				 _("not root: pollscope needs root for debugfs and for loading its "
+				   "module (try: sudo pollscope)"));
 			return -1;
 		}
 		if (ps_debugfs_ensure("", err, errlen) < 0)
@@ -320,8 +323,9 @@ int ps_session_attach(struct ps_session *s, char *err, size_t errlen)
 			snprintf(s->module_state, sizeof(s->module_state), "already loaded");
 		} else if (s->opts.no_load) {
 			snprintf(err, errlen,
-				 "the pollscope module is not loaded (%s is missing) and --no-load "
-				 "was given",
+				 _("the pollscope module is not loaded (%s is missing) and "
+				   "--no-load "
+				   "was given"),
 				 s->dfs.dir);
 			return -1;
 		} else {
@@ -334,9 +338,9 @@ int ps_session_attach(struct ps_session *s, char *err, size_t errlen)
 				 s->kmod ? "loaded by pollscope" : "already loaded");
 			if (!is_dir(s->dfs.dir)) {
 				snprintf(err, errlen,
-					 "the module is loaded but %s is missing (is it the "
-					 "pollscope "
-					 "module?)",
+					 _("the module is loaded but %s is missing (is it the "
+					   "pollscope "
+					   "module?)"),
 					 s->dfs.dir);
 				goto fail;
 			}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "i18n.h"
 #include "pollscope.h"
 
 #define CTRL(x) ((x)&0x1f)
@@ -121,15 +122,15 @@ static void complete(struct cmdline *c, struct ps_session *s)
 
 /* Keep in step with cmdline_key below. */
 const char *const cmdline_help[] = {
-	"Enter          run the command; Esc or Ctrl-G cancels",
-	"Tab            complete a command, object or option (candidates shown above)",
-	"Up Down        history (also Ctrl-P Ctrl-N)",
-	"Left Right     move (also Ctrl-B Ctrl-F)",
-	"Home Ctrl-A    start of the line (in QEMU's console Ctrl-A is QEMU's key: use Home,",
-	"               or Ctrl-A a)",
-	"End Ctrl-E     end of the line",
-	"Backspace Del  delete before / at the cursor (also Ctrl-H Ctrl-D)",
-	"Ctrl-U Ctrl-K  delete to the start / to the end; Ctrl-W the word before",
+	N_("Enter          run the command; Esc or Ctrl-G cancels"),
+	N_("Tab            complete a command, object or option (candidates shown above)"),
+	N_("Up Down        history (also Ctrl-P Ctrl-N)"),
+	N_("Left Right     move (also Ctrl-B Ctrl-F)"),
+	N_("Home Ctrl-A    start of the line (in QEMU's console Ctrl-A is QEMU's key: use Home,"),
+	N_("               or Ctrl-A a)"),
+	N_("End Ctrl-E     end of the line"),
+	N_("Backspace Del  delete before / at the cursor (also Ctrl-H Ctrl-D)"),
+	N_("Ctrl-U Ctrl-K  delete to the start / to the end; Ctrl-W the word before"),
 	NULL,
 };
 

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE /* vasprintf */
 #include <curses.h>
 #include <errno.h>
+#include <limits.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -21,10 +22,12 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "cmd.h"
 #include "cmdline.h"
 #include "explain.h"
+#include "i18n.h"
 #include "pollscope.h"
 #include "record.h"
 #include "tui.h"
@@ -186,40 +189,104 @@ static void init_styles(struct tui *t)
 
 /* ------------------------------------------------------------ drawing */
 
+/* The bytes of s that fill at most w display columns (and at most max
+ * bytes); *cols gets the columns they take. A wide character (CJK) takes
+ * two columns, a combining one none: never count bytes. In a locale that
+ * is not multibyte (LANG=C) a UTF-8 sequence counts one column. */
+static size_t fit_cols(const char *s, long w, size_t max, long *cols)
+{
+	mbstate_t st;
+	size_t n = 0;
+	long c = 0;
+
+	memset(&st, 0, sizeof(st));
+	while (s[n] && n < max) {
+		wchar_t wc;
+		size_t k = MB_CUR_MAX > 1 ? mbrtowc(&wc, s + n, max - n, &st) : (size_t)-1;
+		int cw = 1;
+
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+			/* not a character here: a byte and its continuation bytes */
+			for (k = 1; n + k < max && ((unsigned char)s[n + k] & 0xc0) == 0x80; k++)
+				;
+			memset(&st, 0, sizeof(st));
+		} else {
+			cw = wcwidth(wc);
+			if (cw < 0)
+				cw = 1;
+		}
+		if (c + cw > w)
+			break;
+		c += cw;
+		n += k;
+	}
+	if (cols)
+		*cols = c;
+	return n;
+}
+
+/* Display columns of text. */
+static long text_cols(const char *s)
+{
+	long c;
+
+	fit_cols(s, LONG_MAX, strlen(s), &c);
+	return c;
+}
+
+/* s after its first n display columns. */
+static const char *skip_cols(const char *s, size_t n)
+{
+	return s + fit_cols(s, (long)n, strlen(s), NULL);
+}
+
 /* Print at most w columns at (y, x), padding with spaces to exactly w. */
 static void put(int y, int x, int w, attr_t a, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 static void put(int y, int x, int w, attr_t a, const char *fmt, ...)
 {
-	char buf[512];
+	char buf[1024];
 	va_list ap;
-	int n, cols;
+	long cols;
+	size_t n;
 
 	if (w <= 0 || y < 0 || y >= LINES)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	/* w columns, not bytes: a UTF-8 glyph (diagram's box drawing) is one */
-	n = 0;
-	for (cols = 0; buf[n] && cols < w; cols++)
-		for (n++; ((unsigned char)buf[n] & 0xc0) == 0x80; n++)
-			;
+	n = fit_cols(buf, w, strlen(buf), &cols);
 	attrset(a);
-	mvaddnstr(y, x, buf, n);
+	mvaddnstr(y, x, buf, (int)n);
 	if (cols < w)
-		mvhline(y, x + cols, ' ', w - cols);
+		mvhline(y, x + (int)cols, ' ', w - (int)cols);
 	attrset(A_NORMAL);
 }
 
-/* Columns of UTF-8 text. */
-static long text_cols(const char *s)
+/* s padded with spaces to w display columns (and cut to w when cut), into
+ * buf: printf's %-10.10s for text that may be wide (translated headers,
+ * names): printf counts bytes. right: aligned right (%10s). */
+static const char *pad_cols(char *buf, size_t len, const char *s, int w, bool right, bool cut)
 {
-	long c = 0;
+	long cols;
+	size_t n =
+		fit_cols(s, cut ? w : LONG_MAX, strlen(s) < len - 1 ? strlen(s) : len - 1, &cols);
+	size_t pad = cols < w ? (size_t)(w - cols) : 0, at = 0;
 
-	for (; *s; s++)
-		c += ((unsigned char)*s & 0xc0) != 0x80;
-	return c;
+	if (n + pad + 1 > len)
+		pad = len - 1 - n;
+	if (right) {
+		memset(buf, ' ', pad);
+		at = pad;
+	}
+	memcpy(buf + at, s, n);
+	at += n;
+	if (!right) {
+		memset(buf + at, ' ', pad);
+		at += pad;
+	}
+	buf[at] = '\0';
+	return buf;
 }
 
 static void title_row(struct tui *t, int y, int x, int w, bool focused, const char *fmt, ...)
@@ -238,33 +305,64 @@ static void title_row(struct tui *t, int y, int x, int w, bool focused, const ch
 	else
 		mvhline(y, x, ACS_HLINE, w);
 	attrset(style(t, ST_TITLE) | (focused ? A_REVERSE : 0));
-	mvaddnstr(y, x + 1, buf, w - 2);
+	mvaddnstr(y, x + 1, buf, (int)fit_cols(buf, w - 2, strlen(buf), NULL));
 	attrset(A_NORMAL);
 }
 
 #define BANNER_MAX_ROWS 4
 
-/* Word-wrap text into rows of at most width bytes (a word longer than a row
- * is cut across rows); returns the number of rows, at most max. */
-static int wrap_rows(const char *text, int width, char rows[][256], int max)
+/* Bytes of the row that starts text (up to its end or a newline) in at most
+ * width columns: at the last space that fits, or right after a wide
+ * character (Chinese breaks between any two), else cut at width. */
+static size_t wrap_cut(const char *text, int width, size_t max)
+{
+	size_t len = strcspn(text, "\n"), n, brk = 0, i = 0;
+	mbstate_t st;
+
+	n = fit_cols(text, width, len < max ? len : max, NULL);
+	if (n >= len)
+		return len;
+	if (n == 0) /* narrower than one character: take it anyway */
+		return fit_cols(text, 2, len, NULL) ? fit_cols(text, 2, len, NULL) : 1;
+	if (text[n] == ' ')
+		return n;
+	memset(&st, 0, sizeof(st));
+	while (i < n) {
+		wchar_t wc = 0;
+		size_t k = MB_CUR_MAX > 1 ? mbrtowc(&wc, text + i, n - i, &st) : 1;
+
+		if (k == 0 || k > n - i) {
+			k = 1;
+			wc = 0;
+			memset(&st, 0, sizeof(st));
+		}
+		if (text[i] == ' ')
+			brk = i;
+		else if (k > 1 && wcwidth(wc) == 2)
+			brk = i + k;
+		i += k;
+	}
+	return brk ? brk : n;
+}
+
+#define ROW_BYTES 512
+
+/* Word-wrap text into rows of at most width columns (a word longer than a
+ * row is cut across rows); returns the number of rows, at most max. */
+static int wrap_rows(const char *text, int width, char rows[][ROW_BYTES], int max)
 {
 	int n = 0;
 
 	if (width < 1)
 		width = 1;
-	if (width > 255)
-		width = 255;
 	while (*text && n < max) {
-		int len = (int)strlen(text), cut = len;
+		size_t cut = wrap_cut(text, width, ROW_BYTES - 1);
 
-		if (len > width) {
-			cut = width;
-			while (cut > 0 && text[cut] != ' ')
-				cut--;
-			if (cut == 0)
-				cut = width;
+		if (cut == 0) { /* a newline */
+			text++;
+			continue;
 		}
-		snprintf(rows[n++], 256, "%.*s", cut, text);
+		snprintf(rows[n++], ROW_BYTES, "%.*s", (int)cut, text);
 		text += cut;
 		while (*text == ' ')
 			text++;
@@ -280,7 +378,7 @@ static void compute_layout(struct tui *t)
 	l->footer_y = h - 1;
 	l->cmd_y = h - 2;
 	if (t->banner[0]) {
-		char rows[BANNER_MAX_ROWS][256];
+		char rows[BANNER_MAX_ROWS][ROW_BYTES];
 
 		/* a long narration wraps (one column is the margin) */
 		l->banner_h = wrap_rows(t->banner, w - 1, rows, BANNER_MAX_ROWS);
@@ -378,10 +476,10 @@ static const char *more_note(size_t top, int visible, size_t n, char *buf, size_
 		buf[0] = '\0';
 		return buf;
 	}
-	snprintf(buf, len, "[%zu-%zu of %zu, more %s] ", top + 1, below ? last : n, n,
-		 above && below ? "above and below"
-		 : above	? "above (PgUp)"
-				: "below (PgDn)");
+	snprintf(buf, len, _("[%zu-%zu of %zu, more %s] "), top + 1, below ? last : n, n,
+		 above && below ? _("above and below")
+		 : above	? _("above (PgUp)")
+				: _("below (PgDn)"));
 	return buf;
 }
 
@@ -393,7 +491,7 @@ static const char *short_kind(const char *kind)
 static void draw_entry(struct tui *t, int y, int x, int w, const struct ps_entry *e, bool ghost)
 {
 	bool wide = w >= 90;
-	char pos[16];
+	char pos[16], comm[64];
 
 	/* entries on a real object's several queues: head/position */
 	if (e->head >= 0)
@@ -401,14 +499,17 @@ static void draw_entry(struct tui *t, int y, int x, int w, const struct ps_entry
 	else
 		snprintf(pos, sizeof(pos), "%d", e->pos);
 
+	/* a comm may be wide (a task named in Chinese): pad it by columns */
 	if (wide)
-		put(y, x, w, A_NORMAL, "  %3s %-10.10s %-26s %6d %-14s %c %-2s %s%s", pos,
-		    short_kind(e->kind), e->func, (int)e->pid, e->comm, e->state,
-		    e->exclusive ? "E" : "-", e->key, ghost ? "  (removed)" : "");
+		put(y, x, w, A_NORMAL, "  %3s %-10.10s %-26s %6d %s %c %-2s %s%s", pos,
+		    short_kind(e->kind), e->func, (int)e->pid,
+		    pad_cols(comm, sizeof(comm), e->comm, 14, false, false), e->state,
+		    e->exclusive ? "E" : "-", e->key, ghost ? _("  (removed)") : "");
 	else
-		put(y, x, w, A_NORMAL, " %3s %-10.10s %-16.16s %6d %-9.9s %c %-1s %s%s", pos,
-		    short_kind(e->kind), view_short_func(e->func), (int)e->pid, e->comm, e->state,
-		    e->exclusive ? "E" : "-", e->key, ghost ? " (removed)" : "");
+		put(y, x, w, A_NORMAL, " %3s %-10.10s %-16.16s %6d %s %c %-1s %s%s", pos,
+		    short_kind(e->kind), view_short_func(e->func), (int)e->pid,
+		    pad_cols(comm, sizeof(comm), e->comm, 9, false, true), e->state,
+		    e->exclusive ? "E" : "-", e->key, ghost ? _(" (removed)") : "");
 }
 
 /* Watched queues of other files (watch PID FD) below the objects, live:
@@ -422,9 +523,9 @@ static int draw_watches(struct tui *t, int y)
 	for (size_t i = 0; i < n && i < 8 && y < l->q_y + l->q_h; i++, y++)
 		put(y, l->q_x, l->q_w, style(t, ST_OBJECT), "watch %s [%s]  %s  wakes=%lu%s",
 		    w[i].name, w[i].file, w[i].queues, w[i].wakes,
-		    w[i].limited ? " (some not recorded)" : "");
+		    w[i].limited ? _(" (some not recorded)") : "");
 	if (n > 8 && y < l->q_y + l->q_h)
-		put(y++, l->q_x, l->q_w, style(t, ST_DIM), "  %zu more watches (:watch)", n - 8);
+		put(y++, l->q_x, l->q_w, style(t, ST_DIM), _("  %zu more watches (:watch)"), n - 8);
 	return y;
 }
 
@@ -435,23 +536,36 @@ static void draw_queues(struct tui *t)
 	pid_t link = selected_pid(t);
 	uint64_t now = view_now_ms();
 	size_t nentries = t->v.nentries;
-	char more[64];
+	char more[64], h[5][64];
 
 	clamp_scroll(&t->qsel, &t->qtop, t->v.nrows, visible);
-	title_row(t, l->q_y, l->q_x, l->q_w, t->focus == FOCUS_QUEUES,
-		  " Wait queues: %zu object%s, %zu entr%s %s", t->v.nobjects,
-		  t->v.nobjects == 1 ? "" : "s", nentries, nentries == 1 ? "y" : "ies",
-		  more_note(t->qtop, visible, t->v.nrows, more, sizeof(more)));
+	snprintf(h[0], sizeof(h[0]), P_("%zu object", "%zu objects", t->v.nobjects), t->v.nobjects);
+	snprintf(h[1], sizeof(h[1]), P_("%zu entry", "%zu entries", nentries), nentries);
+	title_row(t, l->q_y, l->q_x, l->q_w, t->focus == FOCUS_QUEUES, _(" Wait queues: %s, %s %s"),
+		  h[0], h[1], more_note(t->qtop, visible, t->v.nrows, more, sizeof(more)));
+	/* each header padded to its column's display width: rows and headers
+	 * line up in every language */
 	if (l->q_w >= 90)
-		put(l->q_y + 1, l->q_x, l->q_w, style(t, ST_DIM),
-		    "  pos kind       wake function                 pid comm           S ex key");
+		put(l->q_y + 1, l->q_x, l->q_w, style(t, ST_DIM), "  %s %s %s %s %s S ex %s",
+		    /* TRANSLATORS: queue pane column headers; the widths in columns
+		       (a Chinese character takes 2) are: pos 3, kind 10, wake function 26,
+		       function 16, key and last result: the rest of the row */
+		    pad_cols(h[0], sizeof(h[0]), _("pos"), 3, true, true),
+		    pad_cols(h[1], sizeof(h[1]), _("kind"), 10, false, true),
+		    pad_cols(h[2], sizeof(h[2]), _("wake function"), 26, false, true),
+		    pad_cols(h[3], sizeof(h[3]), "pid", 6, true, true),
+		    pad_cols(h[4], sizeof(h[4]), "comm", 14, false, true), _("key"));
 	else
-		put(l->q_y + 1, l->q_x, l->q_w, style(t, ST_DIM),
-		    " pos kind       function            pid comm      S x key");
+		put(l->q_y + 1, l->q_x, l->q_w, style(t, ST_DIM), " %s %s %s %s %s S x %s",
+		    pad_cols(h[0], sizeof(h[0]), _("pos"), 3, true, true),
+		    pad_cols(h[1], sizeof(h[1]), _("kind"), 10, false, true),
+		    pad_cols(h[2], sizeof(h[2]), _("function"), 16, false, true),
+		    pad_cols(h[3], sizeof(h[3]), "pid", 6, true, true),
+		    pad_cols(h[4], sizeof(h[4]), "comm", 9, false, true), _("key"));
 	if (t->v.nrows == 0) {
 		put(l->q_y + 2, l->q_x, l->q_w, style(t, ST_DIM),
-		    t->v.have_snapshot ? "  no objects: press n or type :create NAME"
-				       : "  (no snapshot yet)");
+		    t->v.have_snapshot ? _("  no objects: press n or type :create NAME")
+				       : _("  (no snapshot yet)"));
 		clear_rows(draw_watches(t, l->q_y + 3), l->q_y + l->q_h, l->q_x, l->q_w);
 		return;
 	}
@@ -465,12 +579,12 @@ static void draw_queues(struct tui *t)
 			const struct ps_object *o = &t->v.objects[r->index];
 
 			attr_t oa = style(t, r->hl_until > now ? ST_ADDED : ST_OBJECT);
-			const char *isnew = r->hl_until > now ? "  (new)" : "";
+			const char *isnew = r->hl_until > now ? _("  (new)") : "";
 			char cut[48] = "";
 
 			/* a capped snapshot: the rows below are not the whole queue */
 			if (o->truncated || o->truncated_more)
-				snprintf(cut, sizeof(cut), " (%ld%s not listed)", o->truncated,
+				snprintf(cut, sizeof(cut), _(" (%ld%s not listed)"), o->truncated,
 					 o->truncated_more ? "+" : "");
 			/* real kernel objects have no module counters: show what they have */
 			if (o->type[0] && strcmp(o->type, "module") != 0)
@@ -510,30 +624,39 @@ static void draw_procs(struct tui *t)
 	pid_t link = selected_pid(t);
 	uint64_t now = view_now_ms();
 	size_t alive = 0;
-	char more[64];
+	char more[64], h[5][64];
 
 	for (size_t i = 0; i < n; i++)
 		alive += w[i]->alive;
 	clamp_scroll(&t->psel, &t->ptop, n, visible);
+	snprintf(h[0], sizeof(h[0]), P_("%zu waiter", "%zu waiters", n), n);
 	title_row(t, l->p_y, l->p_x, l->p_w, t->focus == FOCUS_PROCS,
-		  " Processes: %zu waiter%s, %zu alive %s", n, n == 1 ? "" : "s", alive,
+		  _(" Processes: %s, %zu alive %s"), h[0], alive,
 		  more_note(t->ptop, visible, n, more, sizeof(more)));
-	put(l->p_y + 1, l->p_x, l->p_w, style(t, ST_DIM),
-	    "   pid label    call    S wchan          objects    last result");
+	put(l->p_y + 1, l->p_x, l->p_w, style(t, ST_DIM), "%s %s %s S %s %s %s",
+	    /* TRANSLATORS: process pane column headers; widths in columns (a
+	       Chinese character takes 2): label 8, call 7, objects 10 */
+	    pad_cols(h[0], sizeof(h[0]), "pid", 6, true, true),
+	    pad_cols(h[1], sizeof(h[1]), _("label"), 8, false, true),
+	    pad_cols(h[2], sizeof(h[2]), _("call"), 7, false, true),
+	    pad_cols(h[3], sizeof(h[3]), "wchan", 14, false, true),
+	    pad_cols(h[4], sizeof(h[4]), _("objects"), 10, false, true), _("last result"));
 	y = l->p_y + 2;
 	if (n == 0)
 		put(y++, l->p_x, l->p_w, style(t, ST_DIM), "%s",
-		    "  no waiters: select an object and press s (poll), e (epoll), r (read)");
+		    _("  no waiters: select an object and press s (poll), e (epoll), r (read)"));
 	for (size_t i = t->ptop; i < n && y < l->p_y + l->p_h; i++, y++) {
 		const struct ps_waiter *p = w[i];
 		attr_t a = A_NORMAL;
 		const char *last = p->last.valid ? p->last.text
-				   : p->alive	 ? (p->asleep ? "(asleep)" : "(entering call)")
-						 : p->exit_text;
+				   : p->alive ? (p->asleep ? _("(asleep)") : _("(entering call)"))
+					      : p->exit_text;
 
-		put(y, l->p_x, l->p_w, A_NORMAL, "%6d %-8.8s %-7.7s %c %-14.14s %-10.10s %s",
-		    (int)p->pid, p->label, p->call_name, p->alive ? p->state : 'X',
-		    p->alive ? p->wchan : "-", p->objects, last);
+		/* a label and object names may be wide (a user's Chinese names) */
+		put(y, l->p_x, l->p_w, A_NORMAL, "%6d %s %-7.7s %c %-14.14s %s %s", (int)p->pid,
+		    pad_cols(h[1], sizeof(h[1]), p->label, 8, false, true), p->call_name,
+		    p->alive ? p->state : 'X', p->alive ? p->wchan : "-",
+		    pad_cols(h[4], sizeof(h[4]), p->objects, 10, false, true), last);
 		if (!p->alive)
 			a = style(t, ST_DIM);
 		else if (view_waiter_highlight(&t->v, p->id) > now)
@@ -582,9 +705,9 @@ static void draw_events(struct tui *t)
 	if (t->eback > (total > (size_t)rows ? total - (size_t)rows : 0))
 		t->eback = total > (size_t)rows ? total - (size_t)rows : 0;
 	title_row(t, l->e_y, 0, COLS, t->focus == FOCUS_EVENTS,
-		  " Timeline (s since this session started)%s%s ",
-		  grouped ? (t->expand ? "  x: group repeats" : "  x: expand repeats") : "",
-		  t->eback ? "  (scrolled back: End follows)" : "");
+		  _(" Timeline (s since this session started)%s%s "),
+		  grouped ? (t->expand ? _("  x: group repeats") : _("  x: expand repeats")) : "",
+		  t->eback ? _("  (scrolled back: End follows)") : "");
 	first = total > (size_t)rows + t->eback ? total - (size_t)rows - t->eback : 0;
 	for (int i = 0; i < rows; i++) {
 		size_t k = first + (size_t)i;
@@ -671,7 +794,7 @@ static void footer_keys(struct tui *t, char *buf, size_t len, int width)
 		       : t->pausing	     ? K_PAUSE
 		       : t->opts->replay     ? K_REPLAY
 					     : K_PANES;
-	size_t nb, used = 0;
+	size_t nb, used = 0, cols;
 	const struct binding *b = binding_table(&nb), *first = NULL, *last = NULL;
 
 	for (size_t i = 0; i < nb; i++) {
@@ -684,38 +807,62 @@ static void footer_keys(struct tui *t, char *buf, size_t len, int width)
 	}
 	buf[0] = '\0';
 	if (first)
-		used = (size_t)snprintf(buf, len, " %s", first->footer);
+		used = (size_t)snprintf(buf, len, " %s", _(first->footer));
+	cols = first ? 1 + (size_t)text_cols(_(first->footer)) : 0;
 	for (size_t i = 0; i < nb && used < len; i++) {
 		size_t add;
 
 		if (!b[i].footer || !(b[i].footer_in & ctx) || &b[i] == first || &b[i] == last)
 			continue;
-		add = 2 + strlen(b[i].footer);
-		if ((int)(used + add + 2 + (last ? strlen(last->footer) : 0)) > width - 1)
+		/* columns, not bytes: a translated label may be wide */
+		add = 2 + (size_t)text_cols(_(b[i].footer));
+		if ((int)(cols + add + 2 + (last ? (size_t)text_cols(_(last->footer)) : 0)) >
+		    width - 1)
 			break;
+		cols += used ? add : add - 1;
 		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "  " : " ",
-					 b[i].footer);
+					 _(b[i].footer));
 	}
 	if (last && used < len)
-		snprintf(buf + used, len - used, "  %s", last->footer);
+		snprintf(buf + used, len - used, "  %s", _(last->footer));
+}
+
+/* The module's state as the session says it, in the user's language. */
+static const char *module_state(const char *s)
+{
+	static const char *const known[] = {
+		N_("loaded by pollscope"),
+		N_("already loaded"),
+		N_("recorded files"),
+		N_("not attached"),
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(s, known[i]))
+			return _(known[i]);
+	return s;
 }
 
 static void draw_chrome(struct tui *t)
 {
-	char footer[256];
+	char footer[256], cnt[3][48];
 	size_t nw;
 	struct ps_info info;
 
 	ps_session_waiters(t->s, &nw);
 	ps_session_info(t->s, &info);
+	snprintf(cnt[0], sizeof(cnt[0]), P_("%zu object", "%zu objects", t->v.nobjects),
+		 t->v.nobjects);
+	snprintf(cnt[1], sizeof(cnt[1]), P_("%zu entry", "%zu entries", t->v.nentries),
+		 t->v.nentries);
+	snprintf(cnt[2], sizeof(cnt[2]), P_("%zu waiter", "%zu waiters", nw), nw);
 	put(0, 0, COLS, style(t, ST_HEADER),
-	    " pollscope %s | kernel %s | module: %s | %zu object%s, %zu entr%s, %zu waiter%s%s",
-	    pollscope_version(), info.release && info.release[0] ? info.release : "?",
-	    info.attached ? info.module : "not attached", t->v.nobjects,
-	    t->v.nobjects == 1 ? "" : "s", t->v.nentries, t->v.nentries == 1 ? "y" : "ies", nw,
-	    nw == 1 ? "" : "s", t->demo && !t->demo_done ? " | demo" : "");
+	    _(" pollscope %s | kernel %s | module: %s | %s, %s, %s%s"), pollscope_version(),
+	    info.release && info.release[0] ? info.release : "?",
+	    module_state(info.attached ? info.module : "not attached"), cnt[0], cnt[1], cnt[2],
+	    t->demo && !t->demo_done ? _(" | demo") : "");
 	if (t->lay.banner_y >= 0) {
-		char rows[BANNER_MAX_ROWS][256];
+		char rows[BANNER_MAX_ROWS][ROW_BYTES];
 		int n = wrap_rows(t->banner, COLS - 1, rows, BANNER_MAX_ROWS);
 
 		for (int r = 0; r < n; r++)
@@ -742,8 +889,8 @@ static void draw_scrubber(struct tui *t)
 	int w, len, at;
 
 	ps_replay_pos(t->s, &p);
-	snprintf(head, sizeof(head), " %s x%g  %.1f/%.1f s  step %zu/%zu ",
-		 t->rp_playing ? "play" : "stop", t->rp_speed, (double)p.t / 1e9,
+	snprintf(head, sizeof(head), _(" %s x%g  %.1f/%.1f s  step %zu/%zu "),
+		 t->rp_playing ? _("play") : _("stop"), t->rp_speed, (double)p.t / 1e9,
 		 (double)p.total / 1e9, p.step, p.nsteps);
 	w = COLS / 4 < (int)sizeof(bar) - 3 ? COLS / 4 : (int)sizeof(bar) - 3;
 	if (w < 8)
@@ -757,7 +904,7 @@ static void draw_scrubber(struct tui *t)
 		bar[w + 1] = ']';
 		bar[w + 2] = '\0';
 	}
-	len = (int)(strlen(head) + strlen(bar));
+	len = (int)(text_cols(head) + text_cols(bar));
 	if (len < COLS)
 		put(t->lay.cmd_y, COLS - len, len, style(t, ST_TITLE), "%s%s", head, bar);
 }
@@ -828,14 +975,9 @@ static void lines_add_text(struct lines *l, const char *text)
 	int width = COLS - 3 > 20 ? COLS - 3 : 20;
 
 	while (text && *text) {
-		int n = (int)strcspn(text, "\n"), cut = n;
+		int n = (int)strcspn(text, "\n"),
+		    cut = n ? (int)wrap_cut(text, width, (size_t)n) : 0;
 
-		if (n > width) {
-			for (cut = width; cut > 0 && text[cut] != ' '; cut--)
-				;
-			if (cut == 0)
-				cut = width;
-		}
 		lines_add(l, "%.*s", cut, text);
 		text += cut;
 		while (*text == ' ' || (*text == '\n' && cut == n)) {
@@ -865,7 +1007,7 @@ static void help_keys(struct lines *l, unsigned section, const char *title)
 			if (!strstr(names, b[j].name))
 				used += (size_t)snprintf(names + used, sizeof(names) - used, " %s",
 							 b[j].name);
-		lines_add(l, "  %-14s %s", names, b[i].help);
+		lines_add(l, "  %-14s %s", names, _(b[i].help));
 	}
 	lines_add(l, "%s", "");
 }
@@ -873,35 +1015,36 @@ static void help_keys(struct lines *l, unsigned section, const char *title)
 static void build_help(struct tui *t)
 {
 	static const char *const marks[] = {
-		"Marks:",
-		"  name*          an object this session did not create (another program's, or an "
-		"earlier run's)",
-		"  E              queue pane, ex column: an exclusive entry (a wake with nr=1 "
-		"stops "
-		"after one)",
-		"  X              process pane, S column: the waiter exited (else its state in "
-		"/proc)",
-		"  (removed)      an entry that just left its queue, kept for a moment",
-		"  [1-5 of 9 ..]  a pane has more rows than it shows",
+		N_("Marks:"),
+		N_("  name*          an object this session did not create (another program's, or "
+		   "an "
+		   "earlier run's)"),
+		N_("  E              queue pane, ex column: an exclusive entry (a wake with nr=1 "
+		   "stops "
+		   "after one)"),
+		N_("  X              process pane, S column: the waiter exited (else its state in "
+		   "/proc)"),
+		N_("  (removed)      an entry that just left its queue, kept for a moment"),
+		N_("  [1-5 of 9 ..]  a pane has more rows than it shows"),
 		"",
 	};
 	struct lines *l = &t->gen;
 	size_t ncmd;
 	const struct ps_cmd *cmds = ps_cmd_table(&ncmd);
 
-	help_keys(l, K_PANES, "Keys in the panes:");
+	help_keys(l, K_PANES, _("Keys in the panes:"));
 	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
-		lines_add(l, "%s", marks[i]);
-	lines_add(l, "%s", "Commands (the same as in scripts and --shell):");
+		lines_add(l, "%s", marks[i][0] ? _(marks[i]) : "");
+	lines_add(l, "%s", _("Commands (the same as in scripts and --shell):"));
 	for (size_t i = 0; i < ncmd; i++)
-		lines_add(l, "  %-44s %s", cmds[i].usage, cmds[i].help);
+		lines_add(l, "  %-44s %s", cmds[i].usage, _(cmds[i].help));
 	lines_add(l, "%s", "");
-	help_keys(l, K_PAUSE, "During a demo's pause:");
-	help_keys(l, K_REPLAY, "In a replay (--replay FILE):");
-	help_keys(l, K_VIEW, "In a view (this help, details, a listing):");
-	lines_add(l, "%s", "On the command line (after :):");
+	help_keys(l, K_PAUSE, _("During a demo's pause:"));
+	help_keys(l, K_REPLAY, _("In a replay (--replay FILE):"));
+	help_keys(l, K_VIEW, _("In a view (this help, details, a listing):"));
+	lines_add(l, "%s", _("On the command line (after :):"));
 	for (size_t i = 0; cmdline_help[i]; i++)
-		lines_add(l, "  %s", cmdline_help[i]);
+		lines_add(l, "  %s", _(cmdline_help[i]));
 }
 
 static void build_details(struct tui *t)
@@ -915,29 +1058,30 @@ static void build_details(struct tui *t)
 		if (r->type == ROW_OBJECT) {
 			const struct ps_object *o = &t->v.objects[r->index];
 
-			lines_add(l, "object      %s%s", o->name,
-				  o->ours ? "" : " (not created by this session)");
-			lines_add(l, "readiness   %s", o->ready);
-			lines_add(l, "counter     %lu", o->count);
-			lines_add(l, "waiting     %d entries on its wait queue", o->waiting);
-			lines_add(l, "open files  %d", o->open);
-			lines_add(l, "poll calls  %lu (%lu queued an entry)", o->polls, o->queued);
-			lines_add(l, "entries     %lu added, %lu removed", o->added, o->removed);
-			lines_add(l, "wakes       %lu, waking %lu", o->wakes, o->woken);
+			lines_add(l, _("object      %s%s"), o->name,
+				  o->ours ? "" : _(" (not created by this session)"));
+			lines_add(l, _("readiness   %s"), o->ready);
+			lines_add(l, _("counter     %lu"), o->count);
+			lines_add(l, _("waiting     %d entries on its wait queue"), o->waiting);
+			lines_add(l, _("open files  %d"), o->open);
+			lines_add(l, _("poll calls  %lu (%lu queued an entry)"), o->polls,
+				  o->queued);
+			lines_add(l, _("entries     %lu added, %lu removed"), o->added, o->removed);
+			lines_add(l, _("wakes       %lu, waking %lu"), o->wakes, o->woken);
 			ps_explain_object(o, why, sizeof(why));
 		} else {
 			const struct ps_entry *e = r->type == ROW_ENTRY ? &t->v.entries[r->index]
 									: &t->v.ghosts[r->index].e;
 
-			lines_add(l, "object         %s%s", e->object,
-				  r->type == ROW_GHOST ? " (removed)" : "");
-			lines_add(l, "position       %d", e->pos);
-			lines_add(l, "wake function  %s", e->func);
-			lines_add(l, "kind           %s", e->kind);
-			lines_add(l, "task           %d %s, state %c", (int)e->pid, e->comm,
+			lines_add(l, _("object         %s%s"), e->object,
+				  r->type == ROW_GHOST ? _(" (removed)") : "");
+			lines_add(l, _("position       %d"), e->pos);
+			lines_add(l, _("wake function  %s"), e->func);
+			lines_add(l, _("kind           %s"), e->kind);
+			lines_add(l, _("task           %d %s, state %c"), (int)e->pid, e->comm,
 				  e->state);
-			lines_add(l, "flags          %s", e->flags);
-			lines_add(l, "requested key  %s", e->key);
+			lines_add(l, _("flags          %s"), e->flags);
+			lines_add(l, _("requested key  %s"), e->key);
 			ps_explain_entry(e, why, sizeof(why));
 		}
 		lines_add_text(l, why);
@@ -948,27 +1092,27 @@ static void build_details(struct tui *t)
 		if (t->psel < nw) {
 			const struct ps_waiter *p = w[t->psel];
 
-			lines_add(l, "waiter    %s (group %s), pid %d", p->label, p->group,
+			lines_add(l, _("waiter    %s (group %s), pid %d"), p->label, p->group,
 				  (int)p->pid);
-			lines_add(l, "call      %s on %s", p->call_name, p->objects);
-			lines_add(l, "options   %s", p->options[0] ? p->options : "-");
-			lines_add(l, "state     %c, wchan %s%s", p->state, p->wchan,
-				  p->asleep ? " (asleep in its call)" : "");
+			lines_add(l, _("call      %s on %s"), p->call_name, p->objects);
+			lines_add(l, _("options   %s"), p->options[0] ? p->options : "-");
+			lines_add(l, _("state     %c, wchan %s%s"), p->state, p->wchan,
+				  p->asleep ? _(" (asleep in its call)") : "");
 			/* calls counts the calls entered: the current one has not returned */
 			if (p->in_call)
-				lines_add(l, "calls     %u entered, %u returned, call %u %s",
+				lines_add(l, _("calls     %u entered, %u returned, call %u %s"),
 					  p->calls, p->calls ? p->calls - 1 : 0, p->calls,
-					  p->asleep ? "asleep" : "in progress");
+					  p->asleep ? _("asleep") : _("in progress"));
 			else
-				lines_add(l, "calls     %u, all returned", p->calls);
-			lines_add(l, "last      %s", p->last.valid ? p->last.text : "-");
-			lines_add(l, "process   %s", p->alive ? "alive" : p->exit_text);
+				lines_add(l, _("calls     %u, all returned"), p->calls);
+			lines_add(l, _("last      %s"), p->last.valid ? p->last.text : "-");
+			lines_add(l, _("process   %s"), p->alive ? _("alive") : p->exit_text);
 			ps_explain_waiter(p, why, sizeof(why));
 			lines_add_text(l, why);
 		}
 	}
 	if (l->n == 0)
-		lines_add(l, "%s", "nothing selected (Tab to a pane, arrows to a row)");
+		lines_add(l, "%s", _("nothing selected (Tab to a pane, arrows to a row)"));
 }
 
 /* The lines the pager shows: a command's output, or help and details
@@ -997,8 +1141,8 @@ static void pg_clamp(struct tui *t, const struct lines *l)
 	size_t rows = (size_t)pg_rows(), widest = 0, cols = COLS > 2 ? (size_t)COLS - 2 : 1;
 
 	for (size_t i = 0; i < l->n; i++)
-		if (strlen(l->v[i]) > widest)
-			widest = strlen(l->v[i]);
+		if ((size_t)text_cols(l->v[i]) > widest)
+			widest = (size_t)text_cols(l->v[i]);
 	if (l->n <= rows)
 		t->pg_top = 0;
 	else if (t->pg_top > l->n - rows)
@@ -1035,27 +1179,33 @@ static void draw_pager(struct tui *t)
 	pg_clamp(t, l);
 	end = t->pg_top + (size_t)rows < l->n ? t->pg_top + (size_t)rows : l->n;
 	snprintf(title, sizeof(title), " %s ",
-		 m == MODE_HELP	     ? "pollscope help"
-		 : m == MODE_DETAILS ? "details"
+		 m == MODE_HELP	     ? _("pollscope help")
+		 : m == MODE_DETAILS ? _("details")
 				     : t->out_title);
 	attrset(style(t, ST_TITLE));
 	mvhline(1, 0, t->opts->ascii ? '-' : ACS_HLINE, COLS);
 	mvhline(LINES - 3, 0, t->opts->ascii ? '-' : ACS_HLINE, COLS);
-	mvaddnstr(1, 2, title, COLS - 4);
-	mvprintw(LINES - 3, 2, " lines %zu-%zu of %zu%s%s ", l->n ? t->pg_top + 1 : 0, end, l->n,
-		 t->pg_left ? ", scrolled right" : "",
-		 t->search[0] ? ", n/N: next/previous match" : "");
+	mvaddnstr(1, 2, title, (int)fit_cols(title, COLS - 4, strlen(title), NULL));
+	mvprintw(LINES - 3, 2, _(" lines %zu-%zu of %zu%s%s "), l->n ? t->pg_top + 1 : 0, end, l->n,
+		 t->pg_left ? _(", scrolled right") : "",
+		 t->search[0] ? _(", n/N: next/previous match") : "");
 	attrset(A_NORMAL);
 	for (int i = 0; i < rows; i++) {
 		size_t idx = t->pg_top + (size_t)i;
 		const char *s = idx < l->n ? l->v[idx] : "";
 		long at;
 
-		s = strlen(s) > t->pg_left ? s + t->pg_left : "";
+		s = skip_cols(s, t->pg_left); /* columns: a line may be Chinese */
 		put(2 + i, 0, COLS, A_NORMAL, " %s", s);
 		if (text_cols(s) > (long)COLS - 1) /* cut: say so */
 			put(2 + i, COLS - 1, 1, style(t, ST_DIM), ">");
 		at = t->search[0] ? find_ci(s, t->search) : -1;
+		if (at > 0) { /* the match's column */
+			long c;
+
+			fit_cols(s, LONG_MAX, (size_t)at, &c);
+			at = c;
+		}
 		if (at >= 0 && at < cols)
 			mvchgat(2 + i, 1 + (int)at, (int)strlen(t->search), A_REVERSE, 0, NULL);
 	}
@@ -1066,7 +1216,8 @@ static void draw(struct tui *t)
 	compute_layout(t);
 	if (LINES < 12 || COLS < 40) {
 		erase();
-		put(0, 0, COLS, A_BOLD, "pollscope needs at least 40x12 (now %dx%d)", COLS, LINES);
+		put(0, 0, COLS, A_BOLD, _("pollscope needs at least 40x12 (now %dx%d)"), COLS,
+		    LINES);
 		refresh();
 		return;
 	}
@@ -1124,8 +1275,8 @@ static void refresh_queues(struct tui *t)
 		/* say what happened, not only the read that failed */
 		if (info.attached && access(info.debugfs_dir, F_OK) != 0)
 			set_status(t, true,
-				   "%s is gone: the module was unloaded or debugfs unmounted; "
-				   "the queues shown are the last seen (q quits)",
+				   _("%s is gone: the module was unloaded or debugfs unmounted; "
+				     "the queues shown are the last seen (q quits)"),
 				   info.debugfs_dir);
 		else
 			set_status(t, true, "%s", err);
@@ -1170,9 +1321,12 @@ static void skip_earlier_events(struct tui *t)
 	}
 	if (skipped)
 		view_timeline_add(&t->v, TL_MESSAGE,
-				  "%zu event%s from before this session not shown (:events lists "
-				  "them)",
-				  skipped, skipped == 1 ? "" : "s");
+				  P_("%zu event from before this session not shown (:events lists "
+				     "them)",
+				     "%zu events from before this session not shown (:events lists "
+				     "them)",
+				     skipped),
+				  skipped);
 }
 
 static void sync_waiters(struct tui *t)
@@ -1423,9 +1577,9 @@ static void act_command(struct tui *t, const struct binding *b)
 		case 'o':
 			sub = selected_object(t);
 			if (!sub) {
-				set_status(
-					t, true,
-					"select an object first (Tab to the queue pane, arrows)");
+				set_status(t, true,
+					   _("select an object first (Tab to the queue pane, "
+					     "arrows)"));
 				return;
 			}
 			break;
@@ -1433,16 +1587,16 @@ static void act_command(struct tui *t, const struct binding *b)
 			sub = selected_waiter(t);
 			if (!sub) {
 				set_status(t, true,
-					   "select a live waiter (in the process pane, "
-					   "or its queue entry)");
+					   _("select a live waiter (in the process pane, "
+					     "or its queue entry)"));
 				return;
 			}
 			break;
 		case 'p':
 			if (!selected_pid(t)) {
 				set_status(t, true,
-					   "select a process (in the process pane, or a "
-					   "queue entry with a pid)");
+					   _("select a process (in the process pane, or a "
+					     "queue entry with a pid)"));
 				return;
 			}
 			snprintf(num, sizeof(num), "%d", (int)selected_pid(t));
@@ -1580,8 +1734,8 @@ static void act_expand(struct tui *t, const struct binding *b)
 	(void)b;
 	t->expand = !t->expand;
 	set_status(t, false, "%s",
-		   t->expand ? "timeline: every line (x groups repeats again)"
-			     : "timeline: repeats grouped as ... xN (x shows every line)");
+		   t->expand ? _("timeline: every line (x groups repeats again)")
+			     : _("timeline: repeats grouped as ... xN (x shows every line)"));
 }
 
 /* --replay: show the session as it was after `step` steps. Going back starts
@@ -1624,7 +1778,7 @@ static void replay_go(struct tui *t, size_t step)
 	t->rp_wall = view_now_ms();
 	if (p.step >= p.nsteps && t->rp_playing) {
 		t->rp_playing = false;
-		set_status(t, false, "replay finished: Left steps back, Space plays it again");
+		set_status(t, false, _("replay finished: Left steps back, Space plays it again"));
 	}
 	t->dirty = true;
 }
@@ -1678,7 +1832,7 @@ static void act_replay_play(struct tui *t, const struct binding *b)
 	if (t->rp_playing && p.step >= p.nsteps)
 		replay_go(t, 0); /* from the start again */
 	t->rp_wall = view_now_ms();
-	set_status(t, false, "%s", t->rp_playing ? "playing" : "stopped: Left/Right step");
+	set_status(t, false, "%s", t->rp_playing ? _("playing") : _("stopped: Left/Right step"));
 }
 
 static void act_replay_step(struct tui *t, const struct binding *b)
@@ -1713,7 +1867,7 @@ static void act_replay_speed(struct tui *t, const struct binding *b)
 
 	if (s >= 1.0 / 64 && s <= 1024)
 		t->rp_speed = s;
-	set_status(t, false, "replay speed x%g", t->rp_speed);
+	set_status(t, false, _("replay speed x%g"), t->rp_speed);
 }
 
 /* The terminal's own answer to "where is the cursor after moving to
@@ -1773,7 +1927,7 @@ static void act_redraw(struct tui *t, const struct binding *b)
 	if (rows > 0 && cols > 0 && (rows != LINES || cols != COLS))
 		resizeterm(rows, cols);
 	clear();
-	set_status(t, false, "redrawn at %dx%d", COLS, LINES);
+	set_status(t, false, _("redrawn at %dx%d"), COLS, LINES);
 }
 
 /* The pager's keys: a line, or a page, up or down. */
@@ -1846,20 +2000,21 @@ static void search_go(struct tui *t, size_t from, int dir)
 		if ((size_t)at < t->pg_left ||
 		    (size_t)at + strlen(t->search) > t->pg_left + (size_t)COLS - 2)
 			t->pg_left = at > 10 ? (size_t)at - 10 : 0;
-		set_status(t, false, "/%s: line %zu", t->search, i + 1);
+		set_status(t, false, _("/%s: line %zu"), t->search, i + 1);
 		return;
 	}
-	set_status(t, true, "/%s: no %s match", t->search, dir > 0 ? "further" : "earlier");
+	set_status(t, true, dir > 0 ? _("/%s: no further match") : _("/%s: no earlier match"),
+		   t->search);
 }
 
 static void act_search_next(struct tui *t, const struct binding *b)
 {
 	if (!t->search[0]) {
-		set_status(t, true, "no search yet: / and a text");
+		set_status(t, true, _("no search yet: / and a text"));
 		return;
 	}
 	if (b->n < 0 && t->pg_match == 0)
-		set_status(t, true, "/%s: no earlier match", t->search);
+		set_status(t, true, _("/%s: no earlier match"), t->search);
 	else
 		search_go(t, b->n > 0 ? t->pg_match + 1 : t->pg_match - 1, b->n);
 }
@@ -1905,100 +2060,106 @@ static void search_key(struct tui *t, int ch)
 static const struct binding bindings[] = {
 	/* --replay: before the panes' keys */
 	{ ' ', "Space", K_REPLAY, act_replay_play, NULL, 0,
-	  "replay: play at the recorded speed / stop", "Space:play/stop", K_REPLAY },
+	  N_("replay: play at the recorded speed / stop"), N_("Space:play/stop"), K_REPLAY },
 	{ KEY_RIGHT, "Right", K_REPLAY, act_replay_step, NULL, 1,
-	  "replay: one step on / back (a command, a change on screen, a say)", "Left/Right:step",
-	  K_REPLAY },
+	  N_("replay: one step on / back (a command, a change on screen, a say)"),
+	  N_("Left/Right:step"), K_REPLAY },
 	{ KEY_LEFT, "Left", K_REPLAY, act_replay_step, NULL, -1, NULL, NULL, 0 },
 	{ '>', ">", K_REPLAY, act_replay_jump, NULL, 1,
-	  "replay: a tenth of the recording on / back; 0 to the start", "</>:jump", K_REPLAY },
+	  N_("replay: a tenth of the recording on / back; 0 to the start"), N_("</>:jump"),
+	  K_REPLAY },
 	{ '<', "<", K_REPLAY, act_replay_jump, NULL, -1, NULL, NULL, 0 },
 	{ '0', "0", K_REPLAY, act_replay_jump, NULL, 0, NULL, NULL, 0 },
-	{ '+', "+", K_REPLAY, act_replay_speed, NULL, 1, "replay: twice / half as fast",
-	  "+/-:speed", K_REPLAY },
+	{ '+', "+", K_REPLAY, act_replay_speed, NULL, 1, N_("replay: twice / half as fast"),
+	  N_("+/-:speed"), K_REPLAY },
 	{ '-', "-", K_REPLAY, act_replay_speed, NULL, -1, NULL, NULL, 0 },
 	/* a demo's pause: before the panes' keys, so that Enter goes on */
-	{ ' ', "Space", K_PAUSE, act_next_step, NULL, 0, "next step of the demo",
-	  "Space/Enter:next step", K_PAUSE },
+	{ ' ', "Space", K_PAUSE, act_next_step, NULL, 0, N_("next step of the demo"),
+	  N_("Space/Enter:next step"), K_PAUSE },
 	{ '\n', "Enter", K_PAUSE, act_next_step, NULL, 0, NULL, NULL, 0 },
 	{ '\r', "Enter", K_PAUSE, act_next_step, NULL, 0, NULL, NULL, 0 },
 	{ KEY_ENTER, "Enter", K_PAUSE, act_next_step, NULL, 0, NULL, NULL, 0 },
 	{ 'q', "q", K_PAUSE, act_stop_demo, NULL, 0,
-	  "stop the demo (the screen stays; q again quits)", "q:stop demo", K_PAUSE },
+	  N_("stop the demo (the screen stays; q again quits)"), N_("q:stop demo"), K_PAUSE },
 	/* the panes (also during a pause) */
-	{ '?', "?", KP, act_help, NULL, 0, "this help (arrows scroll it, q closes it)", "?:help",
-	  K_PANES | K_PAUSE | K_REPLAY },
+	{ '?', "?", KP, act_help, NULL, 0, N_("this help (arrows scroll it, q closes it)"),
+	  N_("?:help"), K_PANES | K_PAUSE | K_REPLAY },
 	{ KEY_F(1), "F1", KP, act_help, NULL, 0, NULL, NULL, 0 },
-	{ ':', ":", KP, act_cmdline, NULL, 0, "the command line (its keys are below)", ":cmd",
-	  K_PANES },
+	{ ':', ":", KP, act_cmdline, NULL, 0, N_("the command line (its keys are below)"),
+	  N_(":cmd"), K_PANES },
 	{ '\t', "Tab", KP, act_focus, NULL, 1,
-	  "move the focus: queues, processes, timeline (S-Tab: back)", "Tab:focus",
+	  N_("move the focus: queues, processes, timeline (S-Tab: back)"), N_("Tab:focus"),
 	  K_PANES | K_PAUSE },
 	{ KEY_BTAB, "S-Tab", KP, act_focus, NULL, -1, NULL, NULL, 0 },
-	{ 'n', "n", KP, act_cmdline, "create ", 0, "new object (the command line with create)",
-	  "n:new", K_PANES },
+	{ 'n', "n", KP, act_cmdline, "create ", 0, N_("new object (the command line with create)"),
+	  N_("n:new"), K_PANES },
 	{ 's', "s", KP, act_command, "spawn poll %o", 0,
-	  "spawn a poll / epoll / blocking-read waiter on the selected object", "s:poll", K_PANES },
-	{ 'e', "e", KP, act_command, "spawn epoll %o", 0, NULL, "e:epoll", K_PANES },
-	{ 'r', "r", KP, act_command, "spawn read %o", 0, NULL, "r:read", K_PANES },
+	  N_("spawn a poll / epoll / blocking-read waiter on the selected object"), N_("s:poll"),
+	  K_PANES },
+	{ 'e', "e", KP, act_command, "spawn epoll %o", 0, NULL, N_("e:epoll"), K_PANES },
+	{ 'r', "r", KP, act_command, "spawn read %o", 0, NULL, N_("r:read"), K_PANES },
 	{ 'w', "w", KP, act_command, "wake %o in nr=1", 0,
-	  "wake the selected object, with one / all exclusive waiters", "w/W:wake", K_PANES },
+	  N_("wake the selected object, with one / all exclusive waiters"), N_("w/W:wake"),
+	  K_PANES },
 	{ 'W', "W", KP, act_command, "wake %o in nr=0", 0, NULL, NULL, 0 },
-	{ 'k', "k", KP, act_command, "kill %w", 0, "kill the selected waiter", "k:kill", K_PANES },
-	{ 'c', "c", KP, act_command, "forget", 0, "clear exited waiters from the list (:forget)",
-	  NULL, 0 },
+	{ 'k', "k", KP, act_command, "kill %w", 0, N_("kill the selected waiter"), N_("k:kill"),
+	  K_PANES },
+	{ 'c', "c", KP, act_command, "forget", 0,
+	  N_("clear exited waiters from the list (:forget)"), NULL, 0 },
 	{ KEY_MOUSE, "mouse", KA, act_mouse, NULL, 0,
-	  "a click selects the row under it, the wheel scrolls (Shift+drag selects text)", NULL,
+	  N_("a click selects the row under it, the wheel scrolls (Shift+drag selects text)"), NULL,
 	  0 },
 	{ 'x', "x", KP, act_expand, NULL, 0,
-	  "timeline: expand repeated lines (grouped as ... xN) / group them again", NULL, 0 },
-	{ 'd', "d", KP, act_command, "destroy %o", 0, "destroy the selected object", "d:destroy",
-	  K_PANES },
+	  N_("timeline: expand repeated lines (grouped as ... xN) / group them again"), NULL, 0 },
+	{ 'd', "d", KP, act_command, "destroy %o", 0, N_("destroy the selected object"),
+	  N_("d:destroy"), K_PANES },
 	{ 'g', "g", KP, act_command, "diagram %o", 0,
-	  "g: the selected object's queue drawn (:diagram), a: all queues (:waits)", NULL, 0 },
+	  N_("g: the selected object's queue drawn (:diagram), a: all queues (:waits)"), NULL, 0 },
 	{ 'a', "a", KP, act_command, "waits", 0, NULL, NULL, 0 },
 	{ 'i', "i", KP, act_command, "inspect %p", 0,
-	  "inspect the selected process (:inspect PID): its fds and what it waits for", "i:inspect",
-	  K_PANES },
+	  N_("inspect the selected process (:inspect PID): its fds and what it waits for"),
+	  N_("i:inspect"), K_PANES },
 	{ '\n', "Enter", KP, act_details, NULL, 0,
-	  "details of the selected entry, object or process, and what the kernel did",
-	  "Enter:details", K_PANES },
+	  N_("details of the selected entry, object or process, and what the kernel did"),
+	  N_("Enter:details"), K_PANES },
 	{ '\r', "Enter", KP, act_details, NULL, 0, NULL, NULL, 0 },
 	{ KEY_ENTER, "Enter", KP, act_details, NULL, 0, NULL, NULL, 0 },
 	{ KEY_UP, "Up", KP, act_move, NULL, -1,
-	  "move in the focused pane (in the timeline Up goes back in time)", NULL, 0 },
+	  N_("move in the focused pane (in the timeline Up goes back in time)"), NULL, 0 },
 	{ 'K', "K", KP, act_move, NULL, -1, NULL, NULL, 0 },
 	{ KEY_DOWN, "Down", KP, act_move, NULL, 1, NULL, NULL, 0 },
 	{ 'J', "J", KP, act_move, NULL, 1, NULL, NULL, 0 },
-	{ KEY_PPAGE, "PgUp", KP, act_page, NULL, -1, "a page up / down", NULL, 0 },
+	{ KEY_PPAGE, "PgUp", KP, act_page, NULL, -1, N_("a page up / down"), NULL, 0 },
 	{ KEY_NPAGE, "PgDn", KP, act_page, NULL, 1, NULL, NULL, 0 },
 	{ KEY_HOME, "Home", KP, act_move, NULL, -1000000,
-	  "first / last row (timeline: the oldest line / follow new lines)", NULL, 0 },
+	  N_("first / last row (timeline: the oldest line / follow new lines)"), NULL, 0 },
 	{ KEY_END, "End", KP, act_end, NULL, 1000000, NULL, NULL, 0 },
 	{ 12, "Ctrl-L", KA, act_redraw, NULL, 0,
-	  "take the terminal's size again and redraw (serial consoles send no resize)", NULL, 0 },
+	  N_("take the terminal's size again and redraw (serial consoles send no resize)"), NULL,
+	  0 },
 	{ 'q', "q", K_PANES, act_quit, NULL, 0,
-	  "quit, as Ctrl-C does (stops every waiter, destroys this session's objects)", "q:quit",
-	  K_PANES | K_REPLAY },
+	  N_("quit, as Ctrl-C does (stops every waiter, destroys this session's objects)"),
+	  N_("q:quit"), K_PANES | K_REPLAY },
 	{ 'Q', "Q", K_PANES, act_quit, NULL, 0, NULL, NULL, 0 },
 	/* the views */
-	{ KEY_UP, "Up", K_VIEW, act_scroll, NULL, -1, "scroll a line", "PgUp/PgDn:scroll", K_VIEW },
+	{ KEY_UP, "Up", K_VIEW, act_scroll, NULL, -1, N_("scroll a line"), N_("PgUp/PgDn:scroll"),
+	  K_VIEW },
 	{ KEY_DOWN, "Down", K_VIEW, act_scroll, NULL, 1, NULL, NULL, 0 },
-	{ KEY_PPAGE, "PgUp", K_VIEW, act_view_page, NULL, -1, "scroll a page", NULL, 0 },
+	{ KEY_PPAGE, "PgUp", K_VIEW, act_view_page, NULL, -1, N_("scroll a page"), NULL, 0 },
 	{ KEY_NPAGE, "PgDn", K_VIEW, act_view_page, NULL, 1, NULL, NULL, 0 },
 	{ ' ', "Space", K_VIEW, act_view_page, NULL, 1, NULL, NULL, 0 },
-	{ KEY_HOME, "Home", K_VIEW, act_view_home, NULL, 0, "the first / last line", NULL, 0 },
+	{ KEY_HOME, "Home", K_VIEW, act_view_home, NULL, 0, N_("the first / last line"), NULL, 0 },
 	{ KEY_END, "End", K_VIEW, act_view_end, NULL, 0, NULL, NULL, 0 },
 	{ KEY_LEFT, "Left", K_VIEW, act_sideways, NULL, -8,
-	  "scroll sideways (a cut line ends in >)", "Left/Right:sideways", K_VIEW },
+	  N_("scroll sideways (a cut line ends in >)"), N_("Left/Right:sideways"), K_VIEW },
 	{ KEY_RIGHT, "Right", K_VIEW, act_sideways, NULL, 8, NULL, NULL, 0 },
-	{ '/', "/", K_VIEW, act_search, NULL, 0, "search a text, in any case (Enter; Esc cancels)",
-	  "/:search", K_VIEW },
-	{ 'n', "n", K_VIEW, act_search_next, NULL, 1, "the next / previous line with it",
-	  "n/N:next", K_VIEW },
+	{ '/', "/", K_VIEW, act_search, NULL, 0,
+	  N_("search a text, in any case (Enter; Esc cancels)"), N_("/:search"), K_VIEW },
+	{ 'n', "n", K_VIEW, act_search_next, NULL, 1, N_("the next / previous line with it"),
+	  N_("n/N:next"), K_VIEW },
 	{ 'N', "N", K_VIEW, act_search_next, NULL, -1, NULL, NULL, 0 },
-	{ 'q', "q", K_VIEW, act_close, NULL, 0, "close the view (any other key too)", "q:close",
-	  K_VIEW },
+	{ 'q', "q", K_VIEW, act_close, NULL, 0, N_("close the view (any other key too)"),
+	  N_("q:close"), K_VIEW },
 	{ 27, "Esc", K_VIEW, act_close, NULL, 0, NULL, NULL, 0 },
 };
 
@@ -2103,7 +2264,7 @@ static void handle_key(struct tui *t, int ch)
 					return;
 				}
 				set_status(t, true,
-					   "%s is running: %s waits (Ctrl-C or q cancels it)",
+					   _("%s is running: %s waits (Ctrl-C or q cancels it)"),
 					   t->busy_what, b[i].name);
 				return;
 			}
@@ -2198,8 +2359,8 @@ static int hook_pause(void *ctx, const char *text)
 	t->pause_done = false;
 	t->pause_until =
 		t->opts->demo_delay_ms > 0 ? view_now_ms() + (uint64_t)t->opts->demo_delay_ms : 0;
-	snprintf(t->pause_prompt, sizeof(t->pause_prompt), "%s%s[Space/Enter: continue, q: stop]",
-		 text && text[0] ? text : "", text && text[0] ? "  " : "");
+	snprintf(t->pause_prompt, sizeof(t->pause_prompt), "%s%s%s", text && text[0] ? text : "",
+		 text && text[0] ? "  " : "", _("[Space/Enter: continue, q: stop]"));
 	set_status(t, false, "%s", t->pause_prompt);
 	t->dirty = true;
 	/* a pause takes every key, even inside a command */
@@ -2240,7 +2401,7 @@ static int busy_turn(struct tui *t, int ms)
 	}
 	if (got_cancel) {
 		got_cancel = 0;
-		set_status(t, true, "%s: cancelled", t->busy_what);
+		set_status(t, true, _("%s: cancelled"), t->busy_what);
 		return -1;
 	}
 	if (t->dirty)
@@ -2288,8 +2449,8 @@ static int hook_progress(void *ctx, const char *what, size_t done, size_t total)
 	uint64_t now = view_now_ms();
 
 	if (now - t->last_wait_refresh >= 250) {
-		set_status(t, false, "%s: %s %zu of %zu (Ctrl-C or q cancels)", t->busy_what, what,
-			   done, total);
+		set_status(t, false, _("%s: %s %zu of %zu (Ctrl-C or q cancels)"), t->busy_what,
+			   what, done, total);
 		t->last_wait_refresh = now;
 	}
 	return busy_turn(t, 0);
@@ -2336,15 +2497,15 @@ static void demo_step(struct tui *t)
 
 	if (!fgets(line, sizeof(line), t->demo)) {
 		t->demo_done = true;
-		set_status(t, false, "demo finished: explore, or press q to quit");
+		set_status(t, false, _("demo finished: explore, or press q to quit"));
 		return;
 	}
 	t->demo_line++;
 	line[strcspn(line, "\n")] = '\0';
 	rc = ps_exec(t->s, line, &sink, err, sizeof(err));
 	if (t->demo_stopped) {
-		set_status(t, false, "demo stopped: explore, or press q to quit");
-		view_timeline_add(&t->v, TL_MESSAGE, "demo stopped at %s:%d", t->opts->demo_file,
+		set_status(t, false, _("demo stopped: explore, or press q to quit"));
+		view_timeline_add(&t->v, TL_MESSAGE, _("demo stopped at %s:%d"), t->opts->demo_file,
 				  t->demo_line);
 		t->demo_done = true;
 	} else if (rc == PS_EXEC_ERROR) {
@@ -2377,7 +2538,7 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 	SCREEN *screen;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "pollscope: the TUI needs a terminal (use -c, -f or --shell)\n");
+		fprintf(stderr, _("pollscope: the TUI needs a terminal (use -c, -f or --shell)\n"));
 		return 1;
 	}
 	if (opts->demo_file) {
@@ -2397,10 +2558,10 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 			return 1;
 		}
 	}
-	setlocale(LC_ALL, "");
+	ps_i18n_init();
 	screen = newterm(NULL, stdout, stdin);
 	if (!screen) {
-		fprintf(stderr, "pollscope: cannot set up terminal '%s'\n",
+		fprintf(stderr, _("pollscope: cannot set up terminal '%s'\n"),
 			getenv("TERM") ? getenv("TERM") : "(TERM unset)");
 		if (t.demo)
 			fclose(t.demo);
@@ -2442,11 +2603,11 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 		set_status(&t, false, "%s", err);
 		view_timeline_add(&t.v, TL_MESSAGE, "%s", err);
 	} else if (opts->replay)
-		set_status(&t, false, "replay of %s: Space plays, Right steps, ? for help",
+		set_status(&t, false, _("replay of %s: Space plays, Right steps, ? for help"),
 			   opts->replay);
 	else
-		set_status(&t, false, "press ? for help, : for a command%s",
-			   t.demo ? "; the demo is starting" : "");
+		set_status(&t, false, _("press ? for help, : for a command%s"),
+			   t.demo ? _("; the demo is starting") : "");
 	skip_earlier_events(&t);
 	refresh_queues(&t);
 	sync_waiters(&t);
