@@ -20,6 +20,53 @@ static bool of_process(const struct ps_inspection *in, pid_t pid)
 	return false;
 }
 
+/* The epoll fds the process's calls wait on through another epoll (nested),
+ * sorted by instance id: each epoll entry is matched by a binary search. */
+struct nested_ep {
+	char epoll[24];
+	int fd;
+};
+struct nested {
+	size_t n;
+	struct nested_ep *v;
+};
+
+static int cmp_nested(const void *a, const void *b)
+{
+	return strcmp(((const struct nested_ep *)a)->epoll, ((const struct nested_ep *)b)->epoll);
+}
+
+static int nested_list(const struct ps_inspection *in, struct nested *ne)
+{
+	ne->n = 0;
+	ne->v = NULL;
+	for (size_t i = 0; i < in->nfds; i++) {
+		const struct ps_fd *f = &in->fds[i];
+
+		if (!f->nwatch || !f->waited_on || !f->wait_events || !f->epoll[0])
+			continue;
+		if (!ne->v && !(ne->v = malloc(in->nfds * sizeof(*ne->v))))
+			return -1;
+		snprintf(ne->v[ne->n].epoll, sizeof(ne->v[0].epoll), "%s", f->epoll);
+		ne->v[ne->n++].fd = f->fd;
+	}
+	if (ne->n > 1)
+		qsort(ne->v, ne->n, sizeof(*ne->v), cmp_nested);
+	return 0;
+}
+
+/* An epoll entry of an instance that is one of those: its fd, else -1. */
+static int nested_epoll(const struct nested *ne, const struct ps_entry *e)
+{
+	struct nested_ep key, *hit;
+
+	if (!ne->n || !e->epoll[0])
+		return -1;
+	snprintf(key.epoll, sizeof(key.epoll), "%s", e->epoll);
+	hit = bsearch(&key, ne->v, ne->n, sizeof(*ne->v), cmp_nested);
+	return hit ? hit->fd : -1;
+}
+
 /* b follows a and differs in its position only, or (an epoll's entries for
  * consecutive fds) in its tfd by step too */
 static bool entries_alike(const struct ps_entry *a, const struct ps_entry *b, int step)
@@ -55,6 +102,7 @@ static size_t fd_run(const struct ps_inspection *in, size_t i)
 static int cmd_inspect(struct ps_cmdctx *c)
 {
 	struct ps_inspection in;
+	struct nested ne;
 	int pid, fd = -1, pollable = 0;
 	long own = 0;
 	size_t cursor = 0;
@@ -66,6 +114,10 @@ static int cmd_inspect(struct ps_cmdctx *c)
 		return ps_cmd_error(c, "bad fd '%s': a file descriptor number", c->argv[1]);
 	if (ps_inspect_process(c->s, pid, fd, &in, msg, sizeof(msg)) < 0)
 		return ps_cmd_error(c, "%s", msg);
+	if (nested_list(&in, &ne) < 0) {
+		ps_inspection_free(&in);
+		return ps_cmd_error(c, "out of memory");
+	}
 	st[0] = in.state;
 	st[1] = '\0';
 	{
@@ -123,6 +175,7 @@ static int cmd_inspect(struct ps_cmdctx *c)
 				struct ps_entry e = in.entries[cursor];
 				size_t n = 1;
 				bool mine = of_process(&in, e.pid);
+				int via;
 				char note[48] = "";
 
 				int step = 0;
@@ -138,12 +191,19 @@ static int cmd_inspect(struct ps_cmdctx *c)
 				if (!any)
 					ps_rec_entry_header(c->sink);
 				any = true;
-				if (mine)
+				if (mine) {
 					snprintf(note, sizeof(note),
 						 e.pid == in.pid || in.nthreads < 2
 							 ? "<- this process"
 							 : "<- this process (thread %d)",
 						 (int)e.pid);
+				} else if ((via = nested_epoll(&ne, &e)) >= 0) {
+					/* an epoll nobody sleeps in, watched by the
+					 * one the process sleeps in */
+					mine = true;
+					snprintf(note, sizeof(note),
+						 "<- this process (through epoll fd %d)", via);
+				}
 				own += mine ? (long)n : 0;
 				for (size_t r = 0; r < n; r++) {
 					e = in.entries[cursor + r];
@@ -163,6 +223,7 @@ static int cmd_inspect(struct ps_cmdctx *c)
 			 "went)",
 			 (int)in.pid, in.comm, in.nfds, in.nfds == 1 ? "" : "s");
 		ps_inspection_free(&in);
+		free(ne.v);
 		return ps_cmd_error(c, "%s", msg);
 	}
 	{
@@ -204,6 +265,7 @@ static int cmd_inspect(struct ps_cmdctx *c)
 			in.sum_entries == 1 ? "y" : "ies", own, extra);
 	}
 	ps_inspection_free(&in);
+	free(ne.v);
 	return 0;
 }
 

@@ -261,6 +261,7 @@ static int parse_inspect_text(char *text, struct ps_fd_inspect *out, char *err, 
 				char e2[8];
 
 				x->tfd = q.tfd;
+				x->at_fd = -2;
 				x->ino = q.ino;
 				x->ready = q.ready;
 				if (ps_mask_parse(q.events, &x->events, e2, sizeof(e2)) < 0)

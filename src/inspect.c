@@ -102,6 +102,15 @@ static int push(void **arr, size_t *n, size_t *cap, size_t size)
 	return 0;
 }
 
+static int cmp_watch(const void *a, const void *b)
+{
+	const struct ps_watch_item *x = a, *y = b;
+
+	if (x->tfd != y->tfd)
+		return x->tfd < y->tfd ? -1 : 1;
+	return strcmp(x->fid, y->fid);
+}
+
 static int cmp_int(const void *a, const void *b)
 {
 	int x = *(const int *)a, y = *(const int *)b;
@@ -717,14 +726,18 @@ static int push_stale(struct ps_inspection *in, size_t *cap, const struct ps_sta
 }
 
 /* Marks what epoll fd epfd watches (and, for nested epolls, what they watch)
- * for thread t. depth: the kernel allows 4 levels (EP_MAX_NESTS). */
+ * for thread t. seen: one flag per in->fds, the epolls already followed for
+ * t: the kernel forbids cycles and nests deeper than EP_MAX_NESTS (4), but
+ * one nested epoll may be registered many times (dup'ed, or under several
+ * epolls), and its files are marked once. */
 static int mark_epoll(struct ps_inspection *in, const struct fidmap *m, const struct ps_thread *t,
-		      int epfd, int depth, size_t *stcap)
+		      int epfd, bool *seen, size_t *stcap)
 {
 	struct ps_fd *ep = fd_lookup(in, epfd);
 
-	if (!ep || !ep->watch || depth > 5)
+	if (!ep || !ep->watch || seen[ep - in->fds])
 		return 0;
+	seen[ep - in->fds] = true;
 	for (int i = 0; i < ep->nwatch; i++) {
 		const struct ps_watch_item *x = &ep->watch[i];
 		struct ps_fd *at = fd_lookup(in, x->tfd);
@@ -749,11 +762,41 @@ static int mark_epoll(struct ps_inspection *in, const struct fidmap *m, const st
 		if (!file)
 			continue;
 		mark(file, t, ev, x->tfd != file->fd ? x->tfd : -1, epfd);
-		if (file->watch && file->fd != epfd) /* a nested epoll: its files too */
-			if (mark_epoll(in, m, t, file->fd, depth + 1, stcap) < 0)
+		if (file->watch) /* a nested epoll: its files too */
+			if (mark_epoll(in, m, t, file->fd, seen, stcap) < 0)
 				return -1;
 	}
 	return 0;
+}
+
+/* Where each epoll fd's items are now (ps_watch_item.at_fd), for its
+ * listing: the fd a registered file is open at, when the module's file
+ * identities say so; unknown (-2) where an fd's identity was not asked. */
+static void locate_watched(struct ps_inspection *in, const struct fidmap *m)
+{
+	bool all_known = true; /* every open fd's identity is known */
+
+	for (size_t i = 0; i < in->nfds; i++)
+		if (!in->fds[i].fid[0] && in->fds[i].link[0] != '?')
+			all_known = false;
+	for (size_t i = 0; i < in->nfds; i++) {
+		for (int j = 0; j < in->fds[i].nwatch; j++) {
+			struct ps_watch_item *x = &in->fds[i].watch[j];
+			const struct ps_fd *at = fd_lookup(in, x->tfd), *file;
+
+			if (at && at->fid[0] && !strcmp(at->fid, x->fid)) {
+				x->at_fd = x->tfd;
+				continue;
+			}
+			file = fid_lookup(m, in, fid_num(x->fid));
+			if (file)
+				x->at_fd = file->fd;
+			else if (!x->fid[0] || !all_known)
+				x->at_fd = -2; /* some fd's file is of no known identity */
+			else
+				x->at_fd = -1;
+		}
+	}
 }
 
 /* Marks the fds each thread waits on: by number for poll, select, read and
@@ -762,6 +805,7 @@ static int mark_epoll(struct ps_inspection *in, const struct fidmap *m, const st
 static int mark_waits(struct ps_inspection *in, struct waitset *ws, bool all_fds)
 {
 	struct fidmap m = { 0, NULL };
+	bool *seen = NULL;
 	size_t stcap = 0;
 	int rc = 0;
 
@@ -774,6 +818,15 @@ static int mark_waits(struct ps_inspection *in, struct waitset *ws, bool all_fds
 		if (in->fds[i].fid[0])
 			m.v[m.n++] = (struct fidref){ fid_num(in->fds[i].fid), i };
 	qsort(m.v, m.n, sizeof(*m.v), cmp_fidref);
+	if (all_fds)
+		locate_watched(in, &m);
+	if (all_fds && in->nfds) {
+		seen = malloc(in->nfds * sizeof(*seen));
+		if (!seen) {
+			free(m.v);
+			return -1;
+		}
+	}
 	for (size_t k = 0; k < in->nthreads; k++) {
 		const struct ps_thread *t = &in->threads[k];
 		struct ps_fd *ep = t->epfd >= 0 ? fd_lookup(in, t->epfd) : NULL;
@@ -783,7 +836,8 @@ static int mark_waits(struct ps_inspection *in, struct waitset *ws, bool all_fds
 		if (ep && ep->watch && all_fds) {
 			/* the thread sleeps on the instance's own queue (events 0) */
 			mark(ep, t, 0, -1, -1);
-			if (mark_epoll(in, &m, t, t->epfd, 0, &stcap) < 0) {
+			memset(seen, 0, in->nfds * sizeof(*seen));
+			if (mark_epoll(in, &m, t, t->epfd, seen, &stcap) < 0) {
 				rc = -1;
 				break;
 			}
@@ -822,6 +876,7 @@ static int mark_waits(struct ps_inspection *in, struct waitset *ws, bool all_fds
 			}
 		}
 	}
+	free(seen);
 	free(m.v);
 	return rc;
 }
@@ -1155,6 +1210,8 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 			f->watch = fi.watch;
 			f->nwatch = fi.nwatch;
 			fi.watch = NULL;
+			/* listed by fd number (the module gives the rbtree's order) */
+			qsort(f->watch, (size_t)f->nwatch, sizeof(*f->watch), cmp_watch);
 		}
 		if (f->same_as >= 0) {
 			/* its heads and entries are its file's, listed under that fd:

@@ -269,6 +269,8 @@ struct ps_watch_item {
 	bool ready;
 	unsigned long ino;
 	char fid[20]; /* the file's identity, "" if the module did not say */
+	int at_fd;    /* inspect PID: the fd holding the file now (tfd while it still
+		       * does), -1 at no fd of the process, -2 not looked for */
 };
 
 /* One fd of a process (inspect PID). */

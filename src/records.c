@@ -363,13 +363,67 @@ static void waits_text(const struct ps_inspection *in, const struct ps_fd *f, bo
 				ps_appendf(buf, len, " (through nested epoll fd %d)", f->via_epoll);
 }
 
+/* An epoll fd's items as JSON: [{"tfd":5,"events":"in","fd":5,"ready":false},
+ * ...] ("fd": where the file is now, null at no fd, absent when unknown).
+ * malloc'd; NULL if out of memory. */
+static char *watch_json(const struct ps_fd *f)
+{
+	size_t len = 8 + (size_t)f->nwatch * (64 + PS_MASK_TEXT), o = 1;
+	char *buf = malloc(len), m[PS_MASK_TEXT];
+
+	if (!buf)
+		return NULL;
+	buf[0] = '[';
+	for (int i = 0; i < f->nwatch; i++) {
+		const struct ps_watch_item *x = &f->watch[i];
+
+		o += (size_t)snprintf(buf + o, len - o, "%s{\"tfd\":%d,\"events\":\"%s\"",
+				      i ? "," : "", x->tfd,
+				      ps_mask_format(x->events, m, sizeof(m)));
+		if (x->at_fd >= 0)
+			o += (size_t)snprintf(buf + o, len - o, ",\"fd\":%d", x->at_fd);
+		else if (x->at_fd == -1)
+			o += (size_t)snprintf(buf + o, len - o, ",\"fd\":null");
+		o += (size_t)snprintf(buf + o, len - o, ",\"ready\":%s}",
+				      x->ready ? "true" : "false");
+	}
+	snprintf(buf + o, len - o, "]");
+	return buf;
+}
+
+void ps_rec_watched(const struct ps_sink *sink, const struct ps_fd *f)
+{
+	char line[640] = "", m[PS_MASK_TEXT];
+
+	if (!f->nwatch)
+		return;
+	for (int i = 0; i < f->nwatch; i++) {
+		const struct ps_watch_item *x = &f->watch[i];
+
+		if (i == 8) {
+			ps_appendf(line, sizeof(line), ", ... (%d registrations)", f->nwatch);
+			break;
+		}
+		ps_appendf(line, sizeof(line), "%s fd %d (%s)", i ? "," : "", x->tfd,
+			   ps_mask_format(x->events, m, sizeof(m)));
+		if (x->at_fd >= 0 && x->at_fd != x->tfd)
+			ps_appendf(line, sizeof(line), " now at fd %d", x->at_fd);
+		else if (x->at_fd == -1)
+			ps_appendf(line, sizeof(line), " at no fd of this process");
+		if (x->ready)
+			ps_appendf(line, sizeof(line), " ready");
+	}
+	ps_emit_text(sink, "  watches%s", line);
+}
+
 void ps_rec_fd_run(const struct ps_sink *sink, const struct ps_inspection *in,
 		   const struct ps_fd *f, int run)
 {
 	char link[4 * sizeof(f->link) + 8], jlink[4 * sizeof(f->link) + 8];
 	char m[PS_MASK_TEXT], waits[PS_MASK_TEXT + 160] = "", more[192] = "";
 	bool escaped;
-	struct ps_field fl[20] = {
+	char *watch = f->nwatch ? watch_json(f) : NULL;
+	struct ps_field fl[24] = {
 		{ "pid", PS_F_INT, NULL, f->pid },
 		{ "fd", PS_F_INT, NULL, f->fd },
 		{ "link", PS_F_STR, json_path(f->link, jlink, sizeof(jlink), &escaped), 0 },
@@ -391,6 +445,8 @@ void ps_rec_fd_run(const struct ps_sink *sink, const struct ps_inspection *in,
 	if (f->epoll[0]) { /* an epoll fd: its id and how many it watches */
 		fl[nf++] = (struct ps_field){ "epoll", PS_F_STR, f->epoll, 0 };
 		fl[nf++] = (struct ps_field){ "watched", PS_F_INT, NULL, f->watched };
+		if (watch)
+			fl[nf++] = (struct ps_field){ "watch", PS_F_JSON, watch, 0 };
 		if (f->watch_left || f->watch_left_more) {
 			fl[nf++] = (struct ps_field){ "watched_truncated", PS_F_INT, NULL,
 						      f->watch_left };
@@ -447,6 +503,9 @@ void ps_rec_fd_run(const struct ps_sink *sink, const struct ps_inspection *in,
 			text_path(f->link, link, sizeof(link)), f->kind, f->mask, f->heads,
 			f->entries, more, same, waits);
 	}
+	if (run > 0)
+		ps_rec_watched(sink, f);
+	free(watch);
 }
 
 void ps_rec_fd(const struct ps_sink *sink, const struct ps_inspection *in, const struct ps_fd *f)

@@ -45,6 +45,9 @@ void ps_rec_fd(const struct ps_sink *sink, const struct ps_inspection *in, const
  * one line for them; run 0: a JSON record only (one of such a run). */
 void ps_rec_fd_run(const struct ps_sink *sink, const struct ps_inspection *in,
 		   const struct ps_fd *f, int run);
+/* inspect PID: an epoll fd's registrations, one line ("  watches fd 5 (in),
+ * ..."; the fd record's "watch" in JSON) */
+void ps_rec_watched(const struct ps_sink *sink, const struct ps_fd *f);
 /* inspect PID: one thread and its call (a line when the process has several);
  * a stale epoll registration. The call as JSON (malloc'd). */
 void ps_rec_thread(const struct ps_sink *sink, const struct ps_inspection *in,

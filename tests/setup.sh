@@ -10,7 +10,7 @@ linux-headers-amd64 linux-image-amd64
 linux-image-rt-amd64 linux-headers-rt-amd64
 linux-source-6.1 bc bison flex libelf-dev libssl-dev dwarves rsync xz-utils
 qemu-system-x86 busybox-static cpio kmod
-tmux ncurses-term locales gettext strace
+tmux ncurses-term locales gettext strace socat
 man-db groff-base
 clang llvm valgrind
 "

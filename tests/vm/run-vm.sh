@@ -152,6 +152,10 @@ copy_with_libs "$(command -v strace)" /usr/bin/strace
 if command -v lsfd >/dev/null; then
 	copy_with_libs "$(command -v lsfd)" /usr/bin/lsfd
 fi
+# socat, a real program for inspect's tests (it blocks in select on two fds)
+if command -v socat >/dev/null; then
+	copy_with_libs "$(command -v socat)" /usr/bin/socat
+fi
 if [ -d "$build/tests/vm/progs" ]; then
 	for p in "$build"/tests/vm/progs/*; do
 		[ -f "$p" ] && [ -x "$p" ] && copy_with_libs "$p" "/tests/bin/$(basename "$p")"

@@ -50,6 +50,8 @@ assert_no_grep "^fd $A -> .*<- " /tmp/i "fd $A (/dev/null now) marked as waited 
 assert_grep "^fd $B -> pipe:\[$IA\] \(pipe\): mask=none heads=1 entries=1  <- epoll_p?wait waits on it \(in,err,hup\) \(registered in epoll fd $EP as fd $A\)$" /tmp/i
 assert_grep "^fd $D -> pipe:\[$IC\] \(pipe\): mask=none heads=1 entries=1  <- epoll_p?wait waits on it \(in,err,hup\) \(registered in epoll fd $EP as fd $C\)$" /tmp/i
 assert_grep "^fd $EP -> anon_inode:\[eventpoll\] .*<- epoll_p?wait sleeps in it$" /tmp/i
+# its watched list: each registration where its file is now (A < C < F)
+assert_grep "^  watches fd $A \(in,err,hup\) now at fd $B, fd $C \(in,err,hup\) now at fd $D, fd $F \(in,err,hup\) at no fd of this process$" /tmp/i
 ok "inspect: stale epoll registrations, by file identity"
 
 # one fd: the number's new file is not the registered one; the real file is
@@ -68,6 +70,7 @@ assert_grep "^\{\"type\":\"stale\",\"pid\":$SP,\"epfd\":$EP,\"tfd\":$C,\"events\
 assert_grep "^\{\"type\":\"stale\",\"pid\":$SP,\"epfd\":$EP,\"tfd\":$F,\"events\":\"in,err,hup\",\"now\":\"closed\",\"file_fd\":-1\}$" /tmp/j
 assert_grep "^\{\"type\":\"fd\",\"pid\":$SP,\"fd\":$B,.*\"waited_on\":true,.*\"registered_as\":$A,\"via_epoll\":$EP" /tmp/j
 assert_grep "^\{\"type\":\"fd\",\"pid\":$SP,\"fd\":$A,.*\"waited_on\":false," /tmp/j
+assert_grep "^\{\"type\":\"fd\",\"pid\":$SP,\"fd\":$EP,.*\"watch\":\[\{\"tfd\":$A,\"events\":\"in,err,hup\",\"fd\":$B,\"ready\":false\},\{\"tfd\":$C,\"events\":\"in,err,hup\",\"fd\":$D,\"ready\":false\},\{\"tfd\":$F,\"events\":\"in,err,hup\",\"fd\":null,\"ready\":false\}\]" /tmp/j
 ok "inspect: stale registrations in JSON and for one fd"
 kill "$SP" "$CH"
 wait

@@ -52,6 +52,7 @@ PS_TIMEOUT_MULT=${PS_TIMEOUT_MULT:-1}
 # is slow); no fixed sleeps in assertions, only a bounded wait for a state.
 wait_for() {
 	local tries=0 # local: callers loop over i themselves
+	local PS_IN_WAIT=1 # assertions used as its condition return 1, not exit
 
 	while ! "$@" >/dev/null 2>&1; do
 		tries=$((tries + 1))
@@ -104,7 +105,9 @@ wait_screen() {
 WCHAN='[A-Za-z_][A-Za-z0-9_.]*'
 
 # blocked_in PID NAME...: PID is asleep (S) in one of the system calls NAME
-# (x86_64 numbers of the calls pollscope's waiters make).
+# (x86_64 numbers of the calls pollscope's waiters make). Fails the script,
+# or under wait_for returns 1 so that wait_for tries again (it exited the
+# script silently at the first try: a process not yet asleep).
 blocked_in() {
 	local pid=$1 nr st name
 	shift
@@ -116,6 +119,7 @@ blocked_in() {
 			[ "$st" = S ] && return 0 ;;
 		esac
 	done
+	[ -z "${PS_IN_WAIT:-}" ] || return 1
 	fail "pid $pid is not asleep in $*: state $st, /proc/$pid/syscall starts with $nr"
 }
 

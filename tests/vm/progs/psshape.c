@@ -16,8 +16,14 @@
  *   psshape poll N    poll(2) on N fds of one pipe's read end
  *   psshape name      a file whose name is not UTF-8 (bytes 0xff 0xfe) open
  *                     at fd 9, asleep in pause
+ *   psshape nested    epoll A watches epoll B, B watches a pipe's read end and
+ *                     an eventfd; in epoll_wait on A
+ *   psshape deep      a chain of epolls, each watching the next, the last a
+ *                     pipe's read end, as long as the kernel allows (tries
+ *                     6: EP_MAX_NESTS); in epoll_wait on the first
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -180,6 +186,36 @@ int main(int argc, char **argv)
 		printf("first=%d last=%d\n", first, last);
 		for (;;)
 			poll(p, (nfds_t)n, -1);
+	} else if (!strcmp(shape, "nested")) {
+		int a = epoll_create1(0), b = epoll_create1(0), rd = pipe_rd(), efd = eventfd(0, 0);
+
+		if (a < 0 || b < 0 || efd < 0)
+			die("epoll_create1/eventfd");
+		reg(b, rd);
+		reg(b, efd);
+		reg(a, b);
+		printf("a=%d b=%d rd=%d efd=%d\n", a, b, rd, efd);
+		wait_epoll(a);
+	} else if (!strcmp(shape, "deep")) {
+		int ep[6], rd = pipe_rd(), levels = 1, i;
+		struct epoll_event e = { .events = EPOLLIN };
+
+		for (i = 0; i < 6; i++)
+			if ((ep[i] = epoll_create1(0)) < 0)
+				die("epoll_create1");
+		reg(ep[5], rd);
+		/* bottom up: ep[i] watches ep[i + 1] while the kernel accepts */
+		for (i = 4; i >= 0; i--) {
+			e.data.fd = ep[i + 1];
+			if (epoll_ctl(ep[i], EPOLL_CTL_ADD, ep[i + 1], &e) < 0) {
+				printf("refused=%s at=%d\n", strerror(errno), ep[i]);
+				break;
+			}
+			levels++;
+		}
+		/* the top of the chain: ep[i + 1] */
+		printf("levels=%d top=%d bottom=%d rd=%d\n", levels, ep[i + 1], ep[5], rd);
+		wait_epoll(ep[i + 1]);
 	} else if (!strcmp(shape, "name")) {
 		const char *name = "/tmp/na\xff\xfeme";
 		int fd = open(name, O_RDONLY | O_CREAT, 0600);
@@ -190,7 +226,7 @@ int main(int argc, char **argv)
 		for (;;)
 			pause();
 	} else {
-		fprintf(stderr, "usage: psshape stale|threads|epoll N|poll N|name\n");
+		fprintf(stderr, "usage: psshape stale|threads|epoll N|poll N|name|nested|deep\n");
 		return 2;
 	}
 	return 0;
