@@ -17,6 +17,7 @@
 #include "inspect.h"
 #include "objtype.h"
 #include "procinfo.h"
+#include "record.h"
 #include "session.h"
 
 #ifndef SYS_pidfd_open
@@ -295,6 +296,8 @@ size_t ps_session_watches(struct ps_session *s, struct ps_watch_info *out, size_
 	char err[256], *text, *line, *save = NULL;
 	size_t n = 0;
 
+	if (ps_replaying(s)) /* the recorded frame's */
+		return ps_replay_watches(s, out, max);
 	text = ps_dfs_read(&s->dfs, "watch", PS_SRC_N, err, sizeof(err));
 	if (!text)
 		return 0;

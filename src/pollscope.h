@@ -97,6 +97,7 @@ struct ps_rec {
 	int nfields;
 	const struct ps_field *fields;
 	const void *data; /* typed struct as documented for kind, or NULL */
+	uint64_t at_ns;	  /* when emitted (CLOCK_MONOTONIC), 0: not said */
 };
 
 struct ps_sink {

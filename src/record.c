@@ -105,6 +105,19 @@ static const struct fdesc result_fields[] = {
 	{ NULL, 0, 0, 0 },
 };
 
+/* the module's watches (watch PID FD), drawn below the objects */
+static const struct fdesc watch_fields[] = {
+	F(struct ps_watch_info, name, FT_STR),
+	F(struct ps_watch_info, file, FT_STR),
+	F(struct ps_watch_info, queues, FT_STR),
+	F(struct ps_watch_info, wakes, FT_ULONG),
+	F(struct ps_watch_info, recorded, FT_ULONG),
+	F(struct ps_watch_info, limited, FT_ULONG),
+	F(struct ps_watch_info, heads, FT_INT),
+	F(struct ps_watch_info, rate, FT_INT),
+	{ NULL, 0, 0, 0 },
+};
+
 /* call_name and objs are handled apart (a pointer, an array) */
 static const struct fdesc waiter_fields[] = {
 	F(struct ps_waiter, id, FT_INT),	 F(struct ps_waiter, pid, FT_PID),
@@ -342,18 +355,24 @@ struct ps_recorder {
 	bool failed;
 	int saved_errno;
 	uint64_t ev_seq; /* events written up to this seq */
+	uint64_t last_t; /* of the last item written */
 	bool shown;	 /* a front end says when it shows events */
 };
 
 /* records.c's emit has no session: the one recording session of the process */
 static struct ps_session *rec_session;
 
-static void put_item(struct ps_session *s, json_t *o)
+/* Write item o at time ns (CLOCK_MONOTONIC; never before the last item). */
+static void put_item_at(struct ps_session *s, json_t *o, uint64_t ns)
 {
 	struct ps_recorder *r = s->rec;
+	uint64_t t = ns > r->start ? ns - r->start : 0;
 	char *txt;
 
-	json_object_set_new(o, "t", json_integer((json_int_t)(ps_now_ns() - r->start)));
+	if (t < r->last_t)
+		t = r->last_t;
+	r->last_t = t;
+	json_object_set_new(o, "t", json_integer((json_int_t)t));
 	txt = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (!txt) {
@@ -366,6 +385,16 @@ static void put_item(struct ps_session *s, json_t *o)
 		r->saved_errno = errno;
 	}
 	free(txt);
+}
+
+static void put_item(struct ps_session *s, json_t *o)
+{
+	put_item_at(s, o, ps_now_ns());
+}
+
+uint64_t ps_record_last_ns(struct ps_session *s)
+{
+	return s->rec ? s->rec->start + s->rec->last_t : 0;
 }
 
 static json_t *item(const char *type)
@@ -396,7 +425,11 @@ int ps_record_open(struct ps_session *s, const char *path, char *err, size_t err
 		return -1;
 	}
 	snprintf(r->path, sizeof(r->path), "%s", path);
+	/* t = 0 is the session's start, the 0 of its timeline and of events:
+	 * a replay shows the same times */
 	r->start = ps_now_ns();
+	if (s->start_ns && s->start_ns <= r->start)
+		r->start = s->start_ns;
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	h = json_object();
@@ -496,8 +529,9 @@ void ps_record_frame(struct ps_session *s)
 {
 	struct ps_recorder *r = s->rec;
 	json_t *o, *ws;
-	size_t nw;
+	size_t nw, nwatch;
 	struct ps_waiter *const *w;
+	struct ps_watch_info *wl;
 	char *txt, e[256];
 
 	if (!r)
@@ -517,6 +551,16 @@ void ps_record_frame(struct ps_session *s)
 			array_json(s->heads, s->nheads, sizeof(*s->heads), head_fields));
 		if (s->snap_queues_rc < 0)
 			json_object_set_new(o, "error", str_json(s->snap_err));
+		/* the watches, as the queue pane lists them (written only when
+		 * there are some: recordings before watches have none) */
+		nwatch = ps_session_watches(s, NULL, 0);
+		wl = nwatch ? calloc(nwatch, sizeof(*wl)) : NULL;
+		if (wl) {
+			nwatch = ps_session_watches(s, wl, nwatch);
+			json_object_set_new(o, "watches",
+					    array_json(wl, nwatch, sizeof(*wl), watch_fields));
+			free(wl);
+		}
 	} else {
 		json_object_set_new(o, "objects", json_array());
 		json_object_set_new(o, "entries", json_array());
@@ -621,7 +665,17 @@ void ps_record_output(const struct ps_rec *rec)
 		json_array_append_new(f, p);
 	}
 	json_object_set_new(o, "fields", f);
-	put_item(s, o);
+	/* a waiter's result: when its call returned, which the timeline sorts
+	 * it by (the report is read, and written here, later) */
+	if (rec->kind == PS_REC_RESULT && rec->data) {
+		const struct ps_waiter *w = rec->data;
+
+		if (w->last.at_ns)
+			json_object_set_new(
+				o, "at", json_integer((json_int_t)(w->last.at_ns - s->rec->start)));
+	}
+	/* at the time the front end stamps it with */
+	put_item_at(s, o, rec->at_ns ? rec->at_ns : ps_now_ns());
 }
 
 /* --------------------------------------------------------------- reader */
@@ -638,6 +692,7 @@ static void item_free(struct ps_item *it)
 	free(it->entries);
 	free(it->heads);
 	free(it->waiters);
+	free(it->watches);
 }
 
 void ps_recording_free(struct ps_recording *r)
@@ -754,6 +809,10 @@ static int parse_item(json_t *o, struct ps_item *it, char *err, size_t errlen)
 		    array_from(o, "heads", (void **)&it->heads, &it->nheads, sizeof(*it->heads),
 			       head_fields, err, errlen) < 0)
 			return -1;
+		if (json_object_get(o, "watches") &&
+		    array_from(o, "watches", (void **)&it->watches, &it->nwatches,
+			       sizeof(*it->watches), watch_fields, err, errlen) < 0)
+			return -1;
 		if (!json_is_array(ws)) {
 			snprintf(err, errlen, "frame: 'waiters' is not a list");
 			return -1;
@@ -860,6 +919,13 @@ static int parse_item(json_t *o, struct ps_item *it, char *err, size_t errlen)
 				return -1;
 			}
 		}
+		v = json_object_get(o, "at");
+		if (v && !json_is_integer(v)) {
+			snprintf(err, errlen, "output: 'at' is not ns since the start");
+			return -1;
+		}
+		it->has_at = v != NULL;
+		it->at = v ? (int64_t)json_integer_value(v) : 0;
 		return 0;
 	}
 	case PS_IT_END:

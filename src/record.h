@@ -7,10 +7,11 @@
  *   attach   the module was found: kernel release, interface, module state,
  *            last_seq (events up to it are from before the session)
  *   frame    everything the panes are drawn from: objects, entries, heads,
- *            waiters (written whenever any of it changed)
+ *            waiters, watches (written whenever any of it changed)
  *   event    one line of the module's events file (fields of struct ps_event)
  *   command  a command line is run (typed: typed at the TUI's ':' prompt)
- *   output   a record it (or a waiter, between commands) produced
+ *   output   a record it (or a waiter, between commands) produced; a
+ *            waiter's result has "at", when its call returned
  *   done     the command line finished (rc, error)
  *   say / pause  a demo's narration and its pauses
  *   end      the session ended (absent in a recording cut short)
@@ -52,6 +53,9 @@ void ps_record_command(struct ps_session *s, const char *line);
 void ps_record_done(struct ps_session *s, int rc, const char *err);
 void ps_record_say(struct ps_session *s, const char *text);
 void ps_record_pause(struct ps_session *s, const char *text);
+/* CLOCK_MONOTONIC of the last item written (0: not recording): a front end
+ * stamps what it shows of that item (a say) with it, as a replay does. */
+uint64_t ps_record_last_ns(struct ps_session *s);
 /* Every record emitted to a sink (records.c calls it). */
 void ps_record_output(const struct ps_rec *rec);
 
@@ -81,6 +85,8 @@ struct ps_item {
 	enum ps_rec_kind kind;
 	int nfields;
 	struct ps_field *fields; /* keys and strings malloc'd */
+	bool has_at;		 /* a result: when the call returned, */
+	int64_t at;		 /* ns since the recording began (may be < 0) */
 	/* event */
 	struct ps_event ev;
 	/* frame */
@@ -92,6 +98,8 @@ struct ps_item {
 	size_t nheads;
 	struct ps_waiter *waiters;
 	size_t nwaiters;
+	struct ps_watch_info *watches; /* absent in older recordings */
+	size_t nwatches;
 	/* attach */
 	char release[64];
 	char module[64];
@@ -156,6 +164,8 @@ uint64_t ps_replay_step_time(struct ps_session *s, size_t i);
 
 /* Session hooks used while replaying (session.c calls them). */
 struct ps_waiter *const *ps_replay_waiters(struct ps_session *s, size_t *n);
+/* The watches of the frame shown, as ps_session_watches returns them. */
+size_t ps_replay_watches(struct ps_session *s, struct ps_watch_info *out, size_t max);
 unsigned ps_replay_take_changes(struct ps_session *s);
 void ps_replay_free(struct ps_session *s);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "parse.h"
 #include "record.h"
 #include "records.h"
@@ -45,6 +46,8 @@ static void emit_va(const struct ps_sink *sink, enum ps_rec_kind kind, const voi
 	rec.nfields = nfields;
 	rec.fields = fields;
 	rec.data = data;
+	/* one time for both: a recording's item and what a front end stamps */
+	rec.at_ns = ps_now_ns();
 	ps_record_output(&rec); /* --record: every record a front end gets */
 	sink->record(sink->ctx, &rec);
 }
@@ -62,7 +65,7 @@ void ps_emit(const struct ps_sink *sink, enum ps_rec_kind kind, const void *data
 void ps_emit_data(const struct ps_sink *sink, enum ps_rec_kind kind, const void *data,
 		  const struct ps_field *fields, int nfields)
 {
-	struct ps_rec rec = { kind, ps_rec_kind_name(kind), NULL, nfields, fields, data };
+	struct ps_rec rec = { kind, ps_rec_kind_name(kind), NULL, nfields, fields, data, 0 };
 
 	if (sink && sink->record)
 		sink->record(sink->ctx, &rec);

@@ -167,9 +167,11 @@ static void apply(struct ps_session *s, const struct ps_item *it)
 	struct ps_replay *p = s->replay;
 	const struct ps_hooks *h = &s->hooks;
 
-	/* the front end stamps what this item shows with the recorded time */
+	/* the front end stamps what this item shows with the recorded time: a
+	 * result with when the call returned, as the live timeline does (its
+	 * report is read later, and events taken in meanwhile go before it) */
 	if (h->replay_clock && p->rec.clock_ns)
-		h->replay_clock(h->ctx, p->rec.clock_ns + it->t);
+		h->replay_clock(h->ctx, p->rec.clock_ns + (it->has_at ? (uint64_t)it->at : it->t));
 	switch (it->type) {
 	case PS_IT_FRAME:
 		show_frame(s, it);
@@ -288,6 +290,17 @@ struct ps_waiter *const *ps_replay_waiters(struct ps_session *s, size_t *n)
 {
 	*n = s->replay->nwp;
 	return s->replay->wp;
+}
+
+size_t ps_replay_watches(struct ps_session *s, struct ps_watch_info *out, size_t max)
+{
+	const struct ps_item *f = s->replay->frame;
+
+	if (!f)
+		return 0;
+	for (size_t i = 0; i < f->nwatches && i < max; i++)
+		out[i] = f->watches[i];
+	return f->nwatches;
 }
 
 unsigned ps_replay_take_changes(struct ps_session *s)

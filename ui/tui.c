@@ -1398,7 +1398,7 @@ static void sink_record(void *ctx, const struct ps_rec *rec)
 {
 	struct tui *t = ctx;
 	enum tl_kind k = TL_MESSAGE;
-	uint64_t at = 0;
+	uint64_t at = rec->at_ns; /* as --record writes it, and a replay stamps it */
 	pid_t pid = 0;
 
 	if (!rec->text)
@@ -2344,7 +2344,8 @@ static void hook_say(void *ctx, const char *text)
 	struct tui *t = ctx;
 
 	snprintf(t->banner, sizeof(t->banner), "%s", text);
-	view_timeline_add(&t->v, TL_SAY, "say: %s", text);
+	/* --record: at the say item's time, as a replay stamps it */
+	view_timeline_add_at(&t->v, TL_SAY, ps_record_last_ns(t->s), 0, "say: %s", text);
 	t->dirty = true;
 }
 

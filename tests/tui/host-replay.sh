@@ -4,9 +4,12 @@
 # live screens at each pause in tests/demos/recordings/screens/) is stepped
 # with Right to each pause and to its end, and must show the live run's
 # panes there (all rows but the header, status and footer, which say live
-# or replay). Then on demo 01: Left steps back to the same screens, 0 goes
-# to the start, --speed plays at the recorded pace (timed), typed commands
-# that would act are refused, :show and Enter's details read the recording.
+# or replay; the timeline is compared in order, with its times). Then on
+# demo 01: Left steps back to the same screens, 0 goes to the start,
+# --speed 4 plays four times as fast as recorded (timed), + and - set the
+# speed and Space plays at it (timed), Left after the end steps back one,
+# typed commands that would act are refused, :show and Enter's details read
+# the recording.
 # usage: host-replay.sh POLLSCOPE DATA_DIR RECORDINGS_DIR
 set -u
 ps=$1
@@ -17,15 +20,18 @@ session=ps
 
 COLS=120
 ROWS=36
-# The timeline's times and the order of its lines are left out (its lines
-# are compared as a sorted list): the live run stamps a line when it takes
-# it in, the replay with its item's recorded time, and lines a few ms apart
-# can trade places. Every other row is compared as it is.
+# The timeline is compared in order and with its times: events carry the
+# kernel's time, results when the call returned, the other lines the time
+# of their recorded item, in the live run as in the replay. A vanished
+# entry's row, "(removed)", is blanked: the live run of demo 05 kept one
+# on screen through its second pause (a live TUI bug, not understood yet:
+# it should go after 1.5 s; the replay's goes).
 panes() {
-	sed -E -e '1d' -e "$((ROWS - 1)),\$d" -e 's/^ -?[0-9]+\.[0-9]{3}  / T.TTT  /' "$1" |
-		awk '/^─ Timeline/ { print; tl = 1; next } tl { print | "sort"; next } { print }'
+	sed -e '1d' -e "$((ROWS - 1)),\$d" -e 's/^ .*(removed)$//' "$1"
 }
-# the screen once it is still (highlights and vanished entries last 1.5 s)
+# the screen once it is still (highlights and vanished entries last 1.5 s;
+# a loaded machine can hold the redraw back: a vanished entry shown is not
+# still)
 settled() {
 	i=0
 	cap
@@ -33,7 +39,7 @@ settled() {
 		cp "$screen" "$tmp/before"
 		sleep 1.7
 		cap
-		cmp -s "$screen" "$tmp/before" && return 0
+		cmp -s "$screen" "$tmp/before" && ! grep -q '(removed)' "$screen" && return 0
 		i=$((i + 1))
 	done
 }
@@ -133,8 +139,36 @@ for rec in "$recs"/[0-9][0-9]-*.jsonl.gz; do
 		fail "--speed 4 did not play to the end"
 	fi
 	t send-keys -t ps q
+	# + and - while stopped, then Space plays from the start at that pace:
+	# x16, x8 after a -
+	start "$rec" ""
+	wait_screen "step 0/" || fail "$name: the replay did not start"
+	t send-keys -t ps + + + +
+	check "+ doubles the speed" "replay speed x16"
+	t send-keys -t ps -
+	check "- halves it" "replay speed x8"
+	t0=$(date +%s.%N)
+	t send-keys -t ps Space
+	if wait_screen "replay finished"; then
+		t1=$(date +%s.%N)
+		if awk -v a="$t0" -v b="$t1" -v tot="$total" 'BEGIN {
+			took = b - a; want = tot / 8
+			printf "recorded %.1f s, Space at x8 played in %.1f s\n", tot, took
+			exit !(took >= want * 0.8 && took <= want + 3) }'; then
+			pass "Space plays at the speed + and - set (x8)"
+		else
+			fail "Space after + and -: not at eight times the recorded pace"
+		fi
+	else
+		fail "Space did not play to the end"
+	fi
+	# Left from the end: one step back
+	steps_total=$(tail -n1 "$tmp/steps" | cut -d' ' -f2)
+	t send-keys -t ps Left
+	check "Left after the end steps back one" "step $((steps_total - 1))/$steps_total"
+	t send-keys -t ps q
 done
-[ $n -ge 8 ] || fail "$n demo recordings with live screens in $recs, want 8"
+[ $n -ge 10 ] || fail "$n demo recordings with live screens in $recs, want 10"
 
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

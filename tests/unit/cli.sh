@@ -190,10 +190,10 @@ check "--record to an unwritable place" grep -q "^pollscope: --record: cannot wr
 if [ -n "$cmake" ] && [ -n "$build" ]; then
 	rm -rf "$tmp/inst"
 	DESTDIR="$tmp/inst" "$cmake" --install "$build" >/dev/null 2>&1
-	n=$(find "$tmp/inst" -path "*/$datadir/pollscope/demos/0[1-8]-*.pscope" | wc -l)
-	check "8 demos installed" test "$n" -eq 8
-	n=$(find "$tmp/inst" -path "*/$datadir/pollscope/recordings/0[1-8]-*.jsonl.gz" | wc -l)
-	check "8 demo recordings installed" test "$n" -eq 8
+	n=$(find "$tmp/inst" -path "*/$datadir/pollscope/demos/[0-9][0-9]-*.pscope" | wc -l)
+	check "10 demos installed" test "$n" -eq 10
+	n=$(find "$tmp/inst" -path "*/$datadir/pollscope/recordings/[0-9][0-9]-*.jsonl.gz" | wc -l)
+	check "10 demo recordings installed, one per demo" test "$n" -eq 10
 	check "completion installed" sh -c "find '$tmp/inst' -path '*/$datadir/bash-completion/completions/pollscope' | grep -q ."
 	check "installed completion knows the demo dir" sh -c "grep -q '/pollscope/demos' \$(find '$tmp/inst' -path '*/completions/pollscope')"
 fi

@@ -348,6 +348,63 @@ static void test_a_wake_that_ends_a_sleep_is_a_flow(void **state)
 	free(path);
 }
 
+/* The clock a replay stamps each item's timeline lines with: the item's
+ * time, but a waiter's result is stamped with when its call returned ("at"),
+ * as the live timeline does: a report read after later events still goes
+ * before them. */
+static uint64_t stamps[8];
+static size_t nstamps;
+
+static void stamp(void *ctx, uint64_t ns)
+{
+	(void)ctx;
+	if (nstamps < 8)
+		stamps[nstamps++] = ns;
+}
+
+static void test_a_result_is_stamped_when_its_call_returned(void **state)
+{
+	char *path = write_tmp(
+		"{\"type\":\"pollscope-recording\",\"version\":1,\"clock_ns\":1000000000}\n"
+		"{\"type\":\"command\",\"line\":\"spawn poll a\",\"typed\":false,\"t\":1000}\n"
+		"{\"type\":\"event\",\"event\":{\"seq\":6,\"ns\":1000005000,\"type\":\"poll\","
+		"\"pid\":93,\"comm\":\"p\",\"object\":\"a\",\"detail\":\"mask=in\",\"line\":\"x\"},"
+		"\"t\":6000}\n"
+		"{\"type\":\"output\",\"kind\":\"result\",\"text\":\"p (pid 93) poll returned 1\","
+		"\"fields\":[[\"pid\",93]],\"at\":4000,\"t\":7000}\n"
+		"{\"type\":\"output\",\"kind\":\"message\",\"text\":\"m\",\"fields\":[],"
+		"\"t\":8000}\n"
+		"{\"type\":\"end\",\"t\":9000}\n");
+	struct ps_recording r;
+	struct ps_session_opts o = { 0 };
+	struct ps_session *s;
+	struct ps_hooks h = { .replay_clock = stamp };
+	char err[512];
+
+	(void)state;
+	assert_int_equal(ps_recording_load(path, &r, err, sizeof(err)), 0);
+	assert_true(r.items[2].has_at);
+	assert_true(r.items[2].at == 4000);
+	assert_false(r.items[3].has_at);
+	s = ps_session_new(&o);
+	ps_session_set_hooks(s, &h);
+	assert_int_equal(ps_replay_start(s, &r), 0);
+	nstamps = 0;
+	ps_replay_forward(s, (size_t)-1);
+	assert_int_equal(nstamps, 5);
+	assert_true(stamps[0] == 1000001000); /* the command: its t */
+	assert_true(stamps[1] == 1000006000); /* the event: its t (its line has its ns) */
+	assert_true(stamps[2] == 1000004000); /* the result: when the call returned */
+	assert_true(stamps[3] == 1000008000); /* a message: its t */
+	ps_session_free(s);
+	unlink(path);
+	free(path);
+	/* "at" is ns since the start, nothing else */
+	expect_refused(HDR "{\"type\":\"output\",\"kind\":\"result\",\"text\":\"x\","
+			   "\"fields\":[],\"at\":\"soon\",\"t\":1}\n" END,
+		       2, "'at' is not ns since the start");
+}
+
 /* Every shipped demo recording loads, replays to its end and back, and
  * exports a valid trace; the demos that wake a sleeper have flows. */
 static void test_shipped_recordings(void **state)
@@ -395,8 +452,8 @@ static void test_shipped_recordings(void **state)
 		n++;
 	}
 	closedir(d);
-	if (n < 8)
-		fail_msg("%d recordings in %s, want one per demo (8)", n, PS_RECORDINGS);
+	if (n < 10)
+		fail_msg("%d recordings in %s, want one per demo (10)", n, PS_RECORDINGS);
 }
 
 int main(void)
@@ -405,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_a_recorded_session_reads_back),
 		cmocka_unit_test(test_bad_recordings_are_refused_with_their_line),
 		cmocka_unit_test(test_a_wake_that_ends_a_sleep_is_a_flow),
+		cmocka_unit_test(test_a_result_is_stamped_when_its_call_returned),
 		cmocka_unit_test(test_shipped_recordings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
