@@ -74,6 +74,25 @@ same_as_live() { # same_as_live LIVE_SCREEN WHAT
 		fail "$2: not the live screen $(basename "$1")"
 	fi
 }
+# played_at SPEED SLACK PASS FAIL UNFINISHED: the replay started at t0 ends
+# at SPEED times the pace of the recording's $total seconds (no faster than
+# 0.8 of it, at most SLACK seconds late)
+played_at() {
+	local t1
+	if wait_screen "replay finished"; then
+		t1=$(date +%s.%N)
+		if awk -v a="$t0" -v b="$t1" -v tot="$total" -v x="$1" -v slack="$2" 'BEGIN {
+			took = b - a; want = tot / x
+			printf "recorded %.1f s, at x%d played in %.1f s\n", tot, x, took
+			exit !(took >= want * 0.8 && took <= want + slack) }'; then
+			pass "$3"
+		else
+			fail "$4"
+		fi
+	else
+		fail "$5"
+	fi
+}
 
 n=0
 for rec in "$recs"/[0-9][0-9]-*.jsonl.gz; do
@@ -125,19 +144,8 @@ for rec in "$recs"/[0-9][0-9]-*.jsonl.gz; do
 		awk '$2 != "event" && $2 != "output" && $2 != "end" && !/^#/ { t = $1 } END { print t }')
 	t0=$(date +%s.%N)
 	start "$rec" "--speed 4"
-	if wait_screen "replay finished"; then
-		t1=$(date +%s.%N)
-		if awk -v a="$t0" -v b="$t1" -v tot="$total" 'BEGIN {
-			took = b - a; want = tot / 4
-			printf "recorded %.1f s, at x4 played in %.1f s\n", tot, took
-			exit !(took >= want * 0.8 && took <= want + 4) }'; then
-			pass "--speed 4 plays at four times the recorded pace"
-		else
-			fail "--speed 4: not at four times the recorded pace"
-		fi
-	else
-		fail "--speed 4 did not play to the end"
-	fi
+	played_at 4 4 "--speed 4 plays at four times the recorded pace" \
+		"--speed 4: not at four times the recorded pace" "--speed 4 did not play to the end"
 	t send-keys -t ps q
 	# + and - while stopped, then Space plays from the start at that pace:
 	# x16, x8 after a -
@@ -149,19 +157,8 @@ for rec in "$recs"/[0-9][0-9]-*.jsonl.gz; do
 	check "- halves it" "replay speed x8"
 	t0=$(date +%s.%N)
 	t send-keys -t ps Space
-	if wait_screen "replay finished"; then
-		t1=$(date +%s.%N)
-		if awk -v a="$t0" -v b="$t1" -v tot="$total" 'BEGIN {
-			took = b - a; want = tot / 8
-			printf "recorded %.1f s, Space at x8 played in %.1f s\n", tot, took
-			exit !(took >= want * 0.8 && took <= want + 3) }'; then
-			pass "Space plays at the speed + and - set (x8)"
-		else
-			fail "Space after + and -: not at eight times the recorded pace"
-		fi
-	else
-		fail "Space did not play to the end"
-	fi
+	played_at 8 3 "Space plays at the speed + and - set (x8)" \
+		"Space after + and -: not at eight times the recorded pace" "Space did not play to the end"
 	# Left from the end: one step back
 	steps_total=$(tail -n1 "$tmp/steps" | cut -d' ' -f2)
 	t send-keys -t ps Left

@@ -7,32 +7,10 @@
 # process's fd table and what the test program did.
 . /tests/lib.sh
 
-# time -v's peak RSS of a command: "lines seconds KB" of its stdout in $2
-# (busybox 1.35's time -v takes ru_maxrss, in KB, for pages: 4 times too much)
-measure() {
-	local out=$1 rss
-	shift
-	/bin/busybox time -v "$@" >"$out" 2>/tmp/time.err || {
-		cat /tmp/time.err
-		return 1
-	}
-	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' /tmp/time.err)
-	echo "$(wc -l <"$out") lines, $(sed -n 's/.*Elapsed (wall clock) time.*: //p' /tmp/time.err) s, $((rss / 4)) KB: $*"
-}
-
-start_shape() { # start_shape OUT ARGS...: background psshape, wait until it printed
-	local out=$1
-	shift
-	psshape "$@" >"$out" 2>&1 &
-	SP=$!
-	wait_for grep -q 'first=' "$out" || fail "psshape $* did not start: $(cat "$out")"
-	eval "$(sed -n 's/.*first=\([0-9]*\) last=\([0-9]*\)$/FIRST=\1 LAST=\2/p' "$out")"
-}
-
 # --- epoll with N registrations -------------------------------------------------
 epoll_case() {
 	local n=$1
-	start_shape /tmp/ep.out epoll "$n"
+	start_shape 10 first= /tmp/ep.out epoll "$n"
 	EP=$(sed -n 's/^epfd=\([0-9]*\) .*/\1/p' /tmp/ep.out)
 	wait_for blocked_in "$SP" epoll_wait epoll_pwait || fail "psshape epoll $n not asleep"
 	# the kernel's view: fdinfo lists n registrations
@@ -67,7 +45,7 @@ esac
 # --- poll(2) with N entries -----------------------------------------------------
 poll_case() {
 	local n=$1
-	start_shape /tmp/po.out poll "$n"
+	start_shape 10 first= /tmp/po.out poll "$n"
 	wait_for blocked_in "$SP" poll || fail "psshape poll $n not asleep"
 	# the kernel's view: poll(nfds=n), n fds open of one pipe
 	assert_eq "$(cut -d' ' -f3 "/proc/$SP/syscall")" "$(printf '0x%x' "$n")" "nfds in /proc/$SP/syscall"

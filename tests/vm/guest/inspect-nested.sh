@@ -14,14 +14,6 @@ case $(uname -r) in
 	;;
 esac
 
-start_shape() { # start_shape PATTERN OUT ARGS...: background psshape, wait for its line
-	local want=$1 out=$2
-	shift 2
-	psshape "$@" >"$out" 2>&1 &
-	SP=$!
-	wait_for grep -q "$want" "$out" || fail "psshape $* did not start: $(cat "$out")"
-}
-
 # fdinfo_tfds PID FD: the fd numbers an epoll's fdinfo lists, sorted
 fdinfo_tfds() {
 	sed -n 's/^tfd: *\([0-9]*\) .*/\1/p' "/proc/$1/fdinfo/$2" | sort -n | tr '\n' ' '
@@ -41,7 +33,7 @@ fd_json() {
 }
 
 # --- A -> B -> {pipe, eventfd} -------------------------------------------------
-start_shape '^a=' /tmp/n.out nested
+start_shape 10 '^a=' /tmp/n.out nested
 eval "$(sed -n 's/^a=\([0-9]*\) b=\([0-9]*\) rd=\([0-9]*\) efd=\([0-9]*\)$/A=\1 B=\2 RD=\3 EFD=\4/p' /tmp/n.out)"
 [ -n "$EFD" ] || fail "psshape nested printed: $(cat /tmp/n.out)"
 wait_for blocked_in "$SP" epoll_wait epoll_pwait || fail "psshape nested not asleep"
@@ -90,7 +82,7 @@ wait "$SP"
 ok "inspect: epoll A -> epoll B -> a pipe and an eventfd, both waited on through B"
 
 # --- a chain as deep as the kernel allows ----------------------------------------
-start_shape '^levels=' /tmp/d.out deep
+start_shape 10 '^levels=' /tmp/d.out deep
 eval "$(sed -n 's/^levels=\([0-9]*\) top=\([0-9]*\) bottom=\([0-9]*\) rd=\([0-9]*\)$/LEVELS=\1 TOP=\2 BOTTOM=\3 RD=\4/p' /tmp/d.out)"
 cat /tmp/d.out
 # fs/eventpoll.c: EP_MAX_NESTS 4, a path of at most 5 epolls (the sixth link ELOOP)

@@ -62,6 +62,39 @@ wait_for() {
 	return 0
 }
 
+# start_shape SECS PATTERN OUT ARGS...: psshape ARGS in the background (its
+# pid in SP), stdout and stderr to OUT, until OUT has a line matching
+# PATTERN: up to SECS seconds times PS_TIMEOUT_MULT, failing at once if
+# psshape dies. A "first=F last=L" at the end of a line sets FIRST and LAST.
+start_shape() {
+	local secs=$1 want=$2 out=$3 tries=0
+
+	shift 3
+	psshape "$@" >"$out" 2>&1 &
+	SP=$!
+	while ! grep -q -- "$want" "$out"; do
+		tries=$((tries + 1))
+		[ $tries -lt $((secs * 10 * PS_TIMEOUT_MULT)) ] || fail "psshape $* did not start: $(cat "$out")"
+		kill -0 "$SP" 2>/dev/null || fail "psshape $* died: $(cat "$out")"
+		usleep 100000
+	done
+	eval "$(sed -n 's/.*first=\([0-9]*\) last=\([0-9]*\)$/FIRST=\1 LAST=\2/p' "$out")"
+}
+
+# measure OUT CMD...: run CMD, stdout to OUT; prints a BENCH line with its
+# output's lines and bytes, wall time and peak RSS (busybox 1.35's time -v
+# takes ru_maxrss, in KB, for pages and prints 4 times the real figure)
+measure() {
+	local out=$1 rss
+	shift
+	/bin/busybox time -v "$@" >"$out" 2>/tmp/time.err || {
+		cat /tmp/time.err
+		return 1
+	}
+	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' /tmp/time.err)
+	echo "BENCH: $(wc -l <"$out") lines, $(wc -c <"$out") bytes, $(sed -n 's/.*Elapsed (wall clock) time.*: //p' /tmp/time.err) wall, $((rss / 4)) KB peak RSS: $*"
+}
+
 # idle_cost PID SECONDS: what PID costs while nothing should happen, as
 # IDLE_WAKEUPS (voluntary + involuntary context switches, from status) and
 # IDLE_CPU_MS (user + system time, from stat, in USER_HZ=100 ticks).

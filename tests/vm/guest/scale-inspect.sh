@@ -12,36 +12,6 @@
 
 N=65536
 
-# measure OUT CMD...: run CMD, stdout to OUT; prints a BENCH line with its
-# output's lines, wall time and peak RSS (busybox time -v: version 1.35 takes
-# ru_maxrss, in KB, for pages and prints 4 times the real figure)
-measure() {
-	local out=$1 rss
-	shift
-	/bin/busybox time -v "$@" >"$out" 2>/tmp/time.err || {
-		cat /tmp/time.err
-		return 1
-	}
-	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' /tmp/time.err)
-	echo "BENCH: $(wc -l <"$out") lines, $(wc -c <"$out") bytes, $(sed -n 's/.*Elapsed (wall clock) time.*: //p' /tmp/time.err) wall, $((rss / 4)) KB peak RSS: $*"
-}
-
-start_shape() { # start_shape OUT ARGS...: background psshape, wait until it printed
-	local out=$1
-	shift
-	psshape "$@" >"$out" 2>&1 &
-	SP=$!
-	# 65,536 dups and registrations under TCG: a longer wait than usual
-	i=0
-	while ! grep -q 'first=' "$out"; do
-		i=$((i + 1))
-		[ $i -lt $((1200 * PS_TIMEOUT_MULT)) ] || fail "psshape $* did not start: $(cat "$out")"
-		kill -0 "$SP" 2>/dev/null || fail "psshape $* died: $(cat "$out")"
-		usleep 100000
-	done
-	eval "$(sed -n 's/.*first=\([0-9]*\) last=\([0-9]*\)$/FIRST=\1 LAST=\2/p' "$out")"
-}
-
 # the fds JSON marks as waited on, one number a line, sorted
 json_waited() {
 	sed -n 's/^{"type":"fd","pid":[0-9]*,"fd":\([0-9]*\),.*"waited_on":true,.*/\1/p' "$1" | sort -n
@@ -62,7 +32,7 @@ split_json() {
 # --- epoll watching N fds ---------------------------------------------------------
 case $(uname -r) in
 6.1.*)
-	start_shape /tmp/ep.out epoll $N
+	start_shape 120 first= /tmp/ep.out epoll $N  # 65,536 dups and registrations: minutes under TCG
 	EP=$(sed -n 's/^epfd=\([0-9]*\) .*/\1/p' /tmp/ep.out)
 	wait_for blocked_in "$SP" epoll_wait epoll_pwait || fail "psshape epoll $N not asleep"
 	# the kernel's view: fdinfo's tfd lines, and the fd numbers they name
@@ -102,7 +72,7 @@ case $(uname -r) in
 esac
 
 # --- poll(2) with N entries -----------------------------------------------------
-start_shape /tmp/po.out poll $N
+start_shape 120 first= /tmp/po.out poll $N
 wait_for blocked_in "$SP" poll || fail "psshape poll $N not asleep"
 # the kernel's view: poll(fds, nfds=N, timeout=-1) in /proc/PID/syscall
 assert_eq "$(cut -d' ' -f3 "/proc/$SP/syscall")" "$(printf '0x%x' $N)" "nfds in /proc/$SP/syscall"
