@@ -269,9 +269,13 @@ static int ps_ev_format(char *buf, size_t len, const struct ps_ev *ev)
 	return off;
 }
 
+/* The line and the event copy live here, not on the stack: with KASAN's
+ * redzones they made read's frame 2.4 KB. r->lock guards them. */
 struct ps_ev_reader {
 	struct mutex lock; /* serialises readers of one open file */
 	u64 cursor;	   /* next sequence number to return */
+	struct ps_ev ev;
+	char line[PS_EV_LINE_MAX];
 };
 
 static int ps_events_open(struct inode *inode, struct file *file)
@@ -302,14 +306,14 @@ static int ps_events_release(struct inode *inode, struct file *file)
 static ssize_t ps_events_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos)
 {
 	struct ps_ev_reader *r = file->private_data;
-	char line[PS_EV_LINE_MAX];
+	struct ps_ev *ev = &r->ev;
+	char *line = r->line;
 	size_t done = 0;
 	ssize_t ret = 0;
 
 	mutex_lock(&r->lock);
 	while (done < count) {
 		u64 oldest, lost = 0, first = 0;
-		struct ps_ev ev;
 		int len;
 
 		spin_lock_irq(&ps_ev_lock);
@@ -322,17 +326,17 @@ static ssize_t ps_events_read(struct file *file, char __user *ubuf, size_t count
 			first = r->cursor;
 			lost = oldest - r->cursor;
 		} else {
-			ev = *ps_slot(r->cursor);
-			get_pid(ev.pid);
+			*ev = *ps_slot(r->cursor);
+			get_pid(ev->pid);
 		}
 		spin_unlock_irq(&ps_ev_lock);
 
 		if (lost) {
-			len = scnprintf(line, sizeof(line), "seq=%llu type=lost count=%llu\n",
+			len = scnprintf(line, PS_EV_LINE_MAX, "seq=%llu type=lost count=%llu\n",
 					first, lost);
 		} else {
-			len = ps_ev_format(line, sizeof(line), &ev);
-			put_pid(ev.pid);
+			len = ps_ev_format(line, PS_EV_LINE_MAX, ev);
+			put_pid(ev->pid);
 		}
 		if (len > count - done) {
 			if (!done)

@@ -68,6 +68,12 @@ struct ps_wscan {
 		struct ps_heads_pt hp;
 		struct ps_head_copy hc;
 		struct ps_outer epo;
+		/* per file, here rather than on ps_w_file's stack (1.3 KB
+		 * with KASAN's redzones) */
+		const char *qname[PS_MAX_HEADS];
+		struct ps_outer *outer[PS_MAX_HEADS];
+		struct ps_whead *nh[PS_MAX_HEADS];
+		char ids[PS_MAX_HEADS * 11 + 2];
 		char line[PS_LINE_MAX];
 		char name[PATH_MAX];
 		char path[PATH_MAX];
@@ -253,11 +259,12 @@ static struct ps_whead *ps_w_find(struct ps_wscan *w, const void *head, const vo
 static void ps_w_file(struct ps_wscan *w, pid_t tgid, unsigned int fd, struct file *f)
 {
 	struct ps_inspect_scratch *s = &w->s;
-	const char *qname[PS_MAX_HEADS] = { NULL };
-	struct ps_outer *outer[PS_MAX_HEADS] = { NULL };
-	struct ps_whead *nh[PS_MAX_HEADS];
+	const char **qname = s->qname;
+	struct ps_outer **outer = s->outer;
+	struct ps_whead **nh = s->nh;
+	char *ids = s->ids;
 	const char *reason = NULL;
-	char ids[PS_MAX_HEADS * 11 + 2], extra[64] = "";
+	char extra[64] = "";
 	struct ps_obj *obj = NULL;
 	unsigned int i, n = 0;
 	size_t il = 0;
@@ -269,6 +276,8 @@ static void ps_w_file(struct ps_wscan *w, pid_t tgid, unsigned int fd, struct fi
 	if (!file_can_poll(f))
 		return;
 	w->pollable++;
+	memset(s->qname, 0, sizeof(s->qname));
+	memset(s->outer, 0, sizeof(s->outer));
 	memset(&s->hp, 0, sizeof(s->hp));
 	init_poll_funcptr(&s->hp.pt, ps_heads_qproc);
 	s->hp.pt._key = PS_MASK_ALL;
@@ -313,10 +322,10 @@ static void ps_w_file(struct ps_wscan *w, pid_t tgid, unsigned int fd, struct fi
 			hash_add(w->heads, &h->node, (unsigned long)h->head);
 			nh[i] = h;
 		}
-		il += scnprintf(ids + il, sizeof(ids) - il, "%s%u", n++ ? "," : "", h->seq);
+		il += scnprintf(ids + il, sizeof(s->ids) - il, "%s%u", n++ ? "," : "", h->seq);
 	}
 	if (!n)
-		strscpy(ids, "-", sizeof(ids));
+		strscpy(ids, "-", sizeof(s->ids));
 	p = d_path(&f->f_path, s->path, sizeof(s->path));
 	ps_comm_sanitize(s->name, IS_ERR(p) ? "-" : p, sizeof(s->name));
 	peer = ps_w_peer(f);
