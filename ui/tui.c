@@ -2289,6 +2289,11 @@ static void loop_once(struct tui *t)
 	int n, timeout = -1, ch;
 	uint64_t now = view_now_ms(), deadline;
 
+	/* A row that expired while a command ran (a step's sleep) goes now:
+	 * the deadline below counts only rows still to expire, so it would
+	 * stay on screen until the next key. */
+	if (view_expire(&t->v, now))
+		t->dirty = true;
 	if (t->dirty)
 		draw(t);
 	fds[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
@@ -2386,6 +2391,8 @@ static int busy_turn(struct tui *t, int ms)
 	struct pollfd fds[1 + PS_MAX_POLLFDS];
 	int n, ch;
 
+	if (view_expire(&t->v, view_now_ms()))
+		t->dirty = true;
 	if (t->dirty)
 		draw(t);
 	fds[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };

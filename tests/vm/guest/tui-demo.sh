@@ -77,6 +77,50 @@ wait_screen "demo finished"
 tmux send-keys -t ps q
 wait_screen "TUI-EXITED rc=0"
 
+# A vanished entry's row, "(removed)", shows for a moment (1.5 s) and goes,
+# also when it expired during a step's sleep and a pause followed: the
+# pause's wait ignored an expired row and slept until a key, keeping it on
+# screen (demos 03 and 05 under load).
+tmux_stop
+cat >/tmp/ghost.pscope <<'EOF2'
+create g
+spawn poll g as=gp
+settle
+wake g in
+settle
+say Sleeping past the removed row
+sleep 3000
+pause first pause
+EOF2
+tmux -u new-session -d -s ps -x 100 -y 30 "pollscope --demo /tmp/ghost.pscope; echo TUI-EXITED rc=\$?; sleep 600"
+# the row lives 1.5 s: look without pausing between captures
+seen=0
+for i in $(seq 1 $((60 * PS_TIMEOUT_MULT))); do
+	tmux capture-pane -p -t ps >/tmp/screen.txt
+	if grep -q "gp .*(removed)" /tmp/screen.txt; then
+		seen=1
+		break
+	fi
+	grep -q "first pause" /tmp/screen.txt && break
+done
+[ $seen = 1 ] || fail "the entry that left never showed as (removed)"
+wait_screen "first pause.*Space/Enter" "the pause after the sleep"
+gone() {
+	local i=0
+
+	while tmux capture-pane -p -t ps | grep -q "(removed)"; do
+		i=$((i + 1))
+		[ $i -lt $((30 * PS_TIMEOUT_MULT)) ] || return 1
+		usleep 100000
+	done
+}
+gone || { tmux capture-pane -p -t ps; fail "a (removed) row stayed through the pause (it expired during the step's sleep)"; }
+ok "a removed entry's row shows, then goes, even when it expired before a pause"
+tmux send-keys -t ps Space
+wait_screen "demo finished"
+tmux send-keys -t ps q
+wait_screen "TUI-EXITED rc=0"
+
 # NO_COLOR and --ascii: still readable, box drawing in ASCII.
 tmux_stop
 tmux -u new-session -d -s ps -x 100 -y 30 "NO_COLOR=1 pollscope --ascii; echo TUI-EXITED rc=\$?; sleep 600"
