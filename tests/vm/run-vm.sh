@@ -222,6 +222,9 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug
 hostname pollscope-vm
+# loopback up: 127.0.0.1 exists only then (TCP tests bind it; Debian's
+# kernel passed without, the debug kernel's allnoconfig build did not)
+ip link set lo up
 krel=$(uname -r)
 export PS_KO=/lib/modules/$krel/extra/pollscope.ko
 
@@ -235,9 +238,12 @@ arg() { sed -n "s/.*\bps\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 complaints='BUG:|WARNING:|Oops|list_add corruption|list_del corruption|general protection fault|Call Trace:|kernel BUG'
 complaints="$complaints|possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|bad unlock balance|DEBUG_LOCKS_WARN_ON"
 complaints="$complaints|sleeping function called from invalid context|scheduling while atomic|suspicious RCU usage|self-detected stall|detected stalls on CPUs|rcu_.* detected stall"
-complaints="$complaints|BUG: KASAN|BUG: KFENCE|UBSAN:|ODEBUG:|kmemleak: .*new suspected memory leaks"
+# kmemleak's dmesg line ("N new suspected memory leaks") is not matched:
+# kmemleak_check reads every reported object itself, block by block.
+complaints="$complaints|BUG: KASAN|BUG: KFENCE|UBSAN:|ODEBUG:"
 # Known reports of the kernel itself (never of pollscope), each with its
-# reason; matched line by line, exactly. None so far.
+# reason; matched line by line, exactly. None so far in dmesg; kmemleak's
+# are in kmemleak_check.
 known_false=''
 kernel_complaints() {
 	if [ -n "$known_false" ]; then
@@ -251,12 +257,46 @@ kml=/sys/kernel/debug/kmemleak
 # that long first (the second scan catches objects a stale stack slot hid in
 # the first). `clear` forgets only what has been reported, so the boot
 # baseline is a scan and then a clear (below).
-kmemleak_check() {
+kmemleak_scan() {
 	[ -w $kml ] || return 0
 	sleep 6
 	echo scan >$kml
 	echo scan >$kml
 	cat $kml
+}
+# The report without the kernel's own known false positives, each matched
+# as a whole object (its allocator, its caller chain, its task), never by a
+# broad pattern:
+# - ACPI's object caches: kmem_cache_create from acpi_os_create_cache in
+#   acpi_early_init (start_kernel, task swapper/0, before any module). Most
+#   show in the boot baseline below, but not always all: one that a stale
+#   word still pointed to at the baseline's scan showed later, in the
+#   first script (2026-11-27, module-cap.sh: a 208-byte kmem_cache and a
+#   120-byte cache node, both from acpi_ut_init_globals).
+# How many were left out goes to stderr, so that the run's log says so.
+kmemleak_check() {
+	kmemleak_scan | awk '
+	function flush() {
+		if (blk == "")
+			return
+		if (blk ~ /comm "swapper\/0", pid 0,/ && blk ~ /acpi_os_create_cache/ &&
+		    blk ~ /acpi_early_init/ && blk ~ /start_kernel/)
+			known++
+		else
+			printf "%s", blk
+		blk = ""
+	}
+	/^unreferenced object/ { flush() }
+	{ blk = blk $0 "\n" }
+	END {
+		flush()
+		if (known)
+			print known >"/tmp/kmemleak-known"
+	}'
+	if [ -s /tmp/kmemleak-known ]; then
+		echo "run-vm: kmemleak: $(cat /tmp/kmemleak-known) object(s) of ACPI's boot-time caches left out (the kernel's own, known)" >&2
+		rm -f /tmp/kmemleak-known
+	fi
 }
 # lockdep switches itself off after its first report, or when a report
 # happened at boot: later locking bugs would then pass silently.
@@ -291,10 +331,10 @@ echo 7 >/proc/sys/kernel/printk
 # one the boot check below leaves out.
 boot_leaks=0
 if [ -w $kml ]; then
-	boot_leaks=$(kmemleak_check | grep -c '^unreferenced object' || true)
+	boot_leaks=$(kmemleak_scan | grep -c '^unreferenced object' || true)
 	echo clear >$kml
 fi
-boot=$(kernel_complaints | grep -vx "kmemleak: $boot_leaks new suspected memory leaks (see /sys/kernel/debug/kmemleak)" || true)
+boot=$(kernel_complaints)
 [ "$boot_leaks" = 0 ] || echo "run-vm: kmemleak at boot (the kernel's own, before any script): $boot_leaks objects, cleared"
 overall=0
 if [ -n "$boot" ]; then
