@@ -162,7 +162,8 @@ void ps_no_object_msg(struct ps_session *s, const char *name, char *buf, size_t 
 	}
 	if (k >= 0 && (size_t)k < len - n) {
 		n += (size_t)k;
-		snprintf(buf + n, len - n, ")");
+		/* TRANSLATORS: closes " (objects:" after the names */
+		snprintf(buf + n, len - n, "%s", _(")"));
 	}
 }
 
