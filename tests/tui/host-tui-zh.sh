@@ -297,5 +297,14 @@ EOF2
 else
 	fail "the Chinese banner"
 fi
+# the details of an entry explain it in Chinese (show why stays English)
+cp -r "$data/basic" "$tmp/x"
+t kill-session -t zh
+t -u -f /dev/null new-session -d -s zh -x 160 -y 48 \
+	"env LOCPATH='$tmp/loc' LANG=zh_CN.UTF-8 '$ps' --debugfs '$tmp/x'; sleep 60"
+wait_screen "等待队列" zh
+t send-keys -t zh Down
+t send-keys -t zh Enter
+check "details: the entry explained in Chinese" "由 poll/select 中的 __pollwait 加入；pollwake 检查键" zh
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
