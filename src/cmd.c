@@ -117,7 +117,7 @@ static int parse_opt(struct ps_cmdctx *c, const struct ps_opt *o, const char *v,
 	case PS_OPT_INT:
 		if (ps_parse_uint(v, &val->num) < 0 || val->num < o->min || val->num > o->max) {
 			if (o->what)
-				return ps_cmd_error(c, _("bad %s=%s: %s"), o->name, v, o->what);
+				return ps_cmd_error(c, _("bad %s=%s: %s"), o->name, v, _(o->what));
 			return ps_cmd_error(c, _("bad %s=%s: a number from %d to %d"), o->name, v,
 					    o->min, o->max);
 		}
@@ -133,7 +133,7 @@ static int parse_opt(struct ps_cmdctx *c, const struct ps_opt *o, const char *v,
 			for (i = 0; o->value[i] && i < sizeof(kind) - 1; i++)
 				kind[i] = (char)(o->value[i] | 0x20); /* "LABEL" -> "label" */
 			kind[i] = '\0';
-			return ps_cmd_error(c, _("bad %s %s=%s: %s"), kind, o->name, v, o->what);
+			return ps_cmd_error(c, _("bad %s %s=%s: %s"), kind, o->name, v, _(o->what));
 		}
 		val->str = v;
 		break;

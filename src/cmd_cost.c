@@ -81,27 +81,27 @@ static int measure(struct ps_session *s, enum ps_call call, int n, long *setup, 
 		return -1;
 	w = find_label(s, first, "cost");
 	if (!w) {
-		snprintf(err, errlen, "the measuring waiter is missing");
+		snprintf(err, errlen, _("the measuring waiter is missing"));
 		return -1;
 	}
 	if (ps_settle(s, 60000, NULL, err, errlen) < 0)
 		return -1;
 	if (!w->alive || !w->asleep) {
-		snprintf(err, errlen, "%s on %d fds did not go to sleep (%s)", ps_call_name(call),
-			 n, w->last.valid ? w->last.text : w->exit_text);
+		snprintf(err, errlen, _("%s on %d fds did not go to sleep (%s)"),
+			 ps_call_name(call), n, w->last.valid ? w->last.text : w->exit_text);
 		return -1;
 	}
 	if (polls_now(s, &p1, entries, err, errlen) < 0)
 		return -1;
 	r = ps_dfs_control(&s->dfs, "wake %s in 1", COST_HOT);
 	if (r < 0) {
-		snprintf(err, errlen, "wake %s: %s", COST_HOT, strerror(-r));
+		snprintf(err, errlen, _("wake %s: %s"), COST_HOT, strerror(-r));
 		return -1;
 	}
 	if (ps_settle(s, 60000, NULL, err, errlen) < 0)
 		return -1;
 	if (w->alive || !w->last.valid || w->last.value != 1) {
-		snprintf(err, errlen, "%s on %d fds did not return 1 after the wake (%s)",
+		snprintf(err, errlen, _("%s on %d fds did not return 1 after the wake (%s)"),
 			 ps_call_name(call), n, w->last.valid ? w->last.text : "no result");
 		return -1;
 	}
@@ -109,7 +109,7 @@ static int measure(struct ps_session *s, enum ps_call call, int n, long *setup, 
 		return -1;
 	r = ps_dfs_control(&s->dfs, "ready %s none", COST_HOT);
 	if (r < 0) {
-		snprintf(err, errlen, "ready %s none: %s", COST_HOT, strerror(-r));
+		snprintf(err, errlen, _("ready %s none: %s"), COST_HOT, strerror(-r));
 		return -1;
 	}
 	*setup = (long)(p1 - p0);
@@ -128,32 +128,34 @@ static int cmd_cost(struct ps_cmdctx *c)
 	int r, rc = 0;
 
 	if (c->s->recorded)
-		return ps_cmd_error(c,
-				    "cost measures the live module's counters: not with --debugfs "
-				    "(recorded files)");
+		return ps_cmd_error(
+			c, _("cost measures the live module's counters: not with --debugfs "
+			     "(recorded files)"));
 	if (c->argc > 0) {
 		nn = 0;
 		for (int i = 0; i < c->argc; i++) {
 			if (ps_parse_uint(c->argv[i], &ns[nn]) < 0 || ns[nn] < 1 || ns[nn] > 1000)
-				return ps_cmd_error(c, "bad N '%s': a number of fds from 1 to 1000",
+				return ps_cmd_error(c,
+						    _("bad N '%s': a number of fds from 1 to 1000"),
 						    c->argv[i]);
 			nn++;
 		}
 	}
 	if (ps_object_exists(c->s, COST_HOT) || ps_object_exists(c->s, COST_IDLE) ||
 	    ps_real_find(&c->s->reals, COST_HOT) || ps_real_find(&c->s->reals, COST_IDLE))
-		return ps_cmd_error(c, "objects %s and %s are in the way: destroy them first",
+		return ps_cmd_error(c, _("objects %s and %s are in the way: destroy them first"),
 				    COST_HOT, COST_IDLE);
 	for (size_t i = 0; i < c->s->ws.n; i++)
 		if (c->s->ws.v[i]->w.alive && !strcmp(c->s->ws.v[i]->w.group, "cost"))
-			return ps_cmd_error(c, "a waiter labelled 'cost' is in the way: kill it");
+			return ps_cmd_error(c,
+					    _("a waiter labelled 'cost' is in the way: kill it"));
 	if ((r = ps_dfs_control(&c->s->dfs, "create %s", COST_HOT)) < 0)
-		return ps_cmd_error(c, "create %s: %s", COST_HOT, strerror(-r));
+		return ps_cmd_error(c, _("create %s: %s"), COST_HOT, strerror(-r));
 	ps_note_created(c->s, COST_HOT);
 	if ((r = ps_dfs_control(&c->s->dfs, "create %s", COST_IDLE)) < 0) {
 		ps_dfs_control(&c->s->dfs, "destroy %s", COST_HOT);
 		ps_note_destroyed(c->s, COST_HOT);
-		return ps_cmd_error(c, "create %s: %s", COST_IDLE, strerror(-r));
+		return ps_cmd_error(c, _("create %s: %s"), COST_IDLE, strerror(-r));
 	}
 	ps_note_created(c->s, COST_IDLE);
 

@@ -109,14 +109,15 @@ static int cmd_inspect(struct ps_cmdctx *c)
 	char msg[512], st[2];
 
 	if (ps_parse_uint(c->argv[0], &pid) < 0 || pid == 0)
-		return ps_cmd_error(c, "bad pid '%s': a process id (see ps, or /proc)", c->argv[0]);
+		return ps_cmd_error(c, _("bad pid '%s': a process id (see ps, or /proc)"),
+				    c->argv[0]);
 	if (c->argc > 1 && ps_parse_uint(c->argv[1], &fd) < 0)
-		return ps_cmd_error(c, "bad fd '%s': a file descriptor number", c->argv[1]);
+		return ps_cmd_error(c, _("bad fd '%s': a file descriptor number"), c->argv[1]);
 	if (ps_inspect_process(c->s, pid, fd, &in, msg, sizeof(msg)) < 0)
 		return ps_cmd_error(c, "%s", msg);
 	if (nested_list(&in, &ne) < 0) {
 		ps_inspection_free(&in);
-		return ps_cmd_error(c, "out of memory");
+		return ps_cmd_error(c, _("out of memory"));
 	}
 	st[0] = in.state;
 	st[1] = '\0';
@@ -219,9 +220,12 @@ static int cmd_inspect(struct ps_cmdctx *c)
 	}
 	if (in.exited) {
 		snprintf(msg, sizeof(msg),
-			 "pid %d (%s) exited during the inspection (%zu fd%s looked at before it "
-			 "went)",
-			 (int)in.pid, in.comm, in.nfds, in.nfds == 1 ? "" : "s");
+			 P_("pid %d (%s) exited during the inspection (%zu fd looked at before it "
+			    "went)",
+			    "pid %d (%s) exited during the inspection (%zu fds looked at before it "
+			    "went)",
+			    in.nfds),
+			 (int)in.pid, in.comm, in.nfds);
 		ps_inspection_free(&in);
 		free(ne.v);
 		return ps_cmd_error(c, "%s", msg);

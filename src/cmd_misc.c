@@ -29,7 +29,7 @@ static int cmd_sleep(struct ps_cmdctx *c)
 	uint64_t deadline;
 
 	if (ps_parse_uint(c->argv[0], &ms) < 0)
-		return ps_cmd_error(c, "bad duration '%s': milliseconds", c->argv[0]);
+		return ps_cmd_error(c, _("bad duration '%s': milliseconds"), c->argv[0]);
 	deadline = ps_now_ns() + (uint64_t)ms * 1000000ull;
 	for (;;) {
 		uint64_t now = ps_now_ns();
@@ -39,7 +39,7 @@ static int cmd_sleep(struct ps_cmdctx *c)
 			return 0;
 		if (ps_interrupted ||
 		    ps_session_wait(c->s, (int)((deadline - now + 999999) / 1000000ull)) < 0)
-			return ps_cmd_error(c, "interrupted");
+			return ps_cmd_error(c, _("interrupted"));
 	}
 }
 
@@ -66,7 +66,7 @@ static int cmd_pause(struct ps_cmdctx *c)
 	ps_record_pause(c->s, text);
 	if (c->s->hooks.pause) {
 		if (c->s->hooks.pause(c->s->hooks.ctx, text) < 0)
-			return ps_cmd_error(c, "stopped");
+			return ps_cmd_error(c, _("stopped"));
 		return 0;
 	}
 	if (!c->s->opts.interactive)
@@ -76,11 +76,11 @@ static int cmd_pause(struct ps_cmdctx *c)
 		char line[64];
 		if (!tty)
 			return 0;
-		fprintf(tty, "%s%s[press Enter] ", text, text[0] ? " " : "");
+		fprintf(tty, _("%s%s[press Enter] "), text, text[0] ? " " : "");
 		fflush(tty);
 		if (!fgets(line, sizeof(line), tty)) {
 			fclose(tty);
-			return ps_cmd_error(c, "stopped");
+			return ps_cmd_error(c, _("stopped"));
 		}
 		fclose(tty);
 	}
@@ -132,9 +132,9 @@ static int cmd_help(struct ps_cmdctx *c)
 		if (!cmd) {
 			const char *sug = ps_cmd_suggest(c->argv[0]);
 			if (sug)
-				return ps_cmd_error(c, "no command '%s' (did you mean '%s'?)",
+				return ps_cmd_error(c, _("no command '%s' (did you mean '%s'?)"),
 						    c->argv[0], sug);
-			return ps_cmd_error(c, "no command '%s'", c->argv[0]);
+			return ps_cmd_error(c, _("no command '%s'"), c->argv[0]);
 		}
 		char text[2048];
 		full_help(cmd, text, sizeof(text));

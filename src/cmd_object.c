@@ -17,21 +17,21 @@ static int control_error(struct ps_cmdctx *c, int e, const char *name)
 
 	switch (e) {
 	case EEXIST:
-		return ps_cmd_error(c, "an object named '%s' already exists", name);
+		return ps_cmd_error(c, _("an object named '%s' already exists"), name);
 	case ENOENT: {
 		char msg[512];
 		ps_no_object_msg(c->s, name, msg, sizeof(msg));
 		return ps_cmd_error(c, "%s", msg);
 	}
 	case ENOSPC:
-		return ps_cmd_error(c, "too many objects (the module allows %d)",
+		return ps_cmd_error(c, _("too many objects (the module allows %d)"),
 				    c->s->version.max_objects);
 	case ENAMETOOLONG:
-		return ps_cmd_error(c, "object name '%s' is too long (at most 31 chars)", name);
+		return ps_cmd_error(c, _("object name '%s' is too long (at most 31 chars)"), name);
 	case EINVAL:
-		return ps_cmd_error(c, "the module rejected the command (EINVAL)");
+		return ps_cmd_error(c, _("the module rejected the command (EINVAL)"));
 	default:
-		return ps_cmd_error(c, "the module refused: %s (%s)", strerror(e),
+		return ps_cmd_error(c, _("the module refused: %s (%s)"), strerror(e),
 				    ps_errno_name(e, en, sizeof(en)));
 	}
 }
@@ -73,8 +73,8 @@ static int need_object(struct ps_cmdctx *c, const char *name)
 	r = ps_real_find(&c->s->reals, name);
 	if (r)
 		return ps_cmd_error(c,
-				    "'%s' is a real %s, not a module object: %s acts on module "
-				    "objects (use write and read on it)",
+				    _("'%s' is a real %s, not a module object: %s acts on module "
+				      "objects (use write and read on it)"),
 				    name, r->ops->name, c->cmd->name);
 	if (!ps_object_exists(c->s, name)) {
 		ps_no_object_msg(c->s, name, msg, sizeof(msg));
@@ -111,10 +111,10 @@ static int cmd_create(struct ps_cmdctx *c)
 	if (ps_name_check(name, msg, sizeof(msg)) < 0)
 		return ps_cmd_error(c, "%s", msg);
 	if (c->argc > 1 && !(type = ps_objtype_find(c->argv[1])))
-		return ps_cmd_error(c, "unknown type '%s' (types: %s)", c->argv[1],
+		return ps_cmd_error(c, _("unknown type '%s' (types: %s)"), c->argv[1],
 				    ps_objtype_names());
 	if (ps_object_exists(c->s, name) || ps_real_find(&c->s->reals, name))
-		return ps_cmd_error(c, "an object named '%s' already exists", name);
+		return ps_cmd_error(c, _("an object named '%s' already exists"), name);
 	if (type->held) {
 		char extra[64];
 		if (ps_real_create(&c->s->reals, name, type, msg, sizeof(msg)) < 0)
@@ -195,7 +195,7 @@ static int cmd_wake(struct ps_cmdctx *c)
 	if (val[0].set)
 		nr = val[0].num;
 	if (nrest > 1)
-		return ps_cmd_error(c, "unexpected argument '%s' (usage: %s)", c->argv[rest[1]],
+		return ps_cmd_error(c, _("unexpected argument '%s' (usage: %s)"), c->argv[rest[1]],
 				    c->cmd->usage);
 	if (nrest == 1 && parse_mask_arg(c, c->argv[rest[0]], &mask) < 0)
 		return -1;
@@ -218,7 +218,8 @@ static int cmd_write(struct ps_cmdctx *c)
 	if (find_object(c, name, &tmp, &obj, &real) < 0)
 		return -1;
 	if (c->argc > 1 && ps_parse_uint(c->argv[1], &value) < 0)
-		return ps_cmd_error(c, "bad value '%s': a non-negative decimal number", c->argv[1]);
+		return ps_cmd_error(c, _("bad value '%s': a non-negative decimal number"),
+				    c->argv[1]);
 	if (obj->ops->write(obj, value, done, sizeof(done), msg, sizeof(msg)) < 0)
 		return ps_cmd_error(c, "%s", msg);
 	message_type(c, "wrote", name, obj->ops, done);
@@ -302,7 +303,7 @@ static const struct ps_opt wake_opts[] = {
 	  .kind = PS_OPT_INT,
 	  .min = 0,
 	  .max = 0x7fffffff,
-	  .what = "a number of exclusive waiters to wake (0 = all)" }, /* in the long help */
+	  .what = N_("a number of exclusive waiters to wake (0 = all)") }, /* in the long help */
 	{ 0 },
 };
 

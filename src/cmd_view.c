@@ -24,7 +24,7 @@ static void emit_entry(struct ps_cmdctx *c, const struct ps_entry *e, bool why)
 	char text[1024];
 
 	ps_rec_entry(c->sink, e, ps_session_label_of(c->s, e->pid), NULL);
-	if (why && ps_explain_entry(e, text, sizeof(text)) > 0)
+	if (why && ps_explain_entry_en(e, text, sizeof(text)) > 0)
 		ps_rec_explain(c->sink, e->object, e->pos, text);
 }
 
@@ -32,7 +32,7 @@ static void explain_object(struct ps_cmdctx *c, const struct ps_object *o, bool 
 {
 	char text[1024];
 
-	if (why && ps_explain_object(o, text, sizeof(text)) > 0)
+	if (why && ps_explain_object_en(o, text, sizeof(text)) > 0)
 		ps_rec_explain(c->sink, o->name, -1, text);
 }
 
@@ -79,7 +79,7 @@ static int cmd_show(struct ps_cmdctx *c)
 	bool why;
 
 	if (c->argc > (int)(sizeof(names) / sizeof(names[0])))
-		return ps_cmd_error(c, "too many names (at most %zu)",
+		return ps_cmd_error(c, _("too many names (at most %zu)"),
 				    sizeof(names) / sizeof(names[0]));
 	if (ps_cmd_parse_opts(c, 0, val, names, &nnames) < 0)
 		return -1;
@@ -140,12 +140,12 @@ static int cmd_events(struct ps_cmdctx *c)
 	size_t n, start;
 
 	if (c->argc > 0 && ps_parse_uint(c->argv[0], &want) < 0)
-		return ps_cmd_error(c, "bad count '%s': a number of events", c->argv[0]);
+		return ps_cmd_error(c, _("bad count '%s': a number of events"), c->argv[0]);
 	ps_read_events(c->s);
 	/* all the session keeps: as many as the module's ring */
 	buf = calloc(c->s->ring_count + 1, sizeof(*buf));
 	if (!buf)
-		return ps_cmd_error(c, "out of memory");
+		return ps_cmd_error(c, _("out of memory"));
 	n = ps_session_events_since(c->s, &cursor, buf, c->s->ring_count);
 	start = (want == 0 || (size_t)want >= n) ? 0 : n - (size_t)want;
 	if (n == 0)

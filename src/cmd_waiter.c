@@ -34,7 +34,7 @@ static const struct ps_opt spawn_opts[] = {
 			.value = "MS",
 			.kind = PS_OPT_INT,
 			.max = 0x7fffffff,
-			.what = "milliseconds, a number >= 0",
+			.what = N_("milliseconds, a number >= 0"),
 			.help = "the call's timeout (default none; not for read)" },
 	[O_EDGE] = { .name = "edge",
 		     .help_names = "edge oneshot exclusive",
@@ -59,7 +59,8 @@ static const struct ps_opt spawn_opts[] = {
 		   .value = "LABEL",
 		   .kind = PS_OPT_WORD,
 		   .check = label_check,
-		   .what = "1-20 chars of A-Z a-z 0-9 _ -, not starting with a digit, not 'all'",
+		   .what = N_(
+			   "1-20 chars of A-Z a-z 0-9 _ -, not starting with a digit, not 'all'"),
 		   .help = "name the waiter(s) (default w1, w2, ...)" },
 	{ 0 },
 };
@@ -117,16 +118,16 @@ static int cmd_spawn(struct ps_cmdctx *c)
 	req.events = 0x1; /* in */
 	if (ps_call_parse(c->argv[0], &req.call) < 0)
 		return ps_cmd_error(
-			c, "unknown kind '%s' (kinds: poll ppoll select pselect epoll read)",
+			c, _("unknown kind '%s' (kinds: poll ppoll select pselect epoll read)"),
 			c->argv[0]);
 	if (strlen(c->argv[1]) >= sizeof(objs))
-		return ps_cmd_error(c, "object list too long");
+		return ps_cmd_error(c, _("object list too long"));
 	snprintf(objs, sizeof(objs), "%s", c->argv[1]);
 	if (objs[0] == ',' || objs[strlen(objs) - 1] == ',' || strstr(objs, ",,"))
-		return ps_cmd_error(c, "empty object name in '%s'", objs);
+		return ps_cmd_error(c, _("empty object name in '%s'"), objs);
 	for (p = strtok_r(objs, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
 		if (req.nobjs == PS_MAX_WAIT_OBJS)
-			return ps_cmd_error(c, "too many objects (at most %d per waiter)",
+			return ps_cmd_error(c, _("too many objects (at most %d per waiter)"),
 					    PS_MAX_WAIT_OBJS);
 		if (ps_name_check(p, msg, sizeof(msg)) < 0)
 			return ps_cmd_error(c, "%s", msg);
@@ -137,11 +138,11 @@ static int cmd_spawn(struct ps_cmdctx *c)
 		}
 		for (int i = 0; i < req.nobjs; i++)
 			if (!strcmp(req.objs[i], p))
-				return ps_cmd_error(c, "object '%s' is listed twice", p);
+				return ps_cmd_error(c, _("object '%s' is listed twice"), p);
 		snprintf(req.objs[req.nobjs++], PS_NAME_MAX, "%s", p);
 	}
 	if (req.nobjs == 0)
-		return ps_cmd_error(c, "no object given (usage: %s)", c->cmd->usage);
+		return ps_cmd_error(c, _("no object given (usage: %s)"), c->cmd->usage);
 	if (ps_cmd_parse_opts(c, 2, val, NULL, NULL) < 0)
 		return -1;
 	if (val[O_EVENTS].set)
@@ -159,31 +160,32 @@ static int cmd_spawn(struct ps_cmdctx *c)
 			req.flags |= spawn_flags[i];
 	if (req.call != PS_CALL_EPOLL &&
 	    (req.flags & (PS_WF_EDGE | PS_WF_ONESHOT | PS_WF_EXCLUSIVE)))
-		return ps_cmd_error(c, "edge, oneshot and exclusive are epoll options, not %s",
+		return ps_cmd_error(c, _("edge, oneshot and exclusive are epoll options, not %s"),
 				    c->argv[0]);
 	if ((req.flags & PS_WF_EXCLUSIVE) && (req.flags & PS_WF_ONESHOT))
-		return ps_cmd_error(c, "exclusive cannot be combined with oneshot (epoll_ctl "
-				       "rejects EPOLLEXCLUSIVE|EPOLLONESHOT)");
+		return ps_cmd_error(c, _("exclusive cannot be combined with oneshot (epoll_ctl "
+					 "rejects EPOLLEXCLUSIVE|EPOLLONESHOT)"));
 	if (req.call == PS_CALL_READ) {
 		if (req.nobjs != 1)
-			return ps_cmd_error(c, "read waits on one object, not %d", req.nobjs);
+			return ps_cmd_error(c, _("read waits on one object, not %d"), req.nobjs);
 		if (req.timeout_ms >= 0)
-			return ps_cmd_error(c,
-					    "timeout= does not apply to read (a blocking read has "
-					    "no timeout)");
+			return ps_cmd_error(
+				c, _("timeout= does not apply to read (a blocking read has "
+				     "no timeout)"));
 		if (val[O_EVENTS].set)
-			return ps_cmd_error(c, "events= does not apply to read");
+			return ps_cmd_error(c, _("events= does not apply to read"));
 	}
 	if (req.events == 0 && req.call != PS_CALL_READ)
-		return ps_cmd_error(c, "events=none: the call would wait for nothing");
+		return ps_cmd_error(c, _("events=none: the call would wait for nothing"));
 	if (nfds > 1 && req.call == PS_CALL_READ)
-		return ps_cmd_error(c, "fds= does not apply to read (it reads one fd)");
+		return ps_cmd_error(c, _("fds= does not apply to read (it reads one fd)"));
 	if (nfds * req.nobjs > PS_MAX_FDS)
-		return ps_cmd_error(c, "fds=%d on %d objects is %d fds: at most %d per waiter",
+		return ps_cmd_error(c, _("fds=%d on %d objects is %d fds: at most %d per waiter"),
 				    nfds, req.nobjs, nfds * req.nobjs, PS_MAX_FDS);
 	if (nfds * req.nobjs > 1000 && (req.call == PS_CALL_SELECT || req.call == PS_CALL_PSELECT))
-		return ps_cmd_error(c, "select waits on fds below FD_SETSIZE (1024): at most 1000 "
-				       "fds");
+		return ps_cmd_error(c,
+				    _("select waits on fds below FD_SETSIZE (1024): at most 1000 "
+				      "fds"));
 	for (int i = 0; i < req.nobjs; i++) {
 		req.nopen[i] = nfds;
 		req.type[i] = real[i] ? real[i]->ops : &ps_obj_module;
@@ -240,7 +242,7 @@ static int resolve(struct ps_cmdctx *c, const char *what, struct ps_waiter **out
 	if (*n > 0 || !strcmp(what, "all"))
 		return 0;
 	if (exited)
-		return ps_cmd_error(c, "waiter '%s' has already exited", what);
+		return ps_cmd_error(c, _("waiter '%s' has already exited"), what);
 	{
 		char list[256] = "";
 		size_t used = 0;
@@ -253,9 +255,9 @@ static int resolve(struct ps_cmdctx *c, const char *what, struct ps_waiter **out
 			used += (size_t)k;
 		}
 		if (used)
-			return ps_cmd_error(c, "no waiter '%s' (waiters:%s)", what, list);
+			return ps_cmd_error(c, _("no waiter '%s' (waiters:%s)"), what, list);
 		return ps_cmd_error(
-			c, "no waiter '%s' (there are no waiters; start one with spawn)", what);
+			c, _("no waiter '%s' (there are no waiters; start one with spawn)"), what);
 	}
 }
 
@@ -269,7 +271,7 @@ static int cmd_kill(struct ps_cmdctx *c)
 	if (!list || !one) {
 		free(list);
 		free(one);
-		return ps_cmd_error(c, "out of memory");
+		return ps_cmd_error(c, _("out of memory"));
 	}
 	for (int a = 0; a < c->argc; a++) {
 		size_t n;
@@ -325,8 +327,8 @@ static int cmd_kill(struct ps_cmdctx *c)
 	free(list);
 	if (cancelled)
 		return ps_cmd_error(c,
-				    "cancelled: %zu of %zu waiters sent SIGTERM, %zu reaped (the "
-				    "others signalled are reaped when they exit)",
+				    _("cancelled: %zu of %zu waiters sent SIGTERM, %zu reaped (the "
+				      "others signalled are reaped when they exit)"),
 				    signalled, total, dead);
 	if (total == 0)
 		ps_emit(c->sink, PS_REC_MESSAGE, NULL, NULL, 0, "no waiters to kill");
@@ -353,12 +355,12 @@ static int cmd_forget(struct ps_cmdctx *c)
 			found = true;
 			if (w[i]->alive)
 				return ps_cmd_error(c,
-						    "waiter %s (pid %d) is alive: kill it first, "
-						    "then forget it",
+						    _("waiter %s (pid %d) is alive: kill it first, "
+						      "then forget it"),
 						    w[i]->label, (int)w[i]->pid);
 		}
 		if (!found)
-			return ps_cmd_error(c, "no waiter '%s'", what);
+			return ps_cmd_error(c, _("no waiter '%s'"), what);
 	}
 	for (size_t i = nw; i-- > 0;) {
 		bool named = c->argc == 0;
@@ -390,11 +392,11 @@ static int cmd_signal(struct ps_cmdctx *c)
 	int sig = ps_signal_parse(c->argv[1]);
 
 	if (sig < 0)
-		return ps_cmd_error(c, "unknown signal '%s' (e.g. USR1, INT, TERM, KILL, 10)",
+		return ps_cmd_error(c, _("unknown signal '%s' (e.g. USR1, INT, TERM, KILL, 10)"),
 				    c->argv[1]);
 	list = calloc(cap, sizeof(*list));
 	if (!list)
-		return ps_cmd_error(c, "out of memory");
+		return ps_cmd_error(c, _("out of memory"));
 	if (resolve(c, c->argv[0], list, cap, &n) < 0) {
 		free(list);
 		return -1;
@@ -409,7 +411,7 @@ static int cmd_signal(struct ps_cmdctx *c)
 			int pid = (int)list[i]->pid, err = errno;
 
 			free(list);
-			return ps_cmd_error(c, "kill(%d): %s", pid, strerror(err));
+			return ps_cmd_error(c, _("kill(%d): %s"), pid, strerror(err));
 		}
 		ps_emit(c->sink, PS_REC_MESSAGE, list[i], f, 4, "sent SIG%s to %s (pid %d)",
 			sn ? sn : "?", list[i]->label, (int)list[i]->pid);
@@ -449,7 +451,7 @@ static int cmd_ps(struct ps_cmdctx *c)
 			struct ps_procinfo pi;
 			char st[2];
 			if (ps_procinfo_get(pid, &pi) < 0)
-				return ps_cmd_error(c, "no process with pid %d", pid);
+				return ps_cmd_error(c, _("no process with pid %d"), pid);
 			st[0] = pi.state;
 			st[1] = '\0';
 			struct ps_field f[4] = { { "pid", PS_F_INT, NULL, pi.pid },
@@ -461,7 +463,7 @@ static int cmd_ps(struct ps_cmdctx *c)
 				pi.state, pi.wchan);
 			continue;
 		}
-		return ps_cmd_error(c, "no waiter or pid '%s'", c->argv[a]);
+		return ps_cmd_error(c, _("no waiter or pid '%s'"), c->argv[a]);
 	}
 	return 0;
 }
@@ -473,7 +475,7 @@ static int cmd_settle(struct ps_cmdctx *c)
 	char msg[512];
 
 	if (c->argc > 0 && ps_parse_uint(c->argv[0], &limit) < 0)
-		return ps_cmd_error(c, "bad limit '%s': milliseconds", c->argv[0]);
+		return ps_cmd_error(c, _("bad limit '%s': milliseconds"), c->argv[0]);
 	if (ps_settle(c->s, limit, &took, msg, sizeof(msg)) < 0)
 		return ps_cmd_error(c, "%s", msg);
 	{

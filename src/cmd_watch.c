@@ -33,7 +33,7 @@ static const struct ps_opt watch_opts[] = {
 	[W_NAME] = { .name = "name",
 		     .value = "NAME",
 		     .kind = PS_OPT_WORD,
-		     .what = "1-31 characters of A-Z a-z 0-9 _ . -",
+		     .what = N_("1-31 characters of A-Z a-z 0-9 _ . -"),
 		     .help = "what the watch and its events are called (default PID.FD)" },
 	[W_RATE] = { .name = "rate",
 		     .value = "N",
@@ -95,28 +95,29 @@ static int add_error(struct ps_cmdctx *c, const char *what, const char *name, in
 {
 	switch (e) {
 	case EEXIST:
-		return ps_cmd_error(c, "a watch named '%s' exists (unwatch %s, or name=OTHER)",
+		return ps_cmd_error(c, _("a watch named '%s' exists (unwatch %s, or name=OTHER)"),
 				    name, name);
 	case ENOSPC:
-		return ps_cmd_error(c, "%s: too many watches (the module's max_watches)", what);
+		return ps_cmd_error(c, _("%s: too many watches (the module's max_watches)"), what);
 	case EBADF:
-		return ps_cmd_error(c, "%s: not a file that can be polled (closed, or O_PATH)",
+		return ps_cmd_error(c, _("%s: not a file that can be polled (closed, or O_PATH)"),
 				    what);
 	case EOPNOTSUPP:
-		return ps_cmd_error(c, "%s: its file has no poll method, or polls no wait queue",
+		return ps_cmd_error(c, _("%s: its file has no poll method, or polls no wait queue"),
 				    what);
 	case ESRCH:
-		return ps_cmd_error(c, "%s: its owner has exited", what);
+		return ps_cmd_error(c, _("%s: its owner has exited"), what);
 	case ELOOP:
 		return ps_cmd_error(c,
-				    "%s: pollscope's own events file: each record would wake its "
-				    "readers, a wake to record",
+				    _("%s: pollscope's own events file: each record would wake its "
+				      "readers, a wake to record"),
 				    what);
 	case ENOENT:
-		return ps_cmd_error(c, "%s: the module has no watch file (an older pollscope.ko?)",
-				    what);
+		return ps_cmd_error(
+			c, _("%s: the module has no watch file (an older pollscope.ko?)"), what);
 	default:
-		return ps_cmd_error(c, "%s: the module refused the watch: %s", what, strerror(e));
+		return ps_cmd_error(c, _("%s: the module refused the watch: %s"), what,
+				    strerror(e));
 	}
 }
 
@@ -133,7 +134,7 @@ static int watch_fd(struct ps_cmdctx *c, int fd, const char *kind, int acc, pid_
 		return ps_cmd_error(c, "%s: %s", what, e2);
 	if (!fi.h.poll) {
 		ps_fd_inspect_free(&fi);
-		return ps_cmd_error(c, "%s: %s has no poll method: nothing to watch", what,
+		return ps_cmd_error(c, _("%s: %s has no poll method: nothing to watch"), what,
 				    fi.h.file);
 	}
 	snprintf(line, sizeof(line), "add %d %s", fd, name);
@@ -175,19 +176,19 @@ static int watch_pid_fd(struct ps_cmdctx *c, pid_t pid, int fd, const char *name
 	ssize_t l;
 
 	if (ps_procinfo_get(pid, &pi) < 0)
-		return ps_cmd_error(c, "no process with pid %d", (int)pid);
+		return ps_cmd_error(c, _("no process with pid %d"), (int)pid);
 	if (pi.state == 'Z')
-		return ps_cmd_error(c, "pid %d (%s) has exited (a zombie): it has no fds left",
+		return ps_cmd_error(c, _("pid %d (%s) has exited (a zombie): it has no fds left"),
 				    (int)pid, pi.comm);
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
 	l = readlink(path, link, sizeof(link) - 1);
 	if (l < 0) {
 		if (errno == EACCES || errno == EPERM)
 			return ps_cmd_error(c,
-					    "pid %d (%s): permission denied: watching another "
-					    "process's file needs ptrace access to it and root",
+					    _("pid %d (%s): permission denied: watching another "
+					      "process's file needs ptrace access to it and root"),
 					    (int)pid, pi.comm);
-		return ps_cmd_error(c, "pid %d (%s) has no fd %d", (int)pid, pi.comm, fd);
+		return ps_cmd_error(c, _("pid %d (%s) has no fd %d"), (int)pid, pi.comm, fd);
 	}
 	link[l] = '\0';
 	kind = ps_fd_kind(link);
@@ -200,32 +201,33 @@ static int watch_pid_fd(struct ps_cmdctx *c, pid_t pid, int fd, const char *name
 
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
-		return ps_cmd_error(c, "pid %d (%s) has exited", (int)pid, pi.comm);
+		return ps_cmd_error(c, _("pid %d (%s) has exited"), (int)pid, pi.comm);
 	dup = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
 	if (dup < 0) {
 		int e = errno;
 		close(pidfd);
 		if (e == EPERM)
-			return ps_cmd_error(c,
-					    "pid %d (%s): permission denied (pidfd_getfd: EPERM): "
-					    "watching another process's file needs ptrace access "
-					    "to it and root",
-					    (int)pid, pi.comm);
+			return ps_cmd_error(
+				c,
+				_("pid %d (%s): permission denied (pidfd_getfd: EPERM): "
+				  "watching another process's file needs ptrace access "
+				  "to it and root"),
+				(int)pid, pi.comm);
 		if (e == ESRCH)
-			return ps_cmd_error(c, "pid %d (%s) has exited", (int)pid, pi.comm);
-		return ps_cmd_error(c, "pid %d (%s) has no fd %d (pidfd_getfd: %s)", (int)pid,
+			return ps_cmd_error(c, _("pid %d (%s) has exited"), (int)pid, pi.comm);
+		return ps_cmd_error(c, _("pid %d (%s) has no fd %d (pidfd_getfd: %s)"), (int)pid,
 				    pi.comm, fd, strerror(e));
 	}
 	close(pidfd);
 	fl = fcntl(dup, F_GETFL);
 	if (fl >= 0 && (fl & O_PATH)) {
 		close(dup);
-		return ps_cmd_error(c, "%s is an O_PATH descriptor: it cannot be polled", what);
+		return ps_cmd_error(c, _("%s is an O_PATH descriptor: it cannot be polled"), what);
 	}
 	if (fstat(dup, &st) == 0) {
 		if (S_ISDIR(st.st_mode)) {
 			close(dup);
-			return ps_cmd_error(c, "%s is a directory: it has no poll method", what);
+			return ps_cmd_error(c, _("%s is a directory: it has no poll method"), what);
 		}
 		if (!strcmp(kind, "file") && S_ISFIFO(st.st_mode))
 			kind = "fifo";
@@ -278,7 +280,7 @@ static int watch_object(struct ps_cmdctx *c, const char *name, int rate)
 
 		if (ps_dfs_path(&c->s->dfs, path, sizeof(path), "objects/%s", name) < 0 ||
 		    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-			return ps_cmd_error(c, "cannot open the module's object %s: %s", name,
+			return ps_cmd_error(c, _("cannot open the module's object %s: %s"), name,
 					    strerror(errno));
 		snprintf(what, sizeof(what), "module object %s", name);
 		rc = watch_fd(c, fd, "module", -1, 0, name, rate, what);
@@ -288,7 +290,7 @@ static int watch_object(struct ps_cmdctx *c, const char *name, int rate)
 		return rc;
 	}
 	ps_no_object_msg(c->s, name, msg, sizeof(msg));
-	return ps_cmd_error(c, "%s (or watch PID FD: a process's file)", msg);
+	return ps_cmd_error(c, _("%s (or watch PID FD: a process's file)"), msg);
 }
 
 size_t ps_session_watches(struct ps_session *s, struct ps_watch_info *out, size_t max)
@@ -341,7 +343,7 @@ static int watch_list(struct ps_cmdctx *c)
 	free(text);
 	w = calloc(4096, sizeof(*w));
 	if (!w)
-		return ps_cmd_error(c, "out of memory");
+		return ps_cmd_error(c, _("out of memory"));
 	n = ps_session_watches(c->s, w, 4096);
 	shown = n < 4096 ? n : 4096;
 	for (size_t i = 0; i < shown; i++) {
@@ -379,31 +381,32 @@ static int cmd_watch(struct ps_cmdctx *c)
 	char err[256];
 
 	if (c->argc > 8)
-		return ps_cmd_error(c, "too many arguments");
+		return ps_cmd_error(c, _("too many arguments"));
 	if (ps_cmd_parse_opts(c, 0, val, rest, &nrest) < 0)
 		return -1;
 	if (val[W_NAME].set) {
 		if (ps_name_check(val[W_NAME].str, err, sizeof(err)) < 0)
-			return ps_cmd_error(c, "name=%s: %s", val[W_NAME].str, err);
+			return ps_cmd_error(c, _("name=%s: %s"), val[W_NAME].str, err);
 		name = val[W_NAME].str;
 	}
 	if (nrest == 0) {
 		if (val[W_NAME].set || val[W_RATE].set)
-			return ps_cmd_error(c, "which file? watch PID FD, or watch NAME");
+			return ps_cmd_error(c, _("which file? watch PID FD, or watch NAME"));
 		return watch_list(c);
 	}
 	if (nrest == 1) {
 		if (name)
 			return ps_cmd_error(
-				c, "name= is for watch PID FD (watch NAME is called NAME)");
+				c, _("name= is for watch PID FD (watch NAME is called NAME)"));
 		return watch_object(c, c->argv[rest[0]], val[W_RATE].set ? val[W_RATE].num : 0);
 	}
 	if (nrest > 2)
-		return ps_cmd_error(c, "too many arguments: watch PID FD, or watch NAME");
+		return ps_cmd_error(c, _("too many arguments: watch PID FD, or watch NAME"));
 	if (ps_parse_uint(c->argv[rest[0]], &pid) < 0 || pid == 0)
-		return ps_cmd_error(c, "bad pid '%s': a process id", c->argv[rest[0]]);
+		return ps_cmd_error(c, _("bad pid '%s': a process id"), c->argv[rest[0]]);
 	if (ps_parse_uint(c->argv[rest[1]], &fd) < 0)
-		return ps_cmd_error(c, "bad fd '%s': a file descriptor number", c->argv[rest[1]]);
+		return ps_cmd_error(c, _("bad fd '%s': a file descriptor number"),
+				    c->argv[rest[1]]);
 	return watch_pid_fd(c, pid, fd, name, val[W_RATE].set ? val[W_RATE].num : 0);
 }
 
@@ -416,13 +419,13 @@ static int cmd_unwatch(struct ps_cmdctx *c)
 		int e;
 
 		if (ps_name_check(name, err, sizeof(err)) < 0)
-			return ps_cmd_error(c, "bad name '%s': %s", name, err);
+			return ps_cmd_error(c, _("bad name '%s': %s"), name, err);
 		snprintf(line, sizeof(line), "del %s", name);
 		if (watch_write(c, line, &e) < 0) {
 			if (e == ENOENT)
-				return ps_cmd_error(c, "no watch named '%s' (watch lists them)",
+				return ps_cmd_error(c, _("no watch named '%s' (watch lists them)"),
 						    name);
-			return ps_cmd_error(c, "unwatch %s: %s", name, strerror(e));
+			return ps_cmd_error(c, _("unwatch %s: %s"), name, strerror(e));
 		}
 		if (r && r->ops->nends > 1) {
 			snprintf(line, sizeof(line), "del %.29s.1", name);

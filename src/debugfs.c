@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "debugfs.h"
 
 static const char *const source_names[PS_SRC_N] = {
@@ -119,14 +120,14 @@ char *ps_dfs_read(struct ps_debugfs *d, const char *name, enum ps_source src, ch
 	char *text;
 
 	if (ps_dfs_path(d, path, sizeof(path), "%s", name) < 0) {
-		snprintf(err, errlen, "path too long: %s/%s", d->dir, name);
+		snprintf(err, errlen, _("path too long: %s/%s"), d->dir, name);
 		return NULL;
 	}
 	if (src < PS_SRC_N)
 		d->reads[src]++;
 	text = ps_read_file(path, NULL);
 	if (!text)
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		snprintf(err, errlen, _("cannot read %s: %s"), path, strerror(errno));
 	return text;
 }
 
@@ -213,8 +214,8 @@ static int parse_inspect_text(char *text, struct ps_fd_inspect *out, char *err, 
 
 		if (!have_header) {
 			if (ps_parse_inspect_header(line, &out->h) < 0) {
-				snprintf(err, errlen, "cannot read the inspect header '%.*s'", 200,
-					 line);
+				snprintf(err, errlen, _("cannot read the inspect header '%.*s'"),
+					 200, line);
 				return -1;
 			}
 			have_header = true;
@@ -228,7 +229,7 @@ static int parse_inspect_text(char *text, struct ps_fd_inspect *out, char *err, 
 				size_t nc = cap ? 2 * cap : 16;
 				void *p = realloc(out->entries, nc * sizeof(*out->entries));
 				if (!p) {
-					snprintf(err, errlen, "out of memory");
+					snprintf(err, errlen, _("out of memory"));
 					return -1;
 				}
 				out->entries = p;
@@ -250,7 +251,7 @@ static int parse_inspect_text(char *text, struct ps_fd_inspect *out, char *err, 
 				size_t nc = wcap ? 2 * wcap : 16;
 				void *p = realloc(out->watch, nc * sizeof(*out->watch));
 				if (!p) {
-					snprintf(err, errlen, "out of memory");
+					snprintf(err, errlen, _("out of memory"));
 					return -1;
 				}
 				out->watch = p;
@@ -272,12 +273,12 @@ static int parse_inspect_text(char *text, struct ps_fd_inspect *out, char *err, 
 			out->watch_truncated = q.truncated;
 			out->watch_truncated_more = q.truncated_more;
 		} else {
-			snprintf(err, errlen, "unexpected line '%.*s'", 200, line);
+			snprintf(err, errlen, _("unexpected line '%.*s'"), 200, line);
 			return -1;
 		}
 	}
 	if (!have_header) {
-		snprintf(err, errlen, "empty result");
+		snprintf(err, errlen, _("empty result"));
 		return -1;
 	}
 	if (out->h.heads > out->nheads && out->h.heads <= 16)
@@ -299,7 +300,7 @@ int ps_dfs_inspect(struct ps_debugfs *d, int fd, pid_t owner, struct ps_fd_inspe
 		/* with --debugfs (recorded files) the recorded result is only read */
 		d->inspect_fd = open(path, (d->recorded ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 		if (d->inspect_fd < 0) {
-			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+			snprintf(err, errlen, _("cannot open %s: %s"), path, strerror(errno));
 			return -1;
 		}
 	}
@@ -311,7 +312,7 @@ int ps_dfs_inspect(struct ps_debugfs *d, int fd, pid_t owner, struct ps_fd_inspe
 		if (write(d->inspect_fd, num, (size_t)n) < 0) {
 			int e = errno;
 			char en[24];
-			snprintf(err, errlen, "the module's inspect refused fd %d: %s (%s)", fd,
+			snprintf(err, errlen, _("the module's inspect refused fd %d: %s (%s)"), fd,
 				 strerror(e), ps_errno_name(e, en, sizeof(en)));
 			return -1;
 		}
@@ -319,14 +320,14 @@ int ps_dfs_inspect(struct ps_debugfs *d, int fd, pid_t owner, struct ps_fd_inspe
 	text = read_all(d->inspect_fd, true, NULL);
 	if (!text) {
 		if (errno == ENOMEM)
-			snprintf(err, errlen, "out of memory");
+			snprintf(err, errlen, _("out of memory"));
 		else
-			snprintf(err, errlen, "reading the module's inspect result: %s",
+			snprintf(err, errlen, _("reading the module's inspect result: %s"),
 				 strerror(errno));
 		return -1;
 	}
 	if (parse_inspect_text(text, out, e2, sizeof(e2)) < 0) {
-		snprintf(err, errlen, "the module's inspect result for fd %d: %s", fd, e2);
+		snprintf(err, errlen, _("the module's inspect result for fd %d: %s"), fd, e2);
 		free(text);
 		ps_fd_inspect_free(out);
 		return -1;

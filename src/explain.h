@@ -14,9 +14,13 @@
 
 /* Each writes one or more lines separated by '\n' (no trailing newline) into
  * buf and returns the number of lines; 0 (and "") when pollscope has nothing
- * certain to say, e.g. an unknown wake function. */
+ * certain to say, e.g. an unknown wake function. In the user's language (the
+ * TUI's details); the _en ones in English in every locale, for `show why`
+ * and --json, which scripts parse. */
 int ps_explain_entry(const struct ps_entry *e, char *buf, size_t len);
 int ps_explain_object(const struct ps_object *o, char *buf, size_t len);
 int ps_explain_waiter(const struct ps_waiter *w, char *buf, size_t len);
+int ps_explain_entry_en(const struct ps_entry *e, char *buf, size_t len);
+int ps_explain_object_en(const struct ps_object *o, char *buf, size_t len);
 
 #endif

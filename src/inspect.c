@@ -16,6 +16,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "inspect.h"
 #include "objtype.h"
 #include "procinfo.h"
@@ -623,9 +624,9 @@ static int perm_error(pid_t pid, const char *comm, const char *what, int e, char
 	char en[24];
 
 	snprintf(err, errlen,
-		 "pid %d (%s): permission denied (%s: %s): looking at another process's file "
-		 "descriptors needs ptrace access to it, and the module's debugfs files need "
-		 "root: run pollscope as root)",
+		 _("pid %d (%s): permission denied (%s: %s): looking at another process's file "
+		   "descriptors needs ptrace access to it, and the module's debugfs files need "
+		   "root: run pollscope as root)"),
 		 (int)pid, comm, what, ps_errno_name(e, en, sizeof(en)));
 	return -1;
 }
@@ -970,7 +971,7 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 	}
 	in->pid = pid;
 	if (pid <= 0 || ps_procinfo_get(pid, &pi) < 0) {
-		snprintf(err, errlen, "no process with pid %d", (int)pid);
+		snprintf(err, errlen, _("no process with pid %d"), (int)pid);
 		return -1;
 	}
 	snprintf(in->comm, sizeof(in->comm), "%s", pi.comm);
@@ -979,16 +980,16 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
 	read_wchan(path, in->wchan, sizeof(in->wchan));
 	if (pi.state == 'Z') {
-		snprintf(err, errlen, "pid %d (%s) has exited (a zombie): it has no fds left",
+		snprintf(err, errlen, _("pid %d (%s) has exited (a zombie): it has no fds left"),
 			 (int)pid, pi.comm);
 		return -1;
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0) {
 		if (errno == ESRCH)
-			snprintf(err, errlen, "pid %d (%s) has exited", (int)pid, pi.comm);
+			snprintf(err, errlen, _("pid %d (%s) has exited"), (int)pid, pi.comm);
 		else
-			snprintf(err, errlen, "pidfd_open(%d): %s", (int)pid, strerror(errno));
+			snprintf(err, errlen, _("pidfd_open(%d): %s"), (int)pid, strerror(errno));
 		return -1;
 	}
 	/* pidfd_getfd checks ptrace access before it looks at the fd number:
@@ -1000,7 +1001,7 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 		perm_error(pid, pi.comm, "pidfd_getfd", EPERM, err, errlen);
 		goto out;
 	} else if (errno == ESRCH) {
-		snprintf(err, errlen, "pid %d (%s) has exited", (int)pid, pi.comm);
+		snprintf(err, errlen, _("pid %d (%s) has exited"), (int)pid, pi.comm);
 		goto out;
 	}
 	if (onlyfd >= 0) {
@@ -1010,10 +1011,11 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 			if (errno == EACCES || errno == EPERM) {
 				perm_error(pid, pi.comm, "/proc/PID/fd", errno, err, errlen);
 			} else if (process_gone(pid, pidfd)) {
-				snprintf(err, errlen, "pid %d (%s) has exited", (int)pid, pi.comm);
+				snprintf(err, errlen, _("pid %d (%s) has exited"), (int)pid,
+					 pi.comm);
 			} else {
-				snprintf(err, errlen, "pid %d (%s) has no fd %d", (int)pid, pi.comm,
-					 onlyfd);
+				snprintf(err, errlen, _("pid %d (%s) has no fd %d"), (int)pid,
+					 pi.comm, onlyfd);
 			}
 			goto out;
 		}
@@ -1026,9 +1028,9 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 		if (errno == EACCES || errno == EPERM)
 			perm_error(pid, pi.comm, "/proc/PID/fd", errno, err, errlen);
 		else if (process_gone(pid, pidfd))
-			snprintf(err, errlen, "pid %d (%s) has exited", (int)pid, pi.comm);
+			snprintf(err, errlen, _("pid %d (%s) has exited"), (int)pid, pi.comm);
 		else
-			snprintf(err, errlen, "cannot list /proc/%d/fd: %s", (int)pid,
+			snprintf(err, errlen, _("cannot list /proc/%d/fd: %s"), (int)pid,
 				 strerror(errno));
 		goto out;
 	}
@@ -1300,7 +1302,7 @@ int ps_inspect_pid(struct ps_debugfs *(*module)(void *ctx, char *err, size_t err
 	rc = 0;
 	goto out;
 oom:
-	snprintf(err, errlen, "out of memory");
+	snprintf(err, errlen, _("out of memory"));
 out:
 	if (rc < 0)
 		ps_inspection_free(in);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "lineedit.h"
 #include "session.h"
 
@@ -184,7 +185,7 @@ int ps_shell(struct ps_session *s, const struct ps_sink *sink)
 
 	sh.el = el_init("pollscope", stdin, stdout, stderr);
 	if (!sh.el) {
-		fprintf(stderr, "pollscope: cannot initialise libedit\n");
+		fprintf(stderr, _("pollscope: cannot initialise libedit\n"));
 		return 1;
 	}
 	hist = history_init();
@@ -209,7 +210,7 @@ int ps_shell(struct ps_session *s, const struct ps_sink *sink)
 	el_set(sh.el, EL_BIND, "^I", "ps-complete", NULL);
 	el_source(sh.el, NULL);
 
-	printf("pollscope %s shell: 'help' lists the commands, Tab completes, Ctrl-D quits.\n",
+	printf(_("pollscope %s shell: 'help' lists the commands, Tab completes, Ctrl-D quits.\n"),
 	       POLLSCOPE_SHELL_VERSION());
 	for (;;) {
 		int count = 0;

@@ -191,7 +191,7 @@ static int export_file(const char *path, const char *out, const char *format)
 	int rc;
 
 	if (ps_recording_load(path, &r, err, sizeof(err)) < 0) {
-		fprintf(stderr, "pollscope: %s\n", err);
+		fprintf(stderr, _("pollscope: %s\n"), err);
 		return -1;
 	}
 	f = strcmp(out, "-") == 0 ? stdout : fopen(out, "we");
@@ -240,7 +240,7 @@ static int run_replay(const char *path, const char *export, const char *format, 
 		return 2;
 	}
 	if (ps_recording_load(path, &r, err, sizeof(err)) < 0) {
-		fprintf(stderr, "pollscope: %s\n", err);
+		fprintf(stderr, _("pollscope: %s\n"), err);
 		return 1;
 	}
 	s = ps_session_new(&o);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 
+#include "i18n.h"
 #include "objtype.h"
 
 static int create(int fd[2])
@@ -27,14 +28,15 @@ static int write_value(struct ps_obj *o, long long value, char *done, size_t don
 
 	/* eventfd_write blocks when the counter would pass 0xfffffffffffffffe */
 	if (known && before > 0xfffffffffffffffeull - v) {
-		snprintf(err, errlen,
-			 "the counter is %llu: adding %lld would overflow, so eventfd_write would "
-			 "block",
-			 before, value);
+		snprintf(
+			err, errlen,
+			_("the counter is %llu: adding %lld would overflow, so eventfd_write would "
+			  "block"),
+			before, value);
 		return -1;
 	}
 	if (ps_obj_write_nowait(o->fd[0], &v, sizeof(v)) != (ssize_t)sizeof(v)) {
-		snprintf(err, errlen, "eventfd write: %s", strerror(errno));
+		snprintf(err, errlen, _("eventfd write: %s"), strerror(errno));
 		return -1;
 	}
 	/* what eventfd_write did (a reader may have consumed it since) */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "objtype.h"
 
 static ssize_t read_nb(int fd, void *buf, size_t len)
@@ -24,7 +25,7 @@ static int write_value(struct ps_obj *o, long long value, char *done, size_t don
 	ps_dfs_path(o->dfs, path, sizeof(path), "objects/%s", o->name);
 	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		snprintf(err, errlen, _("cannot open %s: %s"), path, strerror(errno));
 		return -1;
 	}
 	n = snprintf(buf, sizeof(buf), "%lld\n", value);
@@ -32,9 +33,9 @@ static int write_value(struct ps_obj *o, long long value, char *done, size_t don
 		int e = errno;
 		close(fd);
 		if (e == EPIPE)
-			snprintf(err, errlen, "object '%s' is dead (EPIPE)", o->name);
+			snprintf(err, errlen, _("object '%s' is dead (EPIPE)"), o->name);
 		else
-			snprintf(err, errlen, "write to %s: %s", o->name, strerror(e));
+			snprintf(err, errlen, _("write to %s: %s"), o->name, strerror(e));
 		return -1;
 	}
 	close(fd);
@@ -52,7 +53,7 @@ static int read_value(struct ps_obj *o, long long *value, char *err, size_t errl
 	ps_dfs_path(o->dfs, path, sizeof(path), "objects/%s", o->name);
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		snprintf(err, errlen, _("cannot open %s: %s"), path, strerror(errno));
 		return -1;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);

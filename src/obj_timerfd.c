@@ -6,6 +6,7 @@
 #include <sys/timerfd.h>
 #include <time.h>
 
+#include "i18n.h"
 #include "objtype.h"
 
 static int create(int fd[2])
@@ -27,7 +28,7 @@ static int write_value(struct ps_obj *o, long long value, char *done, size_t don
 	its.it_value.tv_sec = value / 1000;
 	its.it_value.tv_nsec = (long)(value % 1000) * 1000000L;
 	if (timerfd_settime(o->fd[0], 0, &its, NULL) < 0) {
-		snprintf(err, errlen, "timerfd_settime: %s", strerror(errno));
+		snprintf(err, errlen, _("timerfd_settime: %s"), strerror(errno));
 		return -1;
 	}
 	if (value == 0)

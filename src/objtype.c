@@ -10,6 +10,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "objtype.h"
 #include "parse.h"
 
@@ -94,13 +95,14 @@ int ps_obj_write_bytes(struct ps_obj *o, int fd, ssize_t (*put)(int, const void 
 		if (w < 0) {
 			if (errno == EAGAIN)
 				break;
-			snprintf(err, errlen, "write: %s", strerror(errno));
+			snprintf(err, errlen, _("write: %s"), strerror(errno));
 			return -1;
 		}
 		total += w;
 	}
 	if (total < value && total == 0) {
-		snprintf(err, errlen, "'%s' is full (EAGAIN): no byte could be written", o->name);
+		snprintf(err, errlen, _("'%s' is full (EAGAIN): no byte could be written"),
+			 o->name);
 		return -1;
 	}
 	if (total < value)
@@ -115,11 +117,11 @@ int ps_obj_write_bytes(struct ps_obj *o, int fd, ssize_t (*put)(int, const void 
 int ps_obj_read_failed(const struct ps_obj *o, ssize_t n, char *err, size_t errlen)
 {
 	if (n < 0 && errno == EAGAIN) {
-		snprintf(err, errlen, "'%s' is not readable (EAGAIN): nothing to read", o->name);
+		snprintf(err, errlen, _("'%s' is not readable (EAGAIN): nothing to read"), o->name);
 		return -1;
 	}
 	if (n < 0) {
-		snprintf(err, errlen, "read from %s: %s", o->name, strerror(errno));
+		snprintf(err, errlen, _("read from %s: %s"), o->name, strerror(errno));
 		return -1;
 	}
 	return 1; /* EOF */

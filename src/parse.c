@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "i18n.h"
 #include "parse.h"
 
 /* ------------------------------------------------------------ tokenizer */
@@ -23,7 +24,7 @@ int ps_tokenize(const char *line, struct ps_tokens *t, char *err, size_t errlen)
 	memset(t, 0, sizeof(*t));
 	t->buf = malloc(2 * len + 2);
 	if (!t->buf) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return -1;
 	}
 	out = t->buf;
@@ -61,7 +62,7 @@ int ps_tokenize(const char *line, struct ps_tokens *t, char *err, size_t errlen)
 			p++;
 			if (CUR->argc > 0) {
 				if (t->ncmds + 1 >= (int)(sizeof(t->cmd) / sizeof(t->cmd[0]))) {
-					snprintf(err, errlen, "too many commands on one line");
+					snprintf(err, errlen, _("too many commands on one line"));
 					goto fail;
 				}
 				t->ncmds++;
@@ -74,7 +75,7 @@ int ps_tokenize(const char *line, struct ps_tokens *t, char *err, size_t errlen)
 			while (*p && *p != '\'')
 				*out++ = *p++;
 			if (*p != '\'') {
-				snprintf(err, errlen, "unterminated quote (')");
+				snprintf(err, errlen, _("unterminated quote (')"));
 				goto fail;
 			}
 			p++;
@@ -87,7 +88,7 @@ int ps_tokenize(const char *line, struct ps_tokens *t, char *err, size_t errlen)
 				*out++ = *p++;
 			}
 			if (*p != '"') {
-				snprintf(err, errlen, "unterminated quote (\")");
+				snprintf(err, errlen, _("unterminated quote (\")"));
 				goto fail;
 			}
 			p++;
@@ -176,7 +177,7 @@ int ps_mask_parse(const char *s, uint32_t *out, char *err, size_t errlen)
 	uint32_t mask = 0;
 
 	if (!s || !*s) {
-		snprintf(err, errlen, "empty mask");
+		snprintf(err, errlen, _("empty mask"));
 		return -1;
 	}
 	if (strcasecmp(s, "none") == 0) {
@@ -185,7 +186,7 @@ int ps_mask_parse(const char *s, uint32_t *out, char *err, size_t errlen)
 	}
 	if (isdigit((unsigned char)s[0])) {
 		if (parse_number_u32(s, out) < 0) {
-			snprintf(err, errlen, "bad mask '%s': not a number", s);
+			snprintf(err, errlen, _("bad mask '%s': not a number"), s);
 			return -1;
 		}
 		return 0;
@@ -195,7 +196,7 @@ int ps_mask_parse(const char *s, uint32_t *out, char *err, size_t errlen)
 		int found = 0;
 
 		if (n == 0 || n >= sizeof(word)) {
-			snprintf(err, errlen, "bad mask '%s': empty or overlong event name", s);
+			snprintf(err, errlen, _("bad mask '%s': empty or overlong event name"), s);
 			return -1;
 		}
 		memcpy(word, p, n);
@@ -223,8 +224,8 @@ int ps_mask_parse(const char *s, uint32_t *out, char *err, size_t errlen)
 		}
 		if (!found) {
 			snprintf(err, errlen,
-				 "bad mask '%s': unknown event '%s' (known: in out pri err hup "
-				 "rdnorm rdband wrnorm wrband msg rdhup, none, or a number)",
+				 _("bad mask '%s': unknown event '%s' (known: in out pri err hup "
+				   "rdnorm rdband wrnorm wrband msg rdhup, none, or a number)"),
 				 s, word);
 			return -1;
 		}
@@ -232,7 +233,7 @@ int ps_mask_parse(const char *s, uint32_t *out, char *err, size_t errlen)
 		if (*p) {
 			p++;
 			if (!*p) {
-				snprintf(err, errlen, "bad mask '%s': trailing separator", s);
+				snprintf(err, errlen, _("bad mask '%s': trailing separator"), s);
 				return -1;
 			}
 		}
@@ -505,7 +506,7 @@ int ps_parse_queue_line(const char *line, struct ps_qline *q, char *err, size_t 
 		return 0;
 	}
 bad:
-	snprintf(err, errlen, "cannot read line '%.*s'", 200, line);
+	snprintf(err, errlen, _("cannot read line '%.*s'"), 200, line);
 	return -1;
 }
 
@@ -685,7 +686,7 @@ int ps_parse_watch_event(const char *line, struct ps_watch_ev *w, char *err, siz
 bad_len:
 	why = "line too long";
 bad:
-	snprintf(err, errlen, "cannot read watch record: %s", why);
+	snprintf(err, errlen, _("cannot read watch record: %s"), why);
 	return -1;
 }
 
@@ -823,25 +824,25 @@ int ps_name_check(const char *name, char *err, size_t errlen)
 	size_t n = strlen(name);
 
 	if (n == 0) {
-		snprintf(err, errlen, "empty object name");
+		snprintf(err, errlen, _("empty object name"));
 		return -1;
 	}
 	if (n > PS_UAPI_NAME_LEN) {
-		snprintf(err, errlen, "object name '%s' is too long (%zu chars, at most %d)", name,
-			 n, PS_UAPI_NAME_LEN);
+		snprintf(err, errlen, _("object name '%s' is too long (%zu chars, at most %d)"),
+			 name, n, PS_UAPI_NAME_LEN);
 		return -1;
 	}
 	if (!strcmp(name, ".") || !strcmp(name, "..")) {
-		snprintf(err, errlen, "bad object name '%s'", name);
+		snprintf(err, errlen, _("bad object name '%s'"), name);
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)name[i];
 		if (!isalnum(ch) && ch != '_' && ch != '.' && ch != '-') {
-			snprintf(
-				err, errlen,
-				"bad object name '%s': '%c' is not allowed (use A-Z a-z 0-9 _ . -)",
-				name, isprint(ch) ? ch : '?');
+			snprintf(err, errlen,
+				 _("bad object name '%s': '%c' is not allowed (use A-Z a-z 0-9 _ . "
+				   "-)"),
+				 name, isprint(ch) ? ch : '?');
 			return -1;
 		}
 	}

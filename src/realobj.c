@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "parse.h"
 #include "realobj.h"
 
@@ -29,12 +30,12 @@ int ps_real_create(struct ps_reals *rs, const char *name, const struct ps_objtyp
 	struct ps_obj r;
 
 	if (rs->n >= PS_MAX_REAL_OBJECTS) {
-		snprintf(err, errlen, "too many real objects (at most %d): destroy some first",
+		snprintf(err, errlen, _("too many real objects (at most %d): destroy some first"),
 			 PS_MAX_REAL_OBJECTS);
 		return -1;
 	}
 	if (!ops->held || !ops->create) {
-		snprintf(err, errlen, "not a real object type");
+		snprintf(err, errlen, _("not a real object type"));
 		return -1;
 	}
 	memset(&r, 0, sizeof(r));
@@ -52,7 +53,7 @@ int ps_real_create(struct ps_reals *rs, const char *name, const struct ps_objtyp
 			close(r.fd[0]);
 			if (r.fd[1] >= 0)
 				close(r.fd[1]);
-			snprintf(err, errlen, "out of memory");
+			snprintf(err, errlen, _("out of memory"));
 			return -1;
 		}
 		rs->v = p;
@@ -157,7 +158,7 @@ int ps_real_inspect(struct ps_debugfs *d, const struct ps_obj *r, struct ps_head
 		continue;
 	oom:
 		ps_fd_inspect_free(&fi);
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return -1;
 	}
 	return 0;

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <zlib.h>
 
+#include "i18n.h"
 #include "clock.h"
 #include "record.h"
 #include "session.h"
@@ -206,7 +207,7 @@ static int from_json(json_t *o, void *st, const struct fdesc *fd, char *err, siz
 	char *base = st;
 
 	if (!json_is_object(o)) {
-		snprintf(err, errlen, "not an object");
+		snprintf(err, errlen, _("not an object"));
 		return -1;
 	}
 	for (; fd->key; fd++) {
@@ -214,12 +215,12 @@ static int from_json(json_t *o, void *st, const struct fdesc *fd, char *err, siz
 		void *p = base + fd->off;
 
 		if (!v) {
-			snprintf(err, errlen, "'%s' missing", fd->key);
+			snprintf(err, errlen, _("'%s' missing"), fd->key);
 			return -1;
 		}
 		if (fd->type == FT_STR || fd->type == FT_CHAR) {
 			if (!json_is_string(v)) {
-				snprintf(err, errlen, "'%s' is not a string", fd->key);
+				snprintf(err, errlen, _("'%s' is not a string"), fd->key);
 				return -1;
 			}
 			if (fd->type == FT_CHAR)
@@ -230,7 +231,7 @@ static int from_json(json_t *o, void *st, const struct fdesc *fd, char *err, siz
 		}
 		if (fd->type == FT_BOOL) {
 			if (!json_is_boolean(v)) {
-				snprintf(err, errlen, "'%s' is not true or false", fd->key);
+				snprintf(err, errlen, _("'%s' is not true or false"), fd->key);
 				return -1;
 			}
 			*(bool *)p = json_is_true(v);
@@ -238,14 +239,14 @@ static int from_json(json_t *o, void *st, const struct fdesc *fd, char *err, siz
 		}
 		if (fd->type == FT_DBL) {
 			if (!json_is_number(v)) {
-				snprintf(err, errlen, "'%s' is not a number", fd->key);
+				snprintf(err, errlen, _("'%s' is not a number"), fd->key);
 				return -1;
 			}
 			*(double *)p = json_number_value(v);
 			continue;
 		}
 		if (!json_is_integer(v)) {
-			snprintf(err, errlen, "'%s' is not an integer", fd->key);
+			snprintf(err, errlen, _("'%s' is not an integer"), fd->key);
 			return -1;
 		}
 		json_int_t n = json_integer_value(v);
@@ -305,20 +306,21 @@ static int waiter_from_json(json_t *o, struct ps_waiter *w, char *err, size_t er
 		return -1;
 	call = json_object_get(o, "call");
 	if (!json_is_string(call) || ps_call_parse(json_string_value(call), &c) < 0) {
-		snprintf(err, errlen, "'call' is not a call pollscope knows");
+		snprintf(err, errlen, _("'call' is not a call pollscope knows"));
 		return -1;
 	}
 	w->call = c;
 	w->call_name = ps_call_name(c);
 	objs = json_object_get(o, "objs");
 	if (!json_is_array(objs) || json_array_size(objs) > PS_MAX_WAIT_OBJS) {
-		snprintf(err, errlen, "'objs' is not a list of at most %d names", PS_MAX_WAIT_OBJS);
+		snprintf(err, errlen, _("'objs' is not a list of at most %d names"),
+			 PS_MAX_WAIT_OBJS);
 		return -1;
 	}
 	json_array_foreach(objs, i, v)
 	{
 		if (!json_is_string(v)) {
-			snprintf(err, errlen, "'objs' holds a non-string");
+			snprintf(err, errlen, _("'objs' holds a non-string"));
 			return -1;
 		}
 		snprintf(w->objs[i], sizeof(w->objs[i]), "%s", json_string_value(v));
@@ -329,7 +331,7 @@ static int waiter_from_json(json_t *o, struct ps_waiter *w, char *err, size_t er
 	if (from_json(last, &w->last, result_fields, err, errlen) < 0) {
 		char e[200];
 		snprintf(e, sizeof(e), "%s", err);
-		snprintf(err, errlen, "last: %s", e);
+		snprintf(err, errlen, _("last: %s"), e);
 		return -1;
 	}
 	rev = json_object_get(last, "revents");
@@ -415,12 +417,12 @@ int ps_record_open(struct ps_session *s, const char *path, char *err, size_t err
 	char when[32];
 
 	if (!r) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return -1;
 	}
 	r->f = fopen(path, "we");
 	if (!r->f) {
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		snprintf(err, errlen, _("cannot write %s: %s"), path, strerror(errno));
 		free(r);
 		return -1;
 	}
@@ -461,7 +463,7 @@ int ps_record_close(struct ps_session *s, char *err, size_t errlen)
 		r->saved_errno = errno;
 	}
 	if (r->failed) {
-		snprintf(err, errlen, "writing %s: %s", r->path, strerror(r->saved_errno));
+		snprintf(err, errlen, _("writing %s: %s"), r->path, strerror(r->saved_errno));
 		rc = -1;
 	}
 	free(r->last_frame);
@@ -732,20 +734,20 @@ static int array_from(json_t *o, const char *key, void **out, size_t *n, size_t 
 	*out = NULL;
 	*n = 0;
 	if (!json_is_array(a)) {
-		snprintf(err, errlen, "frame: '%s' is not a list", key);
+		snprintf(err, errlen, _("frame: '%s' is not a list"), key);
 		return -1;
 	}
 	if (json_array_size(a) == 0)
 		return 0;
 	*out = calloc(json_array_size(a), size);
 	if (!*out) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return -1;
 	}
 	json_array_foreach(a, i, v)
 	{
 		if (from_json(v, (char *)*out + i * size, fd, e, sizeof(e)) < 0) {
-			snprintf(err, errlen, "frame: %s[%zu]: %s", key, i, e);
+			snprintf(err, errlen, _("frame: %s[%zu]: %s"), key, i, e);
 			return -1;
 		}
 	}
@@ -766,19 +768,19 @@ static int parse_item(json_t *o, struct ps_item *it, char *err, size_t errlen)
 	char e[200];
 
 	if (!json_is_integer(t) || json_integer_value(t) < 0) {
-		snprintf(err, errlen, "no time ('t', ns since the start)");
+		snprintf(err, errlen, _("no time ('t', ns since the start)"));
 		return -1;
 	}
 	it->t = (uint64_t)json_integer_value(t);
 	if (!json_is_string(ty)) {
-		snprintf(err, errlen, "no 'type'");
+		snprintf(err, errlen, _("no 'type'"));
 		return -1;
 	}
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (!strcmp(types[i], json_string_value(ty)))
 			found = (int)i;
 	if (found < 0) {
-		snprintf(err, errlen, "unknown item type '%s'", json_string_value(ty));
+		snprintf(err, errlen, _("unknown item type '%s'"), json_string_value(ty));
 		return -1;
 	}
 	it->type = (enum ps_item_type)found;
@@ -794,7 +796,7 @@ static int parse_item(json_t *o, struct ps_item *it, char *err, size_t errlen)
 		it->interface = json_is_integer(v) ? (int)json_integer_value(v) : 0;
 		v = json_object_get(o, "last_seq");
 		if (!json_is_integer(v)) {
-			snprintf(err, errlen, "attach: 'last_seq' missing");
+			snprintf(err, errlen, _("attach: 'last_seq' missing"));
 			return -1;
 		}
 		it->last_seq = (uint64_t)json_integer_value(v);
@@ -814,20 +816,20 @@ static int parse_item(json_t *o, struct ps_item *it, char *err, size_t errlen)
 			       sizeof(*it->watches), watch_fields, err, errlen) < 0)
 			return -1;
 		if (!json_is_array(ws)) {
-			snprintf(err, errlen, "frame: 'waiters' is not a list");
+			snprintf(err, errlen, _("frame: 'waiters' is not a list"));
 			return -1;
 		}
 		if (json_array_size(ws)) {
 			it->waiters = calloc(json_array_size(ws), sizeof(*it->waiters));
 			if (!it->waiters) {
-				snprintf(err, errlen, "out of memory");
+				snprintf(err, errlen, _("out of memory"));
 				return -1;
 			}
 		}
 		json_array_foreach(ws, i, v)
 		{
 			if (waiter_from_json(v, &it->waiters[i], e, sizeof(e)) < 0) {
-				snprintf(err, errlen, "frame: waiters[%zu]: %s", i, e);
+				snprintf(err, errlen, _("frame: waiters[%zu]: %s"), i, e);
 				return -1;
 			}
 			it->nwaiters = i + 1;
@@ -837,7 +839,7 @@ static int parse_item(json_t *o, struct ps_item *it, char *err, size_t errlen)
 	case PS_IT_EVENT:
 		if (from_json(json_object_get(o, "event"), &it->ev, event_fields, e, sizeof(e)) <
 		    0) {
-			snprintf(err, errlen, "event: %s", e);
+			snprintf(err, errlen, _("event: %s"), e);
 			return -1;
 		}
 		return 0;
@@ -845,7 +847,7 @@ static int parse_item(json_t *o, struct ps_item *it, char *err, size_t errlen)
 		it->text = dup_str(o, "line");
 		v = json_object_get(o, "typed");
 		if (!it->text || !json_is_boolean(v)) {
-			snprintf(err, errlen, "command: 'line' or 'typed' missing");
+			snprintf(err, errlen, _("command: 'line' or 'typed' missing"));
 			return -1;
 		}
 		it->typed = json_is_true(v);
@@ -854,12 +856,12 @@ static int parse_item(json_t *o, struct ps_item *it, char *err, size_t errlen)
 		v = json_object_get(o, "rc");
 		it->text = dup_str(o, "error");
 		if (!json_is_integer(v) || !it->text) {
-			snprintf(err, errlen, "done: 'rc' or 'error' missing");
+			snprintf(err, errlen, _("done: 'rc' or 'error' missing"));
 			return -1;
 		}
 		it->rc = (int)json_integer_value(v);
 		if (it->rc != PS_EXEC_OK && it->rc != PS_EXEC_ERROR && it->rc != PS_EXEC_QUIT) {
-			snprintf(err, errlen, "done: rc %d is not 0, -1 or 1", it->rc);
+			snprintf(err, errlen, _("done: rc %d is not 0, -1 or 1"), it->rc);
 			return -1;
 		}
 		return 0;
@@ -867,7 +869,7 @@ static int parse_item(json_t *o, struct ps_item *it, char *err, size_t errlen)
 	case PS_IT_PAUSE:
 		it->text = dup_str(o, "text");
 		if (!it->text) {
-			snprintf(err, errlen, "%s: 'text' missing", json_string_value(ty));
+			snprintf(err, errlen, _("%s: 'text' missing"), json_string_value(ty));
 			return -1;
 		}
 		return 0;
@@ -878,17 +880,17 @@ static int parse_item(json_t *o, struct ps_item *it, char *err, size_t errlen)
 		v = json_object_get(o, "kind");
 		if (!it->text || !json_is_string(v) ||
 		    kind_of(json_string_value(v), &it->kind) < 0) {
-			snprintf(err, errlen, "output: 'text' or a known 'kind' missing");
+			snprintf(err, errlen, _("output: 'text' or a known 'kind' missing"));
 			return -1;
 		}
 		if (!json_is_array(f) || json_array_size(f) > PS_REC_MAX_FIELDS) {
-			snprintf(err, errlen, "output: 'fields' is not a list of at most %d",
+			snprintf(err, errlen, _("output: 'fields' is not a list of at most %d"),
 				 PS_REC_MAX_FIELDS);
 			return -1;
 		}
 		it->fields = calloc(json_array_size(f) + 1, sizeof(*it->fields));
 		if (!it->fields) {
-			snprintf(err, errlen, "out of memory");
+			snprintf(err, errlen, _("out of memory"));
 			return -1;
 		}
 		json_array_foreach(f, i, p)
@@ -897,7 +899,8 @@ static int parse_item(json_t *o, struct ps_item *it, char *err, size_t errlen)
 			struct ps_field *fl = &it->fields[i];
 
 			if (!json_is_array(p) || json_array_size(p) != 2 || !json_is_string(k)) {
-				snprintf(err, errlen, "output: fields[%zu] is not [key, value]", i);
+				snprintf(err, errlen, _("output: fields[%zu] is not [key, value]"),
+					 i);
 				return -1;
 			}
 			fl->key = strdup(json_string_value(k));
@@ -914,14 +917,14 @@ static int parse_item(json_t *o, struct ps_item *it, char *err, size_t errlen)
 			} else if (json_is_null(val)) {
 				fl->type = PS_F_STR;
 			} else {
-				snprintf(err, errlen, "output: fields[%zu] has a value of no type",
-					 i);
+				snprintf(err, errlen,
+					 _("output: fields[%zu] has a value of no type"), i);
 				return -1;
 			}
 		}
 		v = json_object_get(o, "at");
 		if (v && !json_is_integer(v)) {
-			snprintf(err, errlen, "output: 'at' is not ns since the start");
+			snprintf(err, errlen, _("output: 'at' is not ns since the start"));
 			return -1;
 		}
 		it->has_at = v != NULL;
@@ -956,19 +959,19 @@ static int header(json_t *h, struct ps_recording *r, char *err, size_t errlen)
 	if (!json_is_object(h) || !json_is_string(v) ||
 	    strcmp(json_string_value(v), PS_RECORD_FORMAT) != 0) {
 		snprintf(err, errlen,
-			 "not a pollscope recording (the first line is not its header)");
+			 _("not a pollscope recording (the first line is not its header)"));
 		return -1;
 	}
 	v = json_object_get(h, "version");
 	if (!json_is_integer(v)) {
-		snprintf(err, errlen, "the header has no format version");
+		snprintf(err, errlen, _("the header has no format version"));
 		return -1;
 	}
 	r->version = (int)json_integer_value(v);
 	if (r->version != PS_RECORD_VERSION) {
 		snprintf(err, errlen,
-			 "recording format version %d: this pollscope reads version %d only "
-			 "(%s; record it again with this version)",
+			 _("recording format version %d: this pollscope reads version %d only "
+			   "(%s; record it again with this version)"),
 			 r->version, PS_RECORD_VERSION,
 			 r->version > PS_RECORD_VERSION ? "written by a newer pollscope"
 							: "written by an older pollscope");
@@ -1006,15 +1009,15 @@ int ps_recording_parse(const char *buf, size_t len, const char *name, struct ps_
 		lineno++;
 		if (!nl) {
 			snprintf(err, errlen,
-				 "%s:%d: the last line is cut short (no newline): the recording "
-				 "was truncated",
+				 _("%s:%d: the last line is cut short (no newline): the recording "
+				   "was truncated"),
 				 name, lineno);
 			goto fail;
 		}
 		o = json_loadb(buf + pos, l, JSON_REJECT_DUPLICATES, &je);
 		pos += l + 1;
 		if (!o) {
-			snprintf(err, errlen, "%s:%d: not JSON: %s", name, lineno, je.text);
+			snprintf(err, errlen, _("%s:%d: not JSON: %s"), name, lineno, je.text);
 			goto fail;
 		}
 		if (lineno == 1) {
@@ -1031,12 +1034,12 @@ int ps_recording_parse(const char *buf, size_t len, const char *name, struct ps_
 		it.line = lineno;
 		if (!json_is_object(o)) {
 			json_decref(o);
-			snprintf(err, errlen, "%s:%d: not a JSON object", name, lineno);
+			snprintf(err, errlen, _("%s:%d: not a JSON object"), name, lineno);
 			goto fail;
 		}
 		if (r->complete) {
 			json_decref(o);
-			snprintf(err, errlen, "%s:%d: a line after the end line", name, lineno);
+			snprintf(err, errlen, _("%s:%d: a line after the end line"), name, lineno);
 			goto fail;
 		}
 		if (parse_item(o, &it, e, sizeof(e)) < 0) {
@@ -1048,8 +1051,9 @@ int ps_recording_parse(const char *buf, size_t len, const char *name, struct ps_
 		json_decref(o);
 		if (it.t < last_t) {
 			item_free(&it);
-			snprintf(err, errlen, "%s:%d: time goes back (%llu ns after %llu ns)", name,
-				 lineno, (unsigned long long)it.t, (unsigned long long)last_t);
+			snprintf(err, errlen, _("%s:%d: time goes back (%llu ns after %llu ns)"),
+				 name, lineno, (unsigned long long)it.t,
+				 (unsigned long long)last_t);
 			goto fail;
 		}
 		last_t = it.t;
@@ -1057,18 +1061,18 @@ int ps_recording_parse(const char *buf, size_t len, const char *name, struct ps_
 			r->complete = true;
 		if (add_item(r, &it) < 0) {
 			item_free(&it);
-			snprintf(err, errlen, "%s:%d: out of memory", name, lineno);
+			snprintf(err, errlen, _("%s:%d: out of memory"), name, lineno);
 			goto fail;
 		}
 	}
 	if (lineno == 0) {
-		snprintf(err, errlen, "%s: empty file: not a pollscope recording", name);
+		snprintf(err, errlen, _("%s: empty file: not a pollscope recording"), name);
 		goto fail;
 	}
 	if (!r->complete) {
 		snprintf(err, errlen,
-			 "%s:%d: the recording stops without its end line (cut short: the "
-			 "recording pollscope was killed, or the file truncated)",
+			 _("%s:%d: the recording stops without its end line (cut short: the "
+			   "recording pollscope was killed, or the file truncated)"),
 			 name, lineno + 1);
 		goto fail;
 	}
@@ -1088,7 +1092,7 @@ static char *read_maybe_gzip(const char *path, size_t *len, char *err, size_t er
 	int r, zerr;
 
 	if (!gz || !buf) {
-		snprintf(err, errlen, "cannot read %s: %s", path,
+		snprintf(err, errlen, _("cannot read %s: %s"), path,
 			 gz ? "out of memory" : strerror(errno ? errno : ENOMEM));
 		if (gz)
 			gzclose(gz);
@@ -1100,7 +1104,7 @@ static char *read_maybe_gzip(const char *path, size_t *len, char *err, size_t er
 			char *p = cap < (1u << 30) ? realloc(buf, cap * 2) : NULL;
 
 			if (!p) {
-				snprintf(err, errlen, "%s: too large (over %zu bytes unpacked)",
+				snprintf(err, errlen, _("%s: too large (over %zu bytes unpacked)"),
 					 path, cap);
 				goto fail;
 			}

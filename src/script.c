@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "session.h"
 
 static int run_line(struct ps_session *s, const char *line, const char *name, int lineno,
@@ -18,7 +19,7 @@ static int run_line(struct ps_session *s, const char *line, const char *name, in
 		return 1;
 	}
 	if (ps_interrupted) {
-		fprintf(errf, "%s:%d: interrupted\n", name, lineno);
+		fprintf(errf, _("%s:%d: interrupted\n"), name, lineno);
 		return 1;
 	}
 	return r == PS_EXEC_QUIT ? -1 : 0;

@@ -115,7 +115,7 @@ void ps_session_free(struct ps_session *s)
 		if (s->opts.keep_module) {
 			ps_kmod_free(s->kmod);
 		} else if (ps_kmod_unload(s->kmod, err, sizeof(err)) < 0) {
-			fprintf(stderr, "pollscope: %s\n", err);
+			fprintf(stderr, _("pollscope: %s\n"), err);
 		}
 		s->kmod = NULL;
 	}
@@ -162,7 +162,8 @@ void ps_no_object_msg(struct ps_session *s, const char *name, char *buf, size_t 
 	}
 	if (k >= 0 && (size_t)k < len - n) {
 		n += (size_t)k;
-		snprintf(buf + n, len - n, ")");
+		/* TRANSLATORS: closes " (objects:" after the names */
+		snprintf(buf + n, len - n, "%s", _(")"));
 	}
 }
 
@@ -283,8 +284,9 @@ static void clean_stale_objects(struct ps_session *s)
 	}
 	if (removed)
 		snprintf(s->note, sizeof(s->note),
-			 "removed %zu object%s left by a pollscope that ended:%s", removed,
-			 removed == 1 ? "" : "s", names);
+			 P_("removed %zu object left by a pollscope that ended:%s",
+			    "removed %zu objects left by a pollscope that ended:%s", removed),
+			 removed, names);
 	s->snap_valid = false;
 }
 
@@ -307,7 +309,7 @@ int ps_session_attach(struct ps_session *s, char *err, size_t errlen)
 	if (s->recorded) {
 		if (!is_dir(s->dfs.dir)) {
 			snprintf(err, errlen, _("debugfs directory %s: %s"), s->dfs.dir,
-				 errno ? strerror(errno) : "not a directory");
+				 errno ? strerror(errno) : _("not a directory"));
 			return -1;
 		}
 	} else {
@@ -495,8 +497,8 @@ static int snap_queues(struct ps_session *s, char *err, size_t errlen)
 
 		/* a line we cannot read would make the listing quietly wrong */
 		if (ps_parse_queue_line(line, &q, why, sizeof(why)) < 0 || q.kind == PS_QL_HEAD) {
-			snprintf(err, errlen, "%s/queues: %s", s->dfs.dir,
-				 q.kind == PS_QL_HEAD ? "unexpected head line" : why);
+			snprintf(err, errlen, _("%s/queues: %s"), s->dfs.dir,
+				 q.kind == PS_QL_HEAD ? _("unexpected head line") : why);
 			free(text);
 			return -1;
 		}
@@ -511,7 +513,7 @@ static int snap_queues(struct ps_session *s, char *err, size_t errlen)
 			continue;
 		}
 		if (grow((void **)&s->entries, &s->centries, s->nentries + 1, sizeof(q.e)) < 0) {
-			snprintf(err, errlen, "out of memory");
+			snprintf(err, errlen, _("out of memory"));
 			free(text);
 			return -1;
 		}
@@ -538,7 +540,7 @@ static int snap_real(struct ps_session *s, struct ps_obj *r, char *err, size_t e
 		o->waiting = (int)ne;
 	if (grow((void **)&s->entries, &s->centries, s->nentries + ne, sizeof(*en)) < 0 ||
 	    grow((void **)&s->heads, &s->cheads, s->nheads + nh, sizeof(*h)) < 0) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		goto out;
 	}
 	if (ne)
@@ -658,8 +660,8 @@ int ps_inspect_process(struct ps_session *s, pid_t pid, int fd, struct ps_inspec
 {
 	if (s->replay) {
 		snprintf(err, errlen,
-			 "a replay has no processes to inspect (the recorded inspect outputs "
-			 "are shown at their step)");
+			 _("a replay has no processes to inspect (the recorded inspect outputs "
+			   "are shown at their step)"));
 		return -1;
 	}
 	return ps_inspect_pid(inspect_module, s, pid, fd, out, err, errlen);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "record.h"
 #include "debugfs.h"
 #include "procinfo.h"
@@ -206,20 +207,22 @@ int ps_settle(struct ps_session *s, int limit_ms, uint64_t *took_ns, char *err, 
 			return 0;
 		}
 		if (ps_interrupted) {
-			snprintf(err, errlen, "interrupted");
+			snprintf(err, errlen, _("interrupted"));
 			return -1;
 		}
 		if (now >= deadline) {
 			snprintf(err, errlen,
-				 "not settled after %d ms: %s (pid %d) is %s (state %c, wchan %s)",
+				 _("not settled after %d ms: %s (pid %d) is %s (state %c, wchan "
+				   "%s)"),
 				 limit_ms, bad->label, (int)bad->pid,
-				 bad->in_call ? "in its call but not asleep" : "not in its call",
+				 bad->in_call ? _("in its call but not asleep")
+					      : _("not in its call"),
 				 bad->state, bad->wchan);
 			return -1;
 		}
 		/* wake up on reports and exits at once; sample states every 2 ms */
 		if (ps_session_wait(s, 2) < 0) {
-			snprintf(err, errlen, "interrupted");
+			snprintf(err, errlen, _("interrupted"));
 			return -1;
 		}
 	}

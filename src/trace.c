@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "record.h"
 
 #define PID_TASKS 1
@@ -203,7 +204,7 @@ int ps_export_trace(const struct ps_recording *r, FILE *out, char *err, size_t e
 	int rc = 0;
 
 	if (!t.ev) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return -1;
 	}
 	add(&t, json_pack("{s:s,s:s,s:i,s:{s:s}}", "ph", "M", "name", "process_name", "pid",
@@ -213,7 +214,7 @@ int ps_export_trace(const struct ps_recording *r, FILE *out, char *err, size_t e
 	collect_sleeps(&t);
 	waker = calloc(t.nsl + 1, sizeof(*waker));
 	if (!waker) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		json_decref(t.ev);
 		return -1;
 	}
@@ -298,7 +299,7 @@ int ps_export_trace(const struct ps_recording *r, FILE *out, char *err, size_t e
 			 (int)nwakes);
 	if (!root || json_dumpf(root, out, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0 ||
 	    fputc('\n', out) == EOF) {
-		snprintf(err, errlen, "cannot write the trace");
+		snprintf(err, errlen, _("cannot write the trace"));
 		rc = -1;
 	}
 	json_decref(root);
@@ -362,7 +363,7 @@ int ps_export_text(const struct ps_recording *r, FILE *out, char *err, size_t er
 		}
 	}
 	if (ferror(out)) {
-		snprintf(err, errlen, "write error");
+		snprintf(err, errlen, _("write error"));
 		return -1;
 	}
 	return 0;

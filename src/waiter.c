@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "clock.h"
 #include "records.h"
 #include "waiter.h"
@@ -133,7 +134,7 @@ int ps_waiters_spawn(struct ps_waiters *ws, const struct ps_spawn_req *req, cons
 	int count = req->count;
 
 	if (count > 1024) {
-		snprintf(err, errlen, "count=%d is too many (at most 1024 at once)", count);
+		snprintf(err, errlen, _("count=%d is too many (at most 1024 at once)"), count);
 		return -1;
 	}
 	for (int i = 0; i < count; i++) {
@@ -144,12 +145,13 @@ int ps_waiters_spawn(struct ps_waiters *ws, const struct ps_spawn_req *req, cons
 		else
 			snprintf(labels[i], PS_LABEL_MAX, "w%d", ws->next_id + i);
 		if (label_in_use(ws, labels[i])) {
-			snprintf(err, errlen, "a waiter labelled '%s' already exists", labels[i]);
+			snprintf(err, errlen, _("a waiter labelled '%s' already exists"),
+				 labels[i]);
 			return -1;
 		}
 	}
 	if (req->as[0] && label_in_use(ws, req->as)) {
-		snprintf(err, errlen, "a waiter labelled '%s' already exists", req->as);
+		snprintf(err, errlen, _("a waiter labelled '%s' already exists"), req->as);
 		return -1;
 	}
 	*first = ws->n;
@@ -164,7 +166,7 @@ int ps_waiters_spawn(struct ps_waiters *ws, const struct ps_spawn_req *req, cons
 			size_t nc = ws->cap ? 2 * ws->cap : 16;
 			void *p = realloc(ws->v, nc * sizeof(*ws->v));
 			if (!p) {
-				snprintf(err, errlen, "out of memory");
+				snprintf(err, errlen, _("out of memory"));
 				return -1;
 			}
 			ws->v = p;
@@ -172,7 +174,7 @@ int ps_waiters_spawn(struct ps_waiters *ws, const struct ps_spawn_req *req, cons
 		}
 		wi = calloc(1, sizeof(*wi));
 		if (!wi) {
-			snprintf(err, errlen, "out of memory");
+			snprintf(err, errlen, _("out of memory"));
 			return -1;
 		}
 		w = &wi->w;
@@ -204,7 +206,7 @@ int ps_waiters_spawn(struct ps_waiters *ws, const struct ps_spawn_req *req, cons
 
 		pid = fork();
 		if (pid < 0) {
-			snprintf(err, errlen, "fork: %s", strerror(errno));
+			snprintf(err, errlen, _("fork: %s"), strerror(errno));
 			free(wi);
 			return -1;
 		}
@@ -216,7 +218,8 @@ int ps_waiters_spawn(struct ps_waiters *ws, const struct ps_spawn_req *req, cons
 		/* the front end draws and takes keys between forks; it may cancel */
 		if (prog && prog->fn && i + 1 < count &&
 		    prog->fn(prog->ctx, "spawning", (size_t)i + 1, (size_t)count) < 0) {
-			snprintf(err, errlen, "cancelled: spawned %d of %d waiters", i + 1, count);
+			snprintf(err, errlen, _("cancelled: spawned %d of %d waiters"), i + 1,
+				 count);
 			return -1;
 		}
 	}

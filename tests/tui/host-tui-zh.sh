@@ -40,6 +40,38 @@ if grep -qx -- "-c:1: unknown command 'wkae' (did you mean 'wake'?)" "$tmp/err";
 else
 	fail "LANG=C error: $(cat "$tmp/err")"
 fi
+# each command's own errors: an object that exists, bad arguments and
+# options, an unknown waiter, in Chinese under zh_CN and in English under C
+cp -r "$data/basic" "$tmp/e"
+errs() {
+	# CMD, then the Chinese and the English message after "-c:1: "
+	zh --debugfs "$tmp/e" -c "$1" 2>"$tmp/err"
+	LANG=C "$ps" --debugfs "$tmp/e" -c "$1" 2>"$tmp/err.c"
+	if grep -qxF -- "-c:1: $2" "$tmp/err" && grep -qxF -- "-c:1: $3" "$tmp/err.c"; then
+		pass "'$1': its error in Chinese, and in English under LANG=C"
+	else
+		fail "'$1': $(cat "$tmp/err") / LANG=C: $(cat "$tmp/err.c")"
+	fi
+}
+errs "create a" "create: 名为 'a' 的对象已存在" "create: an object named 'a' already exists"
+errs "sleep abc" "sleep: 时长 'abc' 无效：应为毫秒数" "sleep: bad duration 'abc': milliseconds"
+errs "wake a bogus" \
+	"wake: 掩码 'bogus' 无效：未知事件 'bogus'（可用：in out pri err hup rdnorm rdband wrnorm wrband msg rdhup、none，或一个数字）" \
+	"wake: bad mask 'bogus': unknown event 'bogus' (known: in out pri err hup rdnorm rdband wrnorm wrband msg rdhup, none, or a number)"
+errs "spawn poll a timeout=x" "spawn: timeout=x 无效：毫秒数，>= 0 的数" \
+	"spawn: bad timeout=x: milliseconds, a number >= 0"
+errs "spawn poll a,a" "spawn: 对象 'a' 列出了两次" "spawn: object 'a' is listed twice"
+errs "kill zz" "kill: 没有等待者 'zz'（当前没有任何等待者；用 spawn 启动一个）" \
+	"kill: no waiter 'zz' (there are no waiters; start one with spawn)"
+errs "show nosuch" "show: 没有名为 'nosuch' 的对象（现有对象： a b）" \
+	"show: no object named 'nosuch' (objects: a b)"
+# what scripts parse stays English: show why's explanations
+zh --debugfs "$tmp/e" -c "show a why" >"$tmp/out" 2>&1
+if grep -q "why: queued by __pollwait from poll/select; pollwake checks the key" "$tmp/out"; then
+	pass "show why stays English under zh_CN"
+else
+	fail "show why under zh_CN: $(head -n 4 "$tmp/out")"
+fi
 if zh --help | head -n 1 | grep -q "^用法：pollscope" && zh --help | grep -q "^  -c, --command CMDS   执行 CMDS"; then
 	pass "--help in Chinese"
 else
@@ -265,5 +297,14 @@ EOF2
 else
 	fail "the Chinese banner"
 fi
+# the details of an entry explain it in Chinese (show why stays English)
+cp -r "$data/basic" "$tmp/x"
+t kill-session -t zh
+t -u -f /dev/null new-session -d -s zh -x 160 -y 48 \
+	"env LOCPATH='$tmp/loc' LANG=zh_CN.UTF-8 '$ps' --debugfs '$tmp/x'; sleep 60"
+wait_screen "等待队列" zh
+t send-keys -t zh Down
+t send-keys -t zh Enter
+check "details: the entry explained in Chinese" "由 poll/select 中的 __pollwait 加入；pollwake 检查键" zh
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
