@@ -45,6 +45,9 @@ struct wctx {
 	size_t *byobj; /* fd indexes sorted by obj */
 	const struct ps_optval *val;
 	char (*calls)[64]; /* per task (index in m->tasks): its call, read once */
+	pid_t *pids;	   /* the pids that hold fds, sorted, once each */
+	char (*comms)[32]; /* per pids[i]: its comm, read when first needed */
+	size_t npids;
 };
 
 static const struct ps_waitmap *sort_m;
@@ -62,10 +65,11 @@ static int cmp_obj(const void *a, const void *b)
 	return x->fd < y->fd ? -1 : x->fd > y->fd;
 }
 
-/* The first index in byobj of fds with obj, and how many (0 if none). */
+/* The first index in byobj of fds with obj, and how many (0 if none): two
+ * binary searches, so that a file held by many fds costs no pass per head. */
 static size_t obj_range(const struct wctx *w, const char *obj, size_t *first)
 {
-	size_t lo = 0, hi = w->m->nfds, n = 0;
+	size_t lo = 0, hi = w->m->nfds, end;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -76,30 +80,63 @@ static size_t obj_range(const struct wctx *w, const char *obj, size_t *first)
 			hi = mid;
 	}
 	*first = lo;
-	while (lo + n < w->m->nfds && !strcmp(w->m->fds[w->byobj[lo + n]].obj, obj))
-		n++;
-	return n;
+	hi = w->m->nfds;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (strcmp(w->m->fds[w->byobj[mid]].obj, obj) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	end = lo;
+	return end - *first;
 }
 
-static void comm_of(const struct ps_waitmap *m, pid_t pid, char *buf, size_t len)
+static int cmp_pid(const void *a, const void *b)
 {
-	const struct ps_wtask *t = ps_waits_task(m, pid);
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
 
-	if (t)
-		snprintf(buf, len, "%s", t->comm);
-	else
-		ps_waits_comm(pid, buf, len);
+	return x < y ? -1 : x > y;
 }
 
-static bool pid_matches(const struct ps_waitmap *m, pid_t pid, pid_t tgid,
-			const struct ps_optval *val)
+/* The name of a process that holds a file: a sleeping thread's from the
+ * scan, else /proc/PID/comm read once per process and kept (a running
+ * process holding many files is named once, not once per head). */
+static void comm_of(const struct wctx *w, pid_t pid, char *buf, size_t len)
+{
+	const struct ps_wtask *t = ps_waits_task(w->m, pid);
+	size_t lo = 0, hi = w->npids;
+
+	if (t) {
+		snprintf(buf, len, "%s", t->comm);
+		return;
+	}
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (w->pids[mid] < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < w->npids && w->pids[lo] == pid) {
+		if (!w->comms[lo][0])
+			ps_waits_comm(pid, w->comms[lo], sizeof(w->comms[lo]));
+		snprintf(buf, len, "%s", w->comms[lo]);
+		return;
+	}
+	ps_waits_comm(pid, buf, len);
+}
+
+static bool pid_matches(const struct wctx *w, pid_t pid, pid_t tgid, const struct ps_optval *val)
 {
 	char comm[32];
 
 	if (val[W_PID].set && val[W_PID].num != pid && val[W_PID].num != tgid)
 		return false;
 	if (val[W_COMM].set) {
-		comm_of(m, pid, comm, sizeof(comm));
+		comm_of(w, pid, comm, sizeof(comm));
 		if (strcmp(comm, val[W_COMM].str) != 0)
 			return false;
 	}
@@ -135,7 +172,7 @@ static bool head_matches(const struct wctx *w, const struct ps_whead *h)
 	for (size_t k = 0; k < h->n; k++) {
 		const struct ps_entry *e = &m->entries[h->first + k];
 
-		if (e->pid > 0 && pid_matches(m, e->pid, tgid_of(m, e->pid), w->val))
+		if (e->pid > 0 && pid_matches(w, e->pid, tgid_of(m, e->pid), w->val))
 			return true;
 	}
 	if (!o)
@@ -149,7 +186,7 @@ static bool head_matches(const struct wctx *w, const struct ps_whead *h)
 		for (size_t k = 0; k < n; k++) {
 			const struct ps_wfd *f = &m->fds[w->byobj[first + k]];
 
-			if (pid_matches(m, f->pid, f->pid, w->val))
+			if (pid_matches(w, f->pid, f->pid, w->val))
 				return true;
 		}
 	}
@@ -173,7 +210,7 @@ static void emit_holders(const struct wctx *w, const struct ps_whead *h)
 	const struct ps_waitmap *m = w->m;
 	const struct ps_wfd *o = &m->fds[h->owner];
 	const char *objs[2] = { o->obj, o->peer };
-	int shown = 0, total = 0;
+	long shown = 0, total = 0;
 
 	for (int j = 0; j < 2; j++) {
 		size_t first, n;
@@ -181,14 +218,13 @@ static void emit_holders(const struct wctx *w, const struct ps_whead *h)
 		if (!objs[j][0])
 			continue;
 		n = obj_range(w, objs[j], &first);
-		for (size_t k = 0; k < n; k++) {
+		total += (long)n;
+		for (size_t k = 0; k < n && shown < HOLDERS_SHOWN; k++) {
 			const struct ps_wfd *f = &m->fds[w->byobj[first + k]];
 			const char *role = j ? "peer" : "file";
 			char comm[32];
 
-			if (total++ >= HOLDERS_SHOWN)
-				continue;
-			comm_of(m, f->pid, comm, sizeof(comm));
+			comm_of(w, f->pid, comm, sizeof(comm));
 			{
 				struct ps_field fl[7] = {
 					{ "wq", PS_F_STR, h->id, 0 },
@@ -199,20 +235,16 @@ static void emit_holders(const struct wctx *w, const struct ps_whead *h)
 					{ "role", PS_F_STR, role, 0 },
 					{ "file", PS_F_STR, f->file, 0 },
 				};
-				if (shown < HOLDERS_SHOWN) {
-					ps_emit(w->c->sink, PS_REC_HOLDER, NULL, fl, 7,
-						"  %-8s %7d %-15s fd %-4d %s%s",
-						shown ? "" : "held by", (int)f->pid, comm, f->fd,
-						f->mode,
-						j ? "  the peer (the other end of the socket)"
-						  : "");
-					shown++;
-				}
+				ps_emit(w->c->sink, PS_REC_HOLDER, NULL, fl, 7,
+					"  %-8s %7d %-15s fd %-4d %s%s", shown ? "" : "held by",
+					(int)f->pid, comm, f->fd, f->mode,
+					j ? "  the peer (the other end of the socket)" : "");
+				shown++;
 			}
 		}
 	}
 	if (total > shown) /* the waitq record's holders field counts them all */
-		ps_emit_text(w->c->sink, "  %-8s ... and %d more fds", "", total - shown);
+		ps_emit_text(w->c->sink, "  %-8s ... and %ld more fds", "", total - shown);
 }
 
 static void slept_text(uint64_t us, char *buf, size_t len)
@@ -353,11 +385,39 @@ static int read_waits(struct ps_cmdctx *c, struct ps_waitmap *m)
 	return 0;
 }
 
+/* The holders' pids, sorted and once each, with room for their comms. */
+static int index_pids(struct wctx *w)
+{
+	const struct ps_waitmap *m = w->m;
+	size_t n = 0;
+
+	w->pids = malloc((m->nfds ? m->nfds : 1) * sizeof(*w->pids));
+	if (!w->pids)
+		return -1;
+	for (size_t i = 0; i < m->nfds; i++)
+		w->pids[i] = m->fds[i].pid;
+	qsort(w->pids, m->nfds, sizeof(*w->pids), cmp_pid);
+	for (size_t i = 0; i < m->nfds; i++)
+		if (!n || w->pids[n - 1] != w->pids[i])
+			w->pids[n++] = w->pids[i];
+	w->npids = n;
+	w->comms = calloc(n ? n : 1, sizeof(*w->comms));
+	return w->comms ? 0 : -1;
+}
+
+static void wctx_free(struct wctx *w)
+{
+	free(w->byobj);
+	free(w->calls);
+	free(w->pids);
+	free(w->comms);
+}
+
 static int cmd_waits(struct ps_cmdctx *c)
 {
 	struct ps_optval val[PS_CMD_MAX_OPTS]; /* ps_cmd_parse_opts fills them all */
 	struct ps_waitmap m;
-	struct wctx w = { c, &m, NULL, val, NULL };
+	struct wctx w = { c, &m, NULL, val, NULL, NULL, NULL, 0 };
 	size_t shown = 0, with = 0, on = 0;
 
 	if (ps_cmd_parse_opts(c, 0, val, NULL, NULL) < 0)
@@ -366,9 +426,8 @@ static int cmd_waits(struct ps_cmdctx *c)
 		return -1;
 	w.byobj = malloc((m.nfds ? m.nfds : 1) * sizeof(size_t));
 	w.calls = calloc(m.ntasks ? m.ntasks : 1, sizeof(*w.calls));
-	if (!w.byobj || !w.calls) {
-		free(w.byobj);
-		free(w.calls);
+	if (!w.byobj || !w.calls || index_pids(&w) < 0) {
+		wctx_free(&w);
 		ps_waitmap_free(&m);
 		return ps_cmd_error(c, "out of memory");
 	}
@@ -376,6 +435,8 @@ static int cmd_waits(struct ps_cmdctx *c)
 		w.byobj[i] = i;
 	sort_m = &m;
 	qsort(w.byobj, m.nfds, sizeof(size_t), cmp_obj);
+	/* one listing at once: written out in blocks, not a write per line */
+	ps_emit_hold();
 	for (size_t i = 0; i < m.nheads; i++) {
 		const struct ps_whead *h = &m.heads[i];
 
@@ -415,8 +476,8 @@ static int cmd_waits(struct ps_cmdctx *c)
 			m.sleeping, on, on == 1 ? "y" : "ies", (unsigned long long)(m.ns / 1000000),
 			m.complete ? "" : " (INCOMPLETE: the module's output limit was reached)");
 	}
-	free(w.byobj);
-	free(w.calls);
+	ps_emit_release();
+	wctx_free(&w);
 	ps_waitmap_free(&m);
 	return 0;
 }

@@ -80,6 +80,25 @@ void ps_emit_text(const struct ps_sink *sink, const char *fmt, ...)
 	va_end(ap);
 }
 
+static int emit_held;
+
+void ps_emit_hold(void)
+{
+	emit_held++;
+}
+
+void ps_emit_release(void)
+{
+	if (emit_held > 0 && --emit_held == 0)
+		fflush(NULL);
+}
+
+void ps_sink_flush(FILE *f)
+{
+	if (!emit_held)
+		fflush(f);
+}
+
 void ps_sink_text(void *ctx, const struct ps_rec *rec)
 {
 	FILE *f = ctx ? ctx : stdout;
@@ -87,7 +106,7 @@ void ps_sink_text(void *ctx, const struct ps_rec *rec)
 	if (!rec->text) /* folded into an earlier line: JSON only */
 		return;
 	fprintf(f, "%s\n", rec->text);
-	fflush(f);
+	ps_sink_flush(f);
 }
 
 /* ---------------------------------------------------------- builders */

@@ -51,6 +51,12 @@ struct ps_whead {
 	char label[96];	 /* "read queue (pipe->rd_wait)" */
 };
 
+/* An epoll instance and the head its epoll_wait sleepers are on (its "wq"). */
+struct ps_wepq {
+	char epoll[17];
+	int seq;
+};
+
 struct ps_waitmap {
 	struct ps_wtask *tasks;
 	size_t ntasks;
@@ -60,6 +66,8 @@ struct ps_waitmap {
 	size_t nheads;
 	struct ps_entry *entries; /* entry.head: the ps_whead.seq */
 	size_t nentries;
+	struct ps_wepq *epwq; /* sorted by epoll: ps_waits_epoll_wq's index */
+	size_t nepwq;
 	/* the scan line */
 	long procs, threads, sleeping, files, pollable, gone;
 	uint64_t ns, lock_ns_max;
