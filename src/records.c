@@ -31,6 +31,9 @@ const char *ps_rec_kind_name(enum ps_rec_kind k)
 	return "unknown";
 }
 
+static int emit_held;
+static uint64_t held_ns; /* when the outermost hold began */
+
 static void emit_va(const struct ps_sink *sink, enum ps_rec_kind kind, const void *data,
 		    const struct ps_field *fields, int nfields, const char *fmt, va_list ap)
 {
@@ -46,8 +49,10 @@ static void emit_va(const struct ps_sink *sink, enum ps_rec_kind kind, const voi
 	rec.nfields = nfields;
 	rec.fields = fields;
 	rec.data = data;
-	/* one time for both: a recording's item and what a front end stamps */
-	rec.at_ns = ps_now_ns();
+	/* one time for both: a recording's item and what a front end stamps;
+	 * a held listing's records all have the time it began (a clock read
+	 * is a system call where the clocksource is the HPET, as under QEMU) */
+	rec.at_ns = emit_held ? held_ns : ps_now_ns();
 	ps_record_output(&rec); /* --record: every record a front end gets */
 	sink->record(sink->ctx, &rec);
 }
@@ -80,11 +85,10 @@ void ps_emit_text(const struct ps_sink *sink, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int emit_held;
-
 void ps_emit_hold(void)
 {
-	emit_held++;
+	if (!emit_held++)
+		held_ns = ps_now_ns();
 }
 
 void ps_emit_release(void)

@@ -16,7 +16,8 @@ void ps_emit_text(const struct ps_sink *sink, const char *fmt, ...)
 const char *ps_rec_kind_name(enum ps_rec_kind k);
 /* A command that writes a long listing in one go (waits: 100,000 lines on a
  * big system) holds the text and JSON sinks' flush after each record, so
- * that stdio writes in blocks; the release flushes. Nests. */
+ * that stdio writes in blocks, and stamps its records with one time, when
+ * the hold began; the release flushes. Nests. */
 void ps_emit_hold(void);
 void ps_emit_release(void);
 /* A record without a text line (folded into an earlier one): JSON only. */
