@@ -33,6 +33,12 @@ const char *ps_rec_kind_name(enum ps_rec_kind k)
 
 static int emit_held;
 static uint64_t held_ns; /* when the outermost hold began */
+static bool emit_unrecorded;
+
+void ps_emit_unrecorded(bool on)
+{
+	emit_unrecorded = on;
+}
 
 static void emit_va(const struct ps_sink *sink, enum ps_rec_kind kind, const void *data,
 		    const struct ps_field *fields, int nfields, const char *fmt, va_list ap)
@@ -53,7 +59,8 @@ static void emit_va(const struct ps_sink *sink, enum ps_rec_kind kind, const voi
 	 * a held listing's records all have the time it began (a clock read
 	 * is a system call where the clocksource is the HPET, as under QEMU) */
 	rec.at_ns = emit_held ? held_ns : ps_now_ns();
-	ps_record_output(&rec); /* --record: every record a front end gets */
+	if (!emit_unrecorded)
+		ps_record_output(&rec); /* --record: every record a front end gets */
 	sink->record(sink->ctx, &rec);
 }
 
