@@ -42,7 +42,7 @@ static const struct ps_opt waits_opts[] = {
 struct wctx {
 	struct ps_cmdctx *c;
 	const struct ps_waitmap *m;
-	size_t *byobj; /* fd indexes sorted by obj */
+	struct okey *byobj; /* every fd, sorted by obj, pid, fd */
 	const struct ps_optval *val;
 	char (*calls)[64]; /* per task (index in m->tasks): its call, read once */
 	pid_t *pids;	   /* the pids that hold fds, sorted, once each */
@@ -50,16 +50,20 @@ struct wctx {
 	size_t npids;
 };
 
-static const struct ps_waitmap *sort_m;
+/* An fd by the object it holds: compact, compared as numbers. */
+struct okey {
+	uint64_t obj;
+	pid_t pid;
+	int fd;
+	size_t idx; /* in m->fds */
+};
 
 static int cmp_obj(const void *a, const void *b)
 {
-	const struct ps_wfd *x = &sort_m->fds[*(const size_t *)a];
-	const struct ps_wfd *y = &sort_m->fds[*(const size_t *)b];
-	int r = strcmp(x->obj, y->obj);
+	const struct okey *x = a, *y = b;
 
-	if (r)
-		return r;
+	if (x->obj != y->obj)
+		return x->obj < y->obj ? -1 : 1;
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
 	return x->fd < y->fd ? -1 : x->fd > y->fd;
@@ -67,14 +71,14 @@ static int cmp_obj(const void *a, const void *b)
 
 /* The first index in byobj of fds with obj, and how many (0 if none): two
  * binary searches, so that a file held by many fds costs no pass per head. */
-static size_t obj_range(const struct wctx *w, const char *obj, size_t *first)
+static size_t obj_range(const struct wctx *w, uint64_t obj, size_t *first)
 {
-	size_t lo = 0, hi = w->m->nfds, end;
+	size_t lo = 0, hi = w->m->nfds;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (strcmp(w->m->fds[w->byobj[mid]].obj, obj) < 0)
+		if (w->byobj[mid].obj < obj)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -84,13 +88,12 @@ static size_t obj_range(const struct wctx *w, const char *obj, size_t *first)
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (strcmp(w->m->fds[w->byobj[mid]].obj, obj) <= 0)
+		if (w->byobj[mid].obj <= obj)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	end = lo;
-	return end - *first;
+	return lo - *first;
 }
 
 static int cmp_pid(const void *a, const void *b)
@@ -109,7 +112,10 @@ static void comm_of(const struct wctx *w, pid_t pid, char *buf, size_t len)
 	size_t lo = 0, hi = w->npids;
 
 	if (t) {
-		snprintf(buf, len, "%s", t->comm);
+		size_t n = strnlen(t->comm, len - 1);
+
+		memcpy(buf, t->comm, n);
+		buf[n] = '\0';
 		return;
 	}
 	while (lo < hi) {
@@ -155,6 +161,7 @@ static bool head_matches(const struct wctx *w, const struct ps_whead *h)
 	const struct ps_waitmap *m = w->m;
 	const struct ps_wfd *o = h->owner >= 0 ? &m->fds[h->owner] : NULL;
 	const char *objs[2];
+	uint64_t num[2];
 	size_t first, n;
 
 	if (w->val[W_KIND].set) {
@@ -179,12 +186,14 @@ static bool head_matches(const struct wctx *w, const struct ps_whead *h)
 		return false;
 	objs[0] = o->obj;
 	objs[1] = o->peer;
+	num[0] = o->objn;
+	num[1] = o->peern;
 	for (int j = 0; j < 2; j++) {
 		if (!objs[j][0])
 			continue;
-		n = obj_range(w, objs[j], &first);
+		n = obj_range(w, num[j], &first);
 		for (size_t k = 0; k < n; k++) {
-			const struct ps_wfd *f = &m->fds[w->byobj[first + k]];
+			const struct ps_wfd *f = &m->fds[w->byobj[first + k].idx];
 
 			if (pid_matches(w, f->pid, f->pid, w->val))
 				return true;
@@ -198,10 +207,10 @@ static long count_holders(const struct wctx *w, const struct ps_whead *h)
 {
 	const struct ps_wfd *o = &w->m->fds[h->owner];
 	size_t first;
-	long n = (long)obj_range(w, o->obj, &first);
+	long n = (long)obj_range(w, o->objn, &first);
 
 	if (o->peer[0])
-		n += (long)obj_range(w, o->peer, &first);
+		n += (long)obj_range(w, o->peern, &first);
 	return n;
 }
 
@@ -210,6 +219,7 @@ static void emit_holders(const struct wctx *w, const struct ps_whead *h)
 	const struct ps_waitmap *m = w->m;
 	const struct ps_wfd *o = &m->fds[h->owner];
 	const char *objs[2] = { o->obj, o->peer };
+	const uint64_t num[2] = { o->objn, o->peern };
 	long shown = 0, total = 0;
 
 	for (int j = 0; j < 2; j++) {
@@ -217,10 +227,10 @@ static void emit_holders(const struct wctx *w, const struct ps_whead *h)
 
 		if (!objs[j][0])
 			continue;
-		n = obj_range(w, objs[j], &first);
+		n = obj_range(w, num[j], &first);
 		total += (long)n;
 		for (size_t k = 0; k < n && shown < HOLDERS_SHOWN; k++) {
-			const struct ps_wfd *f = &m->fds[w->byobj[first + k]];
+			const struct ps_wfd *f = &m->fds[w->byobj[first + k].idx];
 			const char *role = j ? "peer" : "file";
 			char comm[32];
 
@@ -249,10 +259,12 @@ static void emit_holders(const struct wctx *w, const struct ps_whead *h)
 
 static void slept_text(uint64_t us, char *buf, size_t len)
 {
+	/* integers: a float conversion per sleeper was a tenth of the listing */
 	if (us >= 10000000ull)
 		snprintf(buf, len, "%llu s", (unsigned long long)(us / 1000000));
 	else if (us >= 1000)
-		snprintf(buf, len, "%.1f ms", (double)us / 1000.0);
+		snprintf(buf, len, "%llu.%llu ms", (unsigned long long)(us / 1000),
+			 (unsigned long long)(us % 1000 / 100));
 	else
 		snprintf(buf, len, "%llu us", (unsigned long long)us);
 }
@@ -424,7 +436,7 @@ static int cmd_waits(struct ps_cmdctx *c)
 		return -1;
 	if (read_waits(c, &m) < 0)
 		return -1;
-	w.byobj = malloc((m.nfds ? m.nfds : 1) * sizeof(size_t));
+	w.byobj = malloc((m.nfds ? m.nfds : 1) * sizeof(*w.byobj));
 	w.calls = calloc(m.ntasks ? m.ntasks : 1, sizeof(*w.calls));
 	if (!w.byobj || !w.calls || index_pids(&w) < 0) {
 		wctx_free(&w);
@@ -432,9 +444,8 @@ static int cmd_waits(struct ps_cmdctx *c)
 		return ps_cmd_error(c, "out of memory");
 	}
 	for (size_t i = 0; i < m.nfds; i++)
-		w.byobj[i] = i;
-	sort_m = &m;
-	qsort(w.byobj, m.nfds, sizeof(size_t), cmp_obj);
+		w.byobj[i] = (struct okey){ m.fds[i].objn, m.fds[i].pid, m.fds[i].fd, i };
+	qsort(w.byobj, m.nfds, sizeof(*w.byobj), cmp_obj);
 	/* one listing at once: written out in blocks, not a write per line */
 	ps_emit_hold();
 	for (size_t i = 0; i < m.nheads; i++) {

@@ -116,7 +116,8 @@ void ps_sink_text(void *ctx, const struct ps_rec *rec)
 
 	if (!rec->text) /* folded into an earlier line: JSON only */
 		return;
-	fprintf(f, "%s\n", rec->text);
+	fputs(rec->text, f);
+	putc('\n', f);
 	ps_sink_flush(f);
 }
 

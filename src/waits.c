@@ -39,9 +39,14 @@ static void *grow(void **arr, size_t *n, size_t *cap, size_t size)
 	return p;
 }
 
+/* as snprintf("%s"), without its cost (a scan copies 200,000 fields) */
 static void cpy(char *dst, size_t len, const char *src)
 {
-	snprintf(dst, len, "%s", src ? src : "");
+	size_t n = src ? strnlen(src, len - 1) : 0;
+
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 static long num(const struct ps_kv *kv, const char *key)
@@ -214,6 +219,8 @@ int ps_waits_parse(const char *text, struct ps_waitmap *m, char *err, size_t err
 			f->pid = (pid_t)num(&kv, PS_K_PID);
 			cpy(f->obj, sizeof(f->obj), ps_kv_get(&kv, PS_K_OBJ));
 			cpy(f->peer, sizeof(f->peer), ps_kv_get(&kv, PS_K_PEER));
+			f->objn = strtoull(f->obj, NULL, 16);
+			f->peern = strtoull(f->peer, NULL, 16);
 			cpy(f->epoll, sizeof(f->epoll), ps_kv_get(&kv, PS_K_EPOLL));
 			cpy(f->mode, sizeof(f->mode), ps_kv_get(&kv, PS_K_MODE));
 			cpy(f->type, sizeof(f->type), ps_kv_get(&kv, PS_K_TYPE));

@@ -27,8 +27,9 @@ struct ps_wtask {
 struct ps_wfd {
 	pid_t pid;
 	int fd;
-	char obj[17];  /* the object (inode, or an anonymous file's context), hashed */
-	char peer[17]; /* a connected unix socket's peer object, or "" */
+	char obj[17];	      /* the object (inode, or an anonymous file's context), hashed */
+	char peer[17];	      /* a connected unix socket's peer object, or "" */
+	uint64_t objn, peern; /* the same as numbers (0: none), to sort and search */
 	char epoll[17];
 	char mode[3];  /* "r", "w", "rw" */
 	char type[8];  /* fifo sock chr reg other */
