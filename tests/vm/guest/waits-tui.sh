@@ -51,7 +51,7 @@ for k in $(seq 1 $((n - top - 1))); do
 	tmux send-keys -t ps Down
 done
 tmux send-keys -t ps Enter
-wait_screen "^─+ :waits pid=$C1 " "Enter on cat $C1's row did not open :waits pid=$C1"
+wait_screen "─ :waits pid=$C1 " "Enter on cat $C1's row did not open :waits pid=$C1"
 wait_screen "^ +pos 0 +$C1 cat +S read\(fd=0\)" "the listing does not show cat $C1 asleep"
 tmux send-keys -t ps q
 wait_screen "^─ Waits: " "q did not close the listing"
