@@ -31,6 +31,7 @@
 #define PS_W_BATCH 256		  /* files taken per hold of a files lock */
 #define PS_W_OUT_MAX (256u << 20) /* most text one scan produces */
 #define PS_W_THREADS_MAX 4096	  /* sleeping threads listed per process */
+#define PS_W_FNAMES 8		  /* wake function names kept for the whole scan */
 
 struct ps_wfile {
 	struct file *f;
@@ -64,6 +65,13 @@ struct ps_wscan {
 	/* the batch being filled under a files lock */
 	struct ps_wfile batch[PS_W_BATCH];
 	unsigned int nbatch;
+	/*
+	 * Wake function names, looked up once per scan (a symbol lookup each
+	 * is most of a head's cost: a system has a handful of functions and
+	 * tens of thousands of heads).
+	 */
+	struct ps_fname fnames[PS_W_FNAMES];
+	unsigned int fnext;
 	struct ps_inspect_scratch {
 		struct ps_heads_pt hp;
 		struct ps_head_copy hc;
@@ -245,6 +253,20 @@ static const char *ps_w_type(umode_t m)
 	return "other";
 }
 
+/* The cached name of fn, or a slot to look it up into (ps_format_ent fills it). */
+static struct ps_fname *ps_w_fname(struct ps_wscan *w, const void *fn)
+{
+	struct ps_fname *fc;
+	unsigned int i;
+
+	for (i = 0; i < PS_W_FNAMES; i++)
+		if (w->fnames[i].valid && w->fnames[i].fn == fn)
+			return &w->fnames[i];
+	fc = &w->fnames[w->fnext++ % PS_W_FNAMES];
+	fc->valid = false;
+	return fc;
+}
+
 static struct ps_whead *ps_w_find(struct ps_wscan *w, const void *head, const void *inode)
 {
 	struct ps_whead *h;
@@ -342,7 +364,6 @@ static void ps_w_file(struct ps_wscan *w, pid_t tgid, unsigned int fd, struct fi
 
 	for (i = 0; i < s->hp.n; i++) {
 		struct ps_copy_res *r = &s->hc.res;
-		struct ps_fname fc = { 0 };
 		char lead[24];
 		u32 j;
 
@@ -363,10 +384,11 @@ static void ps_w_file(struct ps_wscan *w, pid_t tgid, unsigned int fd, struct fi
 		snprintf(lead, sizeof(lead), PS_K_HEAD "=%u", nh[i]->seq);
 		for (j = 0; j < r->nrec; j++) {
 			struct ps_ent e = s->hc.ents[j];
+			struct ps_fname *fc = ps_w_fname(w, e.func);
 			u32 k;
 
 			for (k = 0; k < s->hc.ents[j].run; k++, e.pos++) {
-				int len = ps_format_ent(s->line, sizeof(s->line), lead, &e, &fc);
+				int len = ps_format_ent(s->line, sizeof(s->line), lead, &e, fc);
 
 				ps_wput(w, s->line, len);
 			}

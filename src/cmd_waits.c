@@ -42,64 +42,107 @@ static const struct ps_opt waits_opts[] = {
 struct wctx {
 	struct ps_cmdctx *c;
 	const struct ps_waitmap *m;
-	size_t *byobj; /* fd indexes sorted by obj */
+	struct okey *byobj; /* every fd, sorted by obj, pid, fd */
 	const struct ps_optval *val;
 	char (*calls)[64]; /* per task (index in m->tasks): its call, read once */
+	pid_t *pids;	   /* the pids that hold fds, sorted, once each */
+	char (*comms)[32]; /* per pids[i]: its comm, read when first needed */
+	size_t npids;
 };
 
-static const struct ps_waitmap *sort_m;
+/* An fd by the object it holds: compact, compared as numbers. */
+struct okey {
+	uint64_t obj;
+	pid_t pid;
+	int fd;
+	size_t idx; /* in m->fds */
+};
 
 static int cmp_obj(const void *a, const void *b)
 {
-	const struct ps_wfd *x = &sort_m->fds[*(const size_t *)a];
-	const struct ps_wfd *y = &sort_m->fds[*(const size_t *)b];
-	int r = strcmp(x->obj, y->obj);
+	const struct okey *x = a, *y = b;
 
-	if (r)
-		return r;
+	if (x->obj != y->obj)
+		return x->obj < y->obj ? -1 : 1;
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
 	return x->fd < y->fd ? -1 : x->fd > y->fd;
 }
 
-/* The first index in byobj of fds with obj, and how many (0 if none). */
-static size_t obj_range(const struct wctx *w, const char *obj, size_t *first)
+/* The first index in byobj of fds with obj, and how many (0 if none): two
+ * binary searches, so that a file held by many fds costs no pass per head. */
+static size_t obj_range(const struct wctx *w, uint64_t obj, size_t *first)
 {
-	size_t lo = 0, hi = w->m->nfds, n = 0;
+	size_t lo = 0, hi = w->m->nfds;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (strcmp(w->m->fds[w->byobj[mid]].obj, obj) < 0)
+		if (w->byobj[mid].obj < obj)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	*first = lo;
-	while (lo + n < w->m->nfds && !strcmp(w->m->fds[w->byobj[lo + n]].obj, obj))
-		n++;
-	return n;
+	hi = w->m->nfds;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (w->byobj[mid].obj <= obj)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo - *first;
 }
 
-static void comm_of(const struct ps_waitmap *m, pid_t pid, char *buf, size_t len)
+static int cmp_pid(const void *a, const void *b)
 {
-	const struct ps_wtask *t = ps_waits_task(m, pid);
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
 
-	if (t)
-		snprintf(buf, len, "%s", t->comm);
-	else
-		ps_waits_comm(pid, buf, len);
+	return x < y ? -1 : x > y;
 }
 
-static bool pid_matches(const struct ps_waitmap *m, pid_t pid, pid_t tgid,
-			const struct ps_optval *val)
+/* The name of a process that holds a file: a sleeping thread's from the
+ * scan, else /proc/PID/comm read once per process and kept (a running
+ * process holding many files is named once, not once per head). */
+static void comm_of(const struct wctx *w, pid_t pid, char *buf, size_t len)
+{
+	const struct ps_wtask *t = ps_waits_task(w->m, pid);
+	size_t lo = 0, hi = w->npids;
+
+	if (t) {
+		size_t n = strnlen(t->comm, len - 1);
+
+		memcpy(buf, t->comm, n);
+		buf[n] = '\0';
+		return;
+	}
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (w->pids[mid] < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < w->npids && w->pids[lo] == pid) {
+		if (!w->comms[lo][0])
+			ps_waits_comm(pid, w->comms[lo], sizeof(w->comms[lo]));
+		snprintf(buf, len, "%s", w->comms[lo]);
+		return;
+	}
+	ps_waits_comm(pid, buf, len);
+}
+
+static bool pid_matches(const struct wctx *w, pid_t pid, pid_t tgid, const struct ps_optval *val)
 {
 	char comm[32];
 
 	if (val[W_PID].set && val[W_PID].num != pid && val[W_PID].num != tgid)
 		return false;
 	if (val[W_COMM].set) {
-		comm_of(m, pid, comm, sizeof(comm));
+		comm_of(w, pid, comm, sizeof(comm));
 		if (strcmp(comm, val[W_COMM].str) != 0)
 			return false;
 	}
@@ -118,6 +161,7 @@ static bool head_matches(const struct wctx *w, const struct ps_whead *h)
 	const struct ps_waitmap *m = w->m;
 	const struct ps_wfd *o = h->owner >= 0 ? &m->fds[h->owner] : NULL;
 	const char *objs[2];
+	uint64_t num[2];
 	size_t first, n;
 
 	if (w->val[W_KIND].set) {
@@ -135,21 +179,23 @@ static bool head_matches(const struct wctx *w, const struct ps_whead *h)
 	for (size_t k = 0; k < h->n; k++) {
 		const struct ps_entry *e = &m->entries[h->first + k];
 
-		if (e->pid > 0 && pid_matches(m, e->pid, tgid_of(m, e->pid), w->val))
+		if (e->pid > 0 && pid_matches(w, e->pid, tgid_of(m, e->pid), w->val))
 			return true;
 	}
 	if (!o)
 		return false;
 	objs[0] = o->obj;
 	objs[1] = o->peer;
+	num[0] = o->objn;
+	num[1] = o->peern;
 	for (int j = 0; j < 2; j++) {
 		if (!objs[j][0])
 			continue;
-		n = obj_range(w, objs[j], &first);
+		n = obj_range(w, num[j], &first);
 		for (size_t k = 0; k < n; k++) {
-			const struct ps_wfd *f = &m->fds[w->byobj[first + k]];
+			const struct ps_wfd *f = &m->fds[w->byobj[first + k].idx];
 
-			if (pid_matches(m, f->pid, f->pid, w->val))
+			if (pid_matches(w, f->pid, f->pid, w->val))
 				return true;
 		}
 	}
@@ -161,10 +207,10 @@ static long count_holders(const struct wctx *w, const struct ps_whead *h)
 {
 	const struct ps_wfd *o = &w->m->fds[h->owner];
 	size_t first;
-	long n = (long)obj_range(w, o->obj, &first);
+	long n = (long)obj_range(w, o->objn, &first);
 
 	if (o->peer[0])
-		n += (long)obj_range(w, o->peer, &first);
+		n += (long)obj_range(w, o->peern, &first);
 	return n;
 }
 
@@ -173,22 +219,22 @@ static void emit_holders(const struct wctx *w, const struct ps_whead *h)
 	const struct ps_waitmap *m = w->m;
 	const struct ps_wfd *o = &m->fds[h->owner];
 	const char *objs[2] = { o->obj, o->peer };
-	int shown = 0, total = 0;
+	const uint64_t num[2] = { o->objn, o->peern };
+	long shown = 0, total = 0;
 
 	for (int j = 0; j < 2; j++) {
 		size_t first, n;
 
 		if (!objs[j][0])
 			continue;
-		n = obj_range(w, objs[j], &first);
-		for (size_t k = 0; k < n; k++) {
-			const struct ps_wfd *f = &m->fds[w->byobj[first + k]];
+		n = obj_range(w, num[j], &first);
+		total += (long)n;
+		for (size_t k = 0; k < n && shown < HOLDERS_SHOWN; k++) {
+			const struct ps_wfd *f = &m->fds[w->byobj[first + k].idx];
 			const char *role = j ? "peer" : "file";
 			char comm[32];
 
-			if (total++ >= HOLDERS_SHOWN)
-				continue;
-			comm_of(m, f->pid, comm, sizeof(comm));
+			comm_of(w, f->pid, comm, sizeof(comm));
 			{
 				struct ps_field fl[7] = {
 					{ "wq", PS_F_STR, h->id, 0 },
@@ -199,28 +245,26 @@ static void emit_holders(const struct wctx *w, const struct ps_whead *h)
 					{ "role", PS_F_STR, role, 0 },
 					{ "file", PS_F_STR, f->file, 0 },
 				};
-				if (shown < HOLDERS_SHOWN) {
-					ps_emit(w->c->sink, PS_REC_HOLDER, NULL, fl, 7,
-						"  %-8s %7d %-15s fd %-4d %s%s",
-						shown ? "" : "held by", (int)f->pid, comm, f->fd,
-						f->mode,
-						j ? "  the peer (the other end of the socket)"
-						  : "");
-					shown++;
-				}
+				ps_emit(w->c->sink, PS_REC_HOLDER, NULL, fl, 7,
+					"  %-8s %7d %-15s fd %-4d %s%s", shown ? "" : "held by",
+					(int)f->pid, comm, f->fd, f->mode,
+					j ? "  the peer (the other end of the socket)" : "");
+				shown++;
 			}
 		}
 	}
 	if (total > shown) /* the waitq record's holders field counts them all */
-		ps_emit_text(w->c->sink, "  %-8s ... and %d more fds", "", total - shown);
+		ps_emit_text(w->c->sink, "  %-8s ... and %ld more fds", "", total - shown);
 }
 
 static void slept_text(uint64_t us, char *buf, size_t len)
 {
+	/* integers: a float conversion per sleeper was a tenth of the listing */
 	if (us >= 10000000ull)
 		snprintf(buf, len, "%llu s", (unsigned long long)(us / 1000000));
 	else if (us >= 1000)
-		snprintf(buf, len, "%.1f ms", (double)us / 1000.0);
+		snprintf(buf, len, "%llu.%llu ms", (unsigned long long)(us / 1000),
+			 (unsigned long long)(us % 1000 / 100));
 	else
 		snprintf(buf, len, "%llu us", (unsigned long long)us);
 }
@@ -353,29 +397,57 @@ static int read_waits(struct ps_cmdctx *c, struct ps_waitmap *m)
 	return 0;
 }
 
+/* The holders' pids, sorted and once each, with room for their comms. */
+static int index_pids(struct wctx *w)
+{
+	const struct ps_waitmap *m = w->m;
+	size_t n = 0;
+
+	w->pids = malloc((m->nfds ? m->nfds : 1) * sizeof(*w->pids));
+	if (!w->pids)
+		return -1;
+	for (size_t i = 0; i < m->nfds; i++)
+		w->pids[i] = m->fds[i].pid;
+	qsort(w->pids, m->nfds, sizeof(*w->pids), cmp_pid);
+	for (size_t i = 0; i < m->nfds; i++)
+		if (!n || w->pids[n - 1] != w->pids[i])
+			w->pids[n++] = w->pids[i];
+	w->npids = n;
+	w->comms = calloc(n ? n : 1, sizeof(*w->comms));
+	return w->comms ? 0 : -1;
+}
+
+static void wctx_free(struct wctx *w)
+{
+	free(w->byobj);
+	free(w->calls);
+	free(w->pids);
+	free(w->comms);
+}
+
 static int cmd_waits(struct ps_cmdctx *c)
 {
 	struct ps_optval val[PS_CMD_MAX_OPTS]; /* ps_cmd_parse_opts fills them all */
 	struct ps_waitmap m;
-	struct wctx w = { c, &m, NULL, val, NULL };
+	struct wctx w = { c, &m, NULL, val, NULL, NULL, NULL, 0 };
 	size_t shown = 0, with = 0, on = 0;
 
 	if (ps_cmd_parse_opts(c, 0, val, NULL, NULL) < 0)
 		return -1;
 	if (read_waits(c, &m) < 0)
 		return -1;
-	w.byobj = malloc((m.nfds ? m.nfds : 1) * sizeof(size_t));
+	w.byobj = malloc((m.nfds ? m.nfds : 1) * sizeof(*w.byobj));
 	w.calls = calloc(m.ntasks ? m.ntasks : 1, sizeof(*w.calls));
-	if (!w.byobj || !w.calls) {
-		free(w.byobj);
-		free(w.calls);
+	if (!w.byobj || !w.calls || index_pids(&w) < 0) {
+		wctx_free(&w);
 		ps_waitmap_free(&m);
 		return ps_cmd_error(c, "out of memory");
 	}
 	for (size_t i = 0; i < m.nfds; i++)
-		w.byobj[i] = i;
-	sort_m = &m;
-	qsort(w.byobj, m.nfds, sizeof(size_t), cmp_obj);
+		w.byobj[i] = (struct okey){ m.fds[i].objn, m.fds[i].pid, m.fds[i].fd, i };
+	qsort(w.byobj, m.nfds, sizeof(*w.byobj), cmp_obj);
+	/* one listing at once: written out in blocks, not a write per line */
+	ps_emit_hold();
 	for (size_t i = 0; i < m.nheads; i++) {
 		const struct ps_whead *h = &m.heads[i];
 
@@ -415,8 +487,8 @@ static int cmd_waits(struct ps_cmdctx *c)
 			m.sleeping, on, on == 1 ? "y" : "ies", (unsigned long long)(m.ns / 1000000),
 			m.complete ? "" : " (INCOMPLETE: the module's output limit was reached)");
 	}
-	free(w.byobj);
-	free(w.calls);
+	ps_emit_release();
+	wctx_free(&w);
 	ps_waitmap_free(&m);
 	return 0;
 }

@@ -58,6 +58,6 @@ void ps_sink_json(void *ctx, const struct ps_rec *rec)
 	if (!s)
 		return;
 	fprintf(f, "%s\n", s);
-	fflush(f);
+	ps_sink_flush(f);
 	free(s);
 }

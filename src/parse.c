@@ -312,9 +312,24 @@ const char *ps_kv_get(const struct ps_kv *kv, const char *key)
 	return NULL;
 }
 
+/* src (or "" / "-" when NULL), cut to len - 1 bytes: as snprintf("%s"), at a
+ * fraction of its cost (a waits scan copies 100,000 fields) */
+static void copy_or(char *dst, size_t len, const char *src, const char *none)
+{
+	size_t n;
+
+	if (!len)
+		return;
+	if (!src)
+		src = none;
+	n = strnlen(src, len - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static void copy_str(char *dst, size_t len, const char *src)
 {
-	snprintf(dst, len, "%s", src ? src : "-");
+	copy_or(dst, len, src, "-");
 }
 
 static int get_long(const struct ps_kv *kv, const char *key, long long *out)
@@ -375,17 +390,15 @@ static int entry_from_kv(const struct ps_kv *kv, struct ps_entry *e)
 				f++;
 		}
 	}
-	snprintf(e->epoll, sizeof(e->epoll), "%s",
-		 ps_kv_get(kv, PS_K_EPOLL) ? ps_kv_get(kv, PS_K_EPOLL) : "");
+	copy_or(e->epoll, sizeof(e->epoll), ps_kv_get(kv, PS_K_EPOLL), "");
 	e->tfd = get_long(kv, PS_K_TFD, &v) == 0 ? (int)v : -1;
-	snprintf(e->sleepers, sizeof(e->sleepers), "%s",
-		 ps_kv_get(kv, PS_K_SLEEPERS) ? ps_kv_get(kv, PS_K_SLEEPERS) : "");
+	copy_or(e->sleepers, sizeof(e->sleepers), ps_kv_get(kv, PS_K_SLEEPERS), "");
 	copy_str(e->key, sizeof(e->key), ps_kv_get(kv, PS_K_KEY));
 	e->has_key = strcmp(e->key, "-") != 0;
 	e->key_mask = 0;
 	if (e->has_key && ps_mask_parse(e->key, &e->key_mask, err, sizeof(err)) < 0)
 		e->key_mask = 0;
-	else if (e->has_key) /* name the bits the module prints in hex */
+	else if (e->has_key && strstr(e->key, "0x")) /* name the bits it printed in hex */
 		ps_mask_format(e->key_mask, e->key, sizeof(e->key));
 	return 0;
 }

@@ -520,6 +520,8 @@ int ps_run_script_string(struct ps_session *s, const char *text, const char *nam
 /* Standard sinks: plain text lines to a FILE, or JSON lines (jansson). */
 void ps_sink_text(void *ctx /* FILE * */, const struct ps_rec *rec);
 void ps_sink_json(void *ctx /* FILE * */, const struct ps_rec *rec);
+/* What the sinks do after a record: fflush(f), unless a listing holds it. */
+void ps_sink_flush(FILE *f);
 /* One record as a JSON object text (malloc'd, no newline); NULL for PS_REC_TEXT. */
 char *ps_rec_to_json(const struct ps_rec *rec);
 

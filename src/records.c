@@ -31,6 +31,15 @@ const char *ps_rec_kind_name(enum ps_rec_kind k)
 	return "unknown";
 }
 
+static int emit_held;
+static uint64_t held_ns; /* when the outermost hold began */
+static bool emit_unrecorded;
+
+void ps_emit_unrecorded(bool on)
+{
+	emit_unrecorded = on;
+}
+
 static void emit_va(const struct ps_sink *sink, enum ps_rec_kind kind, const void *data,
 		    const struct ps_field *fields, int nfields, const char *fmt, va_list ap)
 {
@@ -46,9 +55,12 @@ static void emit_va(const struct ps_sink *sink, enum ps_rec_kind kind, const voi
 	rec.nfields = nfields;
 	rec.fields = fields;
 	rec.data = data;
-	/* one time for both: a recording's item and what a front end stamps */
-	rec.at_ns = ps_now_ns();
-	ps_record_output(&rec); /* --record: every record a front end gets */
+	/* one time for both: a recording's item and what a front end stamps;
+	 * a held listing's records all have the time it began (a clock read
+	 * is a system call where the clocksource is the HPET, as under QEMU) */
+	rec.at_ns = emit_held ? held_ns : ps_now_ns();
+	if (!emit_unrecorded)
+		ps_record_output(&rec); /* --record: every record a front end gets */
 	sink->record(sink->ctx, &rec);
 }
 
@@ -80,14 +92,33 @@ void ps_emit_text(const struct ps_sink *sink, const char *fmt, ...)
 	va_end(ap);
 }
 
+void ps_emit_hold(void)
+{
+	if (!emit_held++)
+		held_ns = ps_now_ns();
+}
+
+void ps_emit_release(void)
+{
+	if (emit_held > 0 && --emit_held == 0)
+		fflush(NULL);
+}
+
+void ps_sink_flush(FILE *f)
+{
+	if (!emit_held)
+		fflush(f);
+}
+
 void ps_sink_text(void *ctx, const struct ps_rec *rec)
 {
 	FILE *f = ctx ? ctx : stdout;
 
 	if (!rec->text) /* folded into an earlier line: JSON only */
 		return;
-	fprintf(f, "%s\n", rec->text);
-	fflush(f);
+	fputs(rec->text, f);
+	putc('\n', f);
+	ps_sink_flush(f);
 }
 
 /* ---------------------------------------------------------- builders */

@@ -14,6 +14,16 @@ void ps_emit(const struct ps_sink *sink, enum ps_rec_kind kind, const void *data
 void ps_emit_text(const struct ps_sink *sink, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 const char *ps_rec_kind_name(enum ps_rec_kind k);
+/* A command that writes a long listing in one go (waits: 100,000 lines on a
+ * big system) holds the text and JSON sinks' flush after each record, so
+ * that stdio writes in blocks, and stamps its records with one time, when
+ * the hold began; the release flushes. Nests. */
+void ps_emit_hold(void);
+void ps_emit_release(void);
+/* A front end's own view (the TUI's waits pane) runs a command for its data:
+ * while on, records go to the sink but not into a --record recording (a
+ * replay has no module to scan, and the output is not the session's). */
+void ps_emit_unrecorded(bool on);
 /* A record without a text line (folded into an earlier one): JSON only. */
 void ps_emit_data(const struct ps_sink *sink, enum ps_rec_kind kind, const void *data,
 		  const struct ps_field *fields, int nfields);

@@ -16,6 +16,7 @@ void ps_waitmap_free(struct ps_waitmap *m)
 	free(m->fds);
 	free(m->heads);
 	free(m->entries);
+	free(m->epwq);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -38,9 +39,14 @@ static void *grow(void **arr, size_t *n, size_t *cap, size_t size)
 	return p;
 }
 
+/* as snprintf("%s"), without its cost (a scan copies 200,000 fields) */
 static void cpy(char *dst, size_t len, const char *src)
 {
-	snprintf(dst, len, "%s", src ? src : "");
+	size_t n = src ? strnlen(src, len - 1) : 0;
+
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 static long num(const struct ps_kv *kv, const char *key)
@@ -73,6 +79,49 @@ static int cmp_head_seq(const void *a, const void *b)
 	const struct ps_whead *x = a, *y = b;
 
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static bool sorted(const void *arr, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	for (size_t i = 1; i < n; i++)
+		if (cmp((const char *)arr + (i - 1) * size, (const char *)arr + i * size) > 0)
+			return false;
+	return true;
+}
+
+static int cmp_epq(const void *a, const void *b)
+{
+	const struct ps_wepq *x = a, *y = b;
+	int r = strcmp(x->epoll, y->epoll);
+
+	return r ? r : x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Each epoll instance's "wq" head, sorted by the instance: an
+ * ep_poll_callback entry finds its sleepers by binary search, not by a pass
+ * over every fd (an epoll-heavy system has an entry per registered fd). */
+static int index_epoll_wqs(struct ps_waitmap *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nheads; i++)
+		n += m->heads[i].owner >= 0 && !strcmp(m->heads[i].queue, "wq");
+	if (!n)
+		return 0;
+	m->epwq = calloc(n, sizeof(*m->epwq));
+	if (!m->epwq)
+		return -1;
+	for (size_t i = 0; i < m->nheads; i++) {
+		const struct ps_whead *h = &m->heads[i];
+		const struct ps_wfd *f = h->owner >= 0 ? &m->fds[h->owner] : NULL;
+
+		if (!f || strcmp(h->queue, "wq") != 0 || !f->epoll[0])
+			continue;
+		cpy(m->epwq[m->nepwq].epoll, sizeof(m->epwq[0].epoll), f->epoll);
+		m->epwq[m->nepwq++].seq = h->seq;
+	}
+	qsort(m->epwq, m->nepwq, sizeof(*m->epwq), cmp_epq);
+	return 0;
 }
 
 int ps_waits_parse(const char *text, struct ps_waitmap *m, char *err, size_t errlen)
@@ -170,6 +219,8 @@ int ps_waits_parse(const char *text, struct ps_waitmap *m, char *err, size_t err
 			f->pid = (pid_t)num(&kv, PS_K_PID);
 			cpy(f->obj, sizeof(f->obj), ps_kv_get(&kv, PS_K_OBJ));
 			cpy(f->peer, sizeof(f->peer), ps_kv_get(&kv, PS_K_PEER));
+			f->objn = strtoull(f->obj, NULL, 16);
+			f->peern = strtoull(f->peer, NULL, 16);
 			cpy(f->epoll, sizeof(f->epoll), ps_kv_get(&kv, PS_K_EPOLL));
 			cpy(f->mode, sizeof(f->mode), ps_kv_get(&kv, PS_K_MODE));
 			cpy(f->type, sizeof(f->type), ps_kv_get(&kv, PS_K_TYPE));
@@ -189,9 +240,12 @@ int ps_waits_parse(const char *text, struct ps_waitmap *m, char *err, size_t err
 			goto malformed;
 		}
 	}
-	/* heads are listed in seq order; make sure, for the binary searches */
-	qsort(m->heads, m->nheads, sizeof(*m->heads), cmp_head_seq);
-	qsort(m->tasks, m->ntasks, sizeof(*m->tasks), cmp_task);
+	/* heads are listed in seq order, tasks by process; make sure, for the
+	 * binary searches (a pass when they are, no sort) */
+	if (!sorted(m->heads, m->nheads, sizeof(*m->heads), cmp_head_seq))
+		qsort(m->heads, m->nheads, sizeof(*m->heads), cmp_head_seq);
+	if (!sorted(m->tasks, m->ntasks, sizeof(*m->tasks), cmp_task))
+		qsort(m->tasks, m->ntasks, sizeof(*m->tasks), cmp_task);
 	for (size_t i = 0; i < m->nheads; i++) {
 		struct ps_whead *h = &m->heads[i];
 		const struct ps_wfd *f = h->owner >= 0 ? &m->fds[h->owner] : NULL;
@@ -217,6 +271,8 @@ int ps_waits_parse(const char *text, struct ps_waitmap *m, char *err, size_t err
 		snprintf(err, errlen, "waits: the scan's summary line is missing (cut short)");
 		goto bad;
 	}
+	if (index_epoll_wqs(m) < 0)
+		goto oom;
 	return 0;
 malformed:
 	snprintf(err, errlen, "waits line %zu: malformed: %.80s", lineno, p);
@@ -264,20 +320,20 @@ const struct ps_wtask *ps_waits_task(const struct ps_waitmap *m, pid_t tid)
 
 const struct ps_whead *ps_waits_epoll_wq(const struct ps_waitmap *m, const char *epoll)
 {
+	size_t lo = 0, hi = m->nepwq;
+
 	if (!epoll || !*epoll || !strcmp(epoll, "unknown"))
 		return NULL;
-	for (size_t i = 0; i < m->nfds; i++) {
-		const struct ps_wfd *f = &m->fds[i];
+	while (lo < hi) { /* the first of that instance: its lowest seq */
+		size_t mid = (lo + hi) / 2;
 
-		if (strcmp(f->epoll, epoll) != 0)
-			continue;
-		for (int k = 0; k < f->nwqs; k++) {
-			const struct ps_whead *h = ps_waits_head(m, f->wqs[k]);
-
-			if (h && !strcmp(h->queue, "wq"))
-				return h;
-		}
+		if (strcmp(m->epwq[mid].epoll, epoll) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	if (lo < m->nepwq && !strcmp(m->epwq[lo].epoll, epoll))
+		return ps_waits_head(m, m->epwq[lo].seq);
 	return NULL;
 }
 

@@ -27,8 +27,9 @@ struct ps_wtask {
 struct ps_wfd {
 	pid_t pid;
 	int fd;
-	char obj[17];  /* the object (inode, or an anonymous file's context), hashed */
-	char peer[17]; /* a connected unix socket's peer object, or "" */
+	char obj[17];	      /* the object (inode, or an anonymous file's context), hashed */
+	char peer[17];	      /* a connected unix socket's peer object, or "" */
+	uint64_t objn, peern; /* the same as numbers (0: none), to sort and search */
 	char epoll[17];
 	char mode[3];  /* "r", "w", "rw" */
 	char type[8];  /* fifo sock chr reg other */
@@ -51,6 +52,12 @@ struct ps_whead {
 	char label[96];	 /* "read queue (pipe->rd_wait)" */
 };
 
+/* An epoll instance and the head its epoll_wait sleepers are on (its "wq"). */
+struct ps_wepq {
+	char epoll[17];
+	int seq;
+};
+
 struct ps_waitmap {
 	struct ps_wtask *tasks;
 	size_t ntasks;
@@ -60,6 +67,8 @@ struct ps_waitmap {
 	size_t nheads;
 	struct ps_entry *entries; /* entry.head: the ps_whead.seq */
 	size_t nentries;
+	struct ps_wepq *epwq; /* sorted by epoll: ps_waits_epoll_wq's index */
+	size_t nepwq;
 	/* the scan line */
 	long procs, threads, sleeping, files, pollable, gone;
 	uint64_t ns, lock_ns_max;

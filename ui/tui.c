@@ -33,6 +33,7 @@
 #include "tui.h"
 #include "version.h"
 #include "view.h"
+#include "waitspane.h"
 
 enum focus { FOCUS_QUEUES, FOCUS_PROCS, FOCUS_EVENTS, FOCUS_COUNT };
 
@@ -115,7 +116,17 @@ struct tui {
 	bool rp_playing;
 	double rp_speed;
 	uint64_t rp_pos, rp_wall; /* ns of the recording; ms of view_now_ms */
+	/* the waits pane in the process pane's place (A): the system's wait
+	 * queues from the waits command, rescanned every WAITS_EVERY_MS (u: now) */
+	bool waits_pane, waits_want;
+	struct waitspane wp;
+	size_t wsel, wtop;
+	uint64_t wp_drawn_age; /* the age (s) the title shows */
 };
+
+/* A system scan costs (2 s in the VM at 1000 processes): at most every 5 s,
+ * and never more than a tenth of the time. */
+#define WAITS_EVERY_MS 5000
 
 #define APPLY_MS 50
 
@@ -398,7 +409,8 @@ static void compute_layout(struct tui *t)
 		l->q_y = 1;
 		l->q_x = 0;
 		l->q_w = w;
-		l->q_h = body - body * 2 / 5;
+		/* the waits pane lists the whole system: it takes the larger part */
+		l->q_h = t->waits_pane ? body * 2 / 5 : body - body * 2 / 5;
 		l->p_y = l->q_y + l->q_h;
 		l->p_x = 0;
 		l->p_w = w;
@@ -422,6 +434,9 @@ static pid_t selected_pid(struct tui *t)
 			return t->v.entries[r->index].pid;
 		if (r->type == ROW_GHOST)
 			return t->v.ghosts[r->index].e.pid;
+	} else if (t->focus == FOCUS_PROCS && t->waits_pane) {
+		if (t->wsel < t->wp.n)
+			return t->wp.rows[t->wsel].pid;
 	} else if (t->focus == FOCUS_PROCS) {
 		size_t n;
 		struct ps_waiter *const *w = ps_session_waiters(t->s, &n);
@@ -668,6 +683,109 @@ static void draw_procs(struct tui *t)
 	clear_rows(y, l->p_y + l->p_h, l->p_x, l->p_w);
 }
 
+/* How long a sleeper has slept, short: "850 ms", "12.5 s", "310 s". */
+static const char *slept_short(long long ms, char *buf, size_t len)
+{
+	if (ms < 0)
+		snprintf(buf, len, "?");
+	else if (ms < 1000)
+		snprintf(buf, len, "%lld ms", ms);
+	else if (ms < 100000)
+		snprintf(buf, len, "%.1f s", (double)ms / 1000.0);
+	else
+		snprintf(buf, len, "%lld s", ms / 1000);
+	return buf;
+}
+
+/* The waits pane, in the process pane's place: each queue of the system
+ * with sleepers (its file, its label, who holds it open) and the threads
+ * asleep on it, as the waits command lists them; the title says how old. */
+static void draw_waits(struct tui *t)
+{
+	struct layout *l = &t->lay;
+	const struct waitspane *wp = &t->wp;
+	int visible = l->p_h - 2, y, bottom = l->p_y + l->p_h;
+	bool wide = l->p_w >= 90;
+	pid_t link = t->focus == FOCUS_PROCS ? 0 : selected_pid(t);
+	char more[64], h[4][64], age[64], tm[24];
+
+	clamp_scroll(&t->wsel, &t->wtop, wp->n, visible);
+	t->wp_drawn_age = wp->have || wp->err[0] ? (view_now_ms() - wp->at_ms) / 1000 : 0;
+	snprintf(h[0], sizeof(h[0]), P_("%lld queue", "%lld queues", (unsigned long)wp->sum.queues),
+		 wp->sum.queues);
+	snprintf(h[1], sizeof(h[1]),
+		 P_("%lld sleeper", "%lld sleepers", (unsigned long)wp->sum.sleepers),
+		 wp->sum.sleepers);
+	if (!wp->have && !wp->err[0])
+		snprintf(age, sizeof(age), "%s", _("scanning"));
+	else if (wp->err[0])
+		snprintf(age, sizeof(age), _("scan failed %llu s ago (u: again)"),
+			 (unsigned long long)t->wp_drawn_age);
+	else
+		snprintf(age, sizeof(age), _("%llu s ago (u: rescan)"),
+			 (unsigned long long)t->wp_drawn_age);
+	title_row(t, l->p_y, l->p_x, l->p_w, t->focus == FOCUS_PROCS, _(" Waits: %s, %s | %s %s"),
+		  h[0], h[1], age, more_note(t->wtop, visible, wp->n, more, sizeof(more)));
+	put(l->p_y + 1, l->p_x, l->p_w, style(t, ST_DIM), "  %s %s S %s %s  %s",
+	    /* TRANSLATORS: waits pane column headers; widths in columns (a
+	       Chinese character takes 2): call 24 (narrow: 18), asleep 9 (7) */
+	    pad_cols(h[0], sizeof(h[0]), "pid", 7, true, true),
+	    pad_cols(h[1], sizeof(h[1]), "comm", wide ? 15 : 10, false, true),
+	    pad_cols(h[2], sizeof(h[2]), _("call"), wide ? 24 : 18, false, true),
+	    pad_cols(h[3], sizeof(h[3]), _("asleep"), wide ? 9 : 7, true, true),
+	    _("wake function"));
+	y = l->p_y + 2;
+	if (wp->err[0] && y < bottom)
+		put(y++, l->p_x, l->p_w, style(t, ST_ERROR), "  %s", wp->err);
+	if (!wp->have && !wp->err[0] && y < bottom)
+		put(y++, l->p_x, l->p_w, style(t, ST_DIM), "  %s", _("(scanning every process)"));
+	else if (wp->have && wp->n == 0 && y < bottom)
+		put(y++, l->p_x, l->p_w, style(t, ST_DIM), "  %s",
+		    _("no thread sleeps on a wait queue behind a file descriptor"));
+	for (size_t i = t->wtop; i < wp->n && y < bottom; i++, y++) {
+		const struct wp_row *r = &wp->rows[i];
+		attr_t a = A_NORMAL;
+		char comm[64];
+
+		if (r->type == WP_QUEUE) {
+			char hold[160] = "";
+
+			if (r->holders[0])
+				snprintf(hold, sizeof(hold), _("  held by %s"), r->holders);
+			put(y, l->p_x, l->p_w, A_NORMAL, "%s  %s%s", r->file, r->label, hold);
+			a = style(t, ST_OBJECT);
+		} else if (r->type == WP_NOTE) {
+			put(y, l->p_x, l->p_w, A_NORMAL, "    %s", r->label);
+			a = style(t, ST_DIM);
+		} else {
+			char fn[96];
+
+			if (r->via_epoll)
+				snprintf(fn, sizeof(fn), "via epoll %s", r->label);
+			else
+				snprintf(fn, sizeof(fn), "%s%s",
+					 wide ? r->func : view_short_func(r->func),
+					 r->exclusive ? " E" : "");
+			if (wide)
+				put(y, l->p_x, l->p_w, A_NORMAL, "  %7d %s %c %-24.24s %9s  %s",
+				    (int)r->pid,
+				    pad_cols(comm, sizeof(comm), r->comm, 15, false, true),
+				    r->state, r->call, slept_short(r->slept_ms, tm, sizeof(tm)),
+				    fn);
+			else
+				put(y, l->p_x, l->p_w, A_NORMAL, "  %7d %s %c %-18.18s %7s  %s",
+				    (int)r->pid,
+				    pad_cols(comm, sizeof(comm), r->comm, 10, false, true),
+				    r->state, r->call, slept_short(r->slept_ms, tm, sizeof(tm)),
+				    fn);
+			if (link && r->pid == link)
+				a = style(t, ST_LINKED);
+		}
+		paint_row(y, l->p_x, l->p_w, a, t->focus == FOCUS_PROCS && i == t->wsel);
+	}
+	clear_rows(y, bottom, l->p_x, l->p_w);
+}
+
 static enum style tl_style(enum tl_kind k)
 {
 	switch (k) {
@@ -760,6 +878,8 @@ struct binding {
 static const struct binding *binding_table(size_t *n);
 static void act_help(struct tui *t, const struct binding *b);
 static void act_quit(struct tui *t, const struct binding *b);
+static void act_waits_pane(struct tui *t, const struct binding *b);
+static void act_waits_rescan(struct tui *t, const struct binding *b);
 static void act_stop_demo(struct tui *t, const struct binding *b);
 static void act_close(struct tui *t, const struct binding *b);
 
@@ -1226,7 +1346,10 @@ static void draw(struct tui *t)
 		draw_pager(t);
 	} else {
 		draw_queues(t);
-		draw_procs(t);
+		if (t->waits_pane)
+			draw_waits(t);
+		else
+			draw_procs(t);
 		draw_events(t);
 	}
 	draw_cmdline(t);
@@ -1486,6 +1609,49 @@ static void run_command(struct tui *t, const char *line)
 	t->dirty = true;
 }
 
+/* The waits pane's data: the waits command run as any command is (one
+ * command language), its records taken as rows. Only between commands (the
+ * loop's top, never inside a pause or a running command); not recorded
+ * (--record): it is a view of the system, and a replay cannot scan. */
+static void waits_record(void *ctx, const struct ps_rec *rec)
+{
+	struct tui *t = ctx;
+
+	/* what else the session delivers meanwhile (a waiter's result) goes
+	 * where it always goes */
+	if (!wp_record(&t->wp, rec))
+		sink_record(t, rec);
+}
+
+static void waits_scan(struct tui *t)
+{
+	struct ps_sink sink = { waits_record, t };
+	char cmd[] = "waits", *argv[] = { cmd, NULL }, err[256] = "";
+	uint64_t t0 = view_now_ms();
+	int rc;
+
+	t->waits_want = false;
+	wp_begin(&t->wp);
+	ps_emit_unrecorded(true);
+	rc = ps_cmd_run(t->s, 1, argv, &sink, err, sizeof(err));
+	ps_emit_unrecorded(false);
+	wp_end(&t->wp, rc == PS_EXEC_ERROR ? err : NULL, view_now_ms(), view_now_ms() - t0);
+	/* the command drained the session: take in what it found there */
+	t->pend_chg |= CHG_BUSY;
+	t->dirty = true;
+}
+
+/* When the next scan is due: every WAITS_EVERY_MS, at least ten times as
+ * long as the last one took. */
+static uint64_t waits_due(const struct tui *t)
+{
+	uint64_t every = WAITS_EVERY_MS;
+
+	if (t->wp.took_ms * 10 > every)
+		every = t->wp.took_ms * 10;
+	return t->wp.at_ms + every;
+}
+
 static const char *selected_object(struct tui *t)
 {
 	if (t->focus == FOCUS_QUEUES && t->qsel < t->v.nrows) {
@@ -1539,6 +1705,9 @@ static void move_sel(struct tui *t, int delta)
 	if (t->focus == FOCUS_QUEUES) {
 		sel = &t->qsel;
 		n = t->v.nrows;
+	} else if (t->waits_pane) {
+		sel = &t->wsel;
+		n = t->wp.n;
 	} else {
 		sel = &t->psel;
 		ps_session_waiters(t->s, &n);
@@ -1620,6 +1789,32 @@ static void act_quit(struct tui *t, const struct binding *b)
 	t->quit = true;
 }
 
+/* A: the waits pane in the process pane's place, or the waiters again. */
+static void act_waits_pane(struct tui *t, const struct binding *b)
+{
+	(void)b;
+	t->waits_pane = !t->waits_pane;
+	if (t->waits_pane) {
+		t->waits_want = true; /* the loop scans: never inside a command */
+		t->focus = FOCUS_PROCS;
+		set_status(t, false, "%s",
+			   _("waits pane: the system's queues with sleepers; u rescans, A goes "
+			     "back"));
+	} else {
+		set_status(t, false, "%s", _("the process pane shows this session's waiters"));
+	}
+}
+
+static void act_waits_rescan(struct tui *t, const struct binding *b)
+{
+	(void)b;
+	if (!t->waits_pane) {
+		set_status(t, true, "%s", _("u rescans the waits pane: A shows it"));
+		return;
+	}
+	t->waits_want = true;
+}
+
 static void act_help(struct tui *t, const struct binding *b)
 {
 	(void)b;
@@ -1628,9 +1823,47 @@ static void act_help(struct tui *t, const struct binding *b)
 	t->search[0] = '\0';
 }
 
+/* The sleeper a waits pane row stands for: its own, or the first of its
+ * queue's (a queue row, a note). 0: the queue has none listed. */
+static pid_t waits_row_pid(const struct tui *t, size_t i)
+{
+	const struct wp_row *r = t->wp.rows;
+
+	if (i >= t->wp.n)
+		return 0;
+	while (i > 0 && r[i].type != WP_QUEUE && r[i].type != WP_SLEEPER)
+		i--;
+	for (; i < t->wp.n; i++) {
+		if (r[i].type == WP_SLEEPER)
+			return r[i].tgid ? r[i].tgid : r[i].pid;
+		if (i + 1 < t->wp.n && r[i + 1].type == WP_QUEUE)
+			break;
+	}
+	return 0;
+}
+
 static void act_details(struct tui *t, const struct binding *b)
 {
 	(void)b;
+	if (t->focus == FOCUS_PROCS && t->waits_pane) {
+		/* the waits pane: the whole listing of that process's queues */
+		char line[48];
+		pid_t pid = waits_row_pid(t, t->wsel);
+
+		if (t->busy) {
+			set_status(t, true, _("%s is running: %s waits (Ctrl-C or q cancels it)"),
+				   t->busy_what, "Enter");
+			return;
+		}
+		if (!pid) {
+			set_status(t, true, "%s",
+				   _("no sleeper on this queue: select a sleeper's row"));
+			return;
+		}
+		snprintf(line, sizeof(line), "waits pid=%d", (int)pid);
+		run_command(t, line);
+		return;
+	}
 	t->mode = MODE_DETAILS;
 	t->pg_top = t->pg_left = t->pg_match = 0;
 	t->search[0] = '\0';
@@ -1720,7 +1953,10 @@ static void act_mouse(struct tui *t, const struct binding *b)
 		return;
 	if (f == FOCUS_QUEUES && t->qtop + (size_t)row < t->v.nrows)
 		t->qsel = t->qtop + (size_t)row;
-	else if (f == FOCUS_PROCS) {
+	else if (f == FOCUS_PROCS && t->waits_pane) {
+		if (t->wtop + (size_t)row < t->wp.n)
+			t->wsel = t->wtop + (size_t)row;
+	} else if (f == FOCUS_PROCS) {
 		size_t n;
 
 		ps_session_waiters(t->s, &n);
@@ -2116,6 +2352,12 @@ static const struct binding bindings[] = {
 	{ 'g', "g", KP, act_command, "diagram %o", 0,
 	  N_("g: the selected object's queue drawn (:diagram), a: all queues (:waits)"), NULL, 0 },
 	{ 'a', "a", KP, act_command, "waits", 0, NULL, NULL, 0 },
+	{ 'A', "A", KP, act_waits_pane, NULL, 0,
+	  N_("the waits pane in the process pane's place: every wait queue of the system with "
+	     "sleepers, rescanned every 5 s (Enter: :waits pid=PID of the row) / the waiters "
+	     "again"),
+	  NULL, 0 },
+	{ 'u', "u", KP, act_waits_rescan, NULL, 0, N_("rescan the waits pane now"), NULL, 0 },
 	{ 'i', "i", KP, act_command, "inspect %p", 0,
 	  N_("inspect the selected process (:inspect PID): its fds and what it waits for"),
 	  N_("i:inspect"), K_PANES },
@@ -2296,6 +2538,14 @@ static void loop_once(struct tui *t)
 		t->dirty = true;
 	if (t->dirty)
 		draw(t);
+	/* the waits pane's scan: when asked (A, u) or due, only while it shows
+	 * (a replay has no module to scan: only when asked) */
+	if (t->waits_pane && t->mode == MODE_PANES && !t->busy &&
+	    (t->waits_want || (!t->opts->replay && now >= waits_due(t)))) {
+		waits_scan(t);
+		now = view_now_ms();
+		draw(t);
+	}
 	fds[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
 	n = 1 + ps_session_pollfds(t->s, fds + 1, 71);
 	deadline = view_next_deadline(&t->v, now);
@@ -2319,6 +2569,17 @@ static void loop_once(struct tui *t)
 		if (rt >= 0 && (timeout < 0 || rt < timeout))
 			timeout = rt;
 	}
+	/* the waits pane: its title's age each second, and its next scan */
+	if (t->waits_pane && t->mode == MODE_PANES) {
+		uint64_t at = t->wp.at_ms + (t->wp_drawn_age + 1) * 1000;
+		int left;
+
+		if (!t->opts->replay && waits_due(t) < at)
+			at = waits_due(t);
+		left = at > now ? (int)(at - now) : 0;
+		if (timeout < 0 || timeout > left)
+			timeout = left;
+	}
 	if (poll(fds, (nfds_t)n, timeout) < 0 && errno != EINTR)
 		t->quit = true;
 	if (got_quit_signal)
@@ -2337,6 +2598,8 @@ static void loop_once(struct tui *t)
 		handle_key(t, ch);
 	now = view_now_ms();
 	if (view_expire(&t->v, now))
+		t->dirty = true;
+	if (t->waits_pane && (now - t->wp.at_ms) / 1000 != t->wp_drawn_age)
 		t->dirty = true;
 	if (deadline && now >= deadline)
 		t->dirty = true;
@@ -2652,6 +2915,7 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 	delscreen(screen);
 	cmdline_free(&t.cl);
 	view_free(&t.v);
+	wp_free(&t.wp);
 	free(t.tl_vis);
 	lines_clear(&t.out);
 	free(t.out.v);

@@ -86,6 +86,46 @@ static void test_a_scan_parses_and_groups_by_head(void **state)
 	ps_waitmap_free(&m);
 }
 
+/* Many epoll instances, listed in no order of their ids: each one's
+ * epoll_wait queue is found (by the sorted index), an unknown one is not. */
+static void test_each_epoll_finds_its_own_wq(void **state)
+{
+	struct ps_waitmap m;
+	size_t cap = 1 << 16, used = 0;
+	char *text = malloc(cap), id[17];
+
+	(void)state;
+	assert_non_null(text);
+	for (int i = 0; i < 50; i++) {
+		/* ids descending as the fds go: the scan's order is not the ids' */
+		snprintf(id, sizeof(id), "%016x", 0xf000 - i * 7);
+		used += (size_t)snprintf(
+			text + used, cap - used,
+			"fd=%d pid=%d obj=%s mode=rw type=other wqs=%d,%d epoll=%s "
+			"file=anon_inode:[eventpoll]\n"
+			"wq=%d id=%016x queue=poll_wait entries=0\n"
+			"wq=%d id=%016x queue=wq entries=0\n",
+			3 + i, 100 + i, id, 2 * i, 2 * i + 1, id, 2 * i, 2 * i, 2 * i + 1,
+			2 * i + 1);
+	}
+	snprintf(text + used, cap - used, "scan procs=50 complete=yes\n");
+	assert_int_equal(ps_waits_parse(text, &m, err, sizeof(err)), 0);
+	assert_int_equal(m.nepwq, 50);
+	for (int i = 0; i < 50; i++) {
+		const struct ps_whead *h;
+
+		snprintf(id, sizeof(id), "%016x", 0xf000 - i * 7);
+		h = ps_waits_epoll_wq(&m, id);
+		assert_non_null(h);
+		assert_int_equal(h->seq, 2 * i + 1);
+		assert_string_equal(h->queue, "wq");
+	}
+	assert_null(ps_waits_epoll_wq(&m, "0000000000000001"));
+	assert_null(ps_waits_epoll_wq(&m, ""));
+	ps_waitmap_free(&m);
+	free(text);
+}
+
 static void test_a_bad_or_cut_scan_is_refused(void **state)
 {
 	struct ps_waitmap m;
@@ -212,6 +252,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_scan_parses_and_groups_by_head),
+		cmocka_unit_test(test_each_epoll_finds_its_own_wq),
 		cmocka_unit_test(test_a_bad_or_cut_scan_is_refused),
 		cmocka_unit_test(test_the_walk_follows_the_kernels_rules),
 		cmocka_unit_test(test_the_layout_draws_folds_and_fits),
