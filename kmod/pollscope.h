@@ -239,10 +239,10 @@ int ps_events_init(void);
 void ps_events_exit(void);
 /* Fills seq, ns, pid and comm; the caller fills the rest. No lock held. */
 void ps_event(struct ps_ev *ev);
-/* For wake functions: pid and comm filled by the caller; readers are woken
- * later (irq_work), never under the caller's queue lock. */
+/* For wake functions: pid and comm filled by the caller; readers asleep in
+ * poll are woken later (irq_work), never under the caller's queue lock. */
 void ps_event_watch(struct ps_ev *ev);
-bool ps_ev_in_kick(void); /* the caller runs inside the readers' wake-up */
+bool ps_ev_in_kick(void);	       /* the caller runs inside the readers' wake-up */
 bool ps_wt_core_frame(const char *fn); /* a wait-queue function, not a waker */
 extern const struct file_operations ps_events_fops;
 
