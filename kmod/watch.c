@@ -59,7 +59,7 @@ struct ps_wt_head {
 	bool freed; /* POLLFREE seen: the watch ends */
 	char label[PS_WT_LABEL + 1];
 	/* under whead->lock (the wake function runs under it) */
-	u64 win_ns;
+	unsigned long win_j; /* the rate's 1 s window, in jiffies: no clock read */
 	u32 win_n;
 	u64 wakes, recorded, limited;
 };
@@ -352,10 +352,10 @@ static int ps_wt_wake(wait_queue_entry_t *wait, unsigned int mode, int sync, voi
 	}
 	rate = READ_ONCE(h->wt->rate);
 	if (rate) {
-		u64 now = ktime_get_ns();
+		unsigned long now = jiffies;
 
-		if (now - h->win_ns >= NSEC_PER_SEC) {
-			h->win_ns = now;
+		if (!h->win_n || time_after_eq(now, h->win_j + HZ)) {
+			h->win_j = now;
 			h->win_n = 0;
 		}
 		if (h->win_n >= rate) {
