@@ -108,10 +108,18 @@ void ps_event(struct ps_ev *ev)
 		wake_up_interruptible_poll(&ps_ev_wq, EPOLLIN | EPOLLRDNORM);
 }
 
+/*
+ * The readers are kicked only when one sleeps in poll: a self-interrupt per
+ * wake costs the waker more than the record.  As in ps_event(), the barrier
+ * in wq_has_sleeper() orders the record before the check, against the one
+ * in ps_events_poll(): a reader that queues itself after the check sees
+ * the record.  A kick already pending covers this record too.
+ */
 void ps_event_watch(struct ps_ev *ev)
 {
 	ps_event_store(ev);
-	irq_work_queue(&ps_ev_irq_work);
+	if (wq_has_sleeper(&ps_ev_wq))
+		irq_work_queue(&ps_ev_irq_work);
 }
 
 static const char *const ps_ev_names[] = {
@@ -155,7 +163,7 @@ const char *ps_wt_ctx_name(u8 ctx)
 }
 
 /* The wait machinery's own frames, skipped to find the waker's call site. */
-static bool ps_wt_core_frame(const char *fn)
+bool ps_wt_core_frame(const char *fn)
 {
 	return !strncmp(fn, "__wake_up", 9) || !strncmp(fn, "wake_up", 7) ||
 	       !strncmp(fn, "ps_wt_", 6) || !strncmp(fn, "stack_trace_save", 16) ||

@@ -165,7 +165,7 @@ enum ps_ev_type {
 /* --- watches (watch.c) --- */
 #define PS_WT_ENTS 6	   /* queue entries copied per watched wake */
 #define PS_WT_COUNT_MAX 32 /* entries counted per watched wake */
-#define PS_WT_SITES 12	   /* stack frames saved per watched wake */
+#define PS_WT_SITES 3	   /* call-site frames kept per watched wake (all shown) */
 #define PS_WT_LABEL 31	   /* a head's label, from the tool */
 
 enum ps_wt_op { PS_WOP_WAKE, PS_WOP_START, PS_WOP_END, PS_WOP_POLLFREE };
@@ -239,10 +239,11 @@ int ps_events_init(void);
 void ps_events_exit(void);
 /* Fills seq, ns, pid and comm; the caller fills the rest. No lock held. */
 void ps_event(struct ps_ev *ev);
-/* For wake functions: pid and comm filled by the caller; readers are woken
- * later (irq_work), never under the caller's queue lock. */
+/* For wake functions: pid and comm filled by the caller; readers asleep in
+ * poll are woken later (irq_work), never under the caller's queue lock. */
 void ps_event_watch(struct ps_ev *ev);
-bool ps_ev_in_kick(void); /* the caller runs inside the readers' wake-up */
+bool ps_ev_in_kick(void);	       /* the caller runs inside the readers' wake-up */
+bool ps_wt_core_frame(const char *fn); /* a wait-queue function, not a waker */
 extern const struct file_operations ps_events_fops;
 
 /* --- wait queue entries (wq.c) --- */

@@ -34,12 +34,16 @@
 #include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
 #include <linux/stacktrace.h>
+#include <linux/hash.h>
 #include <linux/workqueue.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include "pollscope.h"
+#ifdef CONFIG_X86
+#include <asm/unwind.h>
+#endif
 
 unsigned int ps_max_watches = 64;
 unsigned int ps_watch_check_ms = 100;
@@ -55,7 +59,7 @@ struct ps_wt_head {
 	bool freed; /* POLLFREE seen: the watch ends */
 	char label[PS_WT_LABEL + 1];
 	/* under whead->lock (the wake function runs under it) */
-	u64 win_ns;
+	unsigned long win_j; /* the rate's 1 s window, in jiffies: no clock read */
 	u32 win_n;
 	u64 wakes, recorded, limited;
 };
@@ -188,6 +192,109 @@ static void ps_wt_fill(struct ps_wt_head *h, struct ps_ev *ev, u8 op)
 	strscpy(ev->wlabel, h->label, sizeof(ev->wlabel));
 }
 
+/*
+ * Which return addresses are the wait machinery's (__wake_up*, wake_up*, our
+ * own ps_wt_ frames, "unknown"): decided by name once per address.  Only
+ * addresses whose meaning never changes are kept: built-in kernel text and
+ * our own module's (the table dies with it); another module's function may
+ * go and another take its place, so it is looked up every time.  Slots go
+ * from empty to filled once (under the lock); readers need no lock.
+ */
+#define PS_WT_SC_BITS 8
+#define PS_WT_SC_PROBES 8
+static struct {
+	unsigned long addr; /* 0: empty; published after core */
+	bool core;
+} ps_wt_sc[1 << PS_WT_SC_BITS];
+static DEFINE_SPINLOCK(ps_wt_sc_lock);
+
+#define PS_WT_SC_SLOT(b, i) (((b) + (i)) & ((1 << PS_WT_SC_BITS) - 1))
+
+/* Not in the table: by name, kept when it may be. */
+static noinline bool ps_wt_site_learn(unsigned long addr, unsigned int b)
+{
+	unsigned long flags;
+	char fn[128];
+	unsigned int i;
+	bool core;
+
+	snprintf(fn, sizeof(fn), "%ps", (void *)addr);
+	if (!fn[0] || !strncmp(fn, "0x", 2))
+		return true; /* unresolved: "unknown", left out as before; not kept */
+	core = ps_wt_core_frame(fn);
+	if (strchr(fn, ' ') && !within_module_core(addr, THIS_MODULE))
+		return core; /* another module's */
+	spin_lock_irqsave(&ps_wt_sc_lock, flags);
+	for (i = 0; i < PS_WT_SC_PROBES; i++) {
+		unsigned int j = PS_WT_SC_SLOT(b, i);
+
+		if (ps_wt_sc[j].addr == addr)
+			break;
+		if (!ps_wt_sc[j].addr) {
+			ps_wt_sc[j].core = core;
+			smp_store_release(&ps_wt_sc[j].addr, addr);
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&ps_wt_sc_lock, flags);
+	return core;
+}
+
+static bool ps_wt_site_core(unsigned long addr)
+{
+	unsigned int i, b = hash_long(addr, PS_WT_SC_BITS);
+	unsigned long k;
+
+	for (i = 0; i < PS_WT_SC_PROBES; i++) {
+		/* pairs with the release in ps_wt_site_learn(): core is set */
+		k = smp_load_acquire(&ps_wt_sc[PS_WT_SC_SLOT(b, i)].addr);
+		if (k == addr)
+			return ps_wt_sc[PS_WT_SC_SLOT(b, i)].core;
+		if (!k)
+			break;
+	}
+	return ps_wt_site_learn(addr, b);
+}
+
+/*
+ * The waker's call site: the first PS_WT_SITES frames outside the wait
+ * machinery, innermost first, what the events file shows.  The walk stops
+ * there: a whole stack_trace_save() unwinds every frame to the syscall
+ * entry (or PS_WT_WALK of them), each an ORC table search, for frames
+ * nobody is shown.  PS_WT_WALK bounds the walk as the old 12-frame save
+ * did (plus the unwinder's own frames, which it skipped).
+ */
+#define PS_WT_WALK 16
+static noinline u32 ps_wt_site(unsigned long *site)
+{
+	u32 n = 0;
+#ifdef CONFIG_X86
+	struct unwind_state state;
+	u32 walked = 0;
+	unsigned long addr;
+
+	for (unwind_start(&state, current, NULL, NULL); !unwind_done(&state);
+	     unwind_next_frame(&state)) {
+		addr = unwind_get_return_address(&state);
+		if (!addr || ++walked > PS_WT_WALK)
+			break;
+		if (ps_wt_site_core(addr))
+			continue;
+		site[n++] = addr;
+		if (n == PS_WT_SITES)
+			break;
+	}
+#else
+	unsigned long all[PS_WT_WALK];
+	u32 i, nr = stack_trace_save(all, PS_WT_WALK, 0);
+
+	for (i = 0; i < nr && n < PS_WT_SITES; i++)
+		if (!ps_wt_site_core(all[i]))
+			site[n++] = all[i];
+#endif
+	return n;
+}
+
 /* The waker: a task (pid, comm) or an interrupt context. */
 static void ps_wt_waker(struct ps_ev *ev)
 {
@@ -245,10 +352,10 @@ static int ps_wt_wake(wait_queue_entry_t *wait, unsigned int mode, int sync, voi
 	}
 	rate = READ_ONCE(h->wt->rate);
 	if (rate) {
-		u64 now = ktime_get_ns();
+		unsigned long now = jiffies;
 
-		if (now - h->win_ns >= NSEC_PER_SEC) {
-			h->win_ns = now;
+		if (!h->win_n || time_after_eq(now, h->win_j + HZ)) {
+			h->win_j = now;
 			h->win_n = 0;
 		}
 		if (h->win_n >= rate) {
@@ -261,7 +368,7 @@ static int ps_wt_wake(wait_queue_entry_t *wait, unsigned int mode, int sync, voi
 	ps_wt_fill(h, &ev, PS_WOP_WAKE);
 	ps_wt_waker(&ev);
 	ev.mask = k;
-	ev.nr = stack_trace_save(ev.wsite, PS_WT_SITES, 0);
+	ev.nr = ps_wt_site(ev.wsite);
 	ps_wt_copy(h, k, &ev);
 	ps_event_watch(&ev);
 	return 0;

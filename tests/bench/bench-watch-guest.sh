@@ -6,6 +6,9 @@
 . /tests/lib.sh
 load_module
 ROUNDS=${ROUNDS:-5}
+# the record's timestamp reads this clock (hpet under TCG: an emulated
+# device read per record)
+echo "BENCH watch clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 iters_ge() { [ "$(grep -c '^iters' /tmp/bout)" -ge "$1" ]; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # set_mode u|w|r: unwatched, watched, watched with rate=10
@@ -67,6 +70,9 @@ BFD=$(sed -n 's/^ready .* fd=\([0-9]*\).*/\1/p' /tmp/bout)
 pollscope -c "watch $B $BFD name=full" >/dev/null || fail "watch"
 pswatch evreader 7 >/tmp/er 3>&- &
 ER=$!
+# its cursor starts where the ring is when it opens: open before the writer
+reading() { ls -l /proc/$ER/fd 2>/dev/null | grep -q " -> $PS_DIR/events\$"; }
+wait_for reading || fail "the events reader did not open the events file"
 echo g >&3
 wait $ER
 w=$(grep "^watch=full " "$PS_DIR/watch")

@@ -59,7 +59,10 @@ for spec in "eventfd eventfd_write in" "pipe pipe_write in" \
 		assert_grep " pid=$P comm=pswatch object=$KIND op=wake .* ctx=task " /tmp/ev.$KIND
 	fi
 	cat /tmp/ev.$KIND
-	assert_grep " op=wake .* site=(__)?($SITE)" /tmp/ev.$KIND "$KIND: the call site is not $SITE"
+	# the waker's frame and the two above it, the wait queue functions left out
+	assert_grep " op=wake .* site=(__)?($SITE)[^< ]*<[^< ]+<[^< ]+ " /tmp/ev.$KIND \
+		"$KIND: the call site is not $SITE and two callers"
+	assert_no_grep " site=[^ ]*(__wake_up|ps_wt_|unknown)" /tmp/ev.$KIND "$KIND: a wait queue frame in the call site"
 	# the poller was on the queue, and this wake wakes it; a signalfd's
 	# queue is its poller's own sighand's: the child polls its own, and
 	# the wake is on the owner's, with no key (signalfd_notify)
