@@ -22,7 +22,7 @@ static const struct ps_opt waits_opts[] = {
 		    .kind = PS_OPT_INT,
 		    .min = 1,
 		    .max = 0x3fffffff,
-		    .what = "a process or thread id",
+		    .what = N_("a process or thread id"),
 		    .help = "only heads that PID sleeps on or holds open" },
 	[W_COMM] = { .name = "comm",
 		     .value = "NAME",
@@ -384,9 +384,10 @@ static int read_waits(struct ps_cmdctx *c, struct ps_waitmap *m)
 	text = ps_dfs_read(&c->s->dfs, "waits", PS_SRC_N, err, sizeof(err));
 	if (!text) {
 		if (strstr(err, "No such file"))
-			return ps_cmd_error(c, "the loaded module has no waits file (an older "
-					       "pollscope.ko): unload it (rmmod pollscope) and let "
-					       "pollscope load its own");
+			return ps_cmd_error(c,
+					    _("the loaded module has no waits file (an older "
+					      "pollscope.ko): unload it (rmmod pollscope) and let "
+					      "pollscope load its own"));
 		return ps_cmd_error(c, "%s", err);
 	}
 	if (ps_waits_parse(text, m, err, sizeof(err)) < 0) {
@@ -441,7 +442,7 @@ static int cmd_waits(struct ps_cmdctx *c)
 	if (!w.byobj || !w.calls || index_pids(&w) < 0) {
 		wctx_free(&w);
 		ps_waitmap_free(&m);
-		return ps_cmd_error(c, "out of memory");
+		return ps_cmd_error(c, _("out of memory"));
 	}
 	for (size_t i = 0; i < m.nfds; i++)
 		w.byobj[i] = (struct okey){ m.fds[i].objn, m.fds[i].pid, m.fds[i].fd, i };
@@ -554,7 +555,7 @@ static int draw(struct ps_cmdctx *c, const struct ps_waitmap *m, const struct ps
 	size_t n;
 
 	if (ps_dg_layout(h, epwq_of, (void *)m, o, &lines, &n) < 0)
-		return ps_cmd_error(c, "out of memory");
+		return ps_cmd_error(c, _("out of memory"));
 	for (size_t i = 0; i < n; i++) {
 		struct ps_field f[7] = {
 			{ "wq", PS_F_STR, h->id, 0 },
@@ -581,7 +582,7 @@ static int draw_fd(struct ps_cmdctx *c, const struct ps_waitmap *m, pid_t pid, i
 		if (f->pid != pid || f->fd != fd)
 			continue;
 		if (f->reason[0])
-			return ps_cmd_error(c, "pid %d fd %d (%s): not polled: %s", (int)pid, fd,
+			return ps_cmd_error(c, _("pid %d fd %d (%s): not polled: %s"), (int)pid, fd,
 					    f->file, f->reason);
 		for (int k = 0; k < f->nwqs; k++) {
 			const struct ps_whead *h = ps_waits_head(m, f->wqs[k]);
@@ -615,7 +616,8 @@ static int cmd_diagram(struct ps_cmdctx *c)
 	if (ps_cmd_parse_opts(c, 0, val, rest, &nrest) < 0)
 		return -1;
 	if (nrest < 1 || nrest > 2)
-		return ps_cmd_error(c, "give an object NAME, or PID FD (usage: %s)", c->cmd->usage);
+		return ps_cmd_error(c, _("give an object NAME, or PID FD (usage: %s)"),
+				    c->cmd->usage);
 	o.ascii = val[D_ASCII].set || c->s->opts.ascii;
 	o.wake = val[D_WAKE].set || val[D_STEP].set;
 	o.key = val[D_WAKE].set ? val[D_WAKE].mask : 0;
@@ -624,9 +626,9 @@ static int cmd_diagram(struct ps_cmdctx *c)
 	o.width = 80; /* reads at 80 columns, on a projector */
 	if (nrest == 2) {
 		if (ps_parse_uint(c->argv[rest[0]], &pid) < 0 || pid == 0)
-			return ps_cmd_error(c, "bad pid '%s': a process id", c->argv[rest[0]]);
+			return ps_cmd_error(c, _("bad pid '%s': a process id"), c->argv[rest[0]]);
 		if (ps_parse_uint(c->argv[rest[1]], &fd) < 0)
-			return ps_cmd_error(c, "bad fd '%s': a file descriptor number",
+			return ps_cmd_error(c, _("bad fd '%s': a file descriptor number"),
 					    c->argv[rest[1]]);
 		if (read_waits(c, &m) < 0)
 			return -1;
@@ -634,10 +636,10 @@ static int cmd_diagram(struct ps_cmdctx *c)
 		if (rc > 0) {
 			snprintf(path, sizeof(path), "/proc/%d", pid);
 			if (access(path, F_OK) != 0)
-				rc = ps_cmd_error(c, "no process with pid %d", pid);
+				rc = ps_cmd_error(c, _("no process with pid %d"), pid);
 			else if (snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd) < 0 ||
 				 readlink(path, link, sizeof(link)) < 0)
-				rc = ps_cmd_error(c, "pid %d has no fd %d", pid, fd);
+				rc = ps_cmd_error(c, _("pid %d has no fd %d"), pid, fd);
 			else
 				rc = ps_cmd_error(c,
 						  "pid %d fd %d is not pollable (no wait queue "
@@ -661,8 +663,8 @@ static int cmd_diagram(struct ps_cmdctx *c)
 			for (int e = 0; e < r->ops->nends && rc == 0; e++)
 				rc = draw_fd(c, &m, getpid(), r->fd[e], name, &o, &drawn);
 			if (rc > 0)
-				rc = ps_cmd_error(c, "%s: pollscope's own fds were not in the scan",
-						  name);
+				rc = ps_cmd_error(
+					c, _("%s: pollscope's own fds were not in the scan"), name);
 		} else {
 			/* a module object: its one queue, through whoever holds it open */
 			snprintf(suffix, sizeof(suffix), "/objects/%s", name);

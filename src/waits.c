@@ -8,6 +8,7 @@
 #include "debugfs.h"
 #include "inspect.h"
 #include "parse.h"
+#include "i18n.h"
 #include "waits.h"
 
 void ps_waitmap_free(struct ps_waitmap *m)
@@ -140,7 +141,7 @@ int ps_waits_parse(const char *text, struct ps_waitmap *m, char *err, size_t err
 
 		lineno++;
 		if (len >= sizeof(line)) {
-			snprintf(err, errlen, "waits line %zu: too long", lineno);
+			snprintf(err, errlen, _("waits line %zu: too long"), lineno);
 			goto bad;
 		}
 		memcpy(line, p, len);
@@ -268,17 +269,18 @@ int ps_waits_parse(const char *text, struct ps_waitmap *m, char *err, size_t err
 				      sizeof(h->label));
 	}
 	if (!m->have_scan) {
-		snprintf(err, errlen, "waits: the scan's summary line is missing (cut short)");
+		snprintf(err, errlen, "%s",
+			 _("waits: the scan's summary line is missing (cut short)"));
 		goto bad;
 	}
 	if (index_epoll_wqs(m) < 0)
 		goto oom;
 	return 0;
 malformed:
-	snprintf(err, errlen, "waits line %zu: malformed: %.80s", lineno, p);
+	snprintf(err, errlen, _("waits line %zu: malformed: %.80s"), lineno, p);
 	goto bad;
 oom:
-	snprintf(err, errlen, "out of memory");
+	snprintf(err, errlen, "%s", _("out of memory"));
 bad:
 	ps_waitmap_free(m);
 	return -1;

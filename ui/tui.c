@@ -2862,7 +2862,7 @@ int tui_run(struct ps_session *s, const struct tui_opts *opts)
 	if (!t.tl_vis) {
 		endwin();
 		delscreen(screen);
-		fprintf(stderr, "pollscope: out of memory\n");
+		fprintf(stderr, "%s", _("pollscope: out of memory\n"));
 		return 1;
 	}
 
