@@ -93,6 +93,7 @@ struct tui {
 	uint64_t ev_cursor;
 	char kernel[64], module[64];
 	FILE *frame_log; /* POLLSCOPE_FRAME_LOG: one line per frame, for benchmarks */
+	bool drawn_view; /* the last frame showed a view (help, details, a listing) */
 	/* demo mode */
 	FILE *demo;
 	int demo_line;
@@ -1340,6 +1341,13 @@ static void draw(struct tui *t)
 		    LINES);
 		refresh();
 		return;
+	}
+	/* Between the panes and a view, paint the whole screen: ncurses' diff
+	 * of a row whose wide (CJK) characters now start at other columns left
+	 * cells unwritten (zh_CN details: the entry's object name missing). */
+	if (in_view(view_mode(t)) != t->drawn_view) {
+		clear(); /* as Ctrl-L: the whole frame is drawn below */
+		t->drawn_view = in_view(view_mode(t));
 	}
 	draw_chrome(t);
 	if (in_view(view_mode(t))) {

@@ -306,5 +306,8 @@ wait_screen "等待队列" zh
 t send-keys -t zh Down
 t send-keys -t zh Enter
 check "details: the entry explained in Chinese" "由 poll/select 中的 __pollwait 加入；pollwake 检查键" zh
+# its first line names the object (ncurses' diff from the panes' Chinese
+# headers to this view left "a" unwritten: the line read only "对象")
+check "details: the entry's object named" "^ 对象 +a\$" zh
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
