@@ -29,10 +29,9 @@ pass() {
 }
 # cap [SESSION]: the screen into $screen
 cap() { t capture-pane -p -t "${1:-$session}" >"$screen" 2>/dev/null; }
-# wait_screen PATTERN [SESSION]: up to 10 s for the screen to show PATTERN
+# wait_screen PATTERN [SESSION]: up to 30 s for the screen to show PATTERN
 wait_screen() {
 	i=0
-	# 30 s: on a loaded 2-core host the TUI took over 10 s to start
 	while [ $i -lt 300 ]; do
 		cap "${2:-$session}"
 		grep -Eq -- "$1" "$screen" && return 0
