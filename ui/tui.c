@@ -2391,6 +2391,7 @@ static const struct binding bindings[] = {
 	  N_("quit, as Ctrl-C does (stops every waiter, destroys this session's objects)"),
 	  N_("q:quit"), K_PANES | K_REPLAY },
 	{ 'Q', "Q", K_PANES, act_quit, NULL, 0, NULL, NULL, 0 },
+	{ KEY_F(10), "F10", K_PANES, act_quit, NULL, 0, NULL, NULL, 0 }, /* as htop */
 	/* the views */
 	{ KEY_UP, "Up", K_VIEW, act_scroll, NULL, -1, N_("scroll a line"), N_("PgUp/PgDn:scroll"),
 	  K_VIEW },

@@ -251,6 +251,13 @@ t send-keys -t cl C-l
 check "Ctrl-L after a resize with no SIGWINCH" "redrawn at 100x30" cl
 t send-keys -t cl q
 check "q exits" "TUI-EXITED rc=0" cl
+# F10 quits too, as in htop (and the help says so)
+fresh 100 30
+k '?'
+check "the help lists F10 with q" "q Q F10 +quit"
+k q
+k F10
+check "F10 exits" "TUI-EXITED rc=0"
 
 echo "tui keys: $passes passed, $failures failed"
 [ $failures -eq 0 ]
