@@ -100,6 +100,9 @@ struct ps_rec {
 	uint64_t at_ns;	  /* when emitted (CLOCK_MONOTONIC), 0: not said */
 };
 
+/* rec's field named key, or NULL. */
+const struct ps_field *ps_rec_field(const struct ps_rec *rec, const char *key);
+
 struct ps_sink {
 	void (*record)(void *ctx, const struct ps_rec *rec);
 	void *ctx;

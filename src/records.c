@@ -10,6 +10,14 @@
 #include "record.h"
 #include "records.h"
 
+const struct ps_field *ps_rec_field(const struct ps_rec *rec, const char *key)
+{
+	for (int i = 0; i < rec->nfields; i++)
+		if (strcmp(rec->fields[i].key, key) == 0)
+			return &rec->fields[i];
+	return NULL;
+}
+
 const char *ps_rec_kind_name(enum ps_rec_kind k)
 {
 	static const char *const names[] = {

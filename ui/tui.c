@@ -1531,6 +1531,7 @@ static void sink_record(void *ctx, const struct ps_rec *rec)
 	enum tl_kind k = TL_MESSAGE;
 	uint64_t at = rec->at_ns; /* as --record writes it, and a replay stamps it */
 	pid_t pid = 0;
+	const struct ps_field *f;
 
 	if (!rec->text)
 		return;
@@ -1544,9 +1545,9 @@ static void sink_record(void *ctx, const struct ps_rec *rec)
 		return;
 	if (t->capturing && is_view_record(rec->kind))
 		return;
-	for (int i = 0; i < rec->nfields; i++)
-		if (rec->fields[i].type == PS_F_INT && strcmp(rec->fields[i].key, "pid") == 0)
-			pid = (pid_t)rec->fields[i].num;
+	f = ps_rec_field(rec, "pid");
+	if (f && f->type == PS_F_INT)
+		pid = (pid_t)f->num;
 	if (rec->kind == PS_REC_RESULT) {
 		const struct ps_waiter *w = rec->data;
 

@@ -38,24 +38,16 @@ static struct wp_row *add(struct waitspane *w, enum wp_type type)
 	return r;
 }
 
-static const struct ps_field *field(const struct ps_rec *rec, const char *key)
-{
-	for (int i = 0; i < rec->nfields; i++)
-		if (!strcmp(rec->fields[i].key, key))
-			return &rec->fields[i];
-	return NULL;
-}
-
 static const char *str(const struct ps_rec *rec, const char *key)
 {
-	const struct ps_field *f = field(rec, key);
+	const struct ps_field *f = ps_rec_field(rec, key);
 
 	return f && f->str ? f->str : "";
 }
 
 static long long num(const struct ps_rec *rec, const char *key)
 {
-	const struct ps_field *f = field(rec, key);
+	const struct ps_field *f = ps_rec_field(rec, key);
 
 	return f ? f->num : 0;
 }
@@ -140,7 +132,7 @@ bool wp_record(struct waitspane *w, const struct ps_rec *rec)
 		return true;
 	}
 	case PS_REC_MESSAGE:
-		if (!field(rec, "shown"))
+		if (!ps_rec_field(rec, "shown"))
 			return false; /* a note of the session, not the summary */
 		w->nsum.queues = num(rec, "shown");
 		w->nsum.processes = num(rec, "processes");
