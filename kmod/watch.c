@@ -458,7 +458,12 @@ static void ps_wt_event_simple(struct ps_wt *wt, u8 op, u8 reason, __poll_t mask
 	ps_event(&ev);
 }
 
-/* Under ps_wt_mutex: every entry off, the event, the file let go. */
+/*
+ * Under ps_wt_mutex: every entry off, the file let go, then the event. In the
+ * check work (a kthread) fput() of the last reference only queues the release
+ * for a later work item, so a writer told "closed" could still find the pipe's
+ * reader there; flush_delayed_fput() runs that release here, before the event.
+ */
 static void ps_wt_end(struct ps_wt *wt, u8 reason)
 {
 	unsigned int i;
@@ -468,9 +473,13 @@ static void ps_wt_end(struct ps_wt *wt, u8 reason)
 		ps_wt_unhook(&wt->heads[i]);
 	list_del(&wt->node);
 	ps_nwatches--;
-	ps_wt_event_simple(wt, PS_WOP_END, reason, 0);
-	if (wt->file)
+	if (wt->file) {
 		fput(wt->file);
+		wt->file = NULL;
+		if (current->flags & PF_KTHREAD)
+			flush_delayed_fput();
+	}
+	ps_wt_event_simple(wt, PS_WOP_END, reason, 0);
 	if (wt->obj)
 		ps_obj_put(wt->obj);
 	put_pid(wt->owner);

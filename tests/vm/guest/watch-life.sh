@@ -31,6 +31,12 @@ echo x >&3
 exec 3>&-
 grep " object=rd " "$PS_DIR/events"
 ok "a watched pipe's reader exits: the watch ends (closed), the writer gets EPIPE"
+# the same, 20 times, with the write as soon as the end event is read: the
+# reader's release must come before the event, not a work item later
+pswatch epipe 20 >/tmp/ep 2>&1 || { cat /tmp/ep; fail "pswatch epipe"; }
+cat /tmp/ep
+assert_grep "^ended=20 epipe=20$" /tmp/ep
+ok "20 watched pipes closed: each write right after the end event got EPIPE"
 
 # --- a signalfd whose owner exits while watched, 100 times ----------------
 # one through the tool (it names the owner itself)

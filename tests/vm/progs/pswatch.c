@@ -33,6 +33,11 @@
  *       pidfd_getfd and watch it (add sigI FD owner=CHILD through the
  *       module's watch file), close our copy, then the child exits and is
  *       reaped (its sighand goes: wake_up_pollfree).  Prints "watched=N".
+ *   pswatch epipe N
+ *       N times: a pipe; a watch on its read end (add FD epI); close the
+ *       read end; as soon as the events file shows the watch's end, write
+ *       to the pipe: the reader is gone, so it must fail with EPIPE.
+ *       Prints "ended=E epipe=P".
  *   pswatch opath PATH
  *       holds PATH opened with O_PATH until killed.
  *   pswatch sigowner
@@ -212,6 +217,81 @@ static int race(int n)
 	return 0;
 }
 
+/* Reads the events file until a line holding NEEDLE, or 20 s pass. */
+static bool wait_event(int efd, const char *needle)
+{
+	static char buf[1 << 16];
+	static size_t have;
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd pf = { .fd = efd, .events = POLLIN };
+		ssize_t r;
+		char *nl;
+
+		r = read(efd, buf + have, sizeof(buf) - 1 - have);
+		if (r > 0) {
+			have += (size_t)r;
+			buf[have] = '\0';
+			if (strstr(buf, needle)) {
+				have = 0;
+				return true;
+			}
+			nl = strrchr(buf, '\n'); /* keep only a partial last line */
+			if (nl) {
+				have = strlen(nl + 1);
+				memmove(buf, nl + 1, have);
+			} else if (have == sizeof(buf) - 1) {
+				have = 0;
+			}
+			continue;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec > 20)
+			return false;
+		poll(&pf, 1, 100);
+	}
+}
+
+static int epipe(int n)
+{
+	int efd = open("/sys/kernel/debug/pollscope/events", O_RDONLY), ended = 0, got = 0;
+	char needle[64];
+
+	if (efd < 0)
+		die("open events");
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 0; i < n; i++) {
+		int p[2], wfd, len;
+		char line[64];
+
+		if (pipe(p) < 0)
+			die("pipe");
+		wfd = open("/sys/kernel/debug/pollscope/watch", O_WRONLY);
+		if (wfd < 0)
+			die("open watch");
+		len = snprintf(line, sizeof(line), "add %d ep%d", p[0], i);
+		if (write(wfd, line, len) != len)
+			die("add");
+		close(wfd);
+		close(p[0]);
+		snprintf(needle, sizeof(needle), " object=ep%d op=end reason=closed ", i);
+		if (!wait_event(efd, needle)) {
+			fprintf(stderr, "ep%d: no end event in 20 s\n", i);
+			break;
+		}
+		ended++;
+		if (write(p[1], "x", 1) < 0 && errno == EPIPE)
+			got++;
+		else
+			fprintf(stderr, "ep%d: the write after the end did not get EPIPE\n", i);
+		close(p[1]);
+	}
+	printf("ended=%d epipe=%d\n", ended, got);
+	return 0;
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -357,6 +437,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "sigloop") && argc == 3)
 		return sigloop(atoi(argv[2]));
+	if (!strcmp(argv[1], "epipe") && argc == 3)
+		return epipe(atoi(argv[2]));
 	if (!strcmp(argv[1], "race") && argc == 3)
 		return race(atoi(argv[2]));
 	if (!strcmp(argv[1], "opath") && argc == 3) {
