@@ -4,7 +4,8 @@
 # reach the screen (no entry left and every waiter reaped, read with
 # capture-pane every 50 ms), and the TUI's idle cost with 1000 sleepers over
 # 10 s (CPU from /proc/PID/stat, wakeups as context switches from status).
-# Also how long a key (?) takes to be answered while 1000 are spawned.
+# Also how long a key (?) takes to be answered while 1000 are spawned, and
+# first, the baseline: the same spawns and wakes with no TUI at all.
 # Prints BENCH lines; asserts nothing about speed.
 . /tests/lib.sh
 
@@ -22,6 +23,35 @@ ms_until() {
 	echo $(($(now_ms) - t0))
 }
 WAIT_SCREEN_TRIES=3000
+
+# The same wakes without the TUI, as the baseline the tool is held to: N
+# pswait processes started by this shell asleep in poll on a module object,
+# the wake written to control, and the time until the shell has reaped every
+# one of them (the kernel's and the processes' own share of a wake of N).
+load_module
+sleeping() { [ "$(grep -l '^7 ' /proc/[0-9]*/syscall 2>/dev/null | wc -l)" -ge "$1" ]; }
+for n in 1 100 1000; do
+	echo "create b$n" >$D/control
+	t0=$(now_ms)
+	pids=""
+	for i in $(seq $n); do
+		pswait poll $D/objects/b$n in >/dev/null &
+		pids="$pids $!"
+	done
+	i=0
+	until sleeping $n; do
+		i=$((i + 1))
+		[ $i -lt $((6000 * PS_TIMEOUT_MULT)) ] || fail "the $n pswait pollers never all slept"
+		usleep 50000
+	done
+	spawn_ms=$(($(now_ms) - t0))
+	t0=$(now_ms)
+	echo "wake b$n in 0" >$D/control
+	wait $pids
+	echo "BENCH scale alone sleepers=$n spawn_ms=$spawn_ms wake_reaped_ms=$(($(now_ms) - t0))"
+	echo "destroy b$n" >$D/control
+done
+unload_module
 
 tmux -u new-session -d -s ps -x 160 -y 48 "pollscope" || fail "tmux did not start"
 wait_screen "module: loaded by pollscope"

@@ -70,12 +70,15 @@ echo
 l=$(grep '^BENCH latency' "$log.bench" || true)
 echo "4. wake-to-screen latency of the TUI over $(kv "$l" wakes) wakes: p50 $(kv "$l" p50_us) us, p99 $(kv "$l" p99_us) us (min $(kv "$l" min_us), max $(kv "$l" max_us); $(kv "$l" frames) frames, $(kv "$l" missed) wakes never shown)"
 echo
-echo "5. the TUI at scale (160x48): spawn, settle, a wake of all to the screen (ms)"
-printf '%9s %10s %10s %16s\n' sleepers spawn settle wake-to-screen
+echo "5. the TUI at scale (160x48): spawn, settle, a wake of all to the screen (ms);"
+echo "   without a TUI: the shell spawns N pswait pollers, and reaps them after the wake"
+printf '%9s %10s %10s %16s %18s %22s\n' sleepers spawn settle wake-to-screen "no TUI: spawn" "no TUI: wake-reaped"
 for n in 1 100 1000; do
-	printf '%9s %10s %10s %16s\n' $n "$(kv "$(grep "^BENCH scale spawn sleepers=$n " "$log.bench")" ms)" \
+	l=$(grep "^BENCH scale alone sleepers=$n " "$log.bench" || true)
+	printf '%9s %10s %10s %16s %18s %22s\n' $n "$(kv "$(grep "^BENCH scale spawn sleepers=$n " "$log.bench")" ms)" \
 		"$(kv "$(grep "^BENCH scale settle sleepers=$n " "$log.bench")" ms)" \
-		"$(kv "$(grep "^BENCH scale wake-to-screen sleepers=$n " "$log.bench")" ms)"
+		"$(kv "$(grep "^BENCH scale wake-to-screen sleepers=$n " "$log.bench")" ms)" \
+		"$(kv "$l" spawn_ms)" "$(kv "$l" wake_reaped_ms)"
 done
 l=$(grep '^BENCH scale idle' "$log.bench" || true)
 echo "   idle with 1000 sleepers, 10 s: CPU $(kv "$l" cpu_ms) ms, $(kv "$l" wakeups) wakeups"
