@@ -263,17 +263,39 @@ static bool ps_wt_site_core(unsigned long addr)
  * entry (or PS_WT_WALK of them), each an ORC table search, for frames
  * nobody is shown.  PS_WT_WALK bounds the walk as the old 12-frame save
  * did (plus the unwinder's own frames, which it skipped).
+ *
+ * With ORC the walk starts in our caller (__wake_up_common, or whoever
+ * called the entry's function), given as registers: RET, the return
+ * address into it, and FP, ps_wt_wake()'s frame pointer (the caller's stack
+ * pointer is two words above it).  Our own two frames are module text, a
+ * module-tree search each, and a third of the walk's cost; they are never
+ * shown.  The caller itself is checked here, as the registers' frame is not
+ * reported by the unwinder.
  */
 #define PS_WT_WALK 16
-static noinline u32 ps_wt_site(unsigned long *site)
+static noinline u32 ps_wt_site(unsigned long *site, unsigned long ret, unsigned long *fp)
 {
 	u32 n = 0;
 #ifdef CONFIG_X86
 	struct unwind_state state;
 	u32 walked = 0;
 	unsigned long addr;
+#ifdef CONFIG_UNWINDER_ORC
+	struct pt_regs regs = {
+		.ip = ret - 1, /* within the call: its ORC entry, as for any return address */
+		.sp = (unsigned long)(fp + 2),
+		.bp = READ_ONCE_NOCHECK(fp[0]),
+		.cs = __KERNEL_CS,
+	};
+	struct pt_regs *from = &regs;
 
-	for (unwind_start(&state, current, NULL, NULL); !unwind_done(&state);
+	if (!ps_wt_site_core(ret))
+		site[n++] = ret;
+#else
+	struct pt_regs *from = NULL;
+#endif
+
+	for (unwind_start(&state, current, from, NULL); !unwind_done(&state) && n < PS_WT_SITES;
 	     unwind_next_frame(&state)) {
 		addr = unwind_get_return_address(&state);
 		if (!addr || ++walked > PS_WT_WALK)
@@ -281,8 +303,6 @@ static noinline u32 ps_wt_site(unsigned long *site)
 		if (ps_wt_site_core(addr))
 			continue;
 		site[n++] = addr;
-		if (n == PS_WT_SITES)
-			break;
 	}
 #else
 	unsigned long all[PS_WT_WALK];
@@ -368,7 +388,8 @@ static int ps_wt_wake(wait_queue_entry_t *wait, unsigned int mode, int sync, voi
 	ps_wt_fill(h, &ev, PS_WOP_WAKE);
 	ps_wt_waker(&ev);
 	ev.mask = k;
-	ev.nr = ps_wt_site(ev.wsite);
+	ev.nr = ps_wt_site(ev.wsite, (unsigned long)__builtin_return_address(0),
+			   __builtin_frame_address(0));
 	ps_wt_copy(h, k, &ev);
 	ps_event_watch(&ev);
 	return 0;
