@@ -64,31 +64,36 @@ wait $C1 $S1 2>/dev/null
 pair /tmp/fb
 S2=$SLEEP C2=$CAT
 wait_for reads_fifo $C2 /tmp/fb || fail "cat $C2 is not asleep reading /tmp/fb"
-# find_row PATTERN MSG: page down the waits pane until PATTERN shows (the
-# screen is left in /tmp/screen.txt)
+# find_row PATTERN NEXT MSG: page down the waits pane until a row matching
+# PATTERN shows with a row matching NEXT right under it. A queue's row can
+# be the pane's last, its sleeper on the next page (pages do not overlap):
+# then Down, a line at a time, until the sleeper scrolls in. The screen is
+# left in /tmp/screen.txt.
 find_row() {
 	local k=0
 	tmux send-keys -t ps Home
 	while :; do
 		usleep 300000
 		tmux capture-pane -p -t ps >/tmp/screen.txt
-		grep -Eq -- "$1" /tmp/screen.txt && return 0
+		grep -EA1 -- "$1" /tmp/screen.txt | sed -n 2p | grep -Eq -- "$2" && return 0
 		k=$((k + 1))
 		if [ $k -ge $((100 * PS_TIMEOUT_MULT)) ]; then
 			cat /tmp/screen.txt
-			fail "$2"
+			fail "$3"
 		fi
-		if [ $((k % 10)) = 0 ]; then
+		if grep -Eq -- "$1" /tmp/screen.txt; then
+			tmux send-keys -t ps Down
+		elif [ $((k % 10)) = 0 ]; then
 			tmux send-keys -t ps Home
 		else
 			tmux send-keys -t ps NPage
 		fi
 	done
 }
+# the queue row, and cat asleep in read(fd=0) as the sleeper under it
 find_row "^/tmp/fb +read queue \(pipe->rd_wait\) +held by $S2 sleep, $C2 cat" \
-	"the waits pane never showed the later pair by itself (no rescan)"
-grep -A1 "^/tmp/fb " /tmp/screen.txt | tail -n 1 | grep -Eq "^ +$C2 cat +S read\(fd=0\) " ||
-	fail "cat $C2 is not the sleeper under /tmp/fb: $(grep -A1 '^/tmp/fb ' /tmp/screen.txt)"
+	"^ +$C2 cat +S read\(fd=0\) " \
+	"the waits pane never showed the later pair, cat $C2 asleep under /tmp/fb, by itself (no rescan)"
 # the first pair was first in the list: gone from its top
 tmux send-keys -t ps Home
 wait_screen "^─ Waits: " "the waits pane is gone"
