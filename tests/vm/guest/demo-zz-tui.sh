@@ -23,6 +23,9 @@ for n in 01 02 03 04 05 06 07 08; do
 		[ $i -lt 100 ] || fail "demo $n: q did not leave"
 		usleep 100000
 	done
-	tmux kill-session -t demo$n
+	# the whole server, waited for: a new-session racing the exit of a
+	# server whose last session was killed fails ("server exited
+	# unexpectedly")
+	tmux_stop
 	ok "demo $n in the full screen"
 done
