@@ -27,5 +27,5 @@ tmux send-keys -t ps q
 i=0
 while [ -d /proc/$tui ] && [ $i -lt 100 ]; do usleep 100000; i=$((i + 1)); done
 [ ! -d /proc/$tui ] || fail "pollscope did not exit on q"
-tmux kill-server 2>/dev/null
+tmux_stop
 true
