@@ -29,7 +29,6 @@ WAIT_SCREEN_TRIES=3000
 # the wake written to control, and the time until the shell has reaped every
 # one of them (the kernel's and the processes' own share of a wake of N).
 load_module
-sleeping() { [ "$(grep -l '^7 ' /proc/[0-9]*/syscall 2>/dev/null | wc -l)" -ge "$1" ]; }
 for n in 1 100 1000; do
 	echo "create b$n" >$D/control
 	t0=$(now_ms)
@@ -39,7 +38,7 @@ for n in 1 100 1000; do
 		pids="$pids $!"
 	done
 	i=0
-	until sleeping $n; do
+	until in_poll_at_least $n; do
 		i=$((i + 1))
 		[ $i -lt $((6000 * PS_TIMEOUT_MULT)) ] || fail "the $n pswait pollers never all slept"
 		usleep 50000

@@ -21,9 +21,8 @@ for P in 250 500 1000; do
 	pswaits many $P $F >/tmp/many &
 	LEAD=$!
 	wait_for grep -q '^ready' /tmp/many || fail "pswaits many did not start"
-	polling() { [ "$(grep -l '^7 ' /proc/[0-9]*/syscall 2>/dev/null | wc -l)" -ge $P ]; }
 	i=0
-	until polling; do
+	until in_poll_at_least $P; do
 		i=$((i + 1))
 		[ $i -lt $((600 * PS_TIMEOUT_MULT)) ] || fail "the $P pollers never all slept"
 		usleep 100000

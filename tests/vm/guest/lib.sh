@@ -62,6 +62,10 @@ wait_for() {
 	return 0
 }
 
+# in_poll_at_least N: N or more threads are asleep in poll(2) now (syscall 7
+# in /proc/PID/syscall: from /proc alone)
+in_poll_at_least() { [ "$(grep -l '^7 ' /proc/[0-9]*/syscall 2>/dev/null | wc -l)" -ge "$1" ]; }
+
 # start_shape SECS PATTERN OUT ARGS...: psshape ARGS in the background (its
 # pid in SP), stdout and stderr to OUT, until OUT has a line matching
 # PATTERN: up to SECS seconds times PS_TIMEOUT_MULT, failing at once if

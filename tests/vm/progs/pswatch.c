@@ -110,20 +110,27 @@ static void *race_writer(void *arg)
 	return NULL;
 }
 
-static int wctl(const char *op, int a, int i)
+/* One command to the module's watch file: 0 or -errno. */
+static int watch_cmd(const char *line)
 {
-	char line[128];
 	int fd = open("/sys/kernel/debug/pollscope/watch", O_WRONLY), r;
 
 	if (fd < 0)
 		die("open watch");
+	r = write(fd, line, strlen(line)) < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+static int wctl(const char *op, int a, int i)
+{
+	char line[128];
+
 	if (!strcmp(op, "add"))
 		snprintf(line, sizeof(line), "add %d race%d rate=1", a, i);
 	else
 		snprintf(line, sizeof(line), "del race%d", i);
-	r = write(fd, line, strlen(line)) < 0 ? -errno : 0;
-	close(fd);
-	return r;
+	return watch_cmd(line);
 }
 
 static int sigloop(int n)
@@ -131,7 +138,7 @@ static int sigloop(int n)
 	int watched = 0;
 
 	for (int i = 0; i < n; i++) {
-		int up[2], down[2], sfd = -1, pidfd, mine, wfd, len;
+		int up[2], down[2], sfd = -1, pidfd, mine;
 		char line[128];
 		pid_t k;
 
@@ -160,14 +167,10 @@ static int sigloop(int n)
 		mine = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, sfd, 0);
 		if (mine < 0)
 			die("pidfd_getfd");
-		wfd = open("/sys/kernel/debug/pollscope/watch", O_WRONLY);
-		if (wfd < 0)
-			die("open watch");
-		len = snprintf(line, sizeof(line), "add %d sig%d owner=%d", mine, i, (int)k);
-		if (write(wfd, line, len) != len)
+		snprintf(line, sizeof(line), "add %d sig%d owner=%d", mine, i, (int)k);
+		if (watch_cmd(line) < 0)
 			die("add");
 		watched++;
-		close(wfd);
 		close(mine);
 		close(pidfd);
 		if (write(down[1], "x", 1) != 1) /* exit now */
@@ -217,14 +220,20 @@ static int race(int n)
 	return 0;
 }
 
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* Reads the events file until a line holding NEEDLE, or 20 s pass. */
 static bool wait_event(int efd, const char *needle)
 {
 	static char buf[1 << 16];
 	static size_t have;
-	struct timespec t0, t;
+	double end = now() + 20;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		struct pollfd pf = { .fd = efd, .events = POLLIN };
 		ssize_t r;
@@ -247,8 +256,7 @@ static bool wait_event(int efd, const char *needle)
 			}
 			continue;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if (t.tv_sec - t0.tv_sec > 20)
+		if (now() >= end)
 			return false;
 		poll(&pf, 1, 100);
 	}
@@ -263,18 +271,14 @@ static int epipe(int n)
 		die("open events");
 	signal(SIGPIPE, SIG_IGN);
 	for (int i = 0; i < n; i++) {
-		int p[2], wfd, len;
+		int p[2];
 		char line[64];
 
 		if (pipe(p) < 0)
 			die("pipe");
-		wfd = open("/sys/kernel/debug/pollscope/watch", O_WRONLY);
-		if (wfd < 0)
-			die("open watch");
-		len = snprintf(line, sizeof(line), "add %d ep%d", p[0], i);
-		if (write(wfd, line, len) != len)
+		snprintf(line, sizeof(line), "add %d ep%d", p[0], i);
+		if (watch_cmd(line) < 0)
 			die("add");
-		close(wfd);
 		close(p[0]);
 		snprintf(needle, sizeof(needle), " object=ep%d op=end reason=closed ", i);
 		if (!wait_event(efd, needle)) {
@@ -290,13 +294,6 @@ static int epipe(int n)
 	}
 	printf("ended=%d epipe=%d\n", ended, got);
 	return 0;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int main(int argc, char **argv)
