@@ -52,23 +52,29 @@ int ps_copy_head(wait_queue_head_t *wq, struct ps_outer *outer, struct ps_regtab
 			cap = qmax;
 		if (cap * sizeof(*hc->ents) > INT_MAX)
 			return -ENOMEM;
-		hc->ents = kvmalloc_array(cap, sizeof(*hc->ents), GFP_KERNEL | __GFP_NOWARN);
-		if (!hc->ents)
-			return -ENOMEM;
+		/* a scan copies tens of thousands of queues: one buffer for all */
+		if (hc->cap < cap) {
+			kvfree(hc->ents);
+			hc->cap = 0;
+			hc->ents =
+				kvmalloc_array(cap, sizeof(*hc->ents), GFP_KERNEL | __GFP_NOWARN);
+			if (!hc->ents)
+				return -ENOMEM;
+			hc->cap = cap;
+		}
 		if (outer) {
 			wq = outer->lock(outer);
 			ret = 0;
 			memset(&hc->res, 0, sizeof(hc->res)); /* gone: an empty queue */
 			if (wq)
-				ret = ps_copy_entries(wq, reg, idx, hc->ents, cap, qmax, &hc->res);
+				ret = ps_copy_entries(wq, reg, idx, hc->ents, hc->cap, qmax,
+						      &hc->res);
 			outer->unlock(outer);
 		} else {
-			ret = ps_copy_entries(wq, reg, idx, hc->ents, cap, qmax, &hc->res);
+			ret = ps_copy_entries(wq, reg, idx, hc->ents, hc->cap, qmax, &hc->res);
 		}
 		if (!ret)
 			return 0;
-		kvfree(hc->ents);
-		hc->ents = NULL;
 	}
 	return -EAGAIN; /* not reached: the last try has room for qmax entries */
 }

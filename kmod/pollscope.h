@@ -410,7 +410,8 @@ extern const struct file_operations ps_waits_fops;
 
 /* inspect.c's head copy, shared with waits.c */
 struct ps_head_copy {
-	struct ps_ent *ents;
+	struct ps_ent *ents; /* kept between copies (cap records): kvfree when done */
+	u32 cap;
 	struct ps_copy_res res;
 };
 

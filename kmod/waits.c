@@ -46,6 +46,14 @@ struct ps_whead {
 	u32 seq;
 };
 
+/* Heads are allocated in chunks: a scan finds tens of thousands. */
+#define PS_W_CHUNK 255
+struct ps_wchunk {
+	struct ps_wchunk *next;
+	unsigned int n;
+	struct ps_whead h[PS_W_CHUNK];
+};
+
 struct ps_wthread {
 	pid_t tid;
 	char state;
@@ -59,7 +67,11 @@ struct ps_wscan {
 	bool full;
 	struct pid_namespace *ns;
 	DECLARE_HASHTABLE(heads, 12);
+	struct ps_wchunk *chunks;
 	u32 nheads;
+	/* one process's sleeping threads, the buffer kept for the next */
+	struct ps_wthread *th;
+	unsigned int thcap;
 	u64 procs, threads, sleeping, files, pollable, entries, gone;
 	u64 hold_max;
 	/* the batch being filled under a files lock */
@@ -153,9 +165,16 @@ static void ps_w_threads(struct ps_wscan *w, struct task_struct *p, pid_t tgid)
 	rcu_read_lock();
 	cap = min_t(unsigned int, READ_ONCE(p->signal->nr_threads) + 8, PS_W_THREADS_MAX);
 	rcu_read_unlock();
-	th = kvmalloc_array(cap, sizeof(*th), GFP_KERNEL);
-	if (!th)
-		return;
+	if (w->thcap < cap) {
+		kvfree(w->th);
+		w->thcap = 0;
+		w->th = kvmalloc_array(cap, sizeof(*w->th), GFP_KERNEL);
+		if (!w->th)
+			return;
+		w->thcap = cap;
+	}
+	cap = w->thcap;
+	th = w->th;
 	rcu_read_lock();
 	now = local_clock();
 	for_each_thread(p, t)
@@ -190,7 +209,6 @@ static void ps_w_threads(struct ps_wscan *w, struct task_struct *p, pid_t tgid)
 			   th[cap].tid, tgid, comm, th[cap].state, th[cap].slept_ns / 1000);
 		w->sleeping++;
 	}
-	kvfree(th);
 }
 
 static int ps_w_take(const void *ctx, struct file *f, unsigned int fd)
@@ -267,6 +285,21 @@ static struct ps_fname *ps_w_fname(struct ps_wscan *w, const void *fn)
 	return fc;
 }
 
+static struct ps_whead *ps_w_new(struct ps_wscan *w)
+{
+	struct ps_wchunk *c = w->chunks;
+
+	if (!c || c->n == PS_W_CHUNK) {
+		c = kvmalloc(sizeof(*c), GFP_KERNEL);
+		if (!c)
+			return NULL;
+		c->n = 0;
+		c->next = w->chunks;
+		w->chunks = c;
+	}
+	return &c->h[c->n++];
+}
+
 static struct ps_whead *ps_w_find(struct ps_wscan *w, const void *head, const void *inode)
 {
 	struct ps_whead *h;
@@ -335,7 +368,7 @@ static void ps_w_file(struct ps_wscan *w, pid_t tgid, unsigned int fd, struct fi
 
 		nh[i] = NULL;
 		if (!h) {
-			h = kmalloc(sizeof(*h), GFP_KERNEL);
+			h = ps_w_new(w);
 			if (!h)
 				continue;
 			h->head = s->hp.heads[i];
@@ -369,7 +402,6 @@ static void ps_w_file(struct ps_wscan *w, pid_t tgid, unsigned int fd, struct fi
 
 		if (!nh[i])
 			continue;
-		memset(&s->hc, 0, sizeof(s->hc));
 		if (ps_copy_head(s->hp.heads[i], outer[i], obj ? &obj->reg : NULL, 0, &s->hc))
 			continue; /* no memory: the head is listed without entries */
 		w->entries += r->nent;
@@ -393,8 +425,6 @@ static void ps_w_file(struct ps_wscan *w, pid_t tgid, unsigned int fd, struct fi
 				ps_wput(w, s->line, len);
 			}
 		}
-		kvfree(s->hc.ents);
-		s->hc.ents = NULL;
 	}
 }
 
@@ -492,10 +522,8 @@ struct ps_wres {
 static int ps_waits_open(struct inode *inode, struct file *file)
 {
 	struct ps_wres *res;
-	struct ps_whead *h;
-	struct hlist_node *tmp;
+	struct ps_wchunk *c;
 	struct ps_wscan *w;
-	unsigned int b;
 	int ret;
 
 	res = kzalloc(sizeof(*res), GFP_KERNEL);
@@ -507,8 +535,12 @@ static int ps_waits_open(struct inode *inode, struct file *file)
 	}
 	hash_init(w->heads);
 	ret = ps_w_scan(w);
-	hash_for_each_safe(w->heads, b, tmp, h, node)
-		kfree(h);
+	while ((c = w->chunks)) {
+		w->chunks = c->next;
+		kvfree(c);
+	}
+	kvfree(w->th);
+	kvfree(w->s.hc.ents);
 	if (ret) {
 		kvfree(w->text);
 		kvfree(w);
