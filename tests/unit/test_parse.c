@@ -167,6 +167,57 @@ static void test_key_value_records_split_and_look_up(void **state)
 	assert_string_equal(ps_kv_get(&kv, "c"), "");
 	assert_null(ps_kv_get(&kv, "d"));
 	assert_int_equal(ps_kv_split(bad, &kv), -1);
+	{
+		/* the value keeps its '='; a word with no key, a tab, a key
+		 * asked for by a prefix or a key sharing the first letter */
+		char eqs[] = "k=v=w\tkey=1 kk=2\r\n";
+		char nokey[] = "a=1 =2";
+
+		assert_int_equal(ps_kv_split(eqs, &kv), 3);
+		assert_string_equal(ps_kv_get(&kv, "k"), "v=w");
+		assert_string_equal(ps_kv_get(&kv, "key"), "1");
+		assert_string_equal(ps_kv_get(&kv, "kk"), "2");
+		assert_null(ps_kv_get(&kv, "ke"));
+		assert_null(ps_kv_get(&kv, ""));
+		assert_int_equal(ps_kv_split(nokey, &kv), -1);
+	}
+}
+
+/* Entries' keys are parsed once per distinct text and kept: each entry still
+ * gets its own key's mask and names, however keys repeat, alternate or are
+ * pushed out of what is kept, and a key that does not parse gets no mask. */
+static void test_each_entry_gets_its_own_key(void **state)
+{
+	static const char *const keys[] = {
+		"in,err,hup", "out,0x20", "in,err,hup", "zz,in", "pri",	     "rdnorm",
+		"out,0x20",   "wrband",	  "in,err,hup", "zz,in", "out,0x20",
+	};
+	char line[256], why[64], named[PS_MASK_TEXT];
+	struct ps_entry e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		uint32_t m = 0;
+		int ok = ps_mask_parse(keys[i], &m, why, sizeof(why));
+
+		snprintf(line, sizeof(line),
+			 "head=1 pos=%zu func=pollwake kind=poll pid=9 comm=w state=S flags=- "
+			 "key=%s",
+			 i, keys[i]);
+		assert_int_equal(ps_parse_entry(line, &e), 0);
+		assert_int_equal(e.pos, (int)i);
+		if (ok < 0) {
+			assert_int_equal(e.key_mask, 0);
+			assert_string_equal(e.key, keys[i]);
+			continue;
+		}
+		assert_int_equal(e.key_mask, m);
+		if (strstr(keys[i], "0x"))
+			assert_string_equal(e.key, ps_mask_format(m, named, sizeof(named)));
+		else
+			assert_string_equal(e.key, keys[i]);
+	}
+	assert_string_equal(ps_mask_format(0x4 | 0x20, named, sizeof(named)), "out,nval");
 }
 
 static char *slurp(const char *name)
@@ -698,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_masks_format_in_canonical_order),
 		cmocka_unit_test(test_keys_and_flags_are_named),
 		cmocka_unit_test(test_key_value_records_split_and_look_up),
+		cmocka_unit_test(test_each_entry_gets_its_own_key),
 		cmocka_unit_test(test_queue_entries_parse_from_a_recorded_file),
 		cmocka_unit_test(test_inspect_results_parse_from_a_recorded_file),
 		cmocka_unit_test(test_every_queue_line_kind_is_read_or_refused),
