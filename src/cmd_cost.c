@@ -123,7 +123,7 @@ static int cmd_cost(struct ps_cmdctx *c)
 	long setup[COST_MAX_N][3], wake[COST_MAX_N][3];
 	int entries[COST_MAX_N][3];
 	const struct ps_sink *saved;
-	static const struct ps_sink quiet = { NULL, NULL };
+	static const struct ps_sink quiet = { .record = NULL };
 	char msg[512];
 	int r, rc = 0;
 

@@ -5,6 +5,15 @@
 
 #include "pollscope.h"
 
+/* A record's text goes into its JSON object only when it has nothing else
+ * to say: plain text lines are not records at all. */
+bool ps_json_uses_text(enum ps_rec_kind kind, int nfields)
+{
+	if (kind == PS_REC_TEXT)
+		return false;
+	return nfields == 0 || kind == PS_REC_MESSAGE || kind == PS_REC_SAY || kind == PS_REC_HELP;
+}
+
 char *ps_rec_to_json(const struct ps_rec *rec)
 {
 	json_t *o;
@@ -40,8 +49,7 @@ char *ps_rec_to_json(const struct ps_rec *rec)
 		}
 		json_object_set_new(o, f->key, v);
 	}
-	if (rec->nfields == 0 || rec->kind == PS_REC_MESSAGE || rec->kind == PS_REC_SAY ||
-	    rec->kind == PS_REC_HELP) {
+	if (ps_json_uses_text(rec->kind, rec->nfields)) {
 		if (!json_object_get(o, "text"))
 			json_object_set_new(o, "text", json_string(rec->text));
 	}

@@ -434,6 +434,7 @@ int main(int argc, char **argv)
 	}
 	sink.record = json ? ps_sink_json : ps_sink_text;
 	sink.ctx = stdout;
+	sink.uses_text = json ? ps_json_uses_text : NULL;
 	ps_session_set_async_sink(s, &sink);
 	if (record) {
 		char err[512];

@@ -106,6 +106,9 @@ const struct ps_field *ps_rec_field(const struct ps_rec *rec, const char *key);
 struct ps_sink {
 	void (*record)(void *ctx, const struct ps_rec *rec);
 	void *ctx;
+	/* Whether record() reads the text of such a record (NULL: always).
+	 * The text is not formatted when it would not be read. */
+	bool (*uses_text)(enum ps_rec_kind kind, int nfields);
 };
 
 /* Interactive hooks (TUI demo mode, shell). Any may be NULL. */
@@ -527,5 +530,7 @@ void ps_sink_json(void *ctx /* FILE * */, const struct ps_rec *rec);
 void ps_sink_flush(FILE *f);
 /* One record as a JSON object text (malloc'd, no newline); NULL for PS_REC_TEXT. */
 char *ps_rec_to_json(const struct ps_rec *rec);
+/* The JSON sink's uses_text: whether ps_rec_to_json reads such a record's text. */
+bool ps_json_uses_text(enum ps_rec_kind kind, int nfields);
 
 #endif

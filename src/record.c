@@ -642,6 +642,11 @@ void ps_record_pause(struct ps_session *s, const char *text)
 	text_item(s, "pause", text);
 }
 
+bool ps_record_active(void)
+{
+	return rec_session && rec_session->rec;
+}
+
 void ps_record_output(const struct ps_rec *rec)
 {
 	struct ps_session *s = rec_session;

@@ -58,6 +58,8 @@ void ps_record_pause(struct ps_session *s, const char *text);
 uint64_t ps_record_last_ns(struct ps_session *s);
 /* Every record emitted to a sink (records.c calls it). */
 void ps_record_output(const struct ps_rec *rec);
+/* Whether a recording is on (it keeps every record's text). */
+bool ps_record_active(void);
 
 /* ------------------------------------------------------------ reading */
 

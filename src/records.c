@@ -56,7 +56,12 @@ static void emit_va(const struct ps_sink *sink, enum ps_rec_kind kind, const voi
 
 	if (!sink || !sink->record)
 		return;
-	vsnprintf(text, sizeof(text), fmt, ap);
+	/* JSON of a listing reads the fields only: a line of text formatted
+	 * for nothing was a fifth of `--json waits` (a recording keeps both) */
+	if (!sink->uses_text || sink->uses_text(kind, nfields) || ps_record_active())
+		vsnprintf(text, sizeof(text), fmt, ap);
+	else
+		text[0] = '\0';
 	rec.kind = kind;
 	rec.kind_name = ps_rec_kind_name(kind);
 	rec.text = text;

@@ -1598,7 +1598,7 @@ static void end_command(struct tui *t, const char *line, int rc, const char *err
 
 static void run_command(struct tui *t, const char *line)
 {
-	struct ps_sink sink = { sink_record, t };
+	struct ps_sink sink = { .record = sink_record, .ctx = t };
 	char err[256] = "";
 	int rc;
 
@@ -1634,7 +1634,7 @@ static void waits_record(void *ctx, const struct ps_rec *rec)
 
 static void waits_scan(struct tui *t)
 {
-	struct ps_sink sink = { waits_record, t };
+	struct ps_sink sink = { .record = waits_record, .ctx = t };
 	char cmd[] = "waits", *argv[] = { cmd, NULL }, err[256] = "";
 	uint64_t t0 = view_now_ms();
 	int rc;
@@ -2773,7 +2773,7 @@ static void hook_replay_done(void *ctx, const char *line, bool typed, int rc, co
 static void demo_step(struct tui *t)
 {
 	char line[1024], err[256] = "";
-	struct ps_sink sink = { sink_record, t };
+	struct ps_sink sink = { .record = sink_record, .ctx = t };
 	int rc;
 
 	if (!fgets(line, sizeof(line), t->demo)) {
@@ -2804,7 +2804,7 @@ static void demo_step(struct tui *t)
 int tui_run(struct ps_session *s, const struct tui_opts *opts)
 {
 	struct tui t = { .s = s, .opts = opts, .dirty = true };
-	struct ps_sink async = { sink_record, &t };
+	struct ps_sink async = { .record = sink_record, .ctx = &t };
 	struct ps_hooks hooks = { .say = hook_say,
 				  .pause = hook_pause,
 				  .wait = hook_wait,

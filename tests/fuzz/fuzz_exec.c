@@ -55,7 +55,7 @@ static int skipped(const char *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ps_sink sink = { drop, NULL };
+	struct ps_sink sink = { .record = drop };
 	char err[256], *line;
 	int rc;
 

@@ -40,7 +40,7 @@ static char *record_script(const char *script)
 	struct ps_session_opts o = { .debugfs_dir = dir };
 	struct ps_session *s;
 	struct captured c = { 0 };
-	struct ps_sink sink = { capture, &c };
+	struct ps_sink sink = { .record = capture, .ctx = &c };
 	char err[256];
 
 	assert_true(fd >= 0);
