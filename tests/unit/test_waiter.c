@@ -92,6 +92,14 @@ static struct ps_waiter *waiter(struct fx *f, const char *label)
 	return NULL;
 }
 
+/* Waits for a state, not a time: reports arrive while "sleep 20" runs (at
+ * most 10 s; a loaded host delays a timeout's return or a child's exit). */
+#define WAIT_FOR(f, cond)                                                                          \
+	do {                                                                                       \
+		for (int wait_i_ = 0; wait_i_ < 500 && !(cond); wait_i_++)                         \
+			assert_int_equal(run((f), "sleep 20"), PS_EXEC_OK);                        \
+	} while (0)
+
 static void test_waiters_of_every_call_sleep_and_return_when_woken(void **state)
 {
 	struct fx *f = *state;
@@ -160,7 +168,8 @@ static void test_waiters_return_on_timeout_and_signal_and_die_when_killed(void *
 	} else {
 		assert_true(w->asleep);
 	}
-	assert_int_equal(run(f, "sleep 400"), PS_EXEC_OK);
+	/* its 150 ms run out */
+	WAIT_FOR(f, waiter(f, "t")->last.valid);
 	w = waiter(f, "t");
 	assert_true(w->last.valid);
 	assert_int_equal(w->last.value, 0);
@@ -351,13 +360,12 @@ static void test_waiters_sleep_on_real_objects_and_return_when_written(void **st
 	assert_non_null(strstr(waiter(f, "ss")->last.text, "s=in"));
 
 	/* timerfd: fires by itself */
-	assert_int_equal(run(f, "create t timerfd; spawn ppoll t as=tp; settle 5000; write t 30; "
-				"sleep 300; settle 5000"),
+	assert_int_equal(run(f, "create t timerfd; spawn ppoll t as=tp; settle 5000; write t 30"),
 			 PS_EXEC_OK);
+	WAIT_FOR(f, waiter(f, "tp")->last.valid);
 	assert_non_null(strstr(waiter(f, "tp")->last.text, "t=in"));
-	assert_int_equal(run(f, "read t; spawn read t as=tr; settle 5000; write t 30; sleep 300; "
-				"settle 5000"),
-			 PS_EXEC_OK);
+	assert_int_equal(run(f, "read t; spawn read t as=tr; settle 5000; write t 30"), PS_EXEC_OK);
+	WAIT_FOR(f, waiter(f, "tr")->last.valid);
 	w = waiter(f, "tr");
 	assert_true(w->last.valid);
 	assert_int_equal(w->last.readval, 1);
@@ -396,7 +404,8 @@ static void test_forget_drops_exited_waiters_and_refuses_live_ones(void **state)
 	assert_int_equal(run(f, "forget nosuch"), PS_EXEC_ERROR);
 	assert_non_null(strstr(f->err, "no waiter 'nosuch'"));
 	/* once they returned and were reaped: forget LABEL drops that one */
-	assert_int_equal(run(f, "write a 1; sleep 300; settle 5000"), PS_EXEC_OK);
+	assert_int_equal(run(f, "write a 1"), PS_EXEC_OK);
+	WAIT_FOR(f, !waiter(f, "x.1")->alive && !waiter(f, "x.2")->alive);
 	assert_false(waiter(f, "x.1")->alive);
 	pid = waiter(f, "x.2")->pid;
 	assert_int_equal(run(f, "forget x.1"), PS_EXEC_OK);
