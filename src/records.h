@@ -13,6 +13,9 @@ void ps_emit(const struct ps_sink *sink, enum ps_rec_kind kind, const void *data
 	__attribute__((format(printf, 6, 7)));
 void ps_emit_text(const struct ps_sink *sink, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* ps_emit with its text line already built (a listing's hot path). */
+void ps_emit_line(const struct ps_sink *sink, enum ps_rec_kind kind, const void *data,
+		  const struct ps_field *fields, int nfields, const char *text);
 const char *ps_rec_kind_name(enum ps_rec_kind k);
 /* A command that writes a long listing in one go (waits: 100,000 lines on a
  * big system) holds the text and JSON sinks' flush after each record, so

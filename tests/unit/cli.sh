@@ -39,6 +39,17 @@ check "show/events/stats exit 0" test $? -eq 0
 check "show/events/stats stderr empty" test ! -s "$tmp/err"
 check "show/events/stats text" diff -u "$data/expected/show.txt" "$tmp/out"
 
+# a recorded waits scan (pids no system has: /proc says nothing of them), as
+# text and JSON: the expected files are the printf-formatted output of the
+# listing before its lines were built column by column
+"$ps" --debugfs "$data/waits" -c 'waits all; waits pid=4194424; waits kind=socket; waits comm=thr' \
+	>"$tmp/out" 2>"$tmp/err"
+check "waits exit 0" test $? -eq 0
+check "waits stderr empty" test ! -s "$tmp/err"
+check "waits text" diff -u "$data/expected/waits.txt" "$tmp/out"
+"$ps" --debugfs "$data/waits" --json -c 'waits all; waits kind=pipe' >"$tmp/out" 2>"$tmp/err"
+check "waits json" diff -u "$data/expected/waits.json" "$tmp/out"
+
 # JSON: one object per line, nothing else
 fresh
 "$ps" --debugfs "$tmp/d" --json -c 'show; events; stats; version; help wake; say hi' >"$tmp/out" 2>&1
