@@ -48,6 +48,8 @@ check "waits exit 0" test $? -eq 0
 check "waits stderr empty" test ! -s "$tmp/err"
 check "waits text" diff -u "$data/expected/waits.txt" "$tmp/out"
 "$ps" --debugfs "$data/waits" --json -c 'waits all; waits kind=pipe' >"$tmp/out" 2>"$tmp/err"
+check "waits json exit 0" test $? -eq 0
+check "waits json stderr empty" test ! -s "$tmp/err"
 check "waits json" diff -u "$data/expected/waits.json" "$tmp/out"
 
 # JSON: one object per line, nothing else
