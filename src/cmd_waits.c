@@ -50,6 +50,12 @@ struct line {
 	size_t n;
 };
 
+static void line_init(struct line *l)
+{
+	l->n = 0; /* not the whole buffer: 100,000 lines */
+	l->s[0] = '\0';
+}
+
 static void put(struct line *l, const char *s, size_t n)
 {
 	n = n < sizeof(l->s) - 1 - l->n ? n : sizeof(l->s) - 1 - l->n;
@@ -308,8 +314,9 @@ static void emit_holders(const struct wctx *w, const struct ps_whead *h)
 					{ "file", PS_F_STR, f->file, 0 },
 				};
 				/* "  %-8s %7d %-15s fd %-4d %s%s" */
-				struct line l = { .n = 0 };
+				struct line l;
 
+				line_init(&l);
 				puts_(&l, "  ");
 				col(&l, shown ? "" : "held by", -8);
 				puts_(&l, " ");
@@ -331,23 +338,30 @@ static void emit_holders(const struct wctx *w, const struct ps_whead *h)
 		ps_emit_text(w->c->sink, "  %-8s ... and %ld more fds", "", total - shown);
 }
 
-static void slept_text(uint64_t us, char *buf, size_t len)
+/* How long since it last ran ("12 s", "9077.1 ms", "999 us"): integers, a
+ * float conversion per sleeper was a tenth of the listing. */
+static void slept_text(uint64_t us, struct line *l)
 {
-	/* integers: a float conversion per sleeper was a tenth of the listing */
-	if (us >= 10000000ull)
-		snprintf(buf, len, "%llu s", (unsigned long long)(us / 1000000));
-	else if (us >= 1000)
-		snprintf(buf, len, "%llu.%llu ms", (unsigned long long)(us / 1000),
-			 (unsigned long long)(us % 1000 / 100));
-	else
-		snprintf(buf, len, "%llu us", (unsigned long long)us);
+	if (us >= 10000000ull) {
+		col_num(l, (long long)(us / 1000000), 0);
+		puts_(l, " s");
+	} else if (us >= 1000) {
+		col_num(l, (long long)(us / 1000), 0);
+		puts_(l, ".");
+		col_num(l, (long long)(us % 1000 / 100), 0);
+		puts_(l, " ms");
+	} else {
+		col_num(l, (long long)us, 0);
+		puts_(l, " us");
+	}
 }
 
 static void emit_sleeper(const struct wctx *w, const struct ps_whead *h, const struct ps_entry *e,
 			 const char *via, const struct ps_entry *reg)
 {
 	const struct ps_wtask *t = ps_waits_task(w->m, e->pid);
-	char call[64], slept[32] = "?", st[2] = { e->state, 0 };
+	char call[64], st[2] = { e->state, 0 };
+	struct line slept;
 	long long ms = -1;
 
 	/* a poller has an entry per fd: read its /proc/TID/syscall once */
@@ -356,11 +370,14 @@ static void emit_sleeper(const struct wctx *w, const struct ps_whead *h, const s
 	} else {
 		ps_waits_call(e->pid, call, sizeof(call));
 		if (t && w->calls)
-			snprintf(w->calls[t - w->m->tasks], sizeof(call), "%s", call);
+			memcpy(w->calls[t - w->m->tasks], call, sizeof(call));
 	}
+	line_init(&slept);
 	if (t) {
-		slept_text(t->slept_us, slept, sizeof(slept));
+		slept_text(t->slept_us, &slept);
 		ms = (long long)(t->slept_us / 1000);
+	} else {
+		puts_(&slept, "?");
 	}
 	{
 		struct ps_field fl[13] = {
@@ -379,8 +396,9 @@ static void emit_sleeper(const struct wctx *w, const struct ps_whead *h, const s
 			{ "epoll", PS_F_STR, reg ? reg->epoll : "", 0 },
 		};
 		/* "  %-8s %7d %-15s %c %-22s %9s  " then "via %s" or "%s%s" */
-		struct line l = { .n = 0 };
+		struct line l;
 
+		line_init(&l);
 		puts_(&l, "  ");
 		col(&l, !via && e->pos == 0 ? "pos 0" : "", -8);
 		puts_(&l, " ");
@@ -392,7 +410,7 @@ static void emit_sleeper(const struct wctx *w, const struct ps_whead *h, const s
 		puts_(&l, " ");
 		col(&l, call, -22);
 		puts_(&l, " ");
-		col(&l, slept, 9);
+		col(&l, slept.s, 9);
 		puts_(&l, "  ");
 		if (via) {
 			puts_(&l, "via ");
@@ -427,8 +445,9 @@ static void emit_head(const struct wctx *w, const struct ps_whead *h)
 			{ "holders", PS_F_INT, NULL, o ? count_holders(w, h) : 0 },
 		};
 		/* "wq %s  %s  %s  %d entr%s%s" */
-		struct line l = { .n = 0 };
+		struct line l;
 
+		line_init(&l);
 		puts_(&l, "wq ");
 		puts_(&l, h->id);
 		puts_(&l, "  ");
