@@ -16,7 +16,7 @@ epoll_case() {
 	# the kernel's view: fdinfo lists n registrations
 	got=$(grep -c '^tfd:' "/proc/$SP/fdinfo/$EP")
 	if [ "$got" != "$n" ]; then
-		# seen once (0 of 5000, host load ~4), not reproduced: say what was read
+		# what was read (this caught start_shape's race: lib.sh)
 		echo "epfd '$EP' of $SP; psshape said: $(cat /tmp/ep.out)"
 		ls -l "/proc/$SP/fd/$EP"
 		head -c 400 "/proc/$SP/fdinfo/$EP"
@@ -80,6 +80,7 @@ poll_case 5000
 ok "inspect: poll(2) of 300 and of 5000 entries, all marked, folded"
 
 # --- a waiter of 300 fds of one object (issue 17: 90,914 lines, 17 s, 53 MB) --
+rm -f /tmp/big.out # not an earlier run's output: start_shape in lib.sh
 pollscope -c 'create a; spawn poll a fds=300 as=big; settle 60000; say READY; sleep 600000' >/tmp/big.out 2>&1 &
 BG=$!
 wait_for grep -q READY /tmp/big.out || fail "the 300-fd waiter did not settle: $(cat /tmp/big.out)"

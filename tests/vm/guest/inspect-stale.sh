@@ -4,6 +4,7 @@
 # Checked against the epoll's fdinfo (tfd and ino) and stat of /proc/PID/fd.
 . /tests/lib.sh
 
+rm -f /tmp/st.out # not an earlier run's output: start_shape in lib.sh
 psshape stale >/tmp/st.out 2>&1 &
 SP=$!
 wait_for grep -q '^epfd=' /tmp/st.out || fail "psshape stale did not start: $(cat /tmp/st.out)"

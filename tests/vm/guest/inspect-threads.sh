@@ -3,6 +3,7 @@
 # Checked against /proc/PID/task/TID/{syscall,stat,wchan}.
 . /tests/lib.sh
 
+rm -f /tmp/th.out # not an earlier run's output: start_shape in lib.sh
 psshape threads >/tmp/th.out 2>&1 &
 SP=$!
 wait_for grep -q '^tid2=' /tmp/th.out || fail "psshape threads did not start: $(cat /tmp/th.out)"
@@ -62,6 +63,7 @@ kill "$SP"
 wait
 
 # --- a path that is not UTF-8 keeps its bytes in JSON ------------------------
+rm -f /tmp/nm.out # not an earlier run's output: start_shape in lib.sh
 psshape name >/tmp/nm.out 2>&1 &
 SP=$!
 wait_for grep -q '^fd=9' /tmp/nm.out || fail "psshape name did not start"

@@ -74,6 +74,10 @@ start_shape() {
 	local secs=$1 want=$2 out=$3 tries=0
 
 	shift 3
+	# The child truncates $out only once it runs: until then the loop below
+	# can read an earlier run's "$want" there (seen: epoll 5000 read the
+	# 300 case's file, then the truncated one). Gone before it starts.
+	rm -f "$out"
 	psshape "$@" >"$out" 2>&1 &
 	SP=$!
 	while ! grep -q -- "$want" "$out"; do

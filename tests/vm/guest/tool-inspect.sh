@@ -6,6 +6,7 @@
 
 # Sleepers in another pollscope: poll and select on a pipe, epoll on an
 # eventfd and the pipe, a blocking read on the eventfd.
+rm -f /tmp/bg.out # not an earlier run's output: start_shape in lib.sh
 pollscope -c 'create p pipe; create e eventfd; spawn poll p as=px; spawn select p as=sx; spawn epoll e,p as=ex; spawn read e as=rx; settle 20000; say READY; sleep 600000' >/tmp/bg.out 2>&1 &
 BG=$!
 wait_for grep -q READY /tmp/bg.out || {
@@ -121,6 +122,7 @@ wait "$BG"
 # --- a process that exits during the inspection ---------------------------
 # A waiter with 1000 fds of one object; kill it midway through the
 # inspection: the inspection says so, with what it saw before.
+rm -f /tmp/big.out # not an earlier run's output: start_shape in lib.sh
 pollscope -c 'create a; spawn poll a fds=1000 as=big; settle 60000; say READY; sleep 600000' >/tmp/big.out 2>&1 &
 BG=$!
 wait_for grep -q READY /tmp/big.out || {

@@ -11,6 +11,7 @@ T0=$(now_ms)
 
 sleep 600000 | cat &
 CAT=$!
+rm -f /tmp/sp /tmp/srv /tmp/ex # not an earlier run's output: start_shape in lib.sh
 pswaits socketpair >/tmp/sp &
 pswaits server 2 >/tmp/srv &
 pswaits excl >/tmp/ex &

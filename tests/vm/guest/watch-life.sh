@@ -79,6 +79,7 @@ unload_module
 # --- max_watches: the next watch is refused and nothing changes -----------
 load_module max_watches=2
 mkfifo /tmp/in
+rm -f /tmp/out # not an earlier run's output: start_shape in lib.sh
 pswatch obj eventfd </tmp/in >/tmp/out &
 P=$!
 exec 3>/tmp/in
