@@ -2,7 +2,8 @@
 # The waits benchmark: boots the test VM with tests/bench/waits-guest.sh
 # (1000 processes and 20,000 fds at the largest) and prints its BENCH lines:
 # the module's scan, `pollscope -c waits` (and the tool alone on the scan
-# recorded) and lsfd over the same system, in milliseconds (medians of 3),
+# recorded) and lsfd over the same system, in milliseconds (medians and
+# ranges of 5 runs, of 3 for lsfd),
 # and the host's load before, during (every minute) and after. Not part of
 # ctest: it measures, it does not assert. See RESULTS.md.
 #
