@@ -289,7 +289,7 @@ int ps_kv_split(char *line, struct ps_kv *kv)
 		if (!*p)
 			break;
 		w = p;
-		p += strcspn(p, " \t\n\r"); /* libc's, vectorised: 100,000 lines a scan */
+		p += strcspn(p, " \t\n\r"); /* libc's, vectorised: 60,000 lines a scan */
 		eq = memchr(w, '=', (size_t)(p - w));
 		if (*p)
 			*p++ = '\0';
@@ -307,7 +307,7 @@ int ps_kv_split(char *line, struct ps_kv *kv)
 
 const char *ps_kv_get(const struct ps_kv *kv, const char *key)
 {
-	/* the first byte before strcmp: a waits scan asks 500,000 times */
+	/* the first byte before strcmp: a waits scan asks 365,000 times */
 	for (int i = 0; i < kv->n; i++)
 		if (kv->f[i].key[0] == key[0] && strcmp(kv->f[i].key, key) == 0)
 			return kv->f[i].val;
