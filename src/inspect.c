@@ -19,6 +19,7 @@
 #include "i18n.h"
 #include "inspect.h"
 #include "objtype.h"
+#include "parse.h"
 #include "procinfo.h"
 
 #ifndef SYS_pidfd_open
@@ -36,46 +37,37 @@
 /* ------------------------------------------------------ head labels */
 
 /* What a head is, when the kind of file tells (the order poll_wait is called
- * in the kernel's poll methods). accmode: O_RDONLY/O_WRONLY/O_RDWR or -1. */
-/* s into buf, cut to len - 1 bytes: snprintf("%s") at a fraction of its cost
- * (waits labels 20,000 heads at 1000 processes) */
-static void copy_label(char *buf, size_t len, const char *s)
-{
-	size_t n = strnlen(s, len - 1);
-
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-}
-
+ * in the kernel's poll methods). accmode: O_RDONLY/O_WRONLY/O_RDWR or -1.
+ * The labels are copied, not formatted: waits labels 20,000 heads. */
 void ps_head_label(const char *kind, int accmode, int idx, int nheads, char *buf, size_t len)
 {
 	const struct ps_objtype_ops *t = ps_objtype_find(kind);
 
-	if (!len)
-		return;
 	if (!strcmp(kind, "fifo")) /* a named pipe: pipe_poll as well */
 		t = &ps_obj_pipe;
 	if (t == &ps_obj_pipe) {
 		/* pipe_poll: rd_wait if FMODE_READ, then wr_wait if FMODE_WRITE */
 		bool rd = accmode == O_RDONLY || accmode == O_RDWR;
-		copy_label(buf, len, t->queue_label[(accmode == O_RDWR ? idx == 0 : rd) ? 0 : 1]);
+		ps_copy_or(buf, len, t->queue_label[(accmode == O_RDWR ? idx == 0 : rd) ? 0 : 1],
+			   "");
 	} else if (t && t->held && t->nends == 1 && t->queue_label[0]) {
-		copy_label(buf, len, t->queue_label[0]); /* eventfd, timerfd */
+		ps_copy_or(buf, len, t->queue_label[0], ""); /* eventfd, timerfd */
 	} else if (!strcmp(kind, "socket")) {
-		copy_label(buf, len,
+		ps_copy_or(buf, len,
 			   nheads == 1 || idx == 0 ? "socket wait queue (sk->sk_wq)"
-						   : "peer's wait queue (unix dgram peer_wait)");
+						   : "peer's wait queue (unix dgram peer_wait)",
+			   "");
 	} else if (!strcmp(kind, "tty")) {
 		if (nheads == 2)
-			copy_label(buf, len, idx == 0 ? "tty->read_wait" : "tty->write_wait");
+			ps_copy_or(buf, len, idx == 0 ? "tty->read_wait" : "tty->write_wait", "");
 		else
 			snprintf(buf, len, "tty wait queue %d", idx);
 	} else if (!strcmp(kind, "eventpoll")) {
-		copy_label(buf, len, "epoll ep->poll_wait (nested epoll)");
+		ps_copy_or(buf, len, "epoll ep->poll_wait (nested epoll)", "");
 	} else if (!strcmp(kind, "signalfd")) {
-		copy_label(buf, len, "signalfd: the task's sighand->signalfd_wqh");
+		ps_copy_or(buf, len, "signalfd: the task's sighand->signalfd_wqh", "");
 	} else if (!strcmp(kind, "pidfd")) {
-		copy_label(buf, len, "pidfd: the task's signal->wait_pidfd");
+		ps_copy_or(buf, len, "pidfd: the task's signal->wait_pidfd", "");
 	} else {
 		snprintf(buf, len, "wait queue head %d", idx);
 	}
