@@ -107,6 +107,18 @@ static void col_num(struct line *l, long long v, int width)
 	col(l, p, width);
 }
 
+/* "  %-8s %7d %-15s": a holder's or a sleeper's line up to the process */
+static void col_who(struct line *l, const char *lead, pid_t pid, const char *comm)
+{
+	line_init(l);
+	puts_(l, "  ");
+	col(l, lead, -8);
+	puts_(l, " ");
+	col_num(l, pid, 7);
+	puts_(l, " ");
+	col(l, comm, -15);
+}
+
 struct wctx {
 	struct ps_cmdctx *c;
 	const struct ps_waitmap *m;
@@ -316,13 +328,7 @@ static void emit_holders(const struct wctx *w, const struct ps_whead *h)
 				/* "  %-8s %7d %-15s fd %-4d %s%s" */
 				struct line l;
 
-				line_init(&l);
-				puts_(&l, "  ");
-				col(&l, shown ? "" : "held by", -8);
-				puts_(&l, " ");
-				col_num(&l, f->pid, 7);
-				puts_(&l, " ");
-				col(&l, comm, -15);
+				col_who(&l, shown ? "" : "held by", f->pid, comm);
 				puts_(&l, " fd ");
 				col_num(&l, f->fd, -4);
 				puts_(&l, " ");
@@ -398,13 +404,7 @@ static void emit_sleeper(const struct wctx *w, const struct ps_whead *h, const s
 		/* "  %-8s %7d %-15s %c %-22s %9s  " then "via %s" or "%s%s" */
 		struct line l;
 
-		line_init(&l);
-		puts_(&l, "  ");
-		col(&l, !via && e->pos == 0 ? "pos 0" : "", -8);
-		puts_(&l, " ");
-		col_num(&l, e->pid, 7);
-		puts_(&l, " ");
-		col(&l, e->comm, -15);
+		col_who(&l, !via && e->pos == 0 ? "pos 0" : "", e->pid, e->comm);
 		puts_(&l, " ");
 		put(&l, st, 1);
 		puts_(&l, " ");
