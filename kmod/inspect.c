@@ -23,6 +23,16 @@
 #include <linux/sched/task.h>
 #include "pollscope.h"
 
+void *ps_reserve(void *buf, u32 *cap, u32 need, size_t size)
+{
+	if (*cap >= need)
+		return buf;
+	kvfree(buf);
+	buf = kvmalloc_array(need, size, GFP_KERNEL | __GFP_NOWARN);
+	*cap = buf ? need : 0;
+	return buf;
+}
+
 /*
  * Copies at most ps_queue_max entries of a head (which may be any file's
  * queue, of any length: the walk under its lock is bounded too).  The last
@@ -53,15 +63,9 @@ int ps_copy_head(wait_queue_head_t *wq, struct ps_outer *outer, struct ps_regtab
 		if (cap * sizeof(*hc->ents) > INT_MAX)
 			return -ENOMEM;
 		/* a scan copies tens of thousands of queues: one buffer for all */
-		if (hc->cap < cap) {
-			kvfree(hc->ents);
-			hc->cap = 0;
-			hc->ents =
-				kvmalloc_array(cap, sizeof(*hc->ents), GFP_KERNEL | __GFP_NOWARN);
-			if (!hc->ents)
-				return -ENOMEM;
-			hc->cap = cap;
-		}
+		hc->ents = ps_reserve(hc->ents, &hc->cap, cap, sizeof(*hc->ents));
+		if (!hc->ents)
+			return -ENOMEM;
 		if (outer) {
 			wq = outer->lock(outer);
 			ret = 0;

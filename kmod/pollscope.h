@@ -408,6 +408,13 @@ extern const struct file_operations ps_queues_fops;
 extern const struct file_operations ps_inspect_fops;
 extern const struct file_operations ps_waits_fops;
 
+/*
+ * buf, kept between uses, with room for need elements of size bytes: grown
+ * (contents not kept) only when *cap is less.  NULL, *cap 0 and the old
+ * buffer freed when out of memory.  kvfree the last one returned.
+ */
+void *ps_reserve(void *buf, u32 *cap, u32 need, size_t size);
+
 /* inspect.c's head copy, shared with waits.c */
 struct ps_head_copy {
 	struct ps_ent *ents; /* kept between copies (cap records): kvfree when done */

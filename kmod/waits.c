@@ -71,7 +71,7 @@ struct ps_wscan {
 	u32 nheads;
 	/* one process's sleeping threads, the buffer kept for the next */
 	struct ps_wthread *th;
-	unsigned int thcap;
+	u32 thcap;
 	u64 procs, threads, sleeping, files, pollable, entries, gone;
 	u64 hold_max;
 	/* the batch being filled under a files lock */
@@ -159,22 +159,16 @@ static void ps_w_threads(struct ps_wscan *w, struct task_struct *p, pid_t tgid)
 {
 	struct ps_wthread *th;
 	struct task_struct *t;
-	unsigned int n = 0, cap;
+	u32 n = 0, cap;
 	u64 now;
 
 	rcu_read_lock();
 	cap = min_t(unsigned int, READ_ONCE(p->signal->nr_threads) + 8, PS_W_THREADS_MAX);
 	rcu_read_unlock();
-	if (w->thcap < cap) {
-		kvfree(w->th);
-		w->thcap = 0;
-		w->th = kvmalloc_array(cap, sizeof(*w->th), GFP_KERNEL);
-		if (!w->th)
-			return;
-		w->thcap = cap;
-	}
-	cap = w->thcap;
-	th = w->th;
+	/* listed up to this process's bound, whatever the buffer's size */
+	th = w->th = ps_reserve(w->th, &w->thcap, cap, sizeof(*w->th));
+	if (!th)
+		return;
 	rcu_read_lock();
 	now = local_clock();
 	for_each_thread(p, t)
